@@ -1,0 +1,103 @@
+"""The checkpoint folder: the unit that training writes and everything else loads.
+
+    config.json, model.safetensors     standard Hugging Face sequence classifier (id2label)
+    tokenizer files                     the tokenizer used in training
+    framing_heads.safetensors           the extra heads of framing.model.FramingModel
+    framing.json                        label mapping, calibration temperature, max length
+    training_config.yaml                the resolved training config
+    metrics.json, README.md             dev metrics and the model card
+
+Writes are atomic: everything goes to a hidden temporary folder beside the target, which
+is renamed into place only when complete (framing.output). Weights load from safetensors only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
+
+from framing.errors import FramingError
+from framing.model import FramingModel
+from framing.output import atomic_folder
+
+FORMAT_VERSION = 1
+META_FILE = "framing.json"
+HEADS_FILE = "framing_heads.safetensors"
+REQUIRED_FILES = ("config.json", "model.safetensors", META_FILE, HEADS_FILE)
+
+
+def save_checkpoint(
+    target: str | Path,
+    model: FramingModel,
+    tokenizer: PreTrainedTokenizerBase,
+    meta: dict[str, Any],
+    text_files: dict[str, str],
+    overwrite: bool = False,
+    dtype: torch.dtype = torch.float16,
+) -> Path:
+    """Write a complete checkpoint folder atomically; weights are stored in `dtype`."""
+    with atomic_folder(target, overwrite) as staging:
+        state = {k: v.detach().to(dtype).contiguous() for k, v in model.classifier.state_dict().items()}
+        model.classifier.save_pretrained(staging, state_dict=state, safe_serialization=True)
+        tokenizer.save_pretrained(staging)
+        heads = {
+            f"{name}.{key}": value.detach().to(dtype).contiguous()
+            for name, head in model.extra_heads().items()
+            for key, value in head.state_dict().items()
+        }
+        save_file(heads, str(staging / HEADS_FILE))
+        full_meta = {"format": FORMAT_VERSION, "weights_dtype": str(dtype).removeprefix("torch."), **meta}
+        (staging / META_FILE).write_text(json.dumps(full_meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for name, content in text_files.items():
+            (staging / name).write_text(content, encoding="utf-8")
+    return Path(target)
+
+
+def read_meta(folder: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise FramingError(f"{folder / META_FILE}: unreadable checkpoint metadata ({error})") from None
+    if meta.get("format") != FORMAT_VERSION:
+        raise FramingError(f"{folder / META_FILE}: checkpoint format {meta.get('format')!r} is not {FORMAT_VERSION}")
+    return meta
+
+
+def load_checkpoint(folder: str | Path) -> tuple[FramingModel, PreTrainedTokenizerBase, dict[str, Any]]:
+    """Load a checkpoint folder in float32 for CPU inference, in eval mode."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FramingError(f"{folder}: checkpoint folder not found")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise FramingError(f"{folder}: not a framing checkpoint (missing {', '.join(missing)})")
+    meta = read_meta(folder)
+    try:
+        classifier = AutoModelForSequenceClassification.from_pretrained(
+            folder, dtype=torch.float32, use_safetensors=True
+        )
+        tokenizer = AutoTokenizer.from_pretrained(folder)
+        heads = load_file(str(folder / HEADS_FILE))
+    except Exception as error:  # corrupt or truncated files surface as many exception types
+        raise FramingError(f"{folder}: corrupt checkpoint ({type(error).__name__}: {_first_line(error)})") from None
+    aux_labels: Optional[list[str]] = meta.get("aux_labels") or []
+    model = FramingModel(classifier, aux_num_labels=len(aux_labels))
+    for name, head in model.extra_heads().items():
+        prefix = f"{name}."
+        state = {k[len(prefix) :]: v.float() for k, v in heads.items() if k.startswith(prefix)}
+        try:
+            head.load_state_dict(state)
+        except RuntimeError as error:
+            raise FramingError(f"{folder / HEADS_FILE}: {name} does not match ({_first_line(error)})") from None
+    model.eval()
+    return model, tokenizer, meta
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

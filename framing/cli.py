@@ -1,0 +1,128 @@
+"""The `framing` command. Each subcommand parses its arguments and calls one function:
+`predict` calls the predictor; `train` and `evaluate` dispatch to the `training` package.
+Errors in the user's input print one line (`framing: error: ...`) and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Optional, Sequence
+
+from framing.errors import FramingError
+
+
+def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checkpoint", default=None,
+                        help="checkpoint folder or hub id (default: $FRAMING_CHECKPOINT or the shipped BABE model)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from framing import __version__
+
+    parser = argparse.ArgumentParser(prog="framing", description="Tell neutral news reporting from editorializing.")
+    parser.add_argument("--version", action="version", version=f"framing {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    predict = commands.add_parser("predict", help="label passages (arguments or a file)",
+                                  description="Label passages. Prints or writes one JSON object per passage, in input order.")
+    predict.add_argument("texts", nargs="*", help="passages to label")
+    predict.add_argument("--input", help="CSV, TSV, JSONL, Parquet or TXT (one passage per line)")
+    predict.add_argument("--text-column", default="text", help="column holding the passages (default: text)")
+    predict.add_argument("--output", help="write JSON lines here instead of standard output")
+    predict.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    predict.add_argument("--batch-size", type=int, default=32)
+    _add_checkpoint(predict)
+
+    train = commands.add_parser("train", help="fine-tune a model from a YAML config",
+                                description="Fine-tune a model from a YAML config and write a checkpoint folder.")
+    train.add_argument("--config", required=True, help="YAML config, e.g. configs/babe.yaml")
+    train.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                       help="override a config value, e.g. --set train.lr=3e-5 (repeatable)")
+    train.add_argument("--output", help="checkpoint folder to write (default: runs/<config name>)")
+    train.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint folder")
+
+    evaluate = commands.add_parser("evaluate", help="measure a checkpoint on labelled data",
+                                   description="Measure a checkpoint on labelled data, beside a TF-IDF baseline.")
+    evaluate.add_argument("--data", required=True, help="labelled CSV, TSV, JSONL or Parquet file")
+    evaluate.add_argument("--text-column", help="default: the checkpoint's training text column")
+    evaluate.add_argument("--label-column", help="default: the checkpoint's training label column")
+    evaluate.add_argument("--output", required=True, help="folder for metrics.json, report.md and plots")
+    evaluate.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    evaluate.add_argument("--baseline-train", help="data to train the TF-IDF baseline on (default: the checkpoint's training data)")
+    evaluate.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF baseline")
+    _add_checkpoint(evaluate)
+    return parser
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    from framing.data import read_table, texts_of
+    from framing.output import write_jsonl
+    from framing.predictor import FramingClassifier
+
+    if bool(args.texts) == bool(args.input):
+        raise FramingError("give passages as arguments or --input FILE (one of the two)")
+    if args.input:
+        texts = texts_of(read_table(args.input), args.text_column, args.input)
+    else:
+        texts = args.texts
+    if args.output and os.path.exists(args.output) and not args.overwrite:
+        raise FramingError(f"{args.output}: already exists; pass --overwrite to replace it")
+    classifier = FramingClassifier.from_pretrained(args.checkpoint, batch_size=args.batch_size)
+    records = []
+    for index, ranked in enumerate(classifier(texts, top_k=None)):
+        record = {"text": texts[index]} if not args.input else {"row": index + 1}
+        record.update(label=ranked[0]["label"], score=ranked[0]["score"],
+                      scores={item["label"]: item["score"] for item in ranked})
+        records.append(record)
+    if args.output:
+        write_jsonl(args.output, records)
+    else:
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+
+
+def run_train(args: argparse.Namespace) -> None:
+    from framing.config import load_config
+    from training.train import train
+
+    config = load_config(args.config, args.overrides)
+    output = args.output or os.path.join("runs", config.name)
+    path = train(config, output, overwrite=args.overwrite)
+    print(f"wrote checkpoint {path}")
+
+
+def run_evaluate(args: argparse.Namespace) -> None:
+    from training.evaluate import evaluate
+
+    metrics = evaluate(args.checkpoint, args.data, args.output, text_column=args.text_column,
+                       label_column=args.label_column, overwrite=args.overwrite,
+                       baseline_train=None if args.no_baseline else (args.baseline_train or "auto"))
+    model = metrics["model"]
+    print(f"macro-F1 {model['macro_f1']:.4f} (95% CI {model['macro_f1_ci95'][0]:.3f}-{model['macro_f1_ci95'][1]:.3f}), "
+          f"accuracy {model['accuracy']:.4f}, ECE {model['ece']:.4f}; report in {args.output}")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # keep load reports off the user's terminal
+    hf_logging.disable_progress_bar()
+    handlers = {"predict": run_predict, "train": run_train, "evaluate": run_evaluate}
+    try:
+        handlers[args.command](args)
+    except FramingError as error:
+        print(f"framing: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("framing: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Typed training configuration, loaded from YAML.
+
+A config file holds only what differs from the defaults below. Unknown keys and bad
+values fail at load time with the dotted key's name, and so do command-line overrides
+(`--set train.lr=3e-5`), which are parsed as YAML scalars and validated the same way.
+Relative paths are taken from the current working directory, as in run_glue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from framing.errors import FramingError
+
+DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class _Section(BaseModel):
+    # extra="forbid" turns a typo'd key into an error naming it.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(_Section):
+    train: str = Field(description="local CSV/TSV/JSONL/Parquet/TXT file, or a Hugging Face dataset id")
+    dev: Optional[str] = Field(None, description="file or dataset id; for a hub id, a split name after ':'")
+    text_column: str = "text"
+    label_column: str = "label"
+    # raw label value -> label name; the order of first appearance of each name fixes the ids.
+    labels: dict[str, str] = Field(min_length=2)
+    # Optional auxiliary supervision (multi-task): a column of word lists marking the words
+    # that carry the judgement, and a second label column predicted by an auxiliary head.
+    words_column: Optional[str] = None
+    aux_label_column: Optional[str] = None
+    aux_labels: dict[str, str] = Field(default_factory=dict)
+    # Soft sentence targets from annotator votes: share = votes_column / annotators_column.
+    votes_column: Optional[str] = None
+    annotators_column: Optional[str] = None
+    votes_for: Optional[str] = Field(None, description="the label name the votes are for")
+
+    @model_validator(mode="after")
+    def _check_pairs(self) -> "DataConfig":
+        if bool(self.aux_label_column) != bool(self.aux_labels):
+            raise ValueError("aux_label_column and aux_labels must be given together")
+        if not (bool(self.votes_column) == bool(self.annotators_column) == bool(self.votes_for)):
+            raise ValueError("votes_column, annotators_column and votes_for must be given together")
+        if self.votes_for and self.votes_for not in self.label_names:
+            raise ValueError(f"votes_for {self.votes_for!r} is not a label name ({self.label_names})")
+        if self.votes_column and len(self.label_names) != 2:
+            raise ValueError("votes_column (soft labels) needs exactly two label names")
+        return self
+
+    @property
+    def label_names(self) -> list[str]:
+        return list(dict.fromkeys(self.labels.values()))
+
+    @property
+    def aux_label_names(self) -> list[str]:
+        return list(dict.fromkeys(self.aux_labels.values()))
+
+
+class ModelConfig(_Section):
+    base: str = DEFAULT_BASE_MODEL
+    max_length: int = Field(128, ge=8, le=512)
+    dropout: float = Field(0.1, ge=0.0, lt=1.0)
+
+
+class TrainConfig(_Section):
+    seed: int = 42
+    epochs: int = Field(4, ge=1)
+    batch_size: int = Field(16, ge=1)
+    lr: float = Field(5e-5, gt=0.0)
+    # Learning rate of the new, randomly initialised heads, relative to lr.
+    head_lr_multiplier: float = Field(1.0, gt=0.0)
+    # Layer-wise lr decay: layer l of L gets lr * layer_decay ** (L - l); 1.0 turns it off.
+    layer_decay: float = Field(1.0, gt=0.0, le=1.0)
+    weight_decay: float = Field(0.01, ge=0.0)
+    warmup_ratio: float = Field(0.1, ge=0.0, lt=1.0)
+    max_grad_norm: float = Field(1.0, gt=0.0)
+    # Weight of the soft (annotator-vote) target against the majority label, 0..1.
+    soft_label_weight: float = Field(0.0, ge=0.0, le=1.0)
+    word_loss_weight: float = Field(0.0, ge=0.0)
+    aux_loss_weight: float = Field(0.0, ge=0.0)
+    # "best": keep the epoch with the best dev macro-F1; "last": the final epoch.
+    select: str = Field("best", pattern="^(best|last)$")
+    # Average the weights of the last N epochs (1 = no averaging).
+    average_last: int = Field(1, ge=1)
+    threads: Optional[int] = Field(None, ge=1)
+
+
+class Config(_Section):
+    name: str = "framing-model"
+    data: DataConfig
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    problems = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            problems.append(f"unknown key '{key}'")
+        elif item["type"] == "missing":
+            problems.append(f"missing key '{key}'")
+        else:
+            problems.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
+    return f"{source}: " + "; ".join(problems)
+
+
+def apply_override(raw: dict[str, Any], assignment: str) -> None:
+    """Apply one `section.key=value` override in place; the value is parsed as a YAML scalar."""
+    key, sep, value = assignment.partition("=")
+    if not sep or not key.strip():
+        raise FramingError(f"override '{assignment}': expected KEY=VALUE, e.g. train.lr=3e-5")
+    *parents, leaf = key.strip().split(".")
+    node = raw
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise FramingError(f"override '{assignment}': '{part}' is not a section")
+        node = child
+    node[leaf] = yaml.safe_load(value)
+
+
+def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as error:
+        raise FramingError(_describe(error, source)) from None
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    path = Path(path)
+    if not path.is_file():
+        raise FramingError(f"config file not found: {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise FramingError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise FramingError(f"{path}: expected a mapping of sections at the top level")
+    for assignment in overrides or []:
+        apply_override(raw, assignment)
+    return config_from_dict(raw, str(path))

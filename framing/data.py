@@ -1,0 +1,155 @@
+"""Reading passages and labels from files or Hugging Face datasets, with errors that name
+the file, row, column and value at fault.
+
+Rows are numbered from 1 in the order of the data (a CSV's header is not a row).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from pathlib import Path
+from typing import Iterable, Optional
+
+import pandas as pd
+
+from framing.errors import FramingError
+
+READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet", ".txt": "txt"}
+
+
+def _is_local(source: str) -> bool:
+    return Path(source).suffix.lower() in READERS or Path(source).exists()
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a local CSV, TSV, JSONL, Parquet or TXT (one passage per line, column `text`)."""
+    path = Path(path)
+    kind = READERS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(READERS))
+        raise FramingError(f"{path}: unknown file format '{path.suffix}' (expected one of {known})")
+    if not path.is_file():
+        raise FramingError(f"{path}: file not found")
+    try:
+        if kind == "csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        if kind == "tsv":
+            return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        if kind == "txt":
+            lines = path.read_text(encoding="utf-8").splitlines()
+            return pd.DataFrame({"text": [line for line in lines if line.strip()]})
+        return _read_jsonl(path)
+    except FramingError:
+        raise
+    except UnicodeDecodeError as error:
+        raise FramingError(f"{path}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise FramingError(f"{path}: cannot read as {kind}: {first_line}") from None
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise FramingError(f"{path}: line {line_number} is not valid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise FramingError(f"{path}: line {line_number} is not a JSON object")
+            records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def load_table(source: str, split: str = "train") -> pd.DataFrame:
+    """A local file, or a Hugging Face dataset id (optionally `id:split`) for users with a network."""
+    if _is_local(source):
+        return read_table(source)
+    name, _, named_split = source.partition(":")
+    try:
+        import datasets
+
+        return datasets.load_dataset(name, split=named_split or split).to_pandas()
+    except Exception as error:  # the hub client raises many types; the message is what matters
+        raise FramingError(f"cannot load dataset '{source}' (split '{named_split or split}'): {error}") from None
+
+
+def require_columns(frame: pd.DataFrame, columns: Iterable[Optional[str]], source: str) -> None:
+    for column in columns:
+        if column and column not in frame.columns:
+            existing = ", ".join(map(str, frame.columns)) or "(none)"
+            raise FramingError(f"{source}: no column '{column}' (columns: {existing})")
+
+
+def texts_of(frame: pd.DataFrame, column: str, source: str) -> list[str]:
+    """The passages of a column, refusing empty or non-string values by row."""
+    require_columns(frame, [column], source)
+    if len(frame) == 0:
+        raise FramingError(f"{source}: no rows")
+    texts = []
+    for row, value in enumerate(frame[column].tolist(), start=1):
+        if not isinstance(value, str):
+            raise FramingError(f"{source}: row {row}, column '{column}': expected text, got {_show(value)}")
+        if not value.strip():
+            raise FramingError(f"{source}: row {row}, column '{column}': empty text")
+        texts.append(value)
+    return texts
+
+
+def label_ids(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str) -> list[int]:
+    """Map raw labels to ids. Values may be raw labels (keys of `mapping`) or label names."""
+    require_columns(frame, [column], source)
+    lookup = {name: index for index, name in enumerate(names)}
+    lookup.update({raw: names.index(name) for raw, name in mapping.items()})
+    ids = []
+    for row, value in enumerate(frame[column].tolist(), start=1):
+        key = value if isinstance(value, str) else _show(value)
+        if key not in lookup:
+            expected = ", ".join(repr(k) for k in lookup)
+            raise FramingError(f"{source}: row {row}, column '{column}': unknown label {_show(value)} (expected one of {expected})")
+        ids.append(lookup[key])
+    return ids
+
+
+def word_lists(frame: pd.DataFrame, column: str, source: str) -> list[list[str]]:
+    """Parse a column of word lists: a list, a Python/JSON list literal, or empty for none."""
+    require_columns(frame, [column], source)
+    parsed = []
+    for row, value in enumerate(frame[column].tolist(), start=1):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            parsed.append([])
+            continue
+        if isinstance(value, str):
+            try:
+                value = ast.literal_eval(value) if value.strip() else []
+            except (ValueError, SyntaxError):
+                raise FramingError(f"{source}: row {row}, column '{column}': not a list of words: {value!r}") from None
+        if not isinstance(value, (list, tuple)) and not hasattr(value, "tolist"):
+            raise FramingError(f"{source}: row {row}, column '{column}': not a list of words: {value!r}")
+        words = list(value.tolist() if hasattr(value, "tolist") else value)
+        if not all(isinstance(word, str) for word in words):
+            raise FramingError(f"{source}: row {row}, column '{column}': list holds a non-string: {words!r}")
+        parsed.append(words)
+    return parsed
+
+
+def numbers_of(frame: pd.DataFrame, column: str, source: str) -> list[float]:
+    require_columns(frame, [column], source)
+    values = pd.to_numeric(frame[column], errors="coerce")
+    for row, (raw, number) in enumerate(zip(frame[column].tolist(), values.tolist()), start=1):
+        if number is None or math.isnan(number):
+            raise FramingError(f"{source}: row {row}, column '{column}': expected a number, got {_show(raw)}")
+    return [float(v) for v in values.tolist()]
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "an empty value"
+    return repr(value)

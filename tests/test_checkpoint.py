@@ -1,0 +1,65 @@
+import shutil
+
+import pytest
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from framing import FramingClassifier, FramingError
+from framing.checkpoint import load_checkpoint, save_checkpoint
+
+TEXTS = ["The senator spoke on Tuesday about the budget.", "The greedy company boasted of obscene profits."]
+
+
+def test_round_trip_keeps_labels_and_predictions(tiny_checkpoint, tmp_path):
+    model, tokenizer, meta = load_checkpoint(tiny_checkpoint)
+    before = FramingClassifier(model, tokenizer, meta).predict_proba(TEXTS)
+    copy = save_checkpoint(tmp_path / "copy", model, tokenizer, meta, {}, dtype=torch.float32)
+    again = FramingClassifier.from_pretrained(copy)
+    assert again.labels == ["neutral", "editorializing"]
+    assert again.temperature == pytest.approx(meta["temperature"])
+    assert torch.allclose(torch.tensor(again.predict_proba(TEXTS)), torch.tensor(before), atol=1e-6)
+
+
+def test_plain_transformers_loads_sentence_labels(tiny_checkpoint):
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_checkpoint)
+    assert model.config.id2label == {0: "neutral", 1: "editorializing"}
+    tokenizer = AutoTokenizer.from_pretrained(tiny_checkpoint)
+    ours = FramingClassifier.from_pretrained(tiny_checkpoint)
+    with torch.no_grad():
+        logits = model.float()(**tokenizer(TEXTS[:1], return_tensors="pt")).logits.numpy()
+    assert logits == pytest.approx(ours.logits(TEXTS[:1]), abs=1e-4)
+
+
+def test_missing_weights_file_is_named(tiny_checkpoint, tmp_path):
+    broken = shutil.copytree(tiny_checkpoint, tmp_path / "broken")
+    (broken / "model.safetensors").unlink()
+    with pytest.raises(FramingError, match="missing model.safetensors"):
+        FramingClassifier.from_pretrained(broken)
+
+
+def test_truncated_weights_file_is_a_clear_error(tiny_checkpoint, tmp_path):
+    broken = shutil.copytree(tiny_checkpoint, tmp_path / "broken")
+    weights = broken / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(FramingError, match="corrupt checkpoint"):
+        FramingClassifier.from_pretrained(broken)
+
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(FramingError, match="checkpoint folder not found"):
+        FramingClassifier.from_pretrained(tmp_path / "nothing")
+
+
+def test_failed_save_leaves_nothing_and_keeps_the_old_folder(tiny_checkpoint, tmp_path, monkeypatch):
+    model, tokenizer, meta = load_checkpoint(tiny_checkpoint)
+    target = shutil.copytree(tiny_checkpoint, tmp_path / "target")
+    original = (target / "model.safetensors").read_bytes()
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("framing.checkpoint.save_file", explode)
+    with pytest.raises(OSError, match="disk full"):
+        save_checkpoint(target, model, tokenizer, meta, {}, overwrite=True)
+    assert (target / "model.safetensors").read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]

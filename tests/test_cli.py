@@ -1,0 +1,128 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from framing.cli import main
+
+from conftest import EDITORIAL, NEUTRAL, tiny_config_dict
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_arguments_print_one_json_object_per_line(capsys, tiny_checkpoint):
+    code, out, _ = run(capsys, "predict", "--checkpoint", tiny_checkpoint, NEUTRAL[0], EDITORIAL[0])
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [r["text"] for r in lines] == [NEUTRAL[0], EDITORIAL[0]]
+    for record in lines:
+        assert set(record["scores"]) == {"neutral", "editorializing"}
+        assert record["score"] == max(record["scores"].values())
+        assert record["label"] == max(record["scores"], key=record["scores"].get)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet", ".txt"])
+def test_predict_file_keeps_input_order(capsys, tiny_checkpoint, tmp_path, suffix):
+    # very different lengths, so internal length sorting would scramble a careless writer
+    texts = [EDITORIAL[0] * 3, "Short.", NEUTRAL[1], EDITORIAL[2] + " " + NEUTRAL[2], "Tiny one."]
+    path = tmp_path / f"in{suffix}"
+    frame = pd.DataFrame({"id": range(5), "body": texts})
+    column = "body"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        path.write_text("\n".join(texts) + "\n")
+        column = "text"
+    out = tmp_path / "out.jsonl"
+    code, _, _ = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", path, "--text-column", column,
+                     "--output", out)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert code == 0 and [r["row"] for r in records] == [1, 2, 3, 4, 5]
+    from framing import FramingClassifier
+
+    expected = FramingClassifier.from_pretrained(tiny_checkpoint)(texts)
+    assert [r["label"] for r in records] == [e["label"] for e in expected]
+    assert [r["score"] for r in records] == pytest.approx([e["score"] for e in expected], abs=1e-6)
+
+
+def test_predict_refuses_to_overwrite_output(capsys, tiny_checkpoint, tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("keep\n")
+    code, _, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--output", out, "x y")
+    assert code == 2 and "already exists; pass --overwrite" in err and out.read_text() == "keep\n"
+    code, _, _ = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--output", out, "--overwrite", "x y")
+    assert code == 0 and json.loads(out.read_text())["label"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["predict", "--input", "{tmp}/missing.csv"], "missing.csv: file not found"),
+    (["predict", "--input", "{tmp}/data.xlsx"], "unknown file format '.xlsx'"),
+    (["predict", "--input", "{tmp}/ok.csv", "--text-column", "body"], "no column 'body' (columns: text)"),
+    (["predict"], "give passages as arguments or --input FILE"),
+    (["predict", "   "], "text 0: empty text"),
+    (["predict", "--checkpoint", "{tmp}", "hello"], "not a framing checkpoint"),
+])
+def test_errors_are_one_line_with_status_2(capsys, tiny_checkpoint, tmp_path, argv, message):
+    (tmp_path / "ok.csv").write_text("text\nhello\n")
+    (tmp_path / "data.xlsx").write_text("")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if "--checkpoint" not in argv:
+        argv += ["--checkpoint", str(tiny_checkpoint)]
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("framing: error:") and message in err
+
+
+def test_subcommands_have_help():
+    for command in ["predict", "train", "evaluate"]:
+        result = subprocess.run([sys.executable, "-m", "framing.cli", command, "--help"], capture_output=True, text=True)
+        assert result.returncode == 0 and "usage: framing " + command in result.stdout
+
+
+def test_error_exit_has_no_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "framing.cli", "train", "--config", str(tmp_path / "no.yaml")],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"framing: error: config file not found: {tmp_path / 'no.yaml'}"
+
+
+def test_train_with_overrides_then_evaluate(capsys, tiny_base, tiny_data, tmp_path):
+    import yaml
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text(yaml.safe_dump(tiny_config_dict(tiny_base, tiny_data)))
+    ckpt = tmp_path / "ckpt"
+    code, out, err = run(capsys, "train", "--config", config, "--set", "train.epochs=1", "--output", ckpt)
+    assert code == 0, err
+    assert "epochs: 1" in (ckpt / "training_config.yaml").read_text()
+    report = tmp_path / "report"
+    code, out, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", report)
+    assert code == 0, err
+    metrics = json.loads((report / "metrics.json").read_text())
+    assert {"macro_f1", "macro_f1_ci95", "accuracy", "per_class", "roc_auc", "ece"} <= set(metrics["model"])
+    assert "baseline_tfidf_logreg" in metrics and metrics["model"]["n"] == 16
+    assert (report / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+    assert (report / "reliability.png").stat().st_size > 1000
+    assert "TF-IDF + logistic regression" in (report / "report.md").read_text()
+    # results are not overwritten without the flag
+    code, _, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", report)
+    assert code == 2 and "already exists" in err
+
+
+def test_evaluate_refuses_unknown_gold_label(capsys, tiny_checkpoint, tmp_path):
+    data = tmp_path / "gold.csv"
+    data.write_text("text,label\nfine words,Biased\nother words,Maybe\n")
+    code, _, err = run(capsys, "evaluate", "--checkpoint", tiny_checkpoint, "--data", data, "--output", tmp_path / "r")
+    assert code == 2 and "row 2, column 'label': unknown label 'Maybe'" in err
+    assert not (tmp_path / "r").exists()

@@ -1,0 +1,82 @@
+from pathlib import Path
+
+import pytest
+
+from framing.config import DEFAULT_BASE_MODEL, config_from_dict, load_config
+from framing.errors import FramingError
+
+CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_every_config_file_loads(path):
+    config = load_config(path)
+    assert config.data.labels and len(config.data.label_names) >= 2
+
+
+def test_babe_config_maps_labels_in_order():
+    config = load_config(Path(__file__).resolve().parent.parent / "configs" / "babe.yaml")
+    assert config.data.label_names == ["neutral", "editorializing"]
+    assert config.data.labels["Biased"] == "editorializing"
+    assert config.model.base == DEFAULT_BASE_MODEL
+
+
+def write(tmp_path, text):
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    return path
+
+
+BASE = "data:\n  train: t.csv\n  labels: {a: x, b: y}\n"
+
+
+def test_defaults_fill_what_yaml_leaves_out(tmp_path):
+    config = load_config(write(tmp_path, BASE))
+    assert config.train.epochs == 4 and config.data.text_column == "text"
+
+
+def test_unknown_key_is_named(tmp_path):
+    with pytest.raises(FramingError, match=r"unknown key 'train\.learning_rate'"):
+        load_config(write(tmp_path, BASE + "train:\n  learning_rate: 0.1\n"))
+
+
+def test_bad_value_is_named(tmp_path):
+    with pytest.raises(FramingError, match=r"'train\.epochs'"):
+        load_config(write(tmp_path, BASE + "train:\n  epochs: -2\n"))
+
+
+def test_missing_required_key_is_named(tmp_path):
+    with pytest.raises(FramingError, match=r"missing key 'data\.train'"):
+        load_config(write(tmp_path, "data:\n  labels: {a: x, b: y}\n"))
+
+
+def test_overrides_are_type_checked(tmp_path):
+    path = write(tmp_path, BASE)
+    assert load_config(path, ["train.lr=3e-5"]).train.lr == pytest.approx(3e-5)
+    assert load_config(path, ["train.batch_size=8"]).train.batch_size == 8
+    with pytest.raises(FramingError, match=r"'train\.batch_size'"):
+        load_config(path, ["train.batch_size=big"])
+    with pytest.raises(FramingError, match=r"unknown key 'train\.nope'"):
+        load_config(path, ["train.nope=1"])
+    with pytest.raises(FramingError, match="KEY=VALUE"):
+        load_config(path, ["train.lr"])
+
+
+def test_paired_options_must_come_together():
+    with pytest.raises(FramingError, match="votes_column"):
+        config_from_dict({"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}, "votes_column": "v"}})
+    with pytest.raises(FramingError, match="aux_label_column"):
+        config_from_dict({"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}, "aux_label_column": "o"}})
+
+
+def test_missing_and_malformed_files(tmp_path):
+    with pytest.raises(FramingError, match="not found"):
+        load_config(tmp_path / "none.yaml")
+    with pytest.raises(FramingError, match="not valid YAML"):
+        load_config(write(tmp_path, "data: [unclosed\n"))
+
+
+def test_resolved_config_round_trips_through_yaml(tmp_path):
+    config = load_config(write(tmp_path, BASE + "train:\n  lr: 0.0001\n"))
+    again = load_config(write(tmp_path, config.to_yaml()))
+    assert again == config

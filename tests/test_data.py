@@ -1,0 +1,85 @@
+import json
+
+import pandas as pd
+import pytest
+
+from framing.data import label_ids, read_table, texts_of, word_lists
+from framing.errors import FramingError
+
+ROWS = [{"text": "First passage.", "label": "Biased"}, {"text": "Second, with \"quotes\"\nand a newline.", "label": "Non-biased"},
+        {"text": "Third.", "label": "Biased"}]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet"])
+def test_formats_read_the_same_rows_in_order(tmp_path, suffix):
+    path = tmp_path / f"data{suffix}"
+    frame = pd.DataFrame(ROWS)
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
+    else:
+        frame.to_parquet(path)
+    assert texts_of(read_table(path), "text", str(path)) == [r["text"] for r in ROWS]
+
+
+def test_txt_is_one_passage_per_nonblank_line(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("one\n\ntwo\n")
+    assert read_table(path)["text"].tolist() == ["one", "two"]
+
+
+def test_unknown_format_and_missing_file(tmp_path):
+    with pytest.raises(FramingError, match=r"unknown file format '\.xlsx'"):
+        read_table(tmp_path / "a.xlsx")
+    with pytest.raises(FramingError, match="file not found"):
+        read_table(tmp_path / "a.csv")
+
+
+def test_missing_column_lists_existing_columns(tmp_path):
+    path = tmp_path / "a.csv"
+    pd.DataFrame(ROWS).to_csv(path, index=False)
+    with pytest.raises(FramingError, match=r"no column 'sentence' \(columns: text, label\)"):
+        texts_of(read_table(path), "sentence", str(path))
+
+
+def test_empty_text_is_named_by_row(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("text\nfine\n\"  \"\n")
+    with pytest.raises(FramingError, match=r"row 2, column 'text': empty text"):
+        texts_of(read_table(path), "text", str(path))
+    path.write_text("text,other\nfine,1\n,2\n")
+    with pytest.raises(FramingError, match=r"row 2, column 'text': expected text, got an empty value"):
+        texts_of(read_table(path), "text", str(path))
+
+
+def test_broken_jsonl_line_is_named(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"text": "ok"}\n{"text": broken}\n')
+    with pytest.raises(FramingError, match="line 2 is not valid JSON"):
+        read_table(path)
+
+
+def test_invalid_utf8_is_reported(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"caf\xe9\n")
+    with pytest.raises(FramingError, match="not valid UTF-8"):
+        read_table(path)
+
+
+def test_labels_map_raw_values_and_names_and_refuse_unknown():
+    frame = pd.DataFrame({"label": ["Biased", "Non-biased", "editorializing"]})
+    mapping = {"Non-biased": "neutral", "Biased": "editorializing"}
+    assert label_ids(frame, "label", mapping, ["neutral", "editorializing"], "f") == [1, 0, 1]
+    frame = pd.DataFrame({"label": ["Biased", "No agreement"]})
+    with pytest.raises(FramingError, match=r"row 2, column 'label': unknown label 'No agreement'"):
+        label_ids(frame, "label", mapping, ["neutral", "editorializing"], "f")
+
+
+def test_word_lists_parse_literals_and_refuse_garbage():
+    frame = pd.DataFrame({"w": ["['a', 'b c']", "[]", None]})
+    assert word_lists(frame, "w", "f") == [["a", "b c"], [], []]
+    with pytest.raises(FramingError, match="row 1, column 'w': not a list of words"):
+        word_lists(pd.DataFrame({"w": ["[oops"]}), "w", "f")

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+
+from framing import FramingClassifier, FramingError
+
+from conftest import EDITORIAL, NEUTRAL
+
+
+@pytest.fixture(scope="module")
+def classifier(tiny_checkpoint):
+    return FramingClassifier.from_pretrained(tiny_checkpoint, batch_size=3)
+
+
+def test_string_gives_one_result_list_gives_a_list(classifier):
+    one = classifier(NEUTRAL[0])
+    assert set(one) == {"label", "score"} and one["label"] in classifier.labels
+    many = classifier(NEUTRAL[:3])
+    assert isinstance(many, list) and len(many) == 3 and many[0] == one
+
+
+def test_top_k_none_gives_every_label_best_first(classifier):
+    ranked = classifier(EDITORIAL[0], top_k=None)
+    assert [r["label"] for r in ranked] != [] and sorted(r["label"] for r in ranked) == sorted(classifier.labels)
+    assert ranked[0]["score"] >= ranked[1]["score"]
+    assert sum(r["score"] for r in ranked) == pytest.approx(1.0, abs=1e-5)
+    assert classifier(EDITORIAL[0], top_k=1) == ranked[0]
+
+
+def test_batched_length_sorted_results_match_one_at_a_time(classifier):
+    texts = NEUTRAL + EDITORIAL + ["Short.", "A " + "much " * 20 + "longer passage."]
+    together = classifier.predict_proba(texts)
+    alone = np.vstack([classifier.predict_proba([t]) for t in texts])
+    assert together == pytest.approx(alone, abs=1e-5)
+
+
+def test_temperature_changes_probabilities_not_labels(classifier):
+    texts = NEUTRAL + EDITORIAL
+    calibrated = classifier.predict_proba(texts)
+    raw = np.exp(classifier.logits(texts))
+    raw /= raw.sum(axis=1, keepdims=True)
+    assert (calibrated.argmax(1) == raw.argmax(1)).all()
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("", "text 0: empty text"), ("   ", "text 0: empty text"), ([None], "text 0: expected a string, got NoneType"),
+    (["ok", 3], "text 1: expected a string, got int"), (42, "expected a string or a list of strings, got int"),
+])
+def test_bad_input_is_named(classifier, bad, message):
+    with pytest.raises(FramingError, match=message):
+        classifier(bad)
+
+
+def test_empty_list_gives_empty_list(classifier):
+    assert classifier([]) == []

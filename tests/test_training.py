@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from framing.config import config_from_dict
+from framing.errors import FramingError
+from training.calibration import fit_temperature
+from training.examples import IGNORE, marked_spans, token_targets
+from training.metrics import classification_metrics, expected_calibration_error
+from training.train import layer_of, length_grouped_batches, train
+
+from conftest import tiny_config_dict
+
+
+def test_length_grouped_batches_cover_every_index_once():
+    lengths = [int(x) for x in np.random.default_rng(0).integers(3, 60, 203)]
+    batches = length_grouped_batches(lengths, 16, torch.Generator().manual_seed(0))
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(203)) and max(len(b) for b in batches) == 16
+
+
+def test_marked_words_become_token_targets():
+    text = "An absurd, absurdly reckless plan."
+    spans = marked_spans(text, ["absurd", "reckless"])
+    assert [text[s:e] for s, e in spans] == ["absurd", "reckless"]  # whole words only
+    offsets = [(0, 0), (0, 2), (3, 9), (11, 18), (19, 27), (0, 0)]
+    assert token_targets(offsets, spans, [1, 0, 0, 0, 0, 1]) == [IGNORE, 0, 1, 0, 1, IGNORE]
+
+
+def test_layer_of_orders_embeddings_layers_and_heads():
+    assert layer_of("classifier.bert.embeddings.word_embeddings.weight", 6) == 0
+    assert layer_of("classifier.bert.encoder.layer.3.output.dense.weight", 6) == 4
+    assert layer_of("classifier.classifier.weight", 6) == 7
+
+
+def test_temperature_fixes_overconfidence():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 2000)
+    # 75% right, but logits say ~99% sure: the fitted temperature must soften them
+    correct = rng.random(2000) < 0.75
+    predicted = np.where(correct, labels, 1 - labels)
+    logits = np.zeros((2000, 2))
+    logits[np.arange(2000), predicted] = 5.0
+    temperature = fit_temperature(logits, labels)
+    assert temperature > 2.0
+    before = expected_calibration_error(labels, torch.softmax(torch.tensor(logits), -1).numpy())
+    after = expected_calibration_error(labels, torch.softmax(torch.tensor(logits) / temperature, -1).numpy())
+    assert after < 0.03 < before
+
+
+def test_metrics_on_a_known_case():
+    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    metrics = classification_metrics([0, 1, 1, 1], proba, ["neutral", "editorializing"], bootstrap_rounds=50)
+    assert metrics["accuracy"] == pytest.approx(0.75)
+    assert metrics["per_class"]["neutral"]["precision"] == pytest.approx(0.5)
+    assert metrics["per_class"]["editorializing"]["recall"] == pytest.approx(2 / 3)
+    assert metrics["roc_auc"] == pytest.approx(1.0)
+    low, high = metrics["macro_f1_ci95"]
+    assert 0 <= low <= high <= 1
+
+
+def test_checkpoint_is_self_describing(tiny_checkpoint):
+    names = {p.name for p in tiny_checkpoint.iterdir()}
+    assert {"config.json", "model.safetensors", "framing_heads.safetensors", "framing.json", "training_config.yaml",
+            "metrics.json", "README.md", "tokenizer.json"} <= names
+    card = (tiny_checkpoint / "README.md").read_text()
+    assert card.startswith("---\nlicense:") and "base_model:" in card and "Intended use" in card
+    heads = load_file(str(tiny_checkpoint / "framing_heads.safetensors"))
+    assert heads["word_head.weight"].dtype == torch.float16 and "aux_head.weight" in heads
+
+
+def test_training_is_deterministic_given_the_seed(tiny_base, tiny_data, tmp_path):
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, epochs=1))
+    first = load_file(str(train(config, tmp_path / "a", progress=False) / "model.safetensors"))
+    second = load_file(str(train(config, tmp_path / "b", progress=False) / "model.safetensors"))
+    assert all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_training_refuses_to_overwrite_before_working(tiny_base, tiny_data, tmp_path):
+    target = tmp_path / "exists"
+    target.mkdir()
+    (target / "keep.txt").write_text("precious")
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, epochs=1))
+    with pytest.raises(FramingError, match="already exists; pass --overwrite"):
+        train(config, target, progress=False)
+    assert (target / "keep.txt").read_text() == "precious"
+
+
+def test_failed_training_leaves_no_folder(tiny_base, tiny_data, tmp_path):
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    raw["data"]["label_column"] = "opinion"  # values are not in the label mapping
+    with pytest.raises(FramingError, match="unknown label"):
+        train(config_from_dict(raw), tmp_path / "out", progress=False)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,62 @@
+"""Classification metrics from gold ids and predicted probabilities (scikit-learn based)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, roc_auc_score
+
+
+def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:
+    """ECE over equal-width confidence bins of the top label's probability."""
+    confidence = proba.max(axis=1)
+    correct = (proba.argmax(axis=1) == y_true).astype(float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        in_bin = which == b
+        if in_bin.any():
+            ece += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
+    return float(ece)
+
+
+def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of macro-F1 over resampled examples."""
+    rng = np.random.default_rng(seed)
+    n = len(y_true)
+    scores = [
+        f1_score(y_true[idx], y_pred[idx], average="macro", zero_division=0)
+        for idx in (rng.integers(0, n, n) for _ in range(rounds))
+    ]
+    low, high = np.percentile(scores, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: int = 1000) -> dict[str, Any]:
+    y_true = np.asarray(y_true)
+    proba = np.asarray(proba, dtype=np.float64)
+    y_pred = proba.argmax(axis=1)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(range(len(labels))), zero_division=0
+    )
+    metrics: dict[str, Any] = {
+        "n": int(len(y_true)),
+        "macro_f1": float(f1_score(y_true, y_pred, average="macro", labels=list(range(len(labels))), zero_division=0)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "ece": expected_calibration_error(y_true, proba),
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(labels, precision, recall, f1, support)
+        },
+    }
+    if bootstrap_rounds:
+        metrics["macro_f1_ci95"] = list(bootstrap_macro_f1(y_true, y_pred, bootstrap_rounds))
+    present = np.unique(y_true)
+    if len(present) == len(labels):
+        if len(labels) == 2:
+            metrics["roc_auc"] = float(roc_auc_score(y_true, proba[:, 1]))
+        else:
+            metrics["roc_auc"] = float(roc_auc_score(y_true, proba, multi_class="ovr", average="macro"))
+    return metrics

@@ -1,0 +1,100 @@
+"""The README.md model card written into every checkpoint folder (Hugging Face format:
+YAML front matter, then provenance, intended use, limits and metrics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from framing.config import Config
+
+BABE_CITATION = """@inproceedings{spinde-etal-2021-neural-media,
+    title = "Neural Media Bias Detection Using Distant Supervision With {BABE} - Bias Annotations By Experts",
+    author = "Spinde, Timo and Plank, Manuel and Krieger, Jan-David and Ruas, Terry and Gipp, Bela and Aizawa, Akiko",
+    booktitle = "Findings of the Association for Computational Linguistics: EMNLP 2021",
+    year = "2021",
+    pages = "1166--1177",
+    doi = "10.18653/v1/2021.findings-emnlp.101"
+}"""
+
+
+def _uses_babe(config: Config) -> bool:
+    return "babe" in f"{config.data.train} {config.data.dev}".lower()
+
+
+def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> str:
+    dev = metrics.get("dev", {})
+    babe = _uses_babe(config)
+    front = {
+        "license": "agpl-3.0" if babe else "other",
+        "library_name": "transformers",
+        "pipeline_tag": "text-classification",
+        "base_model": config.model.base,
+        "datasets": ["mediabiasgroup/BABE"] if babe else [config.data.train],
+        "language": ["en"],
+        "tags": ["framing", "media-bias", "text-classification"],
+    }
+    if dev:
+        front["model-index"] = [{
+            "name": config.name,
+            "results": [{
+                "task": {"type": "text-classification"},
+                "dataset": {"name": "BABE SG2 dev split" if babe else str(config.data.dev), "type": "text-classification"},
+                "metrics": [
+                    {"type": "f1", "name": "macro-F1", "value": round(dev["macro_f1"], 4)},
+                    {"type": "accuracy", "value": round(dev["accuracy"], 4)},
+                    {"type": "ece", "name": "expected calibration error", "value": round(dev["ece"], 4)},
+                ],
+            }],
+        }]
+    labels = ", ".join(f"`{raw}` → `{name}`" for raw, name in meta["label_mapping"].items())
+    lines = [
+        "---", yaml.safe_dump(front, sort_keys=False).strip(), "---", "",
+        f"# {config.name}", "",
+        f"A `framing` checkpoint: fine-tuned from `{config.model.base}` to label a passage as one of "
+        f"{', '.join(f'`{n}`' for n in meta['labels'])}. Label mapping from the data: {labels}.", "",
+        "## Use", "",
+        "```python", "from framing import FramingClassifier",
+        "clf = FramingClassifier.from_pretrained(\"path/to/this/folder\")",
+        "clf(\"The senator's apologist foreign policy was another humiliating retreat.\")", "```", "",
+        "The folder also loads with `transformers.AutoModelForSequenceClassification.from_pretrained` "
+        "(sentence labels, uncalibrated logits). `framing` divides the logits by the calibration "
+        f"temperature in `framing.json` (T = {meta['temperature']:.3f}, fitted on the dev split).", "",
+        "## Training data", "",
+        f"- train: `{config.data.train}` ({metrics.get('train_examples', '?')} passages), "
+        f"text column `{config.data.text_column}`, label column `{config.data.label_column}`",
+        f"- dev (model selection and calibration): `{config.data.dev}`",
+        f"- the resolved training config is in `training_config.yaml`; training took {metrics.get('train_seconds')} s.",
+    ]
+    if babe:
+        lines += [
+            "", "BABE (Bias Annotations By Experts, SG2): sentences from US news outlets, each labelled by five "
+            "trained expert annotators (majority vote; Krippendorff's alpha about 0.40). Released under AGPL-3.0 "
+            "by the Media Bias Group; these weights are derived from it. Please cite:", "", "```bibtex",
+            BABE_CITATION, "```",
+        ]
+    if dev:
+        low, high = dev.get("macro_f1_ci95", [float("nan")] * 2)
+        lines += [
+            "", "## Dev metrics", "",
+            "| metric | value |", "| --- | --- |",
+            f"| macro-F1 | {dev['macro_f1']:.4f} (95% bootstrap CI {low:.3f}–{high:.3f}) |",
+            f"| accuracy | {dev['accuracy']:.4f} |",
+            f"| ROC-AUC | {dev.get('roc_auc', float('nan')):.4f} |",
+            f"| ECE (calibrated) | {dev['ece']:.4f} |",
+            f"| ECE (before calibration) | {dev.get('ece_before_calibration', float('nan')):.4f} |",
+            "", "The dev split also chose the epoch and the temperature, so these figures are slightly "
+            "optimistic; see the cross-validation benchmark in the framing repository for a fairer estimate.",
+        ]
+    lines += [
+        "", "## Intended use and limits", "",
+        "- Intended: flagging sentences of English news that editorialize (loaded or opinionated wording), "
+        "for media-literacy tools and for research on media bias, as an aid to a human reader.",
+        "- Not intended: judging outlets, authors or people; automated moderation or ranking without human review.",
+        "- Trained on single sentences from US political news (2017–2020); other genres, regions, eras and "
+        "languages will be less accurate. Quoted speech is scored like the writer's own words.",
+        "- Expert annotators disagreed often (alpha about 0.40): treat scores near 0.5 as uncertain.",
+        "",
+    ]
+    return "\n".join(lines)

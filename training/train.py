@@ -1,0 +1,253 @@
+"""Fine-tune a base encoder on a config's data and write a checkpoint folder.
+
+Top to bottom: load data -> build the model -> optimise (multi-task losses, layer-wise lr
+decay, length-grouped batches) -> pick or average epochs on dev -> fit the calibration
+temperature on dev -> round weights to the stored dtype -> measure dev -> save atomically.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import random
+import re
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+
+from framing import __version__
+from framing.base_model import resolve_base_model
+from framing.checkpoint import save_checkpoint
+from framing.output import ensure_writable
+from framing.config import Config
+from framing.data import load_table
+from framing.model import FramingModel
+from framing.predictor import FramingClassifier
+from training.calibration import fit_temperature
+from training.examples import IGNORE, Examples, build_examples
+from training.metrics import classification_metrics
+from training.model_card import render_model_card
+
+STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def length_grouped_batches(lengths: list[int], batch_size: int, generator: torch.Generator) -> list[list[int]]:
+    """Shuffle, sort within windows of 50 batches by length, then shuffle the batches:
+    batches hold texts of similar length (less padding) yet vary from epoch to epoch."""
+    order = torch.randperm(len(lengths), generator=generator).tolist()
+    window = batch_size * 50
+    batches = []
+    for start in range(0, len(order), window):
+        chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    shuffled = torch.randperm(len(batches), generator=generator).tolist()
+    return [batches[i] for i in shuffled]
+
+
+def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
+    width = max(len(examples.input_ids[i]) for i in indices)
+    input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(indices), width), dtype=torch.long)
+    words = torch.full((len(indices), width), IGNORE, dtype=torch.long)
+    for row, i in enumerate(indices):
+        ids = examples.input_ids[i]
+        input_ids[row, : len(ids)] = torch.tensor(ids)
+        mask[row, : len(ids)] = 1
+        if examples.word_targets is not None:
+            words[row, : len(ids)] = torch.tensor(examples.word_targets[i])
+    batch = {"input_ids": input_ids, "attention_mask": mask, "labels": torch.as_tensor(examples.labels[indices]),
+             "word_targets": words}
+    if examples.soft is not None:
+        batch["soft"] = torch.as_tensor(examples.soft[indices], dtype=torch.float32)
+    if examples.aux_labels is not None:
+        batch["aux_labels"] = torch.as_tensor(examples.aux_labels[indices])
+    return batch
+
+
+def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: Optional[int]) -> torch.Tensor:
+    out = model(batch["input_ids"], batch["attention_mask"])
+    num_labels = out.logits.shape[-1]
+    target = F.one_hot(batch["labels"], num_labels).float()  # [B, C]
+    if "soft" in batch and config.train.soft_label_weight > 0:
+        soft = torch.stack([1 - batch["soft"], batch["soft"]], dim=-1)  # [B, 2] as (other, votes_for)
+        if votes_for == 0:
+            soft = soft.flip(-1)
+        target = (1 - config.train.soft_label_weight) * target + config.train.soft_label_weight * soft
+    loss = torch.sum(-target * F.log_softmax(out.logits, dim=-1), dim=-1).mean()
+    if config.train.word_loss_weight > 0:
+        valid = batch["word_targets"] != IGNORE  # [B, T]
+        if valid.any():
+            word_loss = F.binary_cross_entropy_with_logits(
+                out.word_logits[valid], batch["word_targets"][valid].float()
+            )
+            loss = loss + config.train.word_loss_weight * word_loss
+    if out.aux_logits is not None and config.train.aux_loss_weight > 0:
+        if (batch["aux_labels"] != IGNORE).any():
+            loss = loss + config.train.aux_loss_weight * F.cross_entropy(
+                out.aux_logits, batch["aux_labels"], ignore_index=IGNORE
+            )
+    return loss
+
+
+def layer_of(name: str, num_layers: int) -> int:
+    """0 for embeddings, i+1 for encoder layer i, num_layers+1 for pooler and heads."""
+    if "embeddings" in name:
+        return 0
+    found = re.search(r"layers?\.(\d+)\.", name)
+    return int(found.group(1)) + 1 if found else num_layers + 1
+
+
+def make_optimizer(model: FramingModel, config: Config) -> torch.optim.Optimizer:
+    train = config.train
+    num_layers = model.config.num_hidden_layers
+    groups: dict[tuple[int, bool], list] = {}
+    for name, param in model.named_parameters():
+        depth = layer_of(name, num_layers)
+        no_decay = param.ndim == 1  # biases and LayerNorm weights
+        groups.setdefault((depth, no_decay), []).append(param)
+    param_groups = []
+    for (depth, no_decay), params in sorted(groups.items()):
+        lr = train.lr * train.layer_decay ** (num_layers + 1 - depth)
+        if depth == num_layers + 1:
+            lr = train.lr * train.head_lr_multiplier
+        param_groups.append({"params": params, "lr": lr, "weight_decay": 0.0 if no_decay else train.weight_decay})
+    return torch.optim.AdamW(param_groups)
+
+
+def build_model(config: Config, base_path: str) -> FramingModel:
+    names = config.data.label_names
+    classifier = AutoModelForSequenceClassification.from_pretrained(
+        base_path,
+        num_labels=len(names),
+        id2label=dict(enumerate(names)),
+        label2id={n: i for i, n in enumerate(names)},
+        hidden_dropout_prob=config.model.dropout,
+        dtype=torch.float32,
+        use_safetensors=True,
+    )
+    return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
+
+
+def load_examples(config: Config, tokenizer) -> tuple[Examples, Optional[Examples]]:
+    data = config.data
+    train = build_examples(load_table(data.train, "train"), data.train, data, tokenizer, config.model.max_length)
+    dev = None
+    if data.dev:
+        dev = build_examples(load_table(data.dev, "validation"), data.dev, data, tokenizer, config.model.max_length)
+    return train, dev
+
+
+def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    return {k: sum(s[k].float() for s in states) / len(states) if states[0][k].is_floating_point() else states[-1][k]
+            for k in states[0]}
+
+
+def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str, tokenizer,
+        progress: bool = True) -> tuple[FramingModel, list[dict]]:
+    """Optimise a fresh model; returns it with the chosen (or averaged) weights and a per-epoch log."""
+    seed_everything(config.train.seed)
+    model = build_model(config, base_path)
+    optimizer = make_optimizer(model, config)
+    generator = torch.Generator().manual_seed(config.train.seed)
+    steps_per_epoch = math.ceil(len(train) / config.train.batch_size)
+    total = steps_per_epoch * config.train.epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
+    votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
+    lengths = [len(ids) for ids in train.input_ids]
+    log, recent, best = [], [], (-1.0, None)
+    for epoch in range(1, config.train.epochs + 1):
+        model.train()
+        started = time.perf_counter()
+        batches = length_grouped_batches(lengths, config.train.batch_size, generator)
+        bar = tqdm(batches, desc=f"epoch {epoch}/{config.train.epochs}", disable=not progress, leave=False)
+        running = 0.0
+        for step, indices in enumerate(bar, start=1):
+            loss = multitask_loss(model, collate(train, indices, tokenizer.pad_token_id), config, votes_for)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
+            optimizer.step()
+            scheduler.step()
+            running += loss.item()
+            bar.set_postfix(loss=f"{running / step:.4f}")
+        entry = {"epoch": epoch, "train_loss": running / len(batches), "seconds": time.perf_counter() - started,
+                 "examples_per_second": len(train) / (time.perf_counter() - started)}
+        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        recent = (recent + [state])[-config.train.average_last :]
+        if dev is not None:
+            model.eval()
+            proba = FramingClassifier(model, tokenizer, {"labels": config.data.label_names,
+                                                         "max_length": config.model.max_length}).predict_proba(dev.texts)
+            entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names, 0)["macro_f1"]
+            if entry["dev_macro_f1"] > best[0]:
+                best = (entry["dev_macro_f1"], state)
+        log.append(entry)
+        if progress:
+            tqdm.write(json.dumps(entry))
+    if config.train.average_last > 1:
+        model.load_state_dict(average_states(recent))
+    elif config.train.select == "best" and best[1] is not None:
+        model.load_state_dict(best[1])
+    model.eval()
+    return model, log
+
+
+def round_to_stored_dtype(model: FramingModel) -> None:
+    """Make the in-memory weights equal to what the checkpoint will hold."""
+    with torch.no_grad():
+        for param in model.state_dict().values():
+            if param.is_floating_point():
+                param.copy_(param.to(STORED_DTYPE).float())
+
+
+def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True) -> Path:
+    """Train per `config` and write the checkpoint folder `output`; returns its path."""
+    output = Path(output)
+    ensure_writable(output, overwrite)  # fail before the work, not after
+    if config.train.threads:
+        torch.set_num_threads(config.train.threads)
+    started = time.perf_counter()
+    base_path = resolve_base_model(config.model.base)
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    train_examples, dev = load_examples(config, tokenizer)
+    model, log = fit(config, train_examples, dev, base_path, tokenizer, progress)
+    round_to_stored_dtype(model)
+    meta = {
+        "framing_version": __version__,
+        "labels": config.data.label_names,
+        "label_mapping": config.data.labels,
+        "aux_labels": config.data.aux_label_names,
+        "max_length": config.model.max_length,
+        "temperature": 1.0,
+    }
+    metrics: dict = {"epochs": log, "train_examples": len(train_examples),
+                     "train_seconds": None}
+    if dev is not None:
+        classifier = FramingClassifier(model, tokenizer, meta)
+        logits = classifier.logits(dev.texts)
+        uncalibrated = classification_metrics(dev.labels, torch.softmax(torch.from_numpy(logits), -1).numpy(),
+                                              config.data.label_names, 0)
+        meta["temperature"] = fit_temperature(logits, dev.labels)
+        classifier.temperature = meta["temperature"]
+        metrics["dev"] = classification_metrics(dev.labels, classifier.predict_proba(dev.texts), config.data.label_names)
+        metrics["dev"]["ece_before_calibration"] = uncalibrated["ece"]
+    metrics["train_seconds"] = round(time.perf_counter() - started, 1)
+    files = {
+        "training_config.yaml": config.to_yaml(),
+        "metrics.json": json.dumps(metrics, indent=2) + "\n",
+        "README.md": render_model_card(config, meta, metrics),
+    }
+    return save_checkpoint(output, model, tokenizer, meta, files, overwrite=overwrite, dtype=STORED_DTYPE)
