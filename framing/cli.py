@@ -1,5 +1,5 @@
 """The `framing` command. Each subcommand parses its arguments and calls one function:
-`predict` calls the predictor; `train` and `evaluate` dispatch to the `training` package.
+`predict`, `analyze` and `serve` call the predictor; `train` and `evaluate` dispatch to the `training` package.
 Errors in the user's input print one line (`framing: error: ...`) and exit with status 2.
 """
 
@@ -35,6 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     predict.add_argument("--batch-size", type=int, default=32)
     _add_checkpoint(predict)
+
+    analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
+                                  description="Split an article into sentences, label each, highlight loaded words, "
+                                              "mark quoted speech and summarise.")
+    analyze.add_argument("file", help="a UTF-8 text file, or - for standard input")
+    analyze.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    analyze.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                         help="colour the terminal output (auto: when writing to a terminal and NO_COLOR is unset)")
+    _add_checkpoint(analyze)
+
+    serve = commands.add_parser("serve", help="run the HTTP service and web page",
+                                description="Run the HTTP service (FastAPI) with the web page at /.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    _add_checkpoint(serve)
 
     train = commands.add_parser("train", help="fine-tune a model from a YAML config",
                                 description="Fine-tune a model from a YAML config and write a checkpoint folder.")
@@ -84,6 +99,65 @@ def run_predict(args: argparse.Namespace) -> None:
             print(json.dumps(record, ensure_ascii=False))
 
 
+def run_analyze(args: argparse.Namespace) -> None:
+    from framing.predictor import FramingClassifier
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(args.file, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            raise FramingError(f"{args.file}: file not found") from None
+        except UnicodeDecodeError as error:
+            raise FramingError(f"{args.file}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+    analysis = FramingClassifier.from_pretrained(args.checkpoint).analyze(text)
+    if args.json:
+        print(json.dumps(analysis, ensure_ascii=False, indent=2))
+        return
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    print(render_analysis(text, analysis, color))
+
+
+def render_analysis(text: str, analysis: dict, color: bool) -> str:
+    """Terminal view: each sentence on its own line with its label; loaded words in bold
+    (or [[brackets]] without colour); editorializing in red, quoted opinion in magenta."""
+    style = (lambda code, s: f"\033[{code}m{s}\033[0m") if color else (lambda code, s: s)
+    flag = analysis["flag_label"]
+    lines = []
+    for sentence in analysis["sentences"]:
+        pieces, cursor = [], sentence["start"]
+        for word in sentence["highlights"]:
+            pieces.append(text[cursor : word["start"]])
+            pieces.append(style("1;4", word["text"]) if color else f"[[{word['text']}]]")
+            cursor = word["end"]
+        pieces.append(text[cursor : sentence["end"]])
+        body = " ".join("".join(pieces).split())
+        p = sentence["scores"][flag]
+        if sentence["label"] == flag:
+            tag = f"{'QUOTED OPINION' if sentence['quoted'] else flag.upper()} {p:.0%}"
+            lines.append(style("35" if sentence["quoted"] else "31", f"[{tag}] ") + body)
+        else:
+            lines.append(style("2", f"[{sentence['label']} {1 - p:.0%}] ") + body)
+    summary = analysis["summary"]
+    lines += ["", f"{summary['sentences']} sentences; {summary['editorializing_sentences']} editorializing "
+                  f"({summary['editorializing_share']:.0%}; {summary['editorializing_share_by_length']:.0%} by length): "
+                  f"{summary['author_voice_editorializing']} in the writer's voice, "
+                  f"{summary['quoted_editorializing']} in quotes; mean probability {summary['mean_probability']:.2f}"]
+    return "\n".join(lines)
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from framing.predictor import FramingClassifier
+    from framing.server import create_app
+
+    app = create_app(FramingClassifier.from_pretrained(args.checkpoint))
+    uvicorn.run(app, host=args.host, port=args.port)
+
+
 def run_train(args: argparse.Namespace) -> None:
     from framing.config import load_config
     from training.train import train
@@ -112,7 +186,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     hf_logging.set_verbosity_error()  # keep load reports off the user's terminal
     hf_logging.disable_progress_bar()
-    handlers = {"predict": run_predict, "train": run_train, "evaluate": run_evaluate}
+    handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
+                "evaluate": run_evaluate}
     try:
         handlers[args.command](args)
     except FramingError as error:

@@ -14,7 +14,9 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 import torch
+import yaml
 
+from framing.article import analyze_article
 from framing.checkpoint import load_checkpoint
 from framing.errors import FramingError
 
@@ -29,7 +31,11 @@ def default_checkpoint() -> Path:
 def locate_checkpoint(name: Optional[str | Path]) -> Path:
     """A local folder as is; anything else that looks like `owner/name` is fetched from the hub."""
     if name is None:
-        return default_checkpoint()
+        folder = default_checkpoint()
+        if not folder.is_dir():
+            raise FramingError(f"{folder}: the default checkpoint is not there; install framing from its repository "
+                               "(pip install -e .), set FRAMING_CHECKPOINT, or pass a checkpoint folder")
+        return folder
     path = Path(name)
     if path.exists() or str(name).startswith((".", "/", "~")) or str(name).count("/") != 1:
         return path
@@ -66,6 +72,31 @@ class FramingClassifier:
     def labels(self) -> list[str]:
         return list(self.meta["labels"])
 
+    @property
+    def flag_label(self) -> str:
+        """The label an article analysis counts and highlights (the last label unless set)."""
+        return self.meta.get("flag_label") or self.labels[-1]
+
+    def analyze(self, text: str, top: int = 3) -> dict[str, Any]:
+        """Sentence-by-sentence analysis of an article with highlighted words; see framing.article."""
+        return analyze_article(self, text, top=top)
+
+    def card_metadata(self) -> dict[str, Any]:
+        """The YAML front matter of the checkpoint's model card (README.md), if any."""
+        card = Path(self.source) / "README.md" if self.source else None
+        if not card or not card.is_file():
+            return {}
+        parts = card.read_text(encoding="utf-8").split("---", 2)
+        try:
+            front = yaml.safe_load(parts[1]) if len(parts) == 3 and not parts[0].strip() else {}
+        except yaml.YAMLError:
+            return {}
+        return front if isinstance(front, dict) else {}
+
+    def token_counts(self, texts: Sequence[str]) -> list[int]:
+        """Tokens per text before truncation to max_length (special tokens included)."""
+        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+
     def __call__(self, inputs: TextInput, top_k: Optional[int] = 1) -> Any:
         single = isinstance(inputs, str)
         texts = [inputs] if single else inputs
@@ -80,30 +111,78 @@ class FramingClassifier:
             return ranked[0]
         return ranked if top_k is None else ranked[:top_k]
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, [N, C] in the order of `self.labels`."""
-        logits = torch.from_numpy(self.logits(texts))
-        return torch.softmax(logits / self.temperature, dim=-1).numpy()
-
-    @torch.inference_mode()
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Uncalibrated sentence logits, [N, C], in input order.
+        """Uncalibrated sentence logits, [N, C], in input order."""
+        return self._run(validate_texts(texts), with_words=False)[0]
 
-        Texts are tokenized once, then run in batches sorted by length so that each batch
-        is padded only to its own longest text.
+    def predict_with_words(self, texts: Sequence[str], min_weight: Optional[float] = None) -> tuple[np.ndarray, list[list[dict]]]:
+        """Calibrated probabilities [N, C] and, per text, the words that carry the judgement.
+
+        One forward pass gives both. A word is listed when the word head's probability (its
+        `weight`, the highest over the word's sub-word tokens) is at least `min_weight`,
+        by default the threshold tuned on dev and stored in the checkpoint. Each word is
+        `{"start", "end", "text", "weight"}` with character offsets into its text.
         """
         texts = validate_texts(texts)
+        threshold = self.word_threshold if min_weight is None else min_weight
+        logits, words = self._run(texts, with_words=True)
+        highlights = [[w for w in per_text if w["weight"] >= threshold] for per_text in words]
+        return self._calibrate(logits), highlights
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, [N, C] in the order of `self.labels`."""
+        return self._calibrate(self.logits(texts))
+
+    def _calibrate(self, logits: np.ndarray) -> np.ndarray:
+        return torch.softmax(torch.from_numpy(logits) / self.temperature, dim=-1).numpy()
+
+    @torch.inference_mode()
+    def _run(self, texts: list[str], with_words: bool) -> tuple[np.ndarray, Optional[list[list[dict]]]]:
+        """Texts are tokenized once, then run in batches sorted by length so that each batch
+        is padded only to its own longest text. Returns logits [N, C] in input order and,
+        with `with_words`, every word of each text with its word-head probability."""
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        words: Optional[list[list[dict]]] = [[] for _ in texts] if with_words else None
         if not texts:
-            return np.zeros((0, len(self.labels)), dtype=np.float32)
-        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length)
+            return out, words
+        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, return_offsets_mapping=with_words)
+        model_keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
         order = sorted(range(len(texts)), key=lambda i: len(encoded["input_ids"][i]))
-        out = np.empty((len(texts), len(self.labels)), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             batch_ids = order[start : start + self.batch_size]
-            features = [{key: encoded[key][i] for key in encoded.keys()} for i in batch_ids]
-            batch = self.tokenizer.pad(features, return_tensors="pt")
-            out[batch_ids] = self.model.classifier(**batch).logits.float().numpy()  # [b, C]
-        return out
+            batch = self.tokenizer.pad([{k: encoded[k][i] for k in model_keys} for i in batch_ids], return_tensors="pt")
+            if not with_words:
+                out[batch_ids] = self.model.classifier(**batch).logits.float().numpy()  # [b, C]
+                continue
+            result = self.model(**batch)
+            out[batch_ids] = result.logits.float().numpy()
+            token_probs = torch.sigmoid(result.word_logits).numpy()  # [b, T]
+            for row, i in enumerate(batch_ids):
+                words[i] = _group_words(texts[i], encoded.word_ids(i), encoded["offset_mapping"][i], token_probs[row])
+        return out, words
+
+    @property
+    def word_threshold(self) -> float:
+        return float(self.meta.get("word_threshold", 0.5))
+
+
+def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarray) -> list[dict]:
+    """Merge sub-word tokens into words: span from first to last token, weight = max."""
+    words: dict[int, dict] = {}
+    for token, word in enumerate(word_ids):
+        if word is None:  # special tokens
+            continue
+        start, end = offsets[token]
+        entry = words.setdefault(word, {"start": start, "end": end, "weight": 0.0})
+        entry["end"] = end
+        entry["weight"] = max(entry["weight"], float(token_probs[token]))
+    grouped = []
+    for entry in words.values():
+        entry["text"] = text[entry["start"] : entry["end"]]
+        if any(ch.isalnum() for ch in entry["text"]):  # punctuation is never highlighted
+            grouped.append({"start": entry["start"], "end": entry["end"], "text": entry["text"],
+                            "weight": entry["weight"]})
+    return grouped
 
 
 def validate_texts(texts: Any) -> list[str]:

@@ -14,12 +14,13 @@ from typing import Any, Optional
 import numpy as np
 
 from framing.config import Config, load_config
-from framing.data import label_ids, load_table, read_table, texts_of
+from framing.data import label_ids, load_table, read_table, texts_of, word_lists
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
 from training.baseline import tfidf_baseline
-from training.metrics import classification_metrics
+from training.examples import word_gold
+from training.metrics import classification_metrics, word_metrics
 from training.plots import confusion_matrix_png, reliability_png
 
 
@@ -55,13 +56,22 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
     frame = read_table(data)
     texts = texts_of(frame, text_column, data)
     gold = np.asarray(label_ids(frame, label_column, classifier.meta["label_mapping"], classifier.labels, data))
-    proba = classifier.predict_proba(texts)
+    words_column = trained.data.words_column if trained else None
+    if words_column and words_column in frame.columns:
+        proba, words = classifier.predict_with_words(texts, min_weight=0.0)
+    else:
+        proba, words = classifier.predict_proba(texts), None
     results: dict[str, Any] = {
         "checkpoint": str(classifier.source),
         "data": str(data),
         "labels": classifier.labels,
         "model": classification_metrics(gold, proba, classifier.labels),
     }
+    if words is not None:
+        marked = word_lists(frame, words_column, data)
+        gold_words = [word_gold(t, m, ws) for t, m, ws in zip(texts, marked, words)]
+        results["model"]["words"] = word_metrics(gold_words, [[w["weight"] for w in ws] for ws in words],
+                                                 classifier.word_threshold)
     if baseline_train == "auto":
         baseline_train = trained.data.train if trained else None
         if baseline_train is None:
@@ -92,6 +102,11 @@ def render_report(results: dict[str, Any]) -> str:
         low, high = m["macro_f1_ci95"]
         lines.append(f"| {name} | {m['macro_f1']:.4f} ({low:.3f}–{high:.3f}) | {m['accuracy']:.4f} | "
                      f"{m.get('roc_auc', float('nan')):.4f} | {m['ece']:.4f} |")
+    if "words" in results["model"]:
+        w = results["model"]["words"]
+        lines += ["", "## Highlighted words (framing model)", "",
+                  f"Word-level precision {w['precision']:.4f}, recall {w['recall']:.4f}, F1 {w['f1']:.4f} against the "
+                  f"annotators' marked words ({w['marked_words']} of {w['words']} words marked; threshold {w['threshold']:.2f})."]
     lines += ["", "## Per class (framing model)", "", "| label | precision | recall | F1 | support |",
               "| --- | --- | --- | --- | --- |"]
     for label, c in results["model"]["per_class"].items():

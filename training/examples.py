@@ -5,7 +5,7 @@ optional auxiliary label."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
@@ -26,7 +26,7 @@ class Examples:
     soft: Optional[np.ndarray] = None  # [N] share of annotators voting for `votes_for`
     word_targets: Optional[list[list[int]]] = None  # per token: 1 marked, 0 not, IGNORE special
     aux_labels: Optional[np.ndarray] = None  # [N] aux label ids, IGNORE where unlabelled
-    extra: dict = field(default_factory=dict)
+    marked: Optional[list[list[str]]] = None  # the marked words of each text, as given
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -41,6 +41,7 @@ class Examples:
             soft=arr(self.soft),
             word_targets=pick(self.word_targets),
             aux_labels=arr(self.aux_labels),
+            marked=pick(self.marked),
         )
 
 
@@ -65,6 +66,12 @@ def token_targets(offsets: list[tuple[int, int]], spans: list[tuple[int, int]], 
     return targets
 
 
+def word_gold(text: str, marked: list[str], words: list[dict]) -> list[bool]:
+    """For each word (a dict with start/end) of `text`: does it overlap a marked word?"""
+    spans = marked_spans(text, marked)
+    return [any(w["start"] < e and s < w["end"] for s, e in spans) for w in words]
+
+
 def build_examples(
     frame: pd.DataFrame, source: str, data: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int
 ) -> Examples:
@@ -84,6 +91,7 @@ def build_examples(
         examples.soft = np.clip(votes / np.maximum(annotators, 1), 0.0, 1.0)
     if data.words_column:
         words = word_lists(frame, data.words_column, source)
+        examples.marked = words
         examples.word_targets = [
             token_targets(offsets, marked_spans(text, marked), special)
             for text, marked, offsets, special in zip(

@@ -60,3 +60,22 @@ def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: i
         else:
             metrics["roc_auc"] = float(roc_auc_score(y_true, proba, multi_class="ovr", average="macro"))
     return metrics
+
+
+def word_metrics(gold: list[list[bool]], weights: list[list[float]], threshold: float) -> dict[str, float]:
+    """Precision, recall and F1 of highlighted words (weight >= threshold) against marked words,
+    pooled over all words of all texts."""
+    truth = np.array([g for per_text in gold for g in per_text], dtype=bool)
+    predicted = np.array([w for per_text in weights for w in per_text]) >= threshold
+    true_positives = float((truth & predicted).sum())
+    precision = true_positives / predicted.sum() if predicted.any() else 0.0
+    recall = true_positives / truth.sum() if truth.any() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1), "threshold": float(threshold),
+            "marked_words": int(truth.sum()), "words": int(truth.size)}
+
+
+def best_word_threshold(gold: list[list[bool]], weights: list[list[float]]) -> dict[str, float]:
+    """The word_metrics of the threshold (on a 0.05 grid) with the best F1."""
+    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
+    return max((word_metrics(gold, weights, t) for t in grid), key=lambda m: m["f1"])

@@ -31,8 +31,8 @@ from framing.data import load_table
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from training.calibration import fit_temperature
-from training.examples import IGNORE, Examples, build_examples
-from training.metrics import classification_metrics
+from training.examples import IGNORE, Examples, build_examples, word_gold
+from training.metrics import best_word_threshold, classification_metrics
 from training.model_card import render_model_card
 
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
@@ -213,6 +213,13 @@ def round_to_stored_dtype(model: FramingModel) -> None:
                 param.copy_(param.to(STORED_DTYPE).float())
 
 
+def tune_word_threshold(classifier: FramingClassifier, dev: Examples) -> dict:
+    """Pick the word-head threshold with the best word-level F1 on dev; returns its metrics."""
+    _, words = classifier.predict_with_words(dev.texts, min_weight=0.0)
+    gold = [word_gold(text, marked, ws) for text, marked, ws in zip(dev.texts, dev.marked, words)]
+    return best_word_threshold(gold, [[w["weight"] for w in ws] for ws in words])
+
+
 def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True) -> Path:
     """Train per `config` and write the checkpoint folder `output`; returns its path."""
     output = Path(output)
@@ -244,6 +251,9 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
         classifier.temperature = meta["temperature"]
         metrics["dev"] = classification_metrics(dev.labels, classifier.predict_proba(dev.texts), config.data.label_names)
         metrics["dev"]["ece_before_calibration"] = uncalibrated["ece"]
+        if dev.marked is not None:
+            metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
+            meta["word_threshold"] = metrics["dev"]["words"]["threshold"]
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)
     files = {
         "training_config.yaml": config.to_yaml(),

@@ -1,0 +1,71 @@
+"""Whole-article analysis: split into sentences, label each with the predictor in one batch,
+attach the words that carry the judgement, mark quoted speech, and summarise.
+
+Opinion inside quotation marks is the speaker's, not the writer's: the summary counts
+author-voice editorializing apart from quoted opinion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from framing.errors import FramingError
+from framing.segment import overlap, quotation_spans, sentence_spans
+
+
+def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
+    """The analysis of `text` (see README, "Article analysis") for a FramingClassifier."""
+    if not isinstance(text, str):
+        raise FramingError(f"expected an article as a string, got {type(text).__name__}")
+    if not text.strip():
+        raise FramingError("empty text")
+    spans = sentence_spans(text)
+    quotes = quotation_spans(text)
+    flag = classifier.flag_label
+    flag_index = classifier.labels.index(flag)
+    proba, words = classifier.predict_with_words([text[a:b] for a, b in spans])
+    token_counts = classifier.token_counts([text[a:b] for a, b in spans])
+    sentences = []
+    for index, ((start, end), row, highlights, tokens) in enumerate(zip(spans, proba, words, token_counts)):
+        quoted_share = overlap((start, end), quotes) / (end - start)
+        best = int(np.argmax(row))
+        sentences.append({
+            "index": index,
+            "start": start,
+            "end": end,
+            "text": text[start:end],
+            "label": classifier.labels[best],
+            "score": float(row[best]),
+            "scores": {label: float(p) for label, p in zip(classifier.labels, row)},
+            "quoted": quoted_share >= 0.5,
+            "truncated": tokens > classifier.max_length,
+            "highlights": [_shift(word, start, quotes) for word in highlights],
+        })
+    return {"text_length": len(text), "labels": classifier.labels, "flag_label": flag,
+            "sentences": sentences, "summary": _summary(sentences, proba[:, flag_index], flag, top)}
+
+
+def _shift(word: dict, offset: int, quotes: list[tuple[int, int]]) -> dict:
+    start, end = word["start"] + offset, word["end"] + offset
+    return {"start": start, "end": end, "text": word["text"], "weight": round(word["weight"], 4),
+            "quoted": overlap((start, end), quotes) == end - start}
+
+
+def _summary(sentences: list[dict], flag_proba: np.ndarray, flag: str, top: int) -> dict[str, Any]:
+    flagged = [s for s in sentences if s["label"] == flag]
+    lengths = np.array([s["end"] - s["start"] for s in sentences], dtype=float)
+    is_flagged = np.array([s["label"] == flag for s in sentences])
+    ranked = sorted(flagged, key=lambda s: -s["scores"][flag])[:top]
+    return {
+        "sentences": len(sentences),
+        "editorializing_sentences": len(flagged),
+        "editorializing_share": len(flagged) / len(sentences),
+        "editorializing_share_by_length": float(lengths[is_flagged].sum() / lengths.sum()),
+        "mean_probability": float(flag_proba.mean()),
+        "author_voice_editorializing": sum(not s["quoted"] for s in flagged),
+        "quoted_editorializing": sum(s["quoted"] for s in flagged),
+        "top_sentences": [{"index": s["index"], "text": s["text"], "score": s["scores"][flag],
+                           "quoted": s["quoted"]} for s in ranked],
+    }

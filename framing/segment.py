@@ -1,0 +1,83 @@
+"""Locating spans in an article: sentences (pysbd, which knows "U.S." and "Sen.") and
+quotations (straight or curly double quotes, curly single quotes).
+
+Every span is a (start, end) pair of character offsets such that text[start:end] is
+exactly the span's text; sentence spans exclude surrounding whitespace.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pysbd
+
+Span = tuple[int, int]
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Sentence spans in order. Paragraph breaks always end a sentence."""
+    spans: list[Span] = []
+    for paragraph in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):  # blocks between blank lines
+        cursor = paragraph.start()
+        for sentence in _segmenter().segment(paragraph.group()):
+            stripped = sentence.strip()
+            if not stripped:
+                continue
+            # pysbd returns strings; locate each in order so offsets slice the original exactly
+            start = text.find(stripped, cursor, paragraph.end())
+            if start < 0:  # pysbd altered the text (it should not with clean=False): keep the rest whole
+                rest = text[cursor : paragraph.end()]
+                start, stripped = cursor + len(rest) - len(rest.lstrip()), rest.strip()
+                if stripped:
+                    spans.append((start, start + len(stripped)))
+                break
+            spans.append((start, start + len(stripped)))
+            cursor = start + len(stripped)
+    return spans
+
+
+OPENERS = {"“": "”", "‘": "’", '"': '"', "«": "»"}
+
+
+def quotation_spans(text: str) -> list[Span]:
+    """Spans of quoted speech, quote marks included. A quote left open runs to the end of its
+    paragraph, as news style does for quotes continued in the next paragraph."""
+    spans: list[Span] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char in OPENERS and _opens(text, i):
+            closer = OPENERS[char]
+            paragraph_end = text.find("\n\n", i)
+            paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+            end = _find_closer(text, i + 1, closer, paragraph_end)
+            spans.append((i, end))
+            i = end
+        else:
+            i += 1
+    return spans
+
+
+def _opens(text: str, i: int) -> bool:
+    """A single curly quote opens only where a word does not continue (not an apostrophe)."""
+    if text[i] != "‘":
+        return True
+    return i == 0 or not text[i - 1].isalnum()
+
+
+def _find_closer(text: str, start: int, closer: str, limit: int) -> int:
+    for j in range(start, limit):
+        if text[j] == closer and (closer != "’" or j + 1 >= len(text) or not text[j + 1].isalpha()):
+            return j + 1
+    return limit
+
+
+def overlap(span: Span, others: list[Span]) -> int:
+    """Number of characters of `span` covered by `others` (which do not overlap each other)."""
+    return sum(max(0, min(span[1], b) - max(span[0], a)) for a, b in others)

@@ -1,0 +1,170 @@
+"""HTTP service (FastAPI): a thin caller of one FramingClassifier, loaded once.
+
+    POST /v1/predict   {"texts": [...], "top_k": 1}   -> {"results": [...]} (as the predictor)
+    POST /v1/analyze   {"text": "..."}                -> the article analysis
+    GET  /v1/health, GET /v1/model, GET / (the web page), /docs (OpenAPI)
+
+Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
+many characters, malformed JSON or a bad field get 422; a request over `timeout_s` gets 503.
+Model calls run in a worker thread, one at a time, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from framing import __version__
+from framing.errors import FramingError
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_body_bytes: int = 1_000_000
+    max_texts: int = 256
+    max_text_chars: int = 20_000  # per text in /v1/predict
+    max_article_chars: int = 100_000  # /v1/analyze
+    timeout_s: float = 30.0
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    texts: list[str] = Field(min_length=1, description="passages to label")
+    top_k: Optional[int] = Field(None, ge=1, description="labels per result; null for every label")
+
+
+class AnalyzeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, description="an article or passage")
+    top: int = Field(3, ge=0, le=50, description="how many top editorializing sentences to list")
+
+
+def error(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if detail is not None:
+        body["error"]["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+class BodySizeLimit:
+    """ASGI middleware: refuse bodies over the limit (by Content-Length, or while streaming)."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or {}).get(b"content-length")
+        too_large = error(413, "body_too_large", f"request body over {self.max_bytes} bytes")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await too_large(scope, receive, send)
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # an HTTPException passes through FastAPI's body parsing to the handler below
+                raise HTTPException(413, f"request body over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
+    app = FastAPI(title="framing", version=__version__,
+                  description="Tell neutral news reporting from editorializing.")
+    lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from overlap
+
+    async def call(function, *args):
+        def locked():
+            with lock:
+                return function(*args)
+        try:
+            return await asyncio.wait_for(run_in_threadpool(locked), timeout=limits.timeout_s)
+        except asyncio.TimeoutError:
+            raise _Timeout from None
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        problems = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return error(422, "invalid_request", summary, problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        codes = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+        return error(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
+
+    @app.exception_handler(FramingError)
+    async def bad_input(request: Request, exc: FramingError):
+        return error(422, "invalid_input", str(exc))
+
+    @app.exception_handler(_Timeout)
+    async def timed_out(request: Request, exc: _Timeout):
+        return error(503, "timeout", f"request took over {limits.timeout_s:g} s")
+
+    @app.post("/v1/predict")
+    async def predict(body: PredictRequest) -> dict:
+        if len(body.texts) > limits.max_texts:
+            raise FramingError(f"{len(body.texts)} texts: at most {limits.max_texts} per request")
+        for index, text in enumerate(body.texts):
+            if len(text) > limits.max_text_chars:
+                raise FramingError(f"text {index}: {len(text)} characters, at most {limits.max_text_chars}")
+        results = await call(classifier, body.texts, None)
+        return {"results": [_predict_record(ranked, body.top_k) for ranked in results]}
+
+    @app.post("/v1/analyze")
+    async def analyze(body: AnalyzeRequest) -> dict:
+        if len(body.text) > limits.max_article_chars:
+            raise FramingError(f"text: {len(body.text)} characters, at most {limits.max_article_chars}")
+        return await call(classifier.analyze, body.text, body.top)
+
+    @app.get("/v1/health")
+    async def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/v1/model")
+    async def model() -> dict:
+        meta = classifier.meta
+        return {"labels": classifier.labels, "flag_label": classifier.flag_label,
+                "checkpoint": Path(classifier.source).name if classifier.source else None,
+                "framing_version": __version__, "trained_with": meta.get("framing_version"),
+                "temperature": classifier.temperature, "word_threshold": classifier.word_threshold,
+                "max_length": classifier.max_length, "card": classifier.card_metadata(),
+                "limits": limits.__dict__}
+
+    @app.get("/", include_in_schema=False)
+    async def page():
+        return FileResponse(STATIC / "index.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    return app
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _predict_record(ranked: list[dict], top_k: Optional[int]) -> dict:
+    record = {"label": ranked[0]["label"], "score": ranked[0]["score"],
+              "scores": {item["label"]: item["score"] for item in ranked}}
+    if top_k is not None:
+        record["top_k"] = ranked[:top_k]
+    return record

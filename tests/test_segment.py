@@ -1,0 +1,56 @@
+import pytest
+
+from framing.segment import overlap, quotation_spans, sentence_spans
+
+ARTICLE = ('Sen. Elizabeth Warren said the U.S. economy was "a rigged game." Critics disagreed — loudly.  '
+           "The plan, per Dr. Smith, costs $3.5 billion.\n\nNew paragraph here! Is it? Yes.")
+
+
+def texts(text):
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_news_abbreviations_do_not_split_sentences():
+    assert texts(ARTICLE) == [
+        'Sen. Elizabeth Warren said the U.S. economy was "a rigged game."',
+        "Critics disagreed — loudly.",
+        "The plan, per Dr. Smith, costs $3.5 billion.",
+        "New paragraph here!", "Is it?", "Yes.",
+    ]
+
+
+@pytest.mark.parametrize("text", [ARTICLE, "  leading and trailing  ", "One.\n\n\n\nTwo.", "no final stop",
+                                  "Repeated. Repeated. Repeated.", "“Curly,” she said. ‘Single’ too.", "a\nb\n\nc"])
+def test_offsets_slice_the_original_exactly(text):
+    spans = sentence_spans(text)
+    assert spans, text
+    for (a, b), (c, _) in zip(spans, spans[1:] + [(len(text), len(text))]):
+        assert text[a:b] == text[a:b].strip() and a < b <= c
+    # everything outside the spans is whitespace
+    covered = set(i for a, b in spans for i in range(a, b))
+    assert all(text[i].isspace() for i in range(len(text)) if i not in covered)
+
+
+def test_blank_text_has_no_sentences():
+    assert sentence_spans("  \n\n ") == []
+
+
+def test_straight_and_curly_quotes():
+    text = 'He said "this is a disgrace" and she said “shameful” later.'
+    quoted = [text[a:b] for a, b in quotation_spans(text)]
+    assert quoted == ['"this is a disgrace"', "“shameful”"]
+
+
+def test_apostrophes_are_not_quotes():
+    text = "The senator’s plan isn’t ‘radical’ at all."
+    assert [text[a:b] for a, b in quotation_spans(text)] == ["‘radical’"]
+
+
+def test_open_quote_runs_to_the_end_of_its_paragraph():
+    text = '“This is a continuing quote that never closes.\n\nNext paragraph.'
+    [(a, b)] = quotation_spans(text)
+    assert text[a:b] == "“This is a continuing quote that never closes."
+
+
+def test_overlap_counts_covered_characters():
+    assert overlap((5, 15), [(0, 7), (10, 12), (20, 30)]) == 4

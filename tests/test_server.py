@@ -1,0 +1,75 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from framing import FramingClassifier
+from framing.server import Limits, create_app
+
+from conftest import EDITORIAL, NEUTRAL
+
+
+@pytest.fixture(scope="module")
+def client(tiny_checkpoint):
+    classifier = FramingClassifier.from_pretrained(tiny_checkpoint)
+    limits = Limits(max_body_bytes=20_000, max_texts=4, max_text_chars=500, max_article_chars=2_000)
+    return TestClient(create_app(classifier, limits)), classifier
+
+
+def test_predict_matches_the_python_api(client):
+    client, classifier = client
+    response = client.post("/v1/predict", json={"texts": [NEUTRAL[0], EDITORIAL[0]]})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    expected = classifier([NEUTRAL[0], EDITORIAL[0]], top_k=None)
+    assert [r["label"] for r in results] == [e[0]["label"] for e in expected]
+    assert results[1]["scores"] == pytest.approx({e["label"]: e["score"] for e in expected[1]})
+
+
+def test_analyze_matches_the_python_api(client):
+    client, classifier = client
+    text = f"{NEUTRAL[0]} {EDITORIAL[0]}"
+    response = client.post("/v1/analyze", json={"text": text})
+    assert response.status_code == 200
+    assert response.json()["summary"]["sentences"] == classifier.analyze(text)["summary"]["sentences"] == 2
+
+
+def test_health_model_page_and_docs(client):
+    client, _ = client
+    assert client.get("/v1/health").json() == {"status": "ok"}
+    model = client.get("/v1/model").json()
+    assert model["labels"] == ["neutral", "editorializing"] and model["card"]["base_model"]
+    page = client.get("/")
+    assert page.status_code == 200 and "Analyze" in page.text and "/static/app.js" in page.text
+    assert client.get("/static/app.js").status_code == 200
+    assert "/v1/analyze" in client.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"texts": ["x"] * 5}, 422, "invalid_input"),
+    ({"texts": ["x" * 501]}, 422, "invalid_input"),
+    ({"texts": []}, 422, "invalid_request"),
+    ({"texts": [""]}, 422, "invalid_input"),
+    ({"texts": [1]}, 422, "invalid_request"),
+    ({"texts": "not a list"}, 422, "invalid_request"),
+    ({"text": "wrong field"}, 422, "invalid_request"),
+    ({"texts": ["x " * 12_000]}, 413, "body_too_large"),
+])
+def test_predict_limits_give_json_errors(client, body, status, code):
+    client, _ = client
+    response = client.post("/v1/predict", json=body)
+    assert response.status_code == status and response.json()["error"]["code"] == code
+
+
+def test_malformed_json_and_oversized_article(client):
+    client, _ = client
+    response = client.post("/v1/predict", content=b'{"texts": [', headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    response = client.post("/v1/analyze", json={"text": "Word. " * 400})
+    assert response.status_code == 422 and "at most 2000" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", ["/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py",
+                                  "/static//etc/passwd", "/../pyproject.toml"])
+def test_nothing_outside_the_static_folder_is_served(client, path):
+    client, _ = client
+    response = client.get(path)
+    assert response.status_code == 404 and "import" not in response.text

@@ -1,0 +1,66 @@
+"""Integration tests on the real shipped checkpoint and base model (a few seconds each)."""
+
+import json
+
+import pytest
+
+from framing import FramingClassifier, FramingError
+from framing.base_model import PACKAGED_MODELS, resolve_base_model
+
+from conftest import BABE, SHIPPED
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return FramingClassifier.from_pretrained()  # no argument: the shipped checkpoint
+
+
+def test_default_checkpoint_is_the_shipped_one(shipped):
+    assert shipped.source.resolve() == SHIPPED.resolve()
+    assert shipped.labels == ["neutral", "editorializing"]
+
+
+def test_loaded_editorial_scores_above_plain_report(shipped):
+    editorial, factual = shipped([
+        "The senator's apologist foreign policy was another humiliating retreat.",
+        "The senator spoke to reporters on Tuesday about the annual budget.",
+    ], top_k=None)
+    p_editorial = {r["label"]: r["score"] for r in editorial}["editorializing"]
+    p_factual = {r["label"]: r["score"] for r in factual}["editorializing"]
+    assert p_editorial > 0.5 > p_factual
+
+
+@pytest.mark.skipif(not BABE.is_dir(), reason="BABE is not in ../shared/data/babe")
+def test_dev_scores_match_the_recorded_metrics(shipped):
+    import pandas as pd
+    from training.metrics import classification_metrics
+
+    dev = pd.read_csv(BABE / "babe_sg2_dev.csv")
+    gold = dev["label_bias"].map({"Non-biased": 0, "Biased": 1}).to_numpy()
+    metrics = classification_metrics(gold, shipped.predict_proba(dev["text"].tolist()), shipped.labels, 0)
+    recorded = json.loads((SHIPPED / "metrics.json").read_text())["dev"]
+    # the shipped fp16 weights reproduce what training measured on them
+    assert metrics["macro_f1"] == pytest.approx(recorded["macro_f1"], abs=1e-3)
+    assert metrics["ece"] == pytest.approx(recorded["ece"], abs=1e-3)
+
+
+def test_packaged_base_model_resolves_offline_and_is_verified():
+    folder = resolve_base_model("sentence-transformers/all-MiniLM-L6-v2")
+    assert folder.endswith("model")
+    from transformers import AutoConfig
+
+    assert AutoConfig.from_pretrained(folder).hidden_size == 384
+
+
+def test_base_model_with_wrong_hash_is_refused(monkeypatch):
+    module, _ = PACKAGED_MODELS["sentence-transformers/all-MiniLM-L6-v2"]
+    monkeypatch.setitem(PACKAGED_MODELS, "sentence-transformers/all-MiniLM-L6-v2", (module, "0" * 64))
+    with pytest.raises(FramingError, match="does not match the official"):
+        resolve_base_model("sentence-transformers/all-MiniLM-L6-v2")
+
+
+def test_other_names_pass_through_unchanged(tmp_path):
+    assert resolve_base_model("distilbert-base-uncased") == "distilbert-base-uncased"
+    assert resolve_base_model(str(tmp_path)) == str(tmp_path)
