@@ -21,24 +21,26 @@ def _segmenter() -> pysbd.Segmenter:
 
 
 def sentence_spans(text: str) -> list[Span]:
-    """Sentence spans in order. Paragraph breaks always end a sentence."""
+    """Sentence spans in order, covering every non-space character of `text`.
+
+    pysbd proposes where sentences end; the spans are then cut at those ends, so text that
+    pysbd drops or alters still lands in a sentence. Paragraph breaks always end a sentence.
+    """
     spans: list[Span] = []
     for paragraph in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):  # blocks between blank lines
-        cursor = paragraph.start()
+        ends, cursor = [], paragraph.start()
         for sentence in _segmenter().segment(paragraph.group()):
-            stripped = sentence.strip()
-            if not stripped:
-                continue
-            # pysbd returns strings; locate each in order so offsets slice the original exactly
-            start = text.find(stripped, cursor, paragraph.end())
-            if start < 0:  # pysbd altered the text (it should not with clean=False): keep the rest whole
-                rest = text[cursor : paragraph.end()]
-                start, stripped = cursor + len(rest) - len(rest.lstrip()), rest.strip()
-                if stripped:
-                    spans.append((start, start + len(stripped)))
-                break
-            spans.append((start, start + len(stripped)))
-            cursor = start + len(stripped)
+            found = text.find(sentence.strip(), cursor, paragraph.end()) if sentence.strip() else -1
+            if found >= 0:
+                cursor = found + len(sentence.strip())
+                ends.append(cursor)
+        start = paragraph.start()
+        for end in ends[:-1] + [paragraph.end()]:
+            piece = text[start:end]
+            if piece.strip():
+                left = start + len(piece) - len(piece.lstrip())
+                spans.append((left, left + len(piece.strip())))
+            start = end
     return spans
 
 

@@ -54,16 +54,16 @@ def test_paste_analyze_and_see_highlights(server_url, tmp_path):
             page.keyboard.press("Tab")  # the button is reachable by keyboard ...
             page.keyboard.press("Enter")  # ... and works from it
             page.wait_for_selector("#results:not([hidden])", timeout=30_000)
-            flagged = page.locator(".sentence.editorializing")
+            flagged = page.locator("#article-view .sentence.editorializing")
             assert flagged.count() == 1
             assert "apologist foreign policy" in flagged.first.inner_text()
-            words = page.locator(".sentence.editorializing mark.word").all_inner_texts()
+            words = page.locator("#article-view .sentence.editorializing mark.word").all_inner_texts()
             assert "apologist" in words and "humiliating" in words
-            assert page.locator(".sentence.neutral mark.word").count() == 0
+            assert page.locator("#article-view .sentence.neutral mark.word").count() == 0
             assert "Sentences" in page.locator("#summary").inner_text()
             # text labels, not only colour, carry the judgement
             assert "editorializing" in flagged.first.get_attribute("aria-label")
-            shot = tmp_path / "analysis.png"
+            shot = tmp_path / "analysis.png"  # kept under the test's temp folder for a person to look at
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
         finally:

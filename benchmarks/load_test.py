@@ -1,0 +1,141 @@
+"""Load test of the HTTP service on loopback: concurrent clients send a bounded number of mixed
+requests (predict, analyze, and some oversized or malformed ones that must get their 4xx).
+
+    python benchmarks/load_test.py --clients 50 --requests 2000 [--checkpoint DIR]
+
+Starts `framing serve` on a free loopback port in a child process, measures latency per
+request kind, throughput, errors, and the server's RSS before and after, then stops it.
+Exits non-zero if any request got an unexpected status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SENTENCES = [
+    "The senator spoke to reporters on Tuesday about the annual budget.",
+    "The senator's apologist foreign policy was another humiliating retreat.",
+    "Officials said the bridge will reopen in May after repairs.",
+    "The greedy company boasted of obscene profits while workers suffered.",
+]
+ARTICLE = " ".join(SENTENCES * 8)  # about 330 words
+
+
+def request_plan(count: int) -> list[tuple[str, str, bytes, int]]:
+    """(kind, path, body, expected status) for each request: mostly valid, some bad ones mixed in."""
+    plan = []
+    for i in range(count):
+        if i % 20 == 7:
+            plan.append(("oversized", "/v1/predict", json.dumps({"texts": ["x" * 1_100_000]}).encode(), 413))
+        elif i % 20 == 13:
+            plan.append(("malformed", "/v1/predict", b'{"texts": [', 422))
+        elif i % 3 == 0:
+            plan.append(("analyze", "/v1/analyze", json.dumps({"text": ARTICLE}).encode(), 200))
+        else:
+            texts = [SENTENCES[(i + k) % len(SENTENCES)] for k in range(1 + i % 8)]
+            plan.append(("predict", "/v1/predict", json.dumps({"texts": texts}).encode(), 200))
+    return plan
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def drive(url: str, plan, clients: int, timeout_s: float) -> list[tuple[str, int, int, float]]:
+    import httpx
+
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in plan:
+        queue.put_nowait(item)
+    results = []
+
+    async def client_loop(client):
+        while True:
+            try:
+                kind, path, body, expected = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            started = time.perf_counter()
+            try:
+                response = await client.post(path, content=body, headers={"content-type": "application/json"})
+                status = response.status_code
+            except httpx.HTTPError:
+                status = -1
+            results.append((kind, expected, status, time.perf_counter() - started))
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=timeout_s, limits=limits) as client:
+        await asyncio.gather(*(client_loop(client) for _ in range(clients)))
+    return results
+
+
+def report(results, seconds: float) -> dict:
+    summary = {"requests": len(results), "seconds": round(seconds, 2),
+               "throughput_rps": round(len(results) / seconds, 1),
+               "unexpected": sum(1 for _, expected, status, _ in results if status != expected), "kinds": {}}
+    for kind in sorted({r[0] for r in results}):
+        latencies = sorted(r[3] * 1000 for r in results if r[0] == kind)
+        summary["kinds"][kind] = {"count": len(latencies), "p50_ms": round(statistics.median(latencies), 1),
+                                  "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 1)}
+    return summary
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--checkpoint", default=None)
+    parser.add_argument("--timeout", type=float, default=120.0, help="per-request client timeout, seconds")
+    args = parser.parse_args(argv)
+    port = free_port()
+    command = [sys.executable, "-m", "framing.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if args.checkpoint:
+        command += ["--checkpoint", args.checkpoint]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}"
+        asyncio.run(drive(url, request_plan(min(20, args.requests)), min(4, args.clients), args.timeout))  # warm up
+        rss_before = rss_mb(server.pid)
+        started = time.perf_counter()
+        results = asyncio.run(drive(url, request_plan(args.requests), args.clients, args.timeout))
+        summary = report(results, time.perf_counter() - started)
+        summary.update(clients=args.clients, rss_before_mb=round(rss_before, 1), rss_after_mb=round(rss_mb(server.pid), 1))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(json.dumps(summary, indent=2))
+    return 0 if summary["unexpected"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
