@@ -91,11 +91,34 @@ class TrainConfig(_Section):
     threads: Optional[int] = Field(None, ge=1)
 
 
+class IntermediateConfig(_Section):
+    """An earlier fine-tuning stage on related data (e.g. Wikipedia NPOV statements) before
+    the main data; it trains the sentence head only, with labels mapped to the main names."""
+
+    data: str
+    text_column: str = "text"
+    label_column: str = "label"
+    labels: dict[str, str] = Field(min_length=2)
+    epochs: int = Field(1, ge=1)
+    lr: Optional[float] = Field(None, gt=0.0, description="default: train.lr")
+    # A class-balanced sample of at most this many rows (fixed seed); None uses all rows.
+    max_examples: Optional[int] = Field(None, ge=2)
+
+
 class Config(_Section):
     name: str = "framing-model"
     data: DataConfig
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
+    intermediate: Optional[IntermediateConfig] = None
+
+    @model_validator(mode="after")
+    def _intermediate_labels_are_known(self) -> "Config":
+        if self.intermediate:
+            unknown = set(self.intermediate.labels.values()) - set(self.data.label_names)
+            if unknown:
+                raise ValueError(f"intermediate.labels maps to names not in data.labels: {sorted(unknown)}")
+        return self
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

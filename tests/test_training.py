@@ -93,3 +93,26 @@ def test_failed_training_leaves_no_folder(tiny_base, tiny_data, tmp_path):
     with pytest.raises(FramingError, match="unknown label"):
         train(config_from_dict(raw), tmp_path / "out", progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_intermediate_stage_runs_first_with_mapped_labels(tiny_base, tiny_data, tmp_path):
+    import json
+
+    import pandas as pd
+
+    extra = tmp_path / "npov.csv"
+    pd.DataFrame({"text": ["A plain statement of fact.", "An outrageous, biased smear.", "Another fact.",
+                           "A shameful lie."], "label": ["neutral", "biased", "neutral", "biased"]}).to_csv(extra, index=False)
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    raw["intermediate"] = {"data": str(extra), "labels": {"biased": "editorializing", "neutral": "neutral"},
+                           "max_examples": 2}
+    path = train(config_from_dict(raw), tmp_path / "out", progress=False)
+    log = json.loads((path / "metrics.json").read_text())["epochs"]
+    assert [entry["stage"] for entry in log] == ["intermediate", "main"]
+
+
+def test_intermediate_labels_must_be_main_label_names(tiny_base, tiny_data):
+    raw = tiny_config_dict(tiny_base, tiny_data)
+    raw["intermediate"] = {"data": "x.csv", "labels": {"biased": "slanted", "neutral": "neutral"}}
+    with pytest.raises(FramingError, match="slanted"):
+        config_from_dict(raw)

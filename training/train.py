@@ -14,9 +14,10 @@ import random
 import re
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
@@ -26,8 +27,8 @@ from framing import __version__
 from framing.base_model import resolve_base_model
 from framing.checkpoint import save_checkpoint
 from framing.output import ensure_writable
-from framing.config import Config
-from framing.data import load_table
+from framing.config import Config, DataConfig
+from framing.data import load_table, require_columns
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from training.calibration import fit_temperature
@@ -94,7 +95,7 @@ def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: 
                 out.word_logits[valid], batch["word_targets"][valid].float()
             )
             loss = loss + config.train.word_loss_weight * word_loss
-    if out.aux_logits is not None and config.train.aux_loss_weight > 0:
+    if out.aux_logits is not None and config.train.aux_loss_weight > 0 and "aux_labels" in batch:
         if (batch["aux_labels"] != IGNORE).any():
             loss = loss + config.train.aux_loss_weight * F.cross_entropy(
                 out.aux_logits, batch["aux_labels"], ignore_index=IGNORE
@@ -110,7 +111,7 @@ def layer_of(name: str, num_layers: int) -> int:
     return int(found.group(1)) + 1 if found else num_layers + 1
 
 
-def make_optimizer(model: FramingModel, config: Config) -> torch.optim.Optimizer:
+def make_optimizer(model: FramingModel, config: Config, lr: float) -> torch.optim.Optimizer:
     train = config.train
     num_layers = model.config.num_hidden_layers
     groups: dict[tuple[int, bool], list] = {}
@@ -120,10 +121,10 @@ def make_optimizer(model: FramingModel, config: Config) -> torch.optim.Optimizer
         groups.setdefault((depth, no_decay), []).append(param)
     param_groups = []
     for (depth, no_decay), params in sorted(groups.items()):
-        lr = train.lr * train.layer_decay ** (num_layers + 1 - depth)
+        group_lr = lr * train.layer_decay ** (num_layers + 1 - depth)
         if depth == num_layers + 1:
-            lr = train.lr * train.head_lr_multiplier
-        param_groups.append({"params": params, "lr": lr, "weight_decay": 0.0 if no_decay else train.weight_decay})
+            group_lr = lr * train.head_lr_multiplier
+        param_groups.append({"params": params, "lr": group_lr, "weight_decay": 0.0 if no_decay else train.weight_decay})
     return torch.optim.AdamW(param_groups)
 
 
@@ -150,32 +151,48 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Optional[Example
     return train, dev
 
 
+def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
+    """The intermediate stage's examples: sentence labels only, optionally a class-balanced sample."""
+    stage = config.intermediate
+    if stage is None:
+        return None
+    frame = load_table(stage.data, "train")
+    if stage.max_examples and len(frame) > stage.max_examples:
+        require_columns(frame, [stage.label_column], stage.data)
+        per_class = stage.max_examples // frame[stage.label_column].nunique()
+        frame = pd.concat([group.sample(min(len(group), per_class), random_state=config.train.seed)
+                           for _, group in frame.groupby(stage.label_column)]).sort_index()
+    data = DataConfig(train=stage.data, text_column=stage.text_column, label_column=stage.label_column,
+                      labels=stage.labels)
+    examples = build_examples(frame.reset_index(drop=True), stage.data, data, tokenizer, config.model.max_length)
+    # ids follow the main label order, whatever order the stage's mapping lists them in
+    names = data.label_names
+    examples.labels = np.array([config.data.label_names.index(names[i]) for i in examples.labels])
+    return examples
+
+
 def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     return {k: sum(s[k].float() for s in states) / len(states) if states[0][k].is_floating_point() else states[-1][k]
             for k in states[0]}
 
 
-def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str, tokenizer,
-        progress: bool = True) -> tuple[FramingModel, list[dict]]:
-    """Optimise a fresh model; returns it with the chosen (or averaged) weights and a per-epoch log."""
-    seed_everything(config.train.seed)
-    model = build_model(config, base_path)
-    optimizer = make_optimizer(model, config)
-    generator = torch.Generator().manual_seed(config.train.seed)
-    steps_per_epoch = math.ceil(len(train) / config.train.batch_size)
-    total = steps_per_epoch * config.train.epochs
+def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: int, lr: float,
+              generator: torch.Generator, tokenizer, progress: bool, name: str) -> Iterator[dict]:
+    """Optimise `model` on `examples` for `epochs` (fresh optimizer, warmup and linear decay);
+    yields a log entry after each epoch, with the model in train mode."""
+    optimizer = make_optimizer(model, config, lr)
+    total = math.ceil(len(examples) / config.train.batch_size) * epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
-    lengths = [len(ids) for ids in train.input_ids]
-    log, recent, best = [], [], (-1.0, None)
-    for epoch in range(1, config.train.epochs + 1):
+    lengths = [len(ids) for ids in examples.input_ids]
+    for epoch in range(1, epochs + 1):
         model.train()
         started = time.perf_counter()
         batches = length_grouped_batches(lengths, config.train.batch_size, generator)
-        bar = tqdm(batches, desc=f"epoch {epoch}/{config.train.epochs}", disable=not progress, leave=False)
+        bar = tqdm(batches, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress, leave=False)
         running = 0.0
         for step, indices in enumerate(bar, start=1):
-            loss = multitask_loss(model, collate(train, indices, tokenizer.pad_token_id), config, votes_for)
+            loss = multitask_loss(model, collate(examples, indices, tokenizer.pad_token_id), config, votes_for)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
@@ -183,8 +200,28 @@ def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str
             scheduler.step()
             running += loss.item()
             bar.set_postfix(loss=f"{running / step:.4f}")
-        entry = {"epoch": epoch, "train_loss": running / len(batches), "seconds": time.perf_counter() - started,
-                 "examples_per_second": len(train) / (time.perf_counter() - started)}
+        seconds = time.perf_counter() - started
+        yield {"stage": name, "epoch": epoch, "train_loss": running / len(batches), "seconds": round(seconds, 1),
+               "examples_per_second": round(len(examples) / seconds, 1)}
+
+
+def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str, tokenizer,
+        progress: bool = True, intermediate: Optional[Examples] = None) -> tuple[FramingModel, list[dict]]:
+    """Optimise a fresh model (first on `intermediate` data, if given, then on `train`); returns
+    it with the chosen (or averaged) weights and a per-epoch log."""
+    seed_everything(config.train.seed)
+    model = build_model(config, base_path)
+    generator = torch.Generator().manual_seed(config.train.seed)
+    log, recent, best = [], [], (-1.0, None)
+    if intermediate is not None:
+        stage = config.intermediate
+        for entry in run_stage(model, config, intermediate, stage.epochs, stage.lr or config.train.lr, generator,
+                               tokenizer, progress, "intermediate"):
+            log.append(entry)
+            if progress:
+                tqdm.write(json.dumps(entry))
+    for entry in run_stage(model, config, train, config.train.epochs, config.train.lr, generator, tokenizer,
+                           progress, "main"):
         state = {k: v.detach().clone() for k, v in model.state_dict().items()}
         recent = (recent + [state])[-config.train.average_last :]
         if dev is not None:
@@ -230,7 +267,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
-    model, log = fit(config, train_examples, dev, base_path, tokenizer, progress)
+    model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer))
     round_to_stored_dtype(model)
     meta = {
         "framing_version": __version__,
