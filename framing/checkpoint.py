@@ -14,6 +14,7 @@ is renamed into place only when complete (framing.output). Weights load from saf
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -58,6 +59,16 @@ def save_checkpoint(
     return Path(target)
 
 
+def update_meta(folder: str | Path, changes: dict[str, Any]) -> dict[str, Any]:
+    """Merge `changes` into a checkpoint's framing.json, atomically (write, then rename)."""
+    folder = Path(folder)
+    meta = {**read_meta(folder), **changes}
+    staging = folder / f".{META_FILE}.tmp-{os.getpid()}"
+    staging.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(staging, folder / META_FILE)
+    return meta
+
+
 def read_meta(folder: Path) -> dict[str, Any]:
     try:
         meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
@@ -68,7 +79,8 @@ def read_meta(folder: Path) -> dict[str, Any]:
     return meta
 
 
-def load_checkpoint(folder: str | Path) -> tuple[FramingModel, PreTrainedTokenizerBase, dict[str, Any]]:
+def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = None
+                    ) -> tuple[FramingModel, PreTrainedTokenizerBase, dict[str, Any]]:
     """Load a checkpoint folder in float32 for CPU inference, in eval mode."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -78,8 +90,9 @@ def load_checkpoint(folder: str | Path) -> tuple[FramingModel, PreTrainedTokeniz
         raise FramingError(f"{folder}: not a framing checkpoint (missing {', '.join(missing)})")
     meta = read_meta(folder)
     try:
+        options = {"attn_implementation": attn_implementation} if attn_implementation else {}
         classifier = AutoModelForSequenceClassification.from_pretrained(
-            folder, dtype=torch.float32, use_safetensors=True
+            folder, dtype=torch.float32, use_safetensors=True, **options
         )
         tokenizer = AutoTokenizer.from_pretrained(folder)
         heads = load_file(str(folder / HEADS_FILE))

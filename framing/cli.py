@@ -1,5 +1,6 @@
 """The `framing` command. Each subcommand parses its arguments and calls one function:
-`predict`, `analyze` and `serve` call the predictor; `train` and `evaluate` dispatch to the `training` package.
+`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate` and `export` dispatch to
+the `training` package.
 Errors in the user's input print one line (`framing: error: ...`) and exit with status 2.
 """
 
@@ -14,9 +15,12 @@ from typing import Optional, Sequence
 from framing.errors import FramingError
 
 
-def _add_checkpoint(parser: argparse.ArgumentParser) -> None:
+def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True) -> None:
     parser.add_argument("--checkpoint", default=None,
                         help="checkpoint folder or hub id (default: $FRAMING_CHECKPOINT or the shipped BABE model)")
+    if runtime:
+        parser.add_argument("--fp32", action="store_const", const="torch-fp32", default="auto", dest="runtime",
+                            help="use the PyTorch fp32 model instead of the checkpoint's chosen back end")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=int, default=8000)
     _add_checkpoint(serve)
+
+    export = commands.add_parser("export", help="build ONNX back ends and choose the fastest accurate one",
+                                 description="Build the checkpoint's ONNX back ends (fp32, int8), measure them against "
+                                             "PyTorch fp32 on dev data, and record the fastest one within the tolerance "
+                                             "in the checkpoint, which predict then uses by default.")
+    export.add_argument("--data", help="labelled dev data (default: the checkpoint's training dev split)")
+    export.add_argument("--tolerance", type=float, default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
+    _add_checkpoint(export, runtime=False)
 
     train = commands.add_parser("train", help="fine-tune a model from a YAML config",
                                 description="Fine-tune a model from a YAML config and write a checkpoint folder.")
@@ -85,7 +97,7 @@ def run_predict(args: argparse.Namespace) -> None:
         texts = args.texts
     if args.output and os.path.exists(args.output) and not args.overwrite:
         raise FramingError(f"{args.output}: already exists; pass --overwrite to replace it")
-    classifier = FramingClassifier.from_pretrained(args.checkpoint, batch_size=args.batch_size)
+    classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
     records = []
     for index, ranked in enumerate(classifier(texts, top_k=None)):
         record = {"text": texts[index]} if not args.input else {"row": index + 1}
@@ -112,7 +124,7 @@ def run_analyze(args: argparse.Namespace) -> None:
             raise FramingError(f"{args.file}: file not found") from None
         except UnicodeDecodeError as error:
             raise FramingError(f"{args.file}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
-    analysis = FramingClassifier.from_pretrained(args.checkpoint).analyze(text)
+    analysis = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime).analyze(text)
     if args.json:
         print(json.dumps(analysis, ensure_ascii=False, indent=2))
         return
@@ -154,8 +166,17 @@ def run_serve(args: argparse.Namespace) -> None:
     from framing.predictor import FramingClassifier
     from framing.server import create_app
 
-    app = create_app(FramingClassifier.from_pretrained(args.checkpoint))
+    app = create_app(FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime))
     uvicorn.run(app, host=args.host, port=args.port)
+
+
+def run_export(args: argparse.Namespace) -> None:
+    from training.export import export_and_select
+
+    result = export_and_select(args.checkpoint, args.data, args.tolerance)
+    for name, row in result["measured"].items():
+        print(f"{name:11s} dev macro-F1 {row['dev_macro_f1']:.4f}  {row['sentences_per_second']:7.1f} sentences/s")
+    print(f"chosen: {result['chosen']} (recorded in {result['checkpoint']}/framing.json)")
 
 
 def run_train(args: argparse.Namespace) -> None:
@@ -173,7 +194,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
 
     metrics = evaluate(args.checkpoint, args.data, args.output, text_column=args.text_column,
                        label_column=args.label_column, overwrite=args.overwrite,
-                       baseline_train=None if args.no_baseline else (args.baseline_train or "auto"))
+                       baseline_train=None if args.no_baseline else (args.baseline_train or "auto"),
+                       runtime=args.runtime)
     model = metrics["model"]
     print(f"macro-F1 {model['macro_f1']:.4f} (95% CI {model['macro_f1_ci95'][0]:.3f}-{model['macro_f1_ci95'][1]:.3f}), "
           f"accuracy {model['accuracy']:.4f}, ECE {model['ece']:.4f}; report in {args.output}")
@@ -187,7 +209,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     hf_logging.set_verbosity_error()  # keep load reports off the user's terminal
     hf_logging.disable_progress_bar()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
-                "evaluate": run_evaluate}
+                "evaluate": run_evaluate, "export": run_export}
     try:
         handlers[args.command](args)
     except FramingError as error:

@@ -46,10 +46,10 @@ def baseline_metrics(classifier: FramingClassifier, source: str, text_column: st
 
 def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_column: Optional[str] = None,
              label_column: Optional[str] = None, overwrite: bool = False,
-             baseline_train: Optional[str] = "auto") -> dict[str, Any]:
+             baseline_train: Optional[str] = "auto", runtime: str = "auto") -> dict[str, Any]:
     """Evaluate `checkpoint` on `data`; `baseline_train` "auto" uses the checkpoint's training data."""
     ensure_writable(output, overwrite)  # before the work
-    classifier = FramingClassifier.from_pretrained(checkpoint)
+    classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime)
     trained = training_config_of(classifier)
     text_column = text_column or (trained.data.text_column if trained else "text")
     label_column = label_column or (trained.data.label_column if trained else "label")
@@ -65,6 +65,7 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         "checkpoint": str(classifier.source),
         "data": str(data),
         "labels": classifier.labels,
+        "runtime": classifier.runtime.name,
         "model": classification_metrics(gold, proba, classifier.labels),
     }
     if words is not None:
@@ -94,7 +95,7 @@ def render_report(results: dict[str, Any]) -> str:
         systems["TF-IDF + logistic regression"] = results["baseline_tfidf_logreg"]
     lines = [
         "# Evaluation report", "",
-        f"- checkpoint: `{results['checkpoint']}`",
+        f"- checkpoint: `{results['checkpoint']}` (back end `{results['runtime']}`)",
         f"- data: `{results['data']}` ({results['model']['n']} passages)", "",
         "| system | macro-F1 (95% CI) | accuracy | ROC-AUC | ECE |", "| --- | --- | --- | --- | --- |",
     ]

@@ -1,0 +1,103 @@
+"""Build the ONNX files of a checkpoint: an fp32 graph with fused attention (ONNX Runtime's
+transformer optimizer) and a dynamically quantized int8 copy of it.
+
+Both are derived deterministically from the checkpoint's safetensors, so a checkpoint may
+name an ONNX back end in framing.json and ship without the (large) files: the predictor
+builds them on first use. Files are written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from framing.errors import FramingError
+from framing.runtime import ONNX_FILES
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OPTIMIZER_MODEL_TYPES = {"bert": "bert", "roberta": "bert", "distilbert": "bert"}
+
+
+class _Graph(nn.Module):
+    """The forward pass with plain tensor inputs and outputs, as the exporter wants it."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask, **extra)
+        return out.logits, out.word_logits
+
+
+def export_onnx(folder: str | Path, which: tuple[str, ...] = ("onnx-fp32", "onnx-int8"),
+                target: str | Path | None = None) -> dict[str, Path]:
+    """Write the requested ONNX files of checkpoint `folder` into `target` (default: the
+    checkpoint folder itself); returns {runtime: path}."""
+    from framing.checkpoint import load_checkpoint
+
+    folder = Path(folder)
+    target = Path(target) if target else folder
+    # Eager attention exports as plain matmul/softmax, which the optimizer fuses into one
+    # Attention op per layer; the SDPA export is not fused and runs slower.
+    model, tokenizer, _ = load_checkpoint(folder, attn_implementation="eager")
+    inputs = [name for name in INPUTS if name in tokenizer.model_input_names]
+    sample = tokenizer(["A short sample.", "A somewhat longer sample sentence for export."], padding=True,
+                       return_tensors="pt")
+    written = {}
+    with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
+        raw = Path(scratch) / "raw.onnx"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                _Graph(model).eval(), tuple(sample[name] for name in inputs), str(raw), dynamo=False,
+                input_names=inputs, output_names=["logits", "word_logits"], opset_version=17,
+                dynamic_axes={**{name: {0: "batch", 1: "tokens"} for name in inputs},
+                              "logits": {0: "batch"}, "word_logits": {0: "batch", 1: "tokens"}},
+            )
+        fp32 = Path(scratch) / ONNX_FILES["onnx-fp32"]
+        _optimize(raw, fp32, model.config)
+        if "onnx-int8" in which:
+            int8 = Path(scratch) / ONNX_FILES["onnx-int8"]
+            _quantize(fp32, int8)  # from the fp32 graph, before it is moved into place
+            written["onnx-int8"] = _publish(int8, target)
+        if "onnx-fp32" in which:
+            written["onnx-fp32"] = _publish(fp32, target)
+    return written
+
+
+def _optimize(source: Path, target: Path, config) -> None:
+    from onnxruntime.transformers import optimizer
+
+    model_type = OPTIMIZER_MODEL_TYPES.get(config.model_type)
+    if model_type is None:  # unknown architecture: keep the exported graph as it is
+        os.replace(source, target)
+        return
+    optimized = optimizer.optimize_model(str(source), model_type=model_type, num_heads=config.num_attention_heads,
+                                         hidden_size=config.hidden_size)
+    optimized.save_model_to_file(str(target))
+
+
+def _quantize(source: Path, target: Path) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # Per-channel scales: one scale per output column keeps 98-99% of fp32's labels on BABE
+    # dev, against about 94% with one scale per matrix, at the same speed.
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+
+
+def _publish(path: Path, folder: Path) -> Path:
+    target = folder / path.name
+    try:
+        os.replace(path, target)
+    except OSError as error:
+        raise FramingError(f"{target}: cannot write ({error.strerror})") from None
+    return target

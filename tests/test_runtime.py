@@ -1,0 +1,67 @@
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from framing import FramingClassifier, FramingError
+from framing.checkpoint import update_meta
+from framing.cli import main
+from framing.export import export_onnx
+
+from conftest import EDITORIAL, NEUTRAL
+
+TEXTS = NEUTRAL + EDITORIAL + ["Short.", "A " + "much " * 30 + "longer passage."]
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_checkpoint, tmp_path_factory):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path_factory.mktemp("onnx") / "ckpt")
+    written = export_onnx(folder)
+    assert set(written) == {"onnx-fp32", "onnx-int8"} and all(p.is_file() for p in written.values())
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no scratch left behind
+    return folder
+
+
+def test_onnx_fp32_matches_torch(exported):
+    torch_clf = FramingClassifier.from_pretrained(exported, runtime="torch-fp32")
+    onnx_clf = FramingClassifier.from_pretrained(exported, runtime="onnx-fp32")
+    assert onnx_clf.runtime.name == "onnx-fp32"
+    reference, ref_words = torch_clf.predict_with_words(TEXTS, min_weight=0.0)
+    proba, words = onnx_clf.predict_with_words(TEXTS, min_weight=0.0)
+    assert proba == pytest.approx(reference, abs=1e-4)
+    assert [w["weight"] for ws in words for w in ws] == pytest.approx([w["weight"] for ws in ref_words for w in ws], abs=1e-4)
+
+
+def test_onnx_int8_keeps_labels_within_tolerance(exported):
+    reference = FramingClassifier.from_pretrained(exported, runtime="torch-fp32").predict_proba(TEXTS)
+    proba = FramingClassifier.from_pretrained(exported, runtime="onnx-int8").predict_proba(TEXTS)
+    assert np.abs(proba - reference).max() < 0.1
+    clear = np.abs(reference[:, 1] - 0.5) > 0.1  # where fp32 is not on the fence, the label is the same
+    assert (proba.argmax(1) == reference.argmax(1))[clear].all()
+
+
+def test_export_command_records_the_choice_and_fp32_overrides_it(exported, tiny_data, capsys):
+    assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
+    out = capsys.readouterr().out
+    meta = json.loads((exported / "framing.json").read_text())
+    chosen = meta["runtime"]["name"]
+    assert f"chosen: {chosen}" in out and set(meta["runtime"]["measured"]) == {"torch-fp32", "onnx-fp32", "onnx-int8"}
+    fp32_f1 = meta["runtime"]["measured"]["torch-fp32"]["dev_macro_f1"]
+    assert meta["runtime"]["measured"][chosen]["dev_macro_f1"] >= fp32_f1 - 0.01
+    assert FramingClassifier.from_pretrained(exported).runtime.name == chosen
+    assert FramingClassifier.from_pretrained(exported, runtime="torch-fp32").runtime.name == "torch-fp32"
+    assert main(["predict", "--checkpoint", str(exported), "--fp32", "hello there"]) == 0
+
+
+def test_missing_onnx_file_is_built_on_first_load(tiny_checkpoint, tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    update_meta(folder, {"runtime": {"name": "onnx-int8"}})
+    classifier = FramingClassifier.from_pretrained(folder)
+    assert classifier.runtime.name == "onnx-int8" and (folder / "model.int8.onnx").is_file()
+    assert len(classifier(TEXTS)) == len(TEXTS)
+
+
+def test_unknown_runtime_is_refused(tiny_checkpoint):
+    with pytest.raises(FramingError, match="unknown runtime 'gpu'"):
+        FramingClassifier.from_pretrained(tiny_checkpoint, runtime="gpu")
