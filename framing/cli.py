@@ -1,5 +1,5 @@
 """The `framing` command. Each subcommand parses its arguments and calls one function:
-`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate` and `export` dispatch to
+`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate`, `crossval` and `export` dispatch to
 the `training` package.
 Errors in the user's input print one line (`framing: error: ...`) and exit with status 2.
 """
@@ -70,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="override a config value, e.g. --set train.lr=3e-5 (repeatable)")
     train.add_argument("--output", help="checkpoint folder to write (default: runs/<config name>)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint folder")
+
+    crossval = commands.add_parser("crossval", help="k-fold cross-validation of a config against the baseline",
+                                   description="Pool the config's train and dev data, train on k-1 folds, score the "
+                                               "held-out fold; per-fold and mean ± sd macro-F1 for the model and the "
+                                               "TF-IDF baseline on the same folds.")
+    crossval.add_argument("--config", required=True)
+    crossval.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    crossval.add_argument("--folds", type=int, default=5)
+    crossval.add_argument("--seed", type=int, default=0, help="seed of the fold split (default 0)")
+    crossval.add_argument("--only-folds", type=int, nargs="*", help="run just these folds (1-based)")
+    crossval.add_argument("--output", help="write the per-fold results here as JSON")
+    crossval.add_argument("--overwrite", action="store_true")
 
     evaluate = commands.add_parser("evaluate", help="measure a checkpoint on labelled data",
                                    description="Measure a checkpoint on labelled data, beside a TF-IDF baseline.")
@@ -189,6 +201,21 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"wrote checkpoint {path}")
 
 
+def run_crossval(args: argparse.Namespace) -> None:
+    from framing.config import load_config
+    from framing.output import ensure_writable, write_json
+    from training.crossval import crossval, print_row, render_crossval
+
+    if args.folds < 2:
+        raise FramingError(f"--folds {args.folds}: need at least 2")
+    if args.output:
+        ensure_writable(args.output, args.overwrite)
+    result = crossval(load_config(args.config, args.overrides), args.folds, args.seed, args.only_folds, print_row)
+    print(render_crossval(result))
+    if args.output:
+        write_json(args.output, {"config": args.config, "overrides": args.overrides, **result}, args.overwrite)
+
+
 def run_evaluate(args: argparse.Namespace) -> None:
     from training.evaluate import evaluate
 
@@ -209,7 +236,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     hf_logging.set_verbosity_error()  # keep load reports off the user's terminal
     hf_logging.disable_progress_bar()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
-                "evaluate": run_evaluate, "export": run_export}
+                "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval}
     try:
         handlers[args.command](args)
     except FramingError as error:

@@ -52,15 +52,22 @@ def atomic_folder(target: str | Path, overwrite: bool = False) -> Iterator[Path]
         raise
 
 
-def write_jsonl(target: str | Path, records: Iterable[dict[str, Any]], overwrite: bool = True) -> None:
-    """Write JSON lines atomically (callers check for an existing file before the work)."""
+def write_text(target: str | Path, chunks: Iterable[str], overwrite: bool = True) -> None:
+    """Write text atomically (callers check for an existing file before the work)."""
     target = ensure_writable(target, overwrite)
     staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
     try:
         with staging.open("w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.writelines(chunks)
         os.replace(staging, target)
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
+
+
+def write_jsonl(target: str | Path, records: Iterable[dict[str, Any]], overwrite: bool = True) -> None:
+    write_text(target, (json.dumps(record, ensure_ascii=False) + "\n" for record in records), overwrite)
+
+
+def write_json(target: str | Path, value: Any, overwrite: bool = True) -> None:
+    write_text(target, [json.dumps(value, indent=2, ensure_ascii=False) + "\n"], overwrite)

@@ -126,3 +126,20 @@ def test_evaluate_refuses_unknown_gold_label(capsys, tiny_checkpoint, tmp_path):
     code, _, err = run(capsys, "evaluate", "--checkpoint", tiny_checkpoint, "--data", data, "--output", tmp_path / "r")
     assert code == 2 and "row 2, column 'label': unknown label 'Maybe'" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_crossval_reports_model_and_baseline_on_the_same_folds(capsys, tiny_base, tiny_data, tmp_path):
+    import yaml
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text(yaml.safe_dump(tiny_config_dict(tiny_base, tiny_data)))
+    out = tmp_path / "cv.json"
+    code, stdout, err = run(capsys, "crossval", "--config", config, "--folds", "2", "--set", "train.epochs=1",
+                            "--output", out)
+    assert code == 0, err
+    result = json.loads(out.read_text())
+    assert [r["fold"] for r in result["folds"]] == [1, 2]
+    assert sum(r["n_test"] for r in result["folds"]) == 32  # train + dev pooled, each row tested once
+    assert "TF-IDF + LR" in stdout and "±" in stdout
+    code, _, err = run(capsys, "crossval", "--config", config, "--folds", "2", "--output", out)
+    assert code == 2 and "already exists" in err

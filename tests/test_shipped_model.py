@@ -64,3 +64,28 @@ def test_base_model_with_wrong_hash_is_refused(monkeypatch):
 def test_other_names_pass_through_unchanged(tmp_path):
     assert resolve_base_model("distilbert-base-uncased") == "distilbert-base-uncased"
     assert resolve_base_model(str(tmp_path)) == str(tmp_path)
+
+
+CLEAR_CASES = [
+    "The senator's apologist foreign policy was another humiliating retreat.",
+    "The senator spoke to reporters on Tuesday about the annual budget.",
+    "The committee will meet again next month to review the proposal.",
+    "The radical left's insane scheme would destroy what remains of our economy.",
+    "The company said quarterly revenue rose 4 percent from a year earlier.",
+    "Trump's unhinged, racist rant shocked even his most loyal enablers.",
+]
+
+
+@pytest.mark.parametrize("runtime", ["onnx-fp32", "onnx-int8"])
+def test_every_back_end_gives_the_fp32_labels(shipped, runtime):
+    reference = FramingClassifier.from_pretrained(runtime="torch-fp32").predict_proba(CLEAR_CASES)
+    proba = FramingClassifier.from_pretrained(runtime=runtime).predict_proba(CLEAR_CASES)
+    assert (proba.argmax(1) == reference.argmax(1)).all()
+    assert abs(proba - reference).max() < (1e-4 if runtime == "onnx-fp32" else 0.1)
+
+
+def test_highlights_on_the_issue_example(shipped):
+    _, words = shipped.predict_with_words(["The senator's apologist foreign policy was another humiliating retreat",
+                                           "The senator spoke on Tuesday"])
+    assert {"apologist", "humiliating"} <= {w["text"] for w in words[0]}
+    assert words[1] == []

@@ -1,0 +1,81 @@
+"""K-fold cross-validation of a training config against the TF-IDF baseline on the same folds.
+
+Pools the config's train and dev data, splits it into stratified folds (fixed seed), and for
+each fold trains the config's recipe on the other folds and scores the held-out fold through
+the predictor. Where the recipe picks its epoch on dev (`train.select: best`), a stratified
+10% of the training folds serves as that dev set, so the held-out fold is never looked at.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable, Optional
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedKFold, train_test_split
+from transformers import AutoTokenizer
+
+from framing.base_model import resolve_base_model
+from framing.config import Config
+from framing.data import load_table
+from framing.predictor import FramingClassifier
+from training.baseline import tfidf_baseline
+from training.examples import build_examples
+from training.metrics import classification_metrics
+from training.train import fit, load_intermediate
+
+
+def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
+             report: Callable[[dict], None] = lambda row: None) -> dict[str, Any]:
+    data = config.data
+    sources = [data.train] + ([data.dev] if data.dev else [])
+    frame = pd.concat([load_table(s) for s in sources], ignore_index=True)
+    base_path = resolve_base_model(config.model.base)
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    examples = build_examples(frame, " + ".join(sources), data, tokenizer, config.model.max_length)
+    intermediate = load_intermediate(config, tokenizer)
+    labels = data.label_names
+    meta = {"labels": labels, "max_length": config.model.max_length}
+    splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples.texts, examples.labels)
+    rows = []
+    for number, (train_idx, test_idx) in enumerate(splits, start=1):
+        if only and number not in only:
+            continue
+        started = time.perf_counter()
+        dev = None
+        if config.train.select == "best" and config.train.average_last == 1:
+            train_idx, dev_idx = train_test_split(train_idx, test_size=0.1, random_state=seed,
+                                                  stratify=examples.labels[train_idx])
+            dev = examples.subset(dev_idx)
+        test = examples.subset(test_idx)
+        model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate)
+        proba = FramingClassifier(model, tokenizer, meta).predict_proba(test.texts)
+        baseline = tfidf_baseline(seed).fit([examples.texts[i] for i in train_idx], examples.labels[train_idx])
+        rows.append({
+            "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
+            "model_macro_f1": classification_metrics(test.labels, proba, labels, 0)["macro_f1"],
+            "baseline_macro_f1": classification_metrics(test.labels, baseline.predict_proba(test.texts), labels, 0)["macro_f1"],
+            "seconds": round(time.perf_counter() - started, 1),
+        })
+        report(rows[-1])
+    return {"folds": rows, "summary": {key: _mean_sd([r[key] for r in rows])
+                                       for key in ("model_macro_f1", "baseline_macro_f1")}}
+
+
+def _mean_sd(values: list[float]) -> dict[str, float]:
+    return {"mean": float(np.mean(values)), "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0}
+
+
+def render_crossval(result: dict[str, Any]) -> str:
+    lines = []
+    for key, name in [("model_macro_f1", "model"), ("baseline_macro_f1", "TF-IDF + LR")]:
+        s = result["summary"][key]
+        folds = ", ".join(f"{r[key]:.4f}" for r in result["folds"])
+        lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {folds})")
+    return "\n".join(lines)
+
+
+def print_row(row: dict) -> None:
+    print(json.dumps(row), flush=True)
