@@ -1,5 +1,5 @@
 """The `framing` command. Each subcommand parses its arguments and calls one function:
-`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate`, `crossval` and `export` dispatch to
+`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate`, `crossval`, `compare` and `export` dispatch to
 the `training` package.
 Errors in the user's input print one line (`framing: error: ...`) and exit with status 2.
 """
@@ -82,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     crossval.add_argument("--only-folds", type=int, nargs="*", help="run just these folds (1-based)")
     crossval.add_argument("--output", help="write the per-fold results here as JSON")
     crossval.add_argument("--overwrite", action="store_true")
+
+    compare = commands.add_parser("compare", help="two checkpoints on the same data, with paired tests",
+                                  description="Compare two checkpoints on the same labelled examples: McNemar's exact "
+                                              "test and a paired bootstrap of the macro-F1 difference.")
+    compare.add_argument("checkpoint_a")
+    compare.add_argument("checkpoint_b")
+    compare.add_argument("--data", required=True)
+    compare.add_argument("--text-column")
+    compare.add_argument("--label-column")
+    compare.add_argument("--output", required=True, help="folder for metrics.json, report.md and plots")
+    compare.add_argument("--overwrite", action="store_true")
 
     evaluate = commands.add_parser("evaluate", help="measure a checkpoint on labelled data",
                                    description="Measure a checkpoint on labelled data, beside a TF-IDF baseline.")
@@ -216,6 +227,17 @@ def run_crossval(args: argparse.Namespace) -> None:
         write_json(args.output, {"config": args.config, "overrides": args.overrides, **result}, args.overwrite)
 
 
+def run_compare(args: argparse.Namespace) -> None:
+    from training.compare import compare
+
+    result = compare(args.checkpoint_a, args.checkpoint_b, args.data, args.output, args.text_column,
+                     args.label_column, args.overwrite)
+    boot, test = result["paired_bootstrap"], result["mcnemar"]
+    print(f"A {result['A']['macro_f1']:.4f}  B {result['B']['macro_f1']:.4f}  difference {boot['macro_f1_difference']:+.4f} "
+          f"(95% CI {boot['ci95'][0]:+.4f} to {boot['ci95'][1]:+.4f}, bootstrap p {boot['p_value']:.3f}; "
+          f"McNemar p {test['p_value']:.3f}); report in {args.output}")
+
+
 def run_evaluate(args: argparse.Namespace) -> None:
     from training.evaluate import evaluate
 
@@ -236,7 +258,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     hf_logging.set_verbosity_error()  # keep load reports off the user's terminal
     hf_logging.disable_progress_bar()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
-                "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval}
+                "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval,
+                "compare": run_compare}
     try:
         handlers[args.command](args)
     except FramingError as error:

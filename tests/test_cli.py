@@ -143,3 +143,29 @@ def test_crossval_reports_model_and_baseline_on_the_same_folds(capsys, tiny_base
     assert "TF-IDF + LR" in stdout and "±" in stdout
     code, _, err = run(capsys, "crossval", "--config", config, "--folds", "2", "--output", out)
     assert code == 2 and "already exists" in err
+
+
+def test_compare_two_checkpoints_with_paired_tests(capsys, tiny_checkpoint, tiny_data, tmp_path):
+    out = tmp_path / "cmp"
+    code, stdout, err = run(capsys, "compare", tiny_checkpoint, tiny_checkpoint, "--data", tiny_data["dev"],
+                            "--output", out)
+    assert code == 0, err
+    result = json.loads((out / "metrics.json").read_text())
+    # a checkpoint against itself: no difference, nothing to test
+    assert result["paired_bootstrap"]["macro_f1_difference"] == 0.0
+    assert result["mcnemar"] == {"only_a_correct": 0, "only_b_correct": 0, "p_value": 1.0}
+    assert (out / "per_class_f1.png").stat().st_size > 1000 and (out / "pr_curves.png").stat().st_size > 1000
+    assert "McNemar" in (out / "report.md").read_text()
+
+
+def test_mcnemar_and_bootstrap_detect_a_real_difference():
+    import numpy as np
+
+    from training.compare import mcnemar, paired_bootstrap
+
+    y = np.array([0, 1] * 100)
+    perfect, coin = y.copy(), np.array([0, 0, 1, 1] * 50)
+    test = mcnemar(perfect == y, coin == y)
+    assert test["only_a_correct"] == 100 and test["only_b_correct"] == 0 and test["p_value"] < 1e-10
+    boot = paired_bootstrap(y, perfect, coin, rounds=200)
+    assert boot["macro_f1_difference"] == pytest.approx(0.5) and boot["ci95"][0] > 0.3 and boot["p_value"] < 0.01

@@ -49,3 +49,40 @@ def reliability_png(path: Path, y_true: np.ndarray, proba: np.ndarray, bins: int
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def per_class_f1_png(path: Path, per_class: dict[str, dict], labels: list[str]) -> None:
+    """Grouped bars: one group per label, one bar per system."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    width = 0.8 / len(per_class)
+    positions = np.arange(len(labels))
+    for offset, (system, classes) in enumerate(per_class.items()):
+        ax.bar(positions + offset * width, [classes[label]["f1"] for label in labels], width, label=system)
+    ax.set_xticks(positions + width * (len(per_class) - 1) / 2, labels)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("F1")
+    ax.set_title("Per-class F1")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def pr_curves_png(path: Path, y_true: np.ndarray, probas: dict[str, np.ndarray], labels: list[str]) -> None:
+    """Precision-recall curve of each label (one against the rest), per system."""
+    from sklearn.metrics import precision_recall_curve
+
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    for system, proba in probas.items():
+        for index, label in enumerate(labels):
+            precision, recall, _ = precision_recall_curve(y_true == index, proba[:, index])
+            ax.plot(recall, precision, label=f"{system}: {label}")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Precision-recall")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

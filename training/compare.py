@@ -1,0 +1,95 @@
+"""`framing compare`: two checkpoints on the same labelled examples, with paired tests.
+
+- McNemar's exact test on the examples one model gets right and the other wrong;
+- a paired bootstrap of the macro-F1 difference (the same resampled examples for both).
+Writes metrics.json, report.md, per_class_f1.png and pr_curves.png, atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+from scipy.stats import binomtest
+from sklearn.metrics import f1_score
+
+from framing.data import label_ids, read_table, texts_of
+from framing.errors import FramingError
+from framing.output import atomic_folder, ensure_writable
+from framing.predictor import FramingClassifier
+from training.evaluate import training_config_of
+from training.metrics import classification_metrics
+from training.plots import per_class_f1_png, pr_curves_png
+
+
+def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> dict[str, Any]:
+    only_a = int((correct_a & ~correct_b).sum())
+    only_b = int((~correct_a & correct_b).sum())
+    p = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+    return {"only_a_correct": only_a, "only_b_correct": only_b, "p_value": float(p)}
+
+
+def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, rounds: int = 2000,
+                     seed: int = 0) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    deltas = []
+    for _ in range(rounds):
+        idx = rng.integers(0, n, n)
+        deltas.append(f1_score(y[idx], pred_a[idx], average="macro", zero_division=0)
+                      - f1_score(y[idx], pred_b[idx], average="macro", zero_division=0))
+    deltas = np.array(deltas)
+    observed = f1_score(y, pred_a, average="macro", zero_division=0) - f1_score(y, pred_b, average="macro", zero_division=0)
+    # two-sided: how often the resampled difference lies on the other side of zero
+    p = min(1.0, 2 * min((deltas <= 0).mean(), (deltas >= 0).mean()))
+    low, high = np.percentile(deltas, [2.5, 97.5])
+    return {"macro_f1_difference": float(observed), "ci95": [float(low), float(high)], "p_value": float(p),
+            "rounds": rounds}
+
+
+def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path, text_column: Optional[str] = None,
+            label_column: Optional[str] = None, overwrite: bool = False) -> dict[str, Any]:
+    ensure_writable(output, overwrite)
+    a, b = FramingClassifier.from_pretrained(checkpoint_a), FramingClassifier.from_pretrained(checkpoint_b)
+    if a.labels != b.labels:
+        raise FramingError(f"the checkpoints have different labels: {a.labels} and {b.labels}")
+    trained = training_config_of(a)
+    text_column = text_column or (trained.data.text_column if trained else "text")
+    label_column = label_column or (trained.data.label_column if trained else "label")
+    frame = read_table(data)
+    texts = texts_of(frame, text_column, data)
+    gold = np.asarray(label_ids(frame, label_column, a.meta["label_mapping"], a.labels, data))
+    proba = {"A": a.predict_proba(texts), "B": b.predict_proba(texts)}
+    pred = {k: v.argmax(1) for k, v in proba.items()}
+    result = {
+        "data": str(data), "labels": a.labels,
+        "A": {"checkpoint": str(a.source), **classification_metrics(gold, proba["A"], a.labels)},
+        "B": {"checkpoint": str(b.source), **classification_metrics(gold, proba["B"], a.labels)},
+        "mcnemar": mcnemar(pred["A"] == gold, pred["B"] == gold),
+        "paired_bootstrap": paired_bootstrap(gold, pred["A"], pred["B"]),
+    }
+    with atomic_folder(output, overwrite) as folder:
+        (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        per_class_f1_png(folder / "per_class_f1.png", {k: result[k]["per_class"] for k in ("A", "B")}, a.labels)
+        pr_curves_png(folder / "pr_curves.png", gold, proba, a.labels)
+        (folder / "report.md").write_text(render_comparison(result), encoding="utf-8")
+    return result
+
+
+def render_comparison(r: dict[str, Any]) -> str:
+    boot, test = r["paired_bootstrap"], r["mcnemar"]
+    lines = ["# Comparison", "", f"- data: `{r['data']}` ({r['A']['n']} examples)",
+             f"- A: `{r['A']['checkpoint']}`", f"- B: `{r['B']['checkpoint']}`", "",
+             "| | macro-F1 (95% CI) | accuracy | ECE |", "| --- | --- | --- | --- |"]
+    for key in ("A", "B"):
+        m = r[key]
+        lines.append(f"| {key} | {m['macro_f1']:.4f} ({m['macro_f1_ci95'][0]:.3f}–{m['macro_f1_ci95'][1]:.3f}) | "
+                     f"{m['accuracy']:.4f} | {m['ece']:.4f} |")
+    lines += ["", f"Macro-F1 difference A − B: {boot['macro_f1_difference']:+.4f} (paired bootstrap 95% CI "
+                  f"{boot['ci95'][0]:+.4f} to {boot['ci95'][1]:+.4f}, p = {boot['p_value']:.3f}, {boot['rounds']} resamples).",
+              f"McNemar's exact test: A alone right on {test['only_a_correct']}, B alone right on "
+              f"{test['only_b_correct']}; p = {test['p_value']:.3f}.", "",
+              "![per-class F1](per_class_f1.png)", "", "![precision-recall curves](pr_curves.png)", ""]
+    return "\n".join(lines)
