@@ -19,6 +19,19 @@ BABE_CITATION = """@inproceedings{spinde-etal-2021-neural-media,
 }"""
 
 
+WIKINPOV_CITATION = """@inproceedings{hube-fetahu-2019-neural,
+    title = "Neural Based Statement Classification for Biased Language",
+    author = "Hube, Christoph and Fetahu, Besnik",
+    booktitle = "Proceedings of the Twelfth ACM International Conference on Web Search and Data Mining (WSDM)",
+    year = "2019",
+    doi = "10.1145/3289600.3291018"
+}"""
+
+
+def _uses_wikinpov(config: Config) -> bool:
+    return bool(config.intermediate) and "wikinpov" in config.intermediate.data.lower()
+
+
 def _uses_babe(config: Config) -> bool:
     return "babe" in f"{config.data.train} {config.data.dev}".lower()
 
@@ -31,7 +44,9 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
         "library_name": "transformers",
         "pipeline_tag": "text-classification",
         "base_model": config.model.base,
-        "datasets": ["mediabiasgroup/BABE"] if babe else [config.data.train],
+        "datasets": (["mediabiasgroup/BABE"] if babe else [config.data.train])
+                    + (["WikiNPOV (Hube and Fetahu, WSDM 2019; via MBIB)"] if _uses_wikinpov(config)
+                       else [config.intermediate.data] if config.intermediate else []),
         "language": ["en"],
         "tags": ["framing", "media-bias", "text-classification"],
     }
@@ -64,15 +79,31 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
         "## Training data", "",
         f"- train: `{config.data.train}` ({metrics.get('train_examples', '?')} passages), "
         f"text column `{config.data.text_column}`, label column `{config.data.label_column}`",
-        f"- dev (model selection and calibration): `{config.data.dev}`",
+        f"- dev: `{config.data.dev}`, used for "
+        + ("picking the epoch, " if config.train.select == "best" and config.train.average_last == 1 else "")
+        + "the calibration temperature and the word threshold",
         f"- the resolved training config is in `training_config.yaml`; training took {metrics.get('train_seconds')} s.",
     ]
+    if config.intermediate:
+        stage = config.intermediate
+        lines += [
+            f"- before that, an intermediate stage: {stage.epochs} epoch(s) on `{stage.data}` "
+            f"({'a class-balanced sample of at most ' + str(stage.max_examples) if stage.max_examples else 'all'} rows; "
+            f"labels {', '.join(f'`{k}` → `{v}`' for k, v in stage.labels.items())}), sentence head only",
+        ]
     if babe:
         lines += [
             "", "BABE (Bias Annotations By Experts, SG2): sentences from US news outlets, each labelled by five "
             "trained expert annotators (majority vote; Krippendorff's alpha about 0.40). Released under AGPL-3.0 "
             "by the Media Bias Group; these weights are derived from it. Please cite:", "", "```bibtex",
             BABE_CITATION, "```",
+        ]
+    if _uses_wikinpov(config):
+        lines += [
+            "", "WikiNPOV: Wikipedia statements flagged for violating the neutral point of view policy and "
+            "confirmed by crowd annotators, with neutral statements from featured articles, as redistributed in "
+            "the Media Bias Identification Benchmark (MBIB, Wessel et al., SIGIR 2023; GPL-3.0). Please cite:",
+            "", "```bibtex", WIKINPOV_CITATION, "```",
         ]
     if dev:
         low, high = dev.get("macro_f1_ci95", [float("nan")] * 2)
@@ -84,8 +115,9 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
             f"| ROC-AUC | {dev.get('roc_auc', float('nan')):.4f} |",
             f"| ECE (calibrated) | {dev['ece']:.4f} |",
             f"| ECE (before calibration) | {dev.get('ece_before_calibration', float('nan')):.4f} |",
-            "", "The dev split also chose the epoch and the temperature, so these figures are slightly "
-            "optimistic; see the cross-validation benchmark in the framing repository for a fairer estimate.",
+            "", "The dev split also set the temperature (and the word threshold), so the calibration figures "
+            "are slightly optimistic; `framing crossval` in the framing repository gives a fairer estimate of "
+            "macro-F1.",
         ]
     lines += [
         "", "## Intended use and limits", "",
@@ -93,7 +125,7 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
         "for media-literacy tools and for research on media bias, as an aid to a human reader.",
         "- Not intended: judging outlets, authors or people; automated moderation or ranking without human review.",
         "- Trained on single sentences from US political news (2017–2020); other genres, regions, eras and "
-        "languages will be less accurate. Quoted speech is scored like the writer's own words.",
+        "languages will be less accurate. The model scores quoted speech like the writer's own words; `analyze` marks quotations so that callers can tell them apart.",
         "- Expert annotators disagreed often (alpha about 0.40): treat scores near 0.5 as uncertain.",
         "",
     ]
