@@ -115,6 +115,12 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
             f"| ROC-AUC | {dev.get('roc_auc', float('nan')):.4f} |",
             f"| ECE (calibrated) | {dev['ece']:.4f} |",
             f"| ECE (before calibration) | {dev.get('ece_before_calibration', float('nan')):.4f} |",
+        ]
+        if "words" in dev:
+            w = dev["words"]
+            lines += [f"| highlighted words: precision / recall / F1 | {w['precision']:.4f} / {w['recall']:.4f} / "
+                      f"{w['f1']:.4f} (threshold {w['threshold']:.2f}) |"]
+        lines += [
             "", "The dev split also set the temperature (and the word threshold), so the calibration figures "
             "are slightly optimistic; `framing crossval` in the framing repository gives a fairer estimate of "
             "macro-F1.",
