@@ -27,6 +27,8 @@ class _Section(BaseModel):
 class DataConfig(_Section):
     train: str = Field(description="local CSV/TSV/JSONL/Parquet/TXT file, or a Hugging Face dataset id")
     dev: Optional[str] = Field(None, description="file or dataset id; for a hub id, a split name after ':'")
+    # Without `dev`, this share of `train` (stratified, fixed seed) becomes the dev split.
+    dev_fraction: float = Field(0.1, gt=0.0, lt=1.0)
     text_column: str = "text"
     label_column: str = "label"
     # raw label value -> label name; the order of first appearance of each name fixes the ids.

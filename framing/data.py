@@ -68,8 +68,24 @@ def _read_jsonl(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+def read_folder(folder: Path) -> pd.DataFrame:
+    """Every CSV/TSV/JSONL/Parquet/TXT file in a folder (not recursive, sorted by name), stacked."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in READERS)
+    if not files:
+        raise FramingError(f"{folder}: no {', '.join(sorted(READERS))} files in this folder")
+    frames = [read_table(path) for path in files]
+    first = list(frames[0].columns)
+    for path, frame in zip(files[1:], frames[1:]):
+        if set(frame.columns) != set(first):
+            raise FramingError(f"{path}: columns {list(frame.columns)} differ from {files[0].name}'s {first}")
+    return pd.concat(frames, ignore_index=True)
+
+
 def load_table(source: str, split: str = "train") -> pd.DataFrame:
-    """A local file, or a Hugging Face dataset id (optionally `id:split`) for users with a network."""
+    """A local file or folder of files, or a Hugging Face dataset id (optionally `id:split`)
+    for users with a network."""
+    if Path(source).is_dir():
+        return read_folder(Path(source))
     if _is_local(source):
         return read_table(source)
     name, _, named_split = source.partition(":")

@@ -83,3 +83,22 @@ def test_word_lists_parse_literals_and_refuse_garbage():
     assert word_lists(frame, "w", "f") == [["a", "b c"], [], []]
     with pytest.raises(FramingError, match="row 1, column 'w': not a list of words"):
         word_lists(pd.DataFrame({"w": ["[oops"]}), "w", "f")
+
+
+def test_a_folder_of_files_is_read_in_name_order(tmp_path):
+    from framing.data import load_table
+
+    pd.DataFrame(ROWS[:2]).to_csv(tmp_path / "a.csv", index=False)
+    (tmp_path / "b.jsonl").write_text(json.dumps(ROWS[2]) + "\n")
+    (tmp_path / "notes.md").write_text("ignored")
+    assert load_table(str(tmp_path))["text"].tolist() == [r["text"] for r in ROWS]
+    (tmp_path / "c.csv").write_text("sentence\nother\n")
+    with pytest.raises(FramingError, match="c.csv: columns"):
+        load_table(str(tmp_path))
+
+
+def test_an_empty_folder_is_an_error(tmp_path):
+    from framing.data import load_table
+
+    with pytest.raises(FramingError, match="no .* files in this folder"):
+        load_table(str(tmp_path))

@@ -116,3 +116,15 @@ def test_intermediate_labels_must_be_main_label_names(tiny_base, tiny_data):
     raw["intermediate"] = {"data": "x.csv", "labels": {"biased": "slanted", "neutral": "neutral"}}
     with pytest.raises(FramingError, match="slanted"):
         config_from_dict(raw)
+
+
+def test_without_dev_a_stratified_share_of_train_is_held_out(tiny_base, tiny_data, tmp_path):
+    import json
+
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    raw["data"]["dev"] = None
+    raw["data"]["dev_fraction"] = 0.25
+    path = train(config_from_dict(raw), tmp_path / "out", progress=False)
+    metrics = json.loads((path / "metrics.json").read_text())
+    assert metrics["train_examples"] == 12 and metrics["dev_examples"] == 4
+    assert metrics["dev"]["per_class"]["neutral"]["support"] == 2  # stratified: 2 of each label

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
@@ -142,13 +143,16 @@ def build_model(config: Config, base_path: str) -> FramingModel:
     return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
 
 
-def load_examples(config: Config, tokenizer) -> tuple[Examples, Optional[Examples]]:
+def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     data = config.data
     train = build_examples(load_table(data.train, "train"), data.train, data, tokenizer, config.model.max_length)
-    dev = None
     if data.dev:
-        dev = build_examples(load_table(data.dev, "validation"), data.dev, data, tokenizer, config.model.max_length)
-    return train, dev
+        return train, build_examples(load_table(data.dev, "validation"), data.dev, data, tokenizer,
+                                     config.model.max_length)
+    # No dev split: hold out a stratified share of train with a fixed seed.
+    train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data.dev_fraction,
+                                          random_state=config.train.seed, stratify=train.labels)
+    return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
 
 
 def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
@@ -277,20 +281,19 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
         "max_length": config.model.max_length,
         "temperature": 1.0,
     }
-    metrics: dict = {"epochs": log, "train_examples": len(train_examples),
-                     "train_seconds": None}
-    if dev is not None:
-        classifier = FramingClassifier(model, tokenizer, meta)
-        logits = classifier.logits(dev.texts)
-        uncalibrated = classification_metrics(dev.labels, torch.softmax(torch.from_numpy(logits), -1).numpy(),
-                                              config.data.label_names, 0)
-        meta["temperature"] = fit_temperature(logits, dev.labels)
-        classifier.temperature = meta["temperature"]
-        metrics["dev"] = classification_metrics(dev.labels, classifier.predict_proba(dev.texts), config.data.label_names)
-        metrics["dev"]["ece_before_calibration"] = uncalibrated["ece"]
-        if dev.marked is not None:
-            metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
-            meta["word_threshold"] = metrics["dev"]["words"]["threshold"]
+    # Calibrate on dev, then measure dev with the rounded weights and the fitted temperature.
+    classifier = FramingClassifier(model, tokenizer, meta)
+    logits = classifier.logits(dev.texts)
+    uncalibrated = classification_metrics(dev.labels, torch.softmax(torch.from_numpy(logits), -1).numpy(),
+                                          config.data.label_names, 0)
+    meta["temperature"] = classifier.temperature = fit_temperature(logits, dev.labels)
+    metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
+                     "dev": classification_metrics(dev.labels, classifier.predict_proba(dev.texts),
+                                                   config.data.label_names)}
+    metrics["dev"]["ece_before_calibration"] = uncalibrated["ece"]
+    if dev.marked is not None:
+        metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
+        meta["word_threshold"] = metrics["dev"]["words"]["threshold"]
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)
     files = {
         "training_config.yaml": config.to_yaml(),
