@@ -33,6 +33,8 @@ class DataConfig(_Section):
     label_column: str = "label"
     # raw label value -> label name; the order of first appearance of each name fixes the ids.
     labels: dict[str, str] = Field(min_length=2)
+    # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement".
+    drop_labels: list[str] = Field(default_factory=list)
     # Optional auxiliary supervision (multi-task): a column of word lists marking the words
     # that carry the judgement, and a second label column predicted by an auxiliary head.
     words_column: Optional[str] = None
@@ -82,6 +84,8 @@ class TrainConfig(_Section):
     weight_decay: float = Field(0.01, ge=0.0)
     warmup_ratio: float = Field(0.1, ge=0.0, lt=1.0)
     max_grad_norm: float = Field(1.0, gt=0.0)
+    # "balanced" weighs each class's loss by n / (classes * count): for imbalanced labels.
+    class_weights: Optional[str] = Field(None, pattern="^balanced$")
     # Weight of the soft (annotator-vote) target against the majority label, 0..1.
     soft_label_weight: float = Field(0.0, ge=0.0, le=1.0)
     word_loss_weight: float = Field(0.0, ge=0.0)

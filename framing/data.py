@@ -119,6 +119,17 @@ def texts_of(frame: pd.DataFrame, column: str, source: str) -> list[str]:
     return texts
 
 
+def without_labels(frame: pd.DataFrame, column: str, dropped: list[str], source: str) -> pd.DataFrame:
+    """Leave out rows whose label is one of `dropped` (e.g. BABE's "No agreement")."""
+    if not dropped:
+        return frame
+    require_columns(frame, [column], source)
+    kept = frame[~frame[column].isin(dropped)].reset_index(drop=True)
+    if kept.empty:
+        raise FramingError(f"{source}: no rows left after dropping labels {dropped} in column '{column}'")
+    return kept
+
+
 def label_ids(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str) -> list[int]:
     """Map raw labels to ids. Values may be raw labels (keys of `mapping`) or label names."""
     require_columns(frame, [column], source)

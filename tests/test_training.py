@@ -128,3 +128,31 @@ def test_without_dev_a_stratified_share_of_train_is_held_out(tiny_base, tiny_dat
     metrics = json.loads((path / "metrics.json").read_text())
     assert metrics["train_examples"] == 12 and metrics["dev_examples"] == 4
     assert metrics["dev"]["per_class"]["neutral"]["support"] == 2  # stratified: 2 of each label
+
+
+def test_three_classes_with_dropped_rows_and_class_weights(tiny_base, tiny_data, tmp_path):
+    import json
+
+    import pandas as pd
+
+    from framing import FramingClassifier
+
+    frame = pd.read_csv(tiny_data["train"])
+    frame.loc[[0, 8], "opinion"] = "No agreement"
+    frame.loc[[1, 2], "opinion"] = "Somewhat factual but also opinionated"
+    data = tmp_path / "opinion.csv"
+    frame.to_csv(data, index=False)
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=1, class_weights="balanced")
+    raw["data"] = {"train": str(data), "dev": str(data), "label_column": "opinion", "drop_labels": ["No agreement"],
+                   "labels": {"Entirely factual": "factual", "Somewhat factual but also opinionated": "somewhat",
+                              "Expresses writer’s opinion": "opinion"}, "words_column": "words"}
+    path = train(config_from_dict(raw), tmp_path / "out", progress=False)
+    metrics = json.loads((path / "metrics.json").read_text())
+    assert metrics["train_examples"] == 14 and set(metrics["dev"]["per_class"]) == {"factual", "somewhat", "opinion"}
+    classifier = FramingClassifier.from_pretrained(path)
+    assert len(classifier("Some text.", top_k=None)) == 3
+    # evaluation drops the same rows instead of refusing their label
+    from training.evaluate import evaluate
+
+    result = evaluate(str(path), str(data), tmp_path / "report", baseline_train="auto")
+    assert result["model"]["n"] == 14

@@ -15,11 +15,10 @@ import numpy as np
 from scipy.stats import binomtest
 from sklearn.metrics import f1_score
 
-from framing.data import label_ids, read_table, texts_of
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
-from training.evaluate import training_config_of
+from training.evaluate import labelled_data
 from training.metrics import classification_metrics
 from training.plots import per_class_f1_png, pr_curves_png
 
@@ -55,12 +54,8 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
     a, b = FramingClassifier.from_pretrained(checkpoint_a), FramingClassifier.from_pretrained(checkpoint_b)
     if a.labels != b.labels:
         raise FramingError(f"the checkpoints have different labels: {a.labels} and {b.labels}")
-    trained = training_config_of(a)
-    text_column = text_column or (trained.data.text_column if trained else "text")
-    label_column = label_column or (trained.data.label_column if trained else "label")
-    frame = read_table(data)
-    texts = texts_of(frame, text_column, data)
-    gold = np.asarray(label_ids(frame, label_column, a.meta["label_mapping"], a.labels, data))
+    gold_data = labelled_data(a, data, text_column, label_column)
+    texts, gold = gold_data.texts, gold_data.gold
     proba = {"A": a.predict_proba(texts), "B": b.predict_proba(texts)}
     pred = {k: v.argmax(1) for k, v in proba.items()}
     result = {

@@ -8,13 +8,15 @@ reliability.png.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 import numpy as np
+import pandas as pd
 
 from framing.config import Config, load_config
-from framing.data import label_ids, load_table, read_table, texts_of, word_lists
+from framing.data import label_ids, load_table, read_table, texts_of, without_labels, word_lists
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
@@ -29,10 +31,31 @@ def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
     return load_config(path) if path and path.is_file() else None
 
 
+@dataclass
+class LabelledData:
+    frame: pd.DataFrame
+    texts: list[str]
+    gold: np.ndarray  # [N] label ids in the checkpoint's order
+    config: Optional[Config]  # the checkpoint's training config, if it has one
+
+
+def labelled_data(classifier: FramingClassifier, data: str, text_column: Optional[str] = None,
+                  label_column: Optional[str] = None) -> LabelledData:
+    """Read gold data for a checkpoint: columns default to its training columns, labels are
+    mapped with its own mapping, and rows with a label it drops (e.g. "No agreement") are left out."""
+    trained = training_config_of(classifier)
+    text_column = text_column or (trained.data.text_column if trained else "text")
+    label_column = label_column or (trained.data.label_column if trained else "label")
+    frame = without_labels(read_table(data), label_column, classifier.meta.get("drop_labels", []), data)
+    texts = texts_of(frame, text_column, data)
+    gold = np.asarray(label_ids(frame, label_column, classifier.meta["label_mapping"], classifier.labels, data))
+    return LabelledData(frame, texts, gold, trained)
+
+
 def baseline_metrics(classifier: FramingClassifier, source: str, text_column: str, label_column: str,
                      texts: list[str], gold: np.ndarray) -> dict[str, Any]:
     """Train the baseline on `source` (labels mapped like the checkpoint's) and score `texts`."""
-    frame = load_table(source, "train")
+    frame = without_labels(load_table(source, "train"), label_column, classifier.meta.get("drop_labels", []), source)
     train_texts = texts_of(frame, text_column, source)
     train_gold = label_ids(frame, label_column, classifier.meta["label_mapping"], classifier.labels, source)
     baseline = tfidf_baseline().fit(train_texts, train_gold)
@@ -50,12 +73,8 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
     """Evaluate `checkpoint` on `data`; `baseline_train` "auto" uses the checkpoint's training data."""
     ensure_writable(output, overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime)
-    trained = training_config_of(classifier)
-    text_column = text_column or (trained.data.text_column if trained else "text")
-    label_column = label_column or (trained.data.label_column if trained else "label")
-    frame = read_table(data)
-    texts = texts_of(frame, text_column, data)
-    gold = np.asarray(label_ids(frame, label_column, classifier.meta["label_mapping"], classifier.labels, data))
+    gold_data = labelled_data(classifier, data, text_column, label_column)
+    frame, texts, gold, trained = gold_data.frame, gold_data.texts, gold_data.gold, gold_data.config
     words_column = trained.data.words_column if trained else None
     if words_column and words_column in frame.columns:
         proba, words = classifier.predict_with_words(texts, min_weight=0.0)

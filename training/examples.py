@@ -13,7 +13,7 @@ import pandas as pd
 from transformers import PreTrainedTokenizerBase
 
 from framing.config import DataConfig
-from framing.data import label_ids, numbers_of, require_columns, texts_of, word_lists
+from framing.data import label_ids, numbers_of, require_columns, texts_of, without_labels, word_lists
 
 IGNORE = -100  # targets with this value do not count in a loss
 
@@ -77,6 +77,7 @@ def build_examples(
 ) -> Examples:
     require_columns(frame, [data.text_column, data.label_column, data.words_column, data.aux_label_column,
                             data.votes_column, data.annotators_column], source)
+    frame = without_labels(frame, data.label_column, data.drop_labels, source)
     texts = texts_of(frame, data.text_column, source)
     names = data.label_names
     labels = np.asarray(label_ids(frame, data.label_column, data.labels, names, source))

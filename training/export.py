@@ -8,15 +8,13 @@ import statistics
 import time
 from typing import Any, Optional
 
-import numpy as np
 
 from framing.checkpoint import update_meta
-from framing.data import label_ids, read_table, texts_of
 from framing.errors import FramingError
 from framing.export import export_onnx
 from framing.predictor import FramingClassifier, locate_checkpoint
 from framing.runtime import RUNTIMES
-from training.evaluate import training_config_of
+from training.evaluate import labelled_data, training_config_of
 from training.metrics import classification_metrics
 
 
@@ -37,11 +35,8 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
     data = data or (trained.data.dev if trained else None)
     if not data:
         raise FramingError("no dev data to measure the back ends on: pass --data FILE")
-    frame = read_table(data)
-    text_column = trained.data.text_column if trained else "text"
-    label_column = trained.data.label_column if trained else "label"
-    texts = texts_of(frame, text_column, data)
-    gold = np.asarray(label_ids(frame, label_column, reference.meta["label_mapping"], reference.labels, data))
+    gold_data = labelled_data(reference, data)
+    texts, gold = gold_data.texts, gold_data.gold
     export_onnx(folder)
     measured = {}
     for name in RUNTIMES:

@@ -79,7 +79,8 @@ def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, to
     return batch
 
 
-def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: Optional[int]) -> torch.Tensor:
+def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: Optional[int],
+                   class_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     out = model(batch["input_ids"], batch["attention_mask"])
     num_labels = out.logits.shape[-1]
     target = F.one_hot(batch["labels"], num_labels).float()  # [B, C]
@@ -88,7 +89,12 @@ def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: 
         if votes_for == 0:
             soft = soft.flip(-1)
         target = (1 - config.train.soft_label_weight) * target + config.train.soft_label_weight * soft
-    loss = torch.sum(-target * F.log_softmax(out.logits, dim=-1), dim=-1).mean()
+    per_example = torch.sum(-target * F.log_softmax(out.logits, dim=-1), dim=-1)  # [B]
+    if class_weight is not None:
+        weights = class_weight[batch["labels"]]  # [B]
+        loss = (per_example * weights).sum() / weights.sum()
+    else:
+        loss = per_example.mean()
     if config.train.word_loss_weight > 0:
         valid = batch["word_targets"] != IGNORE  # [B, T]
         if valid.any():
@@ -102,6 +108,12 @@ def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: 
                 out.aux_logits, batch["aux_labels"], ignore_index=IGNORE
             )
     return loss
+
+
+def balanced_weights(labels: np.ndarray, num_labels: int) -> torch.Tensor:
+    """n / (classes * count) per class, as scikit-learn's class_weight="balanced"."""
+    counts = np.bincount(labels, minlength=num_labels).astype(float)
+    return torch.tensor(len(labels) / (num_labels * np.maximum(counts, 1)), dtype=torch.float32)
 
 
 def layer_of(name: str, num_layers: int) -> int:
@@ -139,6 +151,7 @@ def build_model(config: Config, base_path: str) -> FramingModel:
         hidden_dropout_prob=config.model.dropout,
         dtype=torch.float32,
         use_safetensors=True,
+        ignore_mismatched_sizes=True,  # a base that is itself a classifier gets a fresh head of our size
     )
     return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
 
@@ -188,6 +201,7 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
     total = math.ceil(len(examples) / config.train.batch_size) * epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
+    class_weight = balanced_weights(examples.labels, len(config.data.label_names)) if config.train.class_weights else None
     lengths = [len(ids) for ids in examples.input_ids]
     for epoch in range(1, epochs + 1):
         model.train()
@@ -196,7 +210,8 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
         bar = tqdm(batches, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress, leave=False)
         running = 0.0
         for step, indices in enumerate(bar, start=1):
-            loss = multitask_loss(model, collate(examples, indices, tokenizer.pad_token_id), config, votes_for)
+            loss = multitask_loss(model, collate(examples, indices, tokenizer.pad_token_id), config, votes_for,
+                                  class_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
@@ -277,6 +292,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
         "framing_version": __version__,
         "labels": config.data.label_names,
         "label_mapping": config.data.labels,
+        "drop_labels": config.data.drop_labels,
         "aux_labels": config.data.aux_label_names,
         "max_length": config.model.max_length,
         "temperature": 1.0,
