@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_predict(args: argparse.Namespace) -> None:
     from framing.data import read_table, texts_of
-    from framing.output import write_jsonl
+    from framing.output import ensure_writable, write_jsonl
     from framing.predictor import FramingClassifier
 
     if bool(args.texts) == bool(args.input):
@@ -118,8 +118,8 @@ def run_predict(args: argparse.Namespace) -> None:
         texts = texts_of(read_table(args.input), args.text_column, args.input)
     else:
         texts = args.texts
-    if args.output and os.path.exists(args.output) and not args.overwrite:
-        raise FramingError(f"{args.output}: already exists; pass --overwrite to replace it")
+    if args.output:
+        ensure_writable(args.output, args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
     records = []
     for index, ranked in enumerate(classifier(texts, top_k=None)):
