@@ -8,6 +8,7 @@ builds them on first use. Files are written under a temporary name and renamed w
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import warnings
@@ -47,6 +48,7 @@ def export_onnx(folder: str | Path, which: tuple[str, ...] = ("onnx-fp32", "onnx
     # Eager attention exports as plain matmul/softmax, which the optimizer fuses into one
     # Attention op per layer; the SDPA export is not fused and runs slower.
     model, tokenizer, _ = load_checkpoint(folder, attn_implementation="eager")
+    digest = weights_digest(folder)
     inputs = [name for name in INPUTS if name in tokenizer.model_input_names]
     sample = tokenizer(["A short sample.", "A somewhat longer sample sentence for export."], padding=True,
                        return_tensors="pt")
@@ -66,9 +68,9 @@ def export_onnx(folder: str | Path, which: tuple[str, ...] = ("onnx-fp32", "onnx
         if "onnx-int8" in which:
             int8 = Path(scratch) / ONNX_FILES["onnx-int8"]
             _quantize(fp32, int8)  # from the fp32 graph, before it is moved into place
-            written["onnx-int8"] = _publish(int8, target)
+            written["onnx-int8"] = _publish(int8, target, digest)
         if "onnx-fp32" in which:
-            written["onnx-fp32"] = _publish(fp32, target)
+            written["onnx-fp32"] = _publish(fp32, target, digest)
     return written
 
 
@@ -106,10 +108,28 @@ def _quantize(source: Path, target: Path) -> None:
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
-def _publish(path: Path, folder: Path) -> Path:
+def weights_digest(folder: Path) -> str:
+    """sha256 over the checkpoint's weight files: what an ONNX file was built from."""
+    digest = hashlib.sha256()
+    for name in ("model.safetensors", "framing_heads.safetensors"):
+        with (folder / name).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def is_current(onnx_file: Path, folder: Path) -> bool:
+    """Whether `onnx_file` exists and was built from the weights now in `folder` (a file left
+    from older weights, e.g. after a git pull of a new model, is not)."""
+    stamp = onnx_file.with_name(onnx_file.name + ".sha256")
+    return onnx_file.is_file() and stamp.is_file() and stamp.read_text().strip() == weights_digest(folder)
+
+
+def _publish(path: Path, folder: Path, digest: str) -> Path:
     target = folder / path.name
     try:
         os.replace(path, target)
+        target.with_name(target.name + ".sha256").write_text(digest + "\n")
     except OSError as error:
         raise FramingError(f"{target}: cannot write ({error.strerror})") from None
     return target

@@ -57,23 +57,21 @@ def open_runtime(folder: Path, name: str, model):
         raise FramingError(f"unknown runtime '{name}' (expected one of {', '.join(RUNTIMES)})")
     if name == "torch-fp32":
         return TorchRuntime(model)
-    path = folder / ONNX_FILES[name]
-    if not path.is_file():
-        path = _onnx_cache(folder) / ONNX_FILES[name] if not os.access(folder, os.W_OK) else path
-    if not path.is_file():
-        from framing.export import export_onnx
+    from framing.export import export_onnx, is_current
 
-        print(f"framing: building {path.name} for {folder} (once; about a minute)", file=sys.stderr)
+    path = folder / ONNX_FILES[name]
+    if not is_current(path, folder) and not os.access(folder, os.W_OK):
+        path = _onnx_cache(folder) / ONNX_FILES[name]
+    if not is_current(path, folder):
+        print(f"framing: building {path.name} for {folder} (once per weights; 10-30 s)", file=sys.stderr)
         path.parent.mkdir(parents=True, exist_ok=True)
         export_onnx(folder, which=(name,), target=path.parent)
     return OnnxRuntime(path, name)
 
 
 def _onnx_cache(folder: Path) -> Path:
-    weights = folder / "model.safetensors"
-    stamp = f"{folder.resolve()}:{weights.stat().st_size}:{weights.stat().st_mtime_ns}"
     root = Path(os.environ.get("FRAMING_CACHE", Path.home() / ".cache" / "framing"))
-    return root / hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    return root / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
 
 
 TextInput = Union[str, Sequence[str]]

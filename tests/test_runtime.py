@@ -65,3 +65,26 @@ def test_missing_onnx_file_is_built_on_first_load(tiny_checkpoint, tmp_path):
 def test_unknown_runtime_is_refused(tiny_checkpoint):
     with pytest.raises(FramingError, match="unknown runtime 'gpu'"):
         FramingClassifier.from_pretrained(tiny_checkpoint, runtime="gpu")
+
+
+def test_onnx_built_from_older_weights_is_rebuilt(tiny_checkpoint, tmp_path):
+    from framing.export import is_current
+
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    export_onnx(folder, which=("onnx-fp32",))
+    onnx_file = folder / "model.onnx"
+    assert is_current(onnx_file, folder)
+    heads = folder / "framing_heads.safetensors"
+    other = shutil.copytree(tiny_checkpoint, tmp_path / "other")
+    # new weights arrive (as after a git pull) while the old ONNX file stays
+    from safetensors.torch import load_file, save_file
+
+    state = load_file(str(other / "framing_heads.safetensors"))
+    save_file({k: v + 1 for k, v in state.items()}, str(heads))
+    assert not is_current(onnx_file, folder)
+    classifier = FramingClassifier.from_pretrained(folder, runtime="onnx-fp32")
+    assert is_current(onnx_file, folder)
+    reference = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
+    _, words = classifier.predict_with_words(TEXTS[:2], min_weight=0.0)
+    _, ref_words = reference.predict_with_words(TEXTS[:2], min_weight=0.0)
+    assert [w["weight"] for w in words[0]] == pytest.approx([w["weight"] for w in ref_words[0]], abs=1e-4)
