@@ -38,6 +38,16 @@ def load_dev() -> tuple[list[str], list[int]]:
     return frame["text"].tolist(), (frame["label_bias"] == "Biased").astype(int).tolist()
 
 
+def _latency_module():
+    """benchmarks/latency.py, loaded by path ("benchmarks" may name another installed package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("framing_latency", Path(__file__).resolve().parent / "latency.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def timed(function, runs: int) -> list[float]:
     samples = []
     for _ in range(runs):
@@ -75,7 +85,7 @@ def worker(backend: str, checkpoint: Path, runs: int) -> dict:
     import numpy as np
     from sklearn.metrics import f1_score
 
-    from benchmarks.latency import make_article
+    make_article = _latency_module().make_article
 
     texts, gold = load_dev()
     result: dict = {"backend": backend}

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--text-column", default="text", help="column holding the passages (default: text)")
     predict.add_argument("--output", help="write JSON lines here instead of standard output")
     predict.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
-    predict.add_argument("--batch-size", type=int, default=32)
+    predict.add_argument("--batch-size", type=int, default=8, help="passages per forward pass (default 8)")
     _add_checkpoint(predict)
 
     analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
