@@ -82,7 +82,6 @@ def pipeline_for(backend: str, checkpoint: Path):
 
 def worker(backend: str, checkpoint: Path, runs: int) -> dict:
     """Measure one back end in this process; print its figures as JSON."""
-    import numpy as np
     from sklearn.metrics import f1_score
 
     make_article = _latency_module().make_article

@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_predict(args: argparse.Namespace) -> None:
     from framing.data import read_table, texts_of
     from framing.output import ensure_writable, write_jsonl
-    from framing.predictor import FramingClassifier
+    from framing.predictor import FramingClassifier, as_record
 
     if bool(args.texts) == bool(args.input):
         raise FramingError("give passages as arguments or --input FILE (one of the two)")
@@ -124,8 +124,7 @@ def run_predict(args: argparse.Namespace) -> None:
     records = []
     for index, ranked in enumerate(classifier(texts, top_k=None)):
         record = {"text": texts[index]} if not args.input else {"row": index + 1}
-        record.update(label=ranked[0]["label"], score=ranked[0]["score"],
-                      scores={item["label"]: item["score"] for item in ranked})
+        record.update(as_record(ranked))
         records.append(record)
     if args.output:
         write_jsonl(args.output, records)

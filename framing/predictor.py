@@ -222,6 +222,13 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
     return grouped
 
 
+def as_record(ranked: list[dict]) -> dict[str, Any]:
+    """One result of `classifier(texts, top_k=None)` as the CLI and HTTP service print it:
+    the best label, its score, and every label's probability."""
+    return {"label": ranked[0]["label"], "score": ranked[0]["score"],
+            "scores": {item["label"]: item["score"] for item in ranked}}
+
+
 def validate_texts(texts: Any) -> list[str]:
     if isinstance(texts, str) or not isinstance(texts, Sequence):
         raise FramingError(f"expected a string or a list of strings, got {type(texts).__name__}")

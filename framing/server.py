@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from framing import __version__
 from framing.errors import FramingError
+from framing.predictor import as_record
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -163,8 +164,7 @@ class _Timeout(Exception):
 
 
 def _predict_record(ranked: list[dict], top_k: Optional[int]) -> dict:
-    record = {"label": ranked[0]["label"], "score": ranked[0]["score"],
-              "scores": {item["label"]: item["score"] for item in ranked}}
+    record = as_record(ranked)
     if top_k is not None:
         record["top_k"] = ranked[:top_k]
     return record

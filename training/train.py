@@ -7,7 +7,6 @@ temperature on dev -> round weights to the stored dtype -> measure dev -> save a
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import random
