@@ -69,7 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                        help="override a config value, e.g. --set train.lr=3e-5 (repeatable)")
     train.add_argument("--output", help="checkpoint folder to write (default: runs/<config name>)")
-    train.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint folder")
+    train.add_argument("--overwrite", action="store_true",
+                       help="replace an existing checkpoint folder (or start over from an interrupted run)")
+    train.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run from the training state saved beside --output")
 
     crossval = commands.add_parser("crossval", help="k-fold cross-validation of a config against the baseline",
                                    description="Pool the config's train and dev data, train on k-1 folds, score the "
@@ -207,7 +210,7 @@ def run_train(args: argparse.Namespace) -> None:
 
     config = load_config(args.config, args.overrides)
     output = args.output or os.path.join("runs", config.name)
-    path = train(config, output, overwrite=args.overwrite)
+    path = train(config, output, overwrite=args.overwrite, resume=args.resume)
     print(f"wrote checkpoint {path}")
 
 

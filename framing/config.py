@@ -95,6 +95,9 @@ class TrainConfig(_Section):
     # Average the weights of the last N epochs (1 = no averaging).
     average_last: int = Field(1, ge=1)
     threads: Optional[int] = Field(None, ge=1)
+    # Save the full training state every N optimiser steps (and after every epoch) so that
+    # `framing train --resume` continues an interrupted run; 0 saves after epochs only.
+    save_state_every: int = Field(50, ge=0)
 
 
 class IntermediateConfig(_Section):

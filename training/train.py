@@ -13,7 +13,7 @@ import random
 import re
 import time
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 import pandas as pd
@@ -29,12 +29,14 @@ from framing.checkpoint import save_checkpoint
 from framing.output import ensure_writable
 from framing.config import Config, DataConfig
 from framing.data import load_table, require_columns
+from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from training.calibration import fit_temperature
 from training.examples import IGNORE, Examples, build_examples, word_gold
 from training.metrics import best_word_threshold, classification_metrics
 from training.model_card import render_model_card
+from training.resume import load_state, save_state, state_path
 
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
 
@@ -193,65 +195,115 @@ def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Ten
 
 
 def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: int, lr: float,
-              generator: torch.Generator, tokenizer, progress: bool, name: str) -> Iterator[dict]:
+              generator: torch.Generator, tokenizer, progress: bool, name: str, save: Callable[..., None],
+              resume: Optional[dict] = None) -> Iterator[dict]:
     """Optimise `model` on `examples` for `epochs` (fresh optimizer, warmup and linear decay);
-    yields a log entry after each epoch, with the model in train mode."""
+    yields a log entry after each epoch, with the model in train mode.
+
+    `save(**position)` is offered the stage's state every `train.save_state_every` steps and
+    after each epoch; `resume` (a saved state inside this stage) continues from its position:
+    the data order of the interrupted epoch is drawn again from its saved generator state and
+    the steps already taken are skipped.
+    """
     optimizer = make_optimizer(model, config, lr)
     total = math.ceil(len(examples) / config.train.batch_size) * epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
     class_weight = balanced_weights(examples.labels, len(config.data.label_names)) if config.train.class_weights else None
     lengths = [len(ids) for ids in examples.input_ids]
-    for epoch in range(1, epochs + 1):
+    first_epoch, skip = 1, 0
+    if resume is not None:
+        optimizer.load_state_dict(resume["optimizer"])
+        scheduler.load_state_dict(resume["scheduler"])
+        first_epoch, skip = resume["epoch"], resume["step"]
+    for epoch in range(first_epoch, epochs + 1):
         model.train()
-        started = time.perf_counter()
+        epoch_generator = generator.get_state()  # redraws this epoch's order on resume
         batches = length_grouped_batches(lengths, config.train.batch_size, generator)
-        bar = tqdm(batches, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress, leave=False)
-        running = 0.0
-        for step, indices in enumerate(bar, start=1):
-            loss = multitask_loss(model, collate(examples, indices, tokenizer.pad_token_id), config, votes_for,
-                                  class_weight)
+        done = skip if epoch == first_epoch else 0
+        running = resume["running_loss"] if done else 0.0
+        seconds_before = resume["epoch_seconds"] if done else 0.0
+        started = time.perf_counter()
+        bar = tqdm(total=len(batches), initial=done, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress,
+                   leave=False)
+        for step in range(done + 1, len(batches) + 1):
+            loss = multitask_loss(model, collate(examples, batches[step - 1], tokenizer.pad_token_id), config,
+                                  votes_for, class_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
             optimizer.step()
             scheduler.step()
             running += loss.item()
+            bar.update()
             bar.set_postfix(loss=f"{running / step:.4f}")
-        seconds = time.perf_counter() - started
+            if step < len(batches) and config.train.save_state_every and step % config.train.save_state_every == 0:
+                save(stage=name, epoch=epoch, step=step, epoch_generator=epoch_generator,
+                     optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), running_loss=running,
+                     epoch_seconds=seconds_before + time.perf_counter() - started)
+        bar.close()
+        seconds = seconds_before + time.perf_counter() - started
         yield {"stage": name, "epoch": epoch, "train_loss": running / len(batches), "seconds": round(seconds, 1),
                "examples_per_second": round(len(examples) / seconds, 1)}
+        # The caller has logged the epoch (and measured dev): save the position after it.
+        save(stage=name, epoch=epoch + 1, step=0, epoch_generator=generator.get_state(),
+             optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), running_loss=0.0, epoch_seconds=0.0)
 
 
 def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str, tokenizer,
-        progress: bool = True, intermediate: Optional[Examples] = None) -> tuple[FramingModel, list[dict]]:
+        progress: bool = True, intermediate: Optional[Examples] = None,
+        state_file: Optional[Path] = None, resume: bool = False) -> tuple[FramingModel, list[dict]]:
     """Optimise a fresh model (first on `intermediate` data, if given, then on `train`); returns
-    it with the chosen (or averaged) weights and a per-epoch log."""
+    it with the chosen (or averaged) weights and a per-epoch log.
+
+    With `state_file`, the training state is saved there as it goes (see training/resume.py);
+    with `resume`, training continues from the state saved there.
+    """
     seed_everything(config.train.seed)
     model = build_model(config, base_path)
     generator = torch.Generator().manual_seed(config.train.seed)
-    log, recent, best = [], [], (-1.0, None)
+    log: list[dict] = []
+    recent: list[dict] = []  # the last `average_last` epochs' weights
+    best: tuple[float, Optional[dict]] = (-1.0, None)  # dev macro-F1 and weights of the best epoch
+    saved = load_state(state_file, config) if resume else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        log, recent, best = json.loads(saved["log"]), saved["recent"], (saved["best_f1"], saved["best"])
+        generator.set_state(saved["epoch_generator"])
+        torch.set_rng_state(saved["torch_rng"])  # dropout masks continue where they stopped
+
+    def save(**position) -> None:
+        if state_file is not None:
+            save_state(state_file, {"config": config.to_yaml(), "model": model.state_dict(), "log": json.dumps(log),
+                                    "recent": recent, "best_f1": best[0], "best": best[1],
+                                    "torch_rng": torch.get_rng_state(), **position})
+
+    stages = [("main", train, config.train.epochs, config.train.lr)]
     if intermediate is not None:
-        stage = config.intermediate
-        for entry in run_stage(model, config, intermediate, stage.epochs, stage.lr or config.train.lr, generator,
-                               tokenizer, progress, "intermediate"):
+        stages.insert(0, ("intermediate", intermediate, config.intermediate.epochs,
+                          config.intermediate.lr or config.train.lr))
+    names = [stage[0] for stage in stages]
+    for index, (name, examples, epochs, lr) in enumerate(stages):
+        here = None
+        if saved is not None and index <= names.index(saved["stage"]):
+            if index < names.index(saved["stage"]) or saved["epoch"] > epochs:
+                continue  # finished before the interruption
+            here = saved
+        for entry in run_stage(model, config, examples, epochs, lr, generator, tokenizer, progress, name, save, here):
+            if name == "main":
+                state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                recent = (recent + [state])[-config.train.average_last :] if config.train.average_last > 1 else []
+                if dev is not None:
+                    model.eval()
+                    meta = {"labels": config.data.label_names, "max_length": config.model.max_length}
+                    proba = FramingClassifier(model, tokenizer, meta).predict_proba(dev.texts)
+                    entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names,
+                                                                   0)["macro_f1"]
+                    if config.train.select == "best" and entry["dev_macro_f1"] > best[0]:
+                        best = (entry["dev_macro_f1"], state)
             log.append(entry)
             if progress:
                 tqdm.write(json.dumps(entry))
-    for entry in run_stage(model, config, train, config.train.epochs, config.train.lr, generator, tokenizer,
-                           progress, "main"):
-        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        recent = (recent + [state])[-config.train.average_last :]
-        if dev is not None:
-            model.eval()
-            proba = FramingClassifier(model, tokenizer, {"labels": config.data.label_names,
-                                                         "max_length": config.model.max_length}).predict_proba(dev.texts)
-            entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names, 0)["macro_f1"]
-            if entry["dev_macro_f1"] > best[0]:
-                best = (entry["dev_macro_f1"], state)
-        log.append(entry)
-        if progress:
-            tqdm.write(json.dumps(entry))
     if config.train.average_last > 1:
         model.load_state_dict(average_states(recent))
     elif config.train.select == "best" and best[1] is not None:
@@ -275,17 +327,29 @@ def tune_word_threshold(classifier: FramingClassifier, dev: Examples) -> dict:
     return best_word_threshold(gold, [[w["weight"] for w in ws] for ws in words])
 
 
-def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True) -> Path:
-    """Train per `config` and write the checkpoint folder `output`; returns its path."""
+def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True,
+          resume: bool = False) -> Path:
+    """Train per `config` and write the checkpoint folder `output`; returns its path.
+
+    The training state is saved beside `output` as training goes; `resume` continues an
+    interrupted run from it. It is deleted once the checkpoint is written.
+    """
     output = Path(output)
     ensure_writable(output, overwrite)  # fail before the work, not after
+    state_file = state_path(output)
+    if state_file.exists() and not (resume or overwrite):
+        raise FramingError(f"{state_file}: an interrupted run left its training state here; pass --resume to "
+                           f"continue it or --overwrite to start over")
+    if resume:
+        load_state(state_file, config)  # a missing or mismatched state fails now, before data loading
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
     started = time.perf_counter()
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
-    model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer))
+    model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
+                     state_file, resume)
     round_to_stored_dtype(model)
     meta = {
         "framing_version": __version__,
@@ -309,10 +373,13 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     if dev.marked is not None:
         metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
         meta["word_threshold"] = metrics["dev"]["words"]["threshold"]
-    metrics["train_seconds"] = round(time.perf_counter() - started, 1)
+    metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
+    metrics["resumed"] = resume
     files = {
         "training_config.yaml": config.to_yaml(),
         "metrics.json": json.dumps(metrics, indent=2) + "\n",
         "README.md": render_model_card(config, meta, metrics),
     }
-    return save_checkpoint(output, model, tokenizer, meta, files, overwrite=overwrite, dtype=STORED_DTYPE)
+    path = save_checkpoint(output, model, tokenizer, meta, files, overwrite=overwrite, dtype=STORED_DTYPE)
+    state_file.unlink(missing_ok=True)
+    return path

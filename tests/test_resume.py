@@ -1,0 +1,133 @@
+"""Interrupted training resumes from its saved state and ends with the same weights as an
+uninterrupted run: after a simulated crash at several points, and after a real kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+import yaml
+from safetensors.torch import load_file
+
+from conftest import REPO, tiny_config_dict
+from framing.config import config_from_dict
+from framing.errors import FramingError
+from training import train as train_module
+from training.resume import load_state, state_path
+
+
+def config_with_intermediate(tiny_base, tiny_data, **train) -> dict:
+    raw = tiny_config_dict(tiny_base, tiny_data, **train)
+    raw["intermediate"] = {"data": str(tiny_data["train"]), "labels": {"Non-biased": "neutral",
+                                                                        "Biased": "editorializing"}}
+    return raw
+
+
+def weights(folder) -> dict[str, torch.Tensor]:
+    return load_file(folder / "model.safetensors") | load_file(folder / "framing_heads.safetensors")
+
+
+def assert_same_weights(a, b) -> None:
+    wa, wb = weights(a), weights(b)
+    assert wa.keys() == wb.keys()
+    for key in wa:
+        assert torch.equal(wa[key], wb[key]), key
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tiny_base, tiny_data, tmp_path_factory):
+    config = config_from_dict(config_with_intermediate(tiny_base, tiny_data, epochs=3, save_state_every=1))
+    return train_module.train(config, tmp_path_factory.mktemp("full") / "model", progress=False)
+
+
+class Crash(Exception):
+    pass
+
+
+@pytest.mark.parametrize("crash_after_saves", [1, 4, 6, 11])  # in the intermediate stage, at an epoch end, mid-epoch
+def test_resume_after_crash_gives_the_same_weights(tiny_base, tiny_data, tmp_path, monkeypatch, uninterrupted,
+                                                   crash_after_saves):
+    config = config_from_dict(config_with_intermediate(tiny_base, tiny_data, epochs=3, save_state_every=1))
+    output = tmp_path / "model"
+    real_save, saves = train_module.save_state, []
+
+    def crashing_save(path, state):
+        real_save(path, state)
+        saves.append((state["stage"], state["epoch"], state["step"]))
+        if len(saves) == crash_after_saves:
+            raise Crash
+
+    monkeypatch.setattr(train_module, "save_state", crashing_save)
+    with pytest.raises(Crash):
+        train_module.train(config, output, progress=False)
+    assert not output.exists() and state_path(output).is_file()
+    monkeypatch.setattr(train_module, "save_state", real_save)
+
+    with pytest.raises(FramingError, match="--resume"):  # nothing is thrown away by a plain rerun
+        train_module.train(config, output, progress=False)
+    train_module.train(config, output, progress=False, resume=True)
+    assert_same_weights(output, uninterrupted)
+    assert not state_path(output).exists()
+    metrics = (output / "metrics.json").read_text()
+    assert '"resumed": true' in metrics
+
+
+def test_resume_refuses_a_changed_config(tiny_base, tiny_data, tmp_path, monkeypatch):
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, save_state_every=1))
+    output = tmp_path / "model"
+
+    from training.resume import save_state
+
+    def save_then_crash(path, state):
+        save_state(path, state)
+        raise Crash
+
+    monkeypatch.setattr(train_module, "save_state", save_then_crash)
+    with pytest.raises(Crash):
+        train_module.train(config, output, progress=False)
+    changed = config_from_dict(tiny_config_dict(tiny_base, tiny_data, save_state_every=1, lr=5e-4))
+    with pytest.raises(FramingError, match=r"different config \(changed: train\.lr\)"):
+        train_module.train(changed, output, progress=False, resume=True)
+    with pytest.raises(FramingError, match="no saved training state"):
+        train_module.train(config, tmp_path / "other", progress=False, resume=True)
+
+
+def test_truncated_state_file_is_a_clear_error(tiny_base, tiny_data, tmp_path):
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))
+    state_path(tmp_path / "model").write_bytes(b"PK\x03\x04 not a whole file")
+    with pytest.raises(FramingError, match="cannot read the saved training state"):
+        load_state(state_path(tmp_path / "model"), config)
+
+
+def test_kill_9_mid_training_then_resume(tiny_base, tiny_data, tmp_path, uninterrupted):
+    """A real `framing train` process killed with SIGKILL leaves no checkpoint folder and a
+    loadable state; `--resume` finishes with the weights of an uninterrupted run."""
+    raw = config_with_intermediate(tiny_base, tiny_data, epochs=3, save_state_every=1)
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(yaml.safe_dump(raw, sort_keys=False))
+    output = tmp_path / "model"
+    command = [sys.executable, "-m", "framing.cli", "train", "--config", str(config_file), "--output", str(output)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    # Kill as soon as the first state is saved (after one step): well before the run ends.
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    state = state_path(output)
+    deadline = time.monotonic() + 120
+    while not state.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    if not state.exists():
+        pytest.fail(f"training ended before the kill: {process.stderr.read().decode()[-2000:]}")
+    assert not output.exists()
+    saved = load_state(state, config_from_dict(raw))
+    assert saved["stage"] in {"intermediate", "main"}
+
+    resumed = subprocess.run(command + ["--resume"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_same_weights(output, uninterrupted)
+    assert not state.exists()

@@ -1,0 +1,73 @@
+"""Saved training state, so that a run killed mid-way (crash, kill -9, a pre-empted job)
+continues where it stopped and ends with the same weights as an uninterrupted run.
+
+The state is one file beside the checkpoint folder, `<output>.training-state.pt`, replaced
+atomically every `train.save_state_every` optimiser steps and at the end of every epoch, and
+deleted once the checkpoint folder is written. It holds the model, optimiser and scheduler
+state, the random number generators (dropout and the data order), where the run is (stage,
+epoch, step) and the epoch log. It is loaded with `torch.load(weights_only=True)`: tensors
+and plain containers only, never arbitrary pickled objects.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from framing.config import Config
+from framing.errors import FramingError
+
+FORMAT = 1
+
+
+def state_path(output: str | Path) -> Path:
+    output = Path(output)
+    return output.parent / f"{output.name}.training-state.pt"
+
+
+def save_state(path: Path, state: dict[str, Any]) -> None:
+    """Write `state` to a temporary file and rename it over `path`: a kill at any moment
+    leaves either the previous state or the new one, never a torn file."""
+    staging = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    try:
+        torch.save({"format": FORMAT, **state}, staging)
+        os.replace(staging, path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+
+
+def load_state(path: Path, config: Config) -> dict[str, Any]:
+    """The saved state, refused if it belongs to a different config."""
+    if not path.is_file():
+        raise FramingError(f"{path}: no saved training state to resume from")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # a truncated or foreign file; torch raises several types
+        raise FramingError(f"{path}: cannot read the saved training state ({type(error).__name__}: {error})") from None
+    if state.get("format") != FORMAT:
+        raise FramingError(f"{path}: saved by an incompatible version of framing (format {state.get('format')})")
+    if state["config"] != config.to_yaml():
+        changed = _changed_keys(state["config"], config.to_yaml())
+        raise FramingError(f"{path}: saved with a different config (changed: {', '.join(changed)}); "
+                           f"resume with the same config and overrides, or pass --overwrite to start over")
+    return state
+
+
+def _changed_keys(old_yaml: str, new_yaml: str) -> list[str]:
+    import yaml
+
+    def flat(node: Any, prefix: str = "") -> dict[str, Any]:
+        if not isinstance(node, dict):
+            return {prefix: node}
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            out.update(flat(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+
+    old, new = flat(yaml.safe_load(old_yaml)), flat(yaml.safe_load(new_yaml))
+    changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+    return changed or ["the order of keys (e.g. of data.labels, which fixes the label ids)"]
