@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Optional, Sequence
 
 from framing.errors import FramingError
@@ -33,11 +34,25 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="label passages (arguments or a file)",
                                   description="Label passages. Prints or writes one JSON object per passage, in input order.")
     predict.add_argument("texts", nargs="*", help="passages to label")
-    predict.add_argument("--input", help="CSV, TSV, JSONL, Parquet or TXT (one passage per line)")
+    predict.add_argument("--input", help="CSV, TSV, JSONL, Parquet or TXT (one passage per line), read in chunks")
     predict.add_argument("--text-column", default="text", help="column holding the passages (default: text)")
-    predict.add_argument("--output", help="write JSON lines here instead of standard output")
-    predict.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    predict.add_argument("--keep-columns", nargs="+", default=[], metavar="COLUMN",
+                         help="input columns to copy into the output (e.g. an id)")
+    predict.add_argument("--output", help="write here (.jsonl, .csv or .parquet) instead of JSON lines on standard "
+                                          "output; written complete or not at all")
+    predict.add_argument("--overwrite", action="store_true",
+                         help="replace an existing --output file (or start over from an interrupted run)")
+    predict.add_argument("--resume", action="store_true",
+                         help="continue an interrupted --input run from its partial output, scoring only what is left")
+    predict.add_argument("--chunk-size", type=int, default=4096, help="rows read, scored and saved at a time")
     predict.add_argument("--batch-size", type=int, default=8, help="passages per forward pass (default 8)")
+    predict.add_argument("--engine", choices=["local", "ray"], default="local",
+                         help="score in this process, or on Ray Data (local Ray instance or --ray-address)")
+    predict.add_argument("--ray-address", help="Ray cluster to join, e.g. ray://head:10001 or auto "
+                                               "(default: start a local instance)")
+    predict.add_argument("--workers", type=int, default=2, help="Ray actors, each loading the model once (default 2)")
+    predict.add_argument("--threads-per-worker", type=int, default=1, help="CPU threads per Ray actor (default 1)")
+    predict.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
     _add_checkpoint(predict)
 
     analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
@@ -111,29 +126,46 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from framing.data import read_table, texts_of
     from framing.output import ensure_writable, write_jsonl
     from framing.predictor import FramingClassifier, as_record
 
     if bool(args.texts) == bool(args.input):
         raise FramingError("give passages as arguments or --input FILE (one of the two)")
     if args.input:
-        texts = texts_of(read_table(args.input), args.text_column, args.input)
-    else:
-        texts = args.texts
+        return run_predict_corpus(args)
+    if args.resume or args.engine != "local":
+        raise FramingError("--resume and --engine apply to --input files only")
     if args.output:
         ensure_writable(args.output, args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
-    records = []
-    for index, ranked in enumerate(classifier(texts, top_k=None)):
-        record = {"text": texts[index]} if not args.input else {"row": index + 1}
-        record.update(as_record(ranked))
-        records.append(record)
+    records = [{"text": text, **as_record(ranked)} for text, ranked in zip(args.texts, classifier(args.texts, top_k=None))]
     if args.output:
         write_jsonl(args.output, records)
     else:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
+
+
+def run_predict_corpus(args: argparse.Namespace) -> None:
+    from framing.corpus import LocalEngine, score_corpus
+    from framing.predictor import FramingClassifier, locate_checkpoint
+
+    if args.engine == "ray":
+        from framing.checkpoint import read_meta
+        from framing.ray_engine import RayEngine
+
+        folder = locate_checkpoint(args.checkpoint)
+        engine = RayEngine(str(folder.resolve()), read_meta(folder)["labels"], args.runtime, args.batch_size,
+                           args.workers, args.threads_per_worker, args.ray_address)
+    else:
+        classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime,
+                                                       batch_size=args.batch_size)
+        folder, engine = classifier.source, LocalEngine(classifier)
+    summary = score_corpus(engine, args.input, args.output, checkpoint_id=str(Path(folder).resolve()),
+                           text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=args.chunk_size,
+                           resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress)
+    if args.output:
+        print(f"framing: scored {summary['scored']} rows ({summary['rows']} in all) into {args.output}", file=sys.stderr)
 
 
 def run_analyze(args: argparse.Namespace) -> None:

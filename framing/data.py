@@ -10,7 +10,7 @@ import ast
 import json
 import math
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 import pandas as pd
 
@@ -26,12 +26,7 @@ def _is_local(source: str) -> bool:
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a local CSV, TSV, JSONL, Parquet or TXT (one passage per line, column `text`)."""
     path = Path(path)
-    kind = READERS.get(path.suffix.lower())
-    if kind is None:
-        known = ", ".join(sorted(READERS))
-        raise FramingError(f"{path}: unknown file format '{path.suffix}' (expected one of {known})")
-    if not path.is_file():
-        raise FramingError(f"{path}: file not found")
+    kind = _kind_of(path)
     try:
         if kind == "csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
@@ -39,10 +34,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
             return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
         if kind == "parquet":
             return pd.read_parquet(path)
-        if kind == "txt":
-            lines = path.read_text(encoding="utf-8").splitlines()
-            return pd.DataFrame({"text": [line for line in lines if line.strip()]})
-        return _read_jsonl(path)
+        frames = list(_line_chunks(path, kind, chunk_size=1 << 62))  # JSONL and TXT: one frame
+        return frames[0] if frames else pd.DataFrame({"text": []} if kind == "txt" else {})
     except FramingError:
         raise
     except UnicodeDecodeError as error:
@@ -52,20 +45,65 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise FramingError(f"{path}: cannot read as {kind}: {first_line}") from None
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    records = []
+def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """Read a local CSV, TSV, JSONL, Parquet or TXT file in frames of at most `chunk_size`
+    rows, in file order, holding one chunk in memory at a time. The same file and chunk size
+    always give the same chunks (resumed corpus scoring relies on it)."""
+    path = Path(path)
+    kind = _kind_of(path)
+    try:
+        if kind in ("csv", "tsv"):
+            with pd.read_csv(path, sep="\t" if kind == "tsv" else ",", dtype=str, keep_default_na=False,
+                             na_values=[""], chunksize=chunk_size) as reader:
+                yield from reader
+        elif kind == "parquet":
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
+                yield batch.to_pandas()
+        else:
+            yield from _line_chunks(path, kind, chunk_size)
+    except FramingError:
+        raise
+    except UnicodeDecodeError as error:
+        raise FramingError(f"{path}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise FramingError(f"{path}: cannot read as {kind}: {first_line}") from None
+
+
+def _line_chunks(path: Path, kind: str, chunk_size: int) -> Iterator[pd.DataFrame]:
+    rows: list = []
     with path.open(encoding="utf-8") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise FramingError(f"{path}: line {line_number} is not valid JSON ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise FramingError(f"{path}: line {line_number} is not a JSON object")
-            records.append(record)
-    return pd.DataFrame.from_records(records)
+            rows.append({"text": line.rstrip("\r\n")} if kind == "txt" else _json_record(path, line_number, line))
+            if len(rows) == chunk_size:
+                yield pd.DataFrame.from_records(rows)
+                rows = []
+    if rows:
+        yield pd.DataFrame.from_records(rows)
+
+
+def _kind_of(path: Path) -> str:
+    kind = READERS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(READERS))
+        raise FramingError(f"{path}: unknown file format '{path.suffix}' (expected one of {known})")
+    if not path.is_file():
+        raise FramingError(f"{path}: file not found")
+    return kind
+
+
+def _json_record(path: Path, line_number: int, line: str) -> dict:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise FramingError(f"{path}: line {line_number} is not valid JSON ({error.msg})") from None
+    if not isinstance(record, dict):
+        raise FramingError(f"{path}: line {line_number} is not a JSON object")
+    return record
 
 
 def read_folder(folder: Path) -> pd.DataFrame:
@@ -104,13 +142,14 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[Optional[str]], sourc
             raise FramingError(f"{source}: no column '{column}' (columns: {existing})")
 
 
-def texts_of(frame: pd.DataFrame, column: str, source: str) -> list[str]:
-    """The passages of a column, refusing empty or non-string values by row."""
+def texts_of(frame: pd.DataFrame, column: str, source: str, first_row: int = 1) -> list[str]:
+    """The passages of a column, refusing empty or non-string values by row (numbered from
+    `first_row`, for a chunk of a larger file)."""
     require_columns(frame, [column], source)
     if len(frame) == 0:
         raise FramingError(f"{source}: no rows")
     texts = []
-    for row, value in enumerate(frame[column].tolist(), start=1):
+    for row, value in enumerate(frame[column].tolist(), start=first_row):
         if not isinstance(value, str):
             raise FramingError(f"{source}: row {row}, column '{column}': expected text, got {_show(value)}")
         if not value.strip():

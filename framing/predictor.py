@@ -50,7 +50,7 @@ def locate_checkpoint(name: Optional[str | Path]) -> Path:
         raise FramingError(f"checkpoint '{name}': not a local folder and not fetched from the hub ({error})") from None
 
 
-def open_runtime(folder: Path, name: str, model):
+def open_runtime(folder: Path, name: str, model, threads: Optional[int] = None):
     """The named back end for a checkpoint; ONNX files missing from the folder are built first
     (beside the weights, or in $FRAMING_CACHE / ~/.cache/framing when the folder is read-only)."""
     if name not in RUNTIMES:
@@ -66,7 +66,7 @@ def open_runtime(folder: Path, name: str, model):
         print(f"framing: building {path.name} for {folder} (once per weights; 10-30 s)", file=sys.stderr)
         path.parent.mkdir(parents=True, exist_ok=True)
         export_onnx(folder, which=(name,), target=path.parent)
-    return OnnxRuntime(path, name)
+    return OnnxRuntime(path, name, threads)
 
 
 def _onnx_cache(folder: Path) -> Path:
@@ -93,18 +93,20 @@ class FramingClassifier:
 
     @classmethod
     def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
-                        batch_size: int = 8) -> "FramingClassifier":
+                        batch_size: int = 8, threads: Optional[int] = None) -> "FramingClassifier":
         """Load a checkpoint folder or hub id; with no argument, the shipped BABE model.
 
         `runtime` "auto" uses the back end the checkpoint names (set by `framing export`, the
         fastest one within 0.01 dev macro-F1 of fp32), else "torch-fp32"; or name one of
-        framing.runtime.RUNTIMES ("torch-fp32" forces the PyTorch fp32 model).
+        framing.runtime.RUNTIMES ("torch-fp32" forces the PyTorch fp32 model). `threads` sets
+        ONNX Runtime's threads (default: the machine's physical cores); PyTorch uses
+        torch.set_num_threads.
         """
         folder = locate_checkpoint(checkpoint)
         model, tokenizer, meta = load_checkpoint(folder)
         if runtime == "auto":
             runtime = meta.get("runtime", {}).get("name", "torch-fp32")
-        backend = open_runtime(folder, runtime, model)
+        backend = open_runtime(folder, runtime, model, threads)
         return cls(model, tokenizer, meta, batch_size=batch_size, source=folder, runtime=backend)
 
     @property

@@ -1,0 +1,246 @@
+"""Scoring corpora too large for memory: `framing predict --input corpus.parquet --output scored.parquet`.
+
+The input is read in chunks of `chunk_size` rows (framing.data.read_chunks), first once to
+check every text and count the rows (so a bad row fails before any scoring), then again to
+score. An engine scores each chunk (in this process, or on Ray Data: framing.ray_engine), and
+each scored chunk is written as one part file in `<output>.partial/`, under a temporary name
+renamed when complete. A run that stops (an error, Ctrl-C, kill -9) leaves its finished parts
+there; `resume` skips them, so no row is scored twice or lost. When every chunk is scored the
+parts are joined into `<output>` (also renamed into place when complete) and the partial
+folder is removed: the output file exists only when it is whole.
+
+Output rows are the input's rows in order: `row` (numbered from 1), any `keep_columns`, then
+`label`, `score` and `scores` (every label's probability; `scores.<label>` columns in CSV and
+Parquet).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Protocol, Sequence
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from framing.data import read_chunks, require_columns, texts_of
+from framing.errors import FramingError
+from framing.output import ensure_writable
+
+OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
+
+
+class Engine(Protocol):
+    labels: list[str]
+
+    def score(self, chunks: Iterator[tuple[int, list[str]]],
+              advance: Callable[[int], None]) -> Iterator[tuple[int, list[dict]]]:
+        """Score (chunk number, texts) pairs; yield (chunk number, one record per text) in order."""
+
+
+class LocalEngine:
+    """Scores in this process with one FramingClassifier."""
+
+    def __init__(self, classifier, progress_every: int = 256):
+        self.classifier, self.labels = classifier, classifier.labels
+        self.progress_every = progress_every  # texts per call, so that the bar moves within a chunk
+
+    def score(self, chunks, advance):
+        from framing.predictor import as_record
+
+        for index, texts in chunks:
+            records = []
+            for start in range(0, len(texts), self.progress_every):
+                piece = texts[start : start + self.progress_every]
+                records += [as_record(ranked) for ranked in self.classifier(piece, top_k=None)]
+                advance(len(piece))
+            yield index, records
+
+
+@dataclass
+class Plan:
+    """What a run scores and how; stored in the partial folder so that a resumed run can
+    check it continues the same job."""
+
+    input: str
+    input_bytes: int
+    input_mtime_ns: int
+    text_column: str
+    keep_columns: list[str]
+    chunk_size: int
+    checkpoint: str
+    rows: int
+    chunks: int
+
+    def differences(self, other: dict) -> list[str]:
+        return [key for key, value in vars(self).items() if other.get(key) != value]
+
+
+def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[str | Path], *,
+                 checkpoint_id: str, text_column: str = "text", keep_columns: Sequence[str] = (),
+                 chunk_size: int = 4096, resume: bool = False, overwrite: bool = False,
+                 progress: bool = True) -> dict:
+    """Score every row of `input_path` into `output_path` (JSON lines on stdout if None).
+    Returns a summary: rows, rows scored by this run, chunks and the output path."""
+    input_path, keep_columns = Path(input_path), list(keep_columns)
+    if chunk_size < 1:
+        raise FramingError(f"chunk size {chunk_size}: must be at least 1")
+    output = _check_output(output_path, resume, overwrite)
+    if output is not None and resume and output.exists() and _partial(output).exists():
+        shutil.rmtree(_partial(output))  # killed between renaming the output and cleaning up
+        return {"rows": None, "scored": 0, "output": str(output), "note": "already complete"}
+    sizes = _check_input(input_path, text_column, keep_columns, chunk_size)
+    rows, chunks = sum(sizes), len(sizes)
+    stat = input_path.stat()
+    plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, chunk_size,
+                checkpoint_id, rows, chunks)
+    if output is None:
+        done: set[int] = set()
+        write = lambda index, first, frame, records: _print_jsonl(  # noqa: E731
+            frame_records(first, frame, records, keep_columns))
+    else:
+        done = _open_partial(output, plan, resume)
+        write = lambda index, first, frame, records: _write_part(  # noqa: E731
+            output, index, frame_records(first, frame, records, keep_columns))
+    already = sum(sizes[i] for i in done)
+    bar = tqdm(total=rows, initial=already, unit="rows", desc="scoring", disable=not progress, smoothing=0.1)
+    frames: dict[int, tuple[int, pd.DataFrame]] = {}  # chunks handed to the engine: first row, rows
+
+    def pending() -> Iterator[tuple[int, list[str]]]:
+        first_row = 1
+        for index, frame in enumerate(read_chunks(input_path, chunk_size)):
+            if index not in done:
+                frames[index] = (first_row, frame)
+                yield index, texts_of(frame, text_column, str(input_path), first_row)
+            first_row += len(frame)
+
+    scored = 0
+    for index, records in engine.score(pending(), bar.update):
+        write(index, *frames.pop(index), records)
+        scored += len(records)
+    bar.close()
+    if output is not None:
+        _join_parts(output, chunks)
+    return {"rows": rows, "scored": scored, "chunks": chunks, "output": str(output) if output else None}
+
+
+def frame_records(first_row: int, frame: pd.DataFrame, records: list[dict], keep_columns: list[str]) -> list[dict]:
+    """Output rows: the row number, the kept input columns, then the scores."""
+    kept = frame[keep_columns].to_dict("records") if keep_columns else [{} for _ in records]
+    return [{"row": first_row + i, **row, **record} for i, (row, record) in enumerate(zip(kept, records))]
+
+
+def _check_output(output_path, resume: bool, overwrite: bool) -> Optional[Path]:
+    if output_path is None:
+        if resume:
+            raise FramingError("--resume needs --output (there is nothing to resume on standard output)")
+        return None
+    output = Path(output_path)
+    if output.suffix.lower() not in OUTPUT_FORMATS:
+        raise FramingError(f"{output}: unknown output format '{output.suffix}' (expected one of "
+                           f"{', '.join(OUTPUT_FORMATS)})")
+    partial = _partial(output)
+    if resume and not partial.exists() and not output.exists():
+        raise FramingError(f"{partial}: nothing to resume (no partial output from an earlier run)")
+    if partial.exists() and not (resume or overwrite):
+        raise FramingError(f"{partial}: an interrupted run left partial output here; pass --resume to continue it "
+                           f"or --overwrite to start over")
+    if not (resume and partial.exists()):
+        ensure_writable(output, overwrite)
+    return output
+
+
+def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_size: int) -> list[int]:
+    """Read the input once, checking every text; returns the size of each chunk."""
+    sizes: list[int] = []
+    for frame in read_chunks(path, chunk_size):
+        require_columns(frame, [text_column] + keep_columns, str(path))
+        texts_of(frame, text_column, str(path), first_row=sum(sizes) + 1)
+        sizes.append(len(frame))
+    if not sizes:
+        raise FramingError(f"{path}: no rows")
+    return sizes
+
+
+def _partial(output: Path) -> Path:
+    return output.parent / f"{output.name}.partial"
+
+
+def _open_partial(output: Path, plan: Plan, resume: bool) -> set[int]:
+    """The chunk numbers already scored (none for a fresh run)."""
+    partial = _partial(output)
+    manifest = partial / "plan.json"
+    if resume and partial.exists():
+        saved = json.loads(manifest.read_text()) if manifest.is_file() else {}
+        changed = plan.differences(saved)
+        if changed:
+            raise FramingError(f"{partial}: was started with a different {', '.join(changed)}; resume with the "
+                               f"same input, options and checkpoint, or pass --overwrite to start over")
+        return {int(p.name.split("-")[1].split(".")[0]) for p in partial.glob(f"part-*{output.suffix}")}
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    manifest.write_text(json.dumps(vars(plan), indent=2) + "\n")
+    return set()
+
+
+def _write_part(output: Path, index: int, records: list[dict]) -> None:
+    part = _partial(output) / f"part-{index:06d}{output.suffix}"
+    staging = part.with_name(f".{part.name}.tmp-{os.getpid()}")
+    kind = output.suffix.lower()
+    if kind == ".jsonl":
+        staging.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records), encoding="utf-8")
+    elif kind == ".csv":
+        pd.json_normalize(records).to_csv(staging, index=False)
+    else:
+        pd.json_normalize(records).to_parquet(staging, index=False)
+    os.replace(staging, part)
+
+
+def _join_parts(output: Path, chunks: int) -> None:
+    """Concatenate the parts in order into `output` (temporary name, then renamed)."""
+    partial = _partial(output)
+    parts = [partial / f"part-{i:06d}{output.suffix}" for i in range(chunks)]
+    missing = [p.name for p in parts if not p.is_file()]
+    if missing:
+        raise FramingError(f"{partial}: parts missing ({', '.join(missing[:3])}); run again with --resume")
+    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
+    try:
+        kind = output.suffix.lower()
+        if kind == ".jsonl":
+            with staging.open("wb") as out:
+                for part in parts:
+                    with part.open("rb") as handle:
+                        shutil.copyfileobj(handle, out)
+        elif kind == ".csv":
+            for number, part in enumerate(parts):  # one part in memory at a time
+                frame = pd.read_csv(part, dtype=str, keep_default_na=False)
+                frame.to_csv(staging, index=False, mode="w" if number == 0 else "a", header=number == 0)
+        else:
+            _join_parquet(parts, staging)
+        os.replace(staging, output)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    shutil.rmtree(partial)
+
+
+def _join_parquet(parts: list[Path], target: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # A kept column that is empty in one chunk has type null there: unify the part schemas.
+    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+    schema = schema.remove_metadata()
+    with pq.ParquetWriter(target, schema) as writer:
+        for part in parts:
+            writer.write_table(pq.read_table(part).replace_schema_metadata(None).cast(schema))
+
+
+def _print_jsonl(records: list[dict]) -> None:
+    for record in records:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
