@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_predict(args: argparse.Namespace) -> None:
     from framing.output import ensure_writable, write_jsonl
-    from framing.predictor import FramingClassifier, as_record
+    from framing.predictor import FramingClassifier
 
     if bool(args.texts) == bool(args.input):
         raise FramingError("give passages as arguments or --input FILE (one of the two)")
@@ -138,7 +138,7 @@ def run_predict(args: argparse.Namespace) -> None:
     if args.output:
         ensure_writable(args.output, args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
-    records = [{"text": text, **as_record(ranked)} for text, ranked in zip(args.texts, classifier(args.texts, top_k=None))]
+    records = [{"text": text, **record} for text, record in zip(args.texts, classifier.records(args.texts))]
     if args.output:
         write_jsonl(args.output, records)
     else:

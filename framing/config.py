@@ -35,6 +35,11 @@ class DataConfig(_Section):
     labels: dict[str, str] = Field(min_length=2)
     # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement".
     drop_labels: list[str] = Field(default_factory=list)
+    # Multi-label: each row has any number of labels (sigmoid outputs, one threshold per label
+    # tuned on dev). The label column holds a list, or raw labels joined by label_separator;
+    # an empty value means none of the labels.
+    multi_label: bool = False
+    label_separator: str = Field("|", min_length=1)
     # Optional auxiliary supervision (multi-task): a column of word lists marking the words
     # that carry the judgement, and a second label column predicted by an auxiliary head.
     words_column: Optional[str] = None
@@ -55,6 +60,8 @@ class DataConfig(_Section):
             raise ValueError(f"votes_for {self.votes_for!r} is not a label name ({self.label_names})")
         if self.votes_column and len(self.label_names) != 2:
             raise ValueError("votes_column (soft labels) needs exactly two label names")
+        if self.votes_column and self.multi_label:
+            raise ValueError("votes_column (soft labels) is for single-label data, not multi_label")
         return self
 
     @property
@@ -84,7 +91,8 @@ class TrainConfig(_Section):
     weight_decay: float = Field(0.01, ge=0.0)
     warmup_ratio: float = Field(0.1, ge=0.0, lt=1.0)
     max_grad_norm: float = Field(1.0, gt=0.0)
-    # "balanced" weighs each class's loss by n / (classes * count): for imbalanced labels.
+    # "balanced" weighs each class's loss by n / (classes * count): for imbalanced labels
+    # (multi-label: each label's positives by negatives / positives).
     class_weights: Optional[str] = Field(None, pattern="^balanced$")
     # Weight of the soft (annotator-vote) target against the majority label, 0..1.
     soft_label_weight: float = Field(0.0, ge=0.0, le=1.0)
@@ -123,6 +131,8 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _intermediate_labels_are_known(self) -> "Config":
+        if self.intermediate and self.data.multi_label:
+            raise ValueError("intermediate: an intermediate stage trains single-label data; data.multi_label is set")
         if self.intermediate:
             unknown = set(self.intermediate.labels.values()) - set(self.data.label_names)
             if unknown:

@@ -11,7 +11,7 @@ folder is removed: the output file exists only when it is whole.
 
 Output rows are the input's rows in order: `row` (numbered from 1), any `keep_columns`, then
 `label`, `score` and `scores` (every label's probability; `scores.<label>` columns in CSV and
-Parquet).
+Parquet); for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`.
 """
 
 from __future__ import annotations
@@ -50,13 +50,11 @@ class LocalEngine:
         self.progress_every = progress_every  # texts per call, so that the bar moves within a chunk
 
     def score(self, chunks, advance):
-        from framing.predictor import as_record
-
         for index, texts in chunks:
             records = []
             for start in range(0, len(texts), self.progress_every):
                 piece = texts[start : start + self.progress_every]
-                records += [as_record(ranked) for ranked in self.classifier(piece, top_k=None)]
+                records += self.classifier.records(piece)
                 advance(len(piece))
             yield index, records
 
@@ -193,8 +191,11 @@ def _write_part(output: Path, index: int, records: list[dict]) -> None:
     kind = output.suffix.lower()
     if kind == ".jsonl":
         staging.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records), encoding="utf-8")
-    elif kind == ".csv":
-        pd.json_normalize(records).to_csv(staging, index=False)
+    elif kind == ".csv":  # a multi-label record's list of labels is joined with "|"
+        frame = pd.json_normalize(records)
+        if "labels" in frame.columns:
+            frame["labels"] = frame["labels"].map("|".join)
+        frame.to_csv(staging, index=False)
     else:
         pd.json_normalize(records).to_parquet(staging, index=False)
     os.replace(staging, part)

@@ -7,11 +7,13 @@ Rows are numbered from 1 in the order of the data (a CSV's header is not a row).
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import math
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+import numpy as np
 import pandas as pd
 
 from framing.errors import FramingError
@@ -135,6 +137,21 @@ def load_table(source: str, split: str = "train") -> pd.DataFrame:
         raise FramingError(f"cannot load dataset '{source}' (split '{named_split or split}'): {error}") from None
 
 
+def fingerprint(source: str) -> Optional[str]:
+    """sha256 of a local data file (or of a folder's data files, in name order); None for a
+    hub dataset id, whose revision the hub tracks."""
+    path = Path(source)
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in READERS) if path.is_dir() else [path]
+    if not all(f.is_file() for f in files):
+        return None
+    digest = hashlib.sha256()
+    for file in files:
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
 def require_columns(frame: pd.DataFrame, columns: Iterable[Optional[str]], source: str) -> None:
     for column in columns:
         if column and column not in frame.columns:
@@ -182,6 +199,41 @@ def label_ids(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: 
             raise FramingError(f"{source}: row {row}, column '{column}': unknown label {_show(value)} (expected one of {expected})")
         ids.append(lookup[key])
     return ids
+
+
+def targets_of(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str,
+               multi_label: bool = False, separator: str = "|") -> np.ndarray:
+    """Gold labels: [N] label ids, or [N, C] 0/1 targets for multi-label data."""
+    if multi_label:
+        return label_sets(frame, column, mapping, names, source, separator)
+    return np.asarray(label_ids(frame, column, mapping, names, source))
+
+
+def label_sets(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str,
+               separator: str = "|") -> np.ndarray:
+    """Multi-label targets [N, C] (0/1): each value is a list of labels (raw or names) or a
+    string of them joined by `separator`; an empty value is no label."""
+    require_columns(frame, [column], source)
+    lookup = {name: index for index, name in enumerate(names)}
+    lookup.update({raw: names.index(name) for raw, name in mapping.items()})
+    targets = np.zeros((len(frame), len(names)), dtype=np.int64)
+    for row, value in enumerate(frame[column].tolist(), start=1):
+        if hasattr(value, "tolist") and not isinstance(value, str):
+            value = value.tolist()  # a Parquet list column arrives as a numpy array
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            value = []
+        elif isinstance(value, str):
+            value = [part.strip() for part in value.split(separator) if part.strip()]
+        if not isinstance(value, (list, tuple)):
+            raise FramingError(f"{source}: row {row}, column '{column}': expected a list of labels or text joined by "
+                               f"{separator!r}, got {_show(value)}")
+        for label in value:
+            if not isinstance(label, str) or label not in lookup:
+                expected = ", ".join(repr(k) for k in lookup)
+                raise FramingError(f"{source}: row {row}, column '{column}': unknown label {_show(label)} "
+                                   f"(expected any of {expected})")
+            targets[row - 1, lookup[label]] = 1
+    return targets
 
 
 def word_lists(frame: pd.DataFrame, column: str, source: str) -> list[list[str]]:

@@ -4,6 +4,10 @@ Results follow `transformers.pipeline("text-classification")`: a string gives
 `{"label", "score"}`, a list gives a list of those, and `top_k=None` gives every label
 with its probability, best first. Probabilities are calibrated: logits are divided by the
 temperature fitted on the dev split and stored in the checkpoint.
+
+A multi-label checkpoint (sigmoid outputs) gives, by default, the list of labels whose
+probability passes that label's threshold (tuned on dev, stored in the checkpoint), best
+first and possibly empty; `top_k=None` still gives every label.
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ class FramingClassifier:
         self.batch_size = batch_size
         self.temperature = float(meta.get("temperature", 1.0))
         self.max_length = int(meta.get("max_length", 128))
+        self.multi_label = bool(meta.get("multi_label", False))
 
     @classmethod
     def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
@@ -118,8 +123,16 @@ class FramingClassifier:
         """The label an article analysis counts and highlights (the last label unless set)."""
         return self.meta.get("flag_label") or self.labels[-1]
 
+    @property
+    def thresholds(self) -> np.ndarray:
+        """Multi-label: each label's decision threshold, [C] (0.5 where none was tuned)."""
+        tuned = self.meta.get("thresholds", {})
+        return np.array([float(tuned.get(label, 0.5)) for label in self.labels])
+
     def analyze(self, text: str, top: int = 3) -> dict[str, Any]:
         """Sentence-by-sentence analysis of an article with highlighted words; see framing.article."""
+        if self.multi_label:
+            raise FramingError("article analysis needs a single-label checkpoint (this one is multi-label)")
         return analyze_article(self, text, top=top)
 
     def card_metadata(self) -> dict[str, Any]:
@@ -146,11 +159,35 @@ class FramingClassifier:
         return results[0] if single else results
 
     def _format(self, row: np.ndarray, top_k: Optional[int]) -> Any:
-        order = np.argsort(-row)
+        order = np.argsort(-row, kind="stable")
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
+        if self.multi_label and top_k == 1:
+            return [r for r, i in zip(ranked, order) if row[i] >= self.thresholds[i]]
         if top_k == 1:
             return ranked[0]
         return ranked if top_k is None else ranked[:top_k]
+
+    def decide(self, probabilities: np.ndarray) -> np.ndarray:
+        """Predictions from `predict_proba` output [N, C]: label ids [N], or for a multi-label
+        checkpoint 0/1 per label [N, C] (probability at or above the label's threshold)."""
+        if self.multi_label:
+            return (probabilities >= self.thresholds).astype(int)
+        return probabilities.argmax(axis=1)
+
+    def records(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        """One output record per text, as the CLI, the HTTP service and corpus scoring write
+        them: `label`, `score` and every label's probability in `scores`; for a multi-label
+        checkpoint, `labels` (those passing their thresholds) and `scores`."""
+        return [self.record(ranked) for ranked in self(texts, top_k=None)]
+
+    def record(self, ranked: list[dict]) -> dict[str, Any]:
+        """The output record of one `top_k=None` result."""
+        scores = {item["label"]: item["score"] for item in ranked}
+        if self.multi_label:
+            passing = self.thresholds
+            return {"labels": [item["label"] for item in ranked
+                               if item["score"] >= passing[self.labels.index(item["label"])]], "scores": scores}
+        return {"label": ranked[0]["label"], "score": ranked[0]["score"], "scores": scores}
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""
@@ -175,7 +212,8 @@ class FramingClassifier:
         return self._calibrate(self.logits(texts))
 
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
-        return torch.softmax(torch.from_numpy(logits) / self.temperature, dim=-1).numpy()
+        scaled = torch.from_numpy(logits) / self.temperature  # [N, C]
+        return (torch.sigmoid(scaled) if self.multi_label else torch.softmax(scaled, dim=-1)).numpy()
 
     def _run(self, texts: list[str], with_words: bool) -> tuple[np.ndarray, Optional[list[list[dict]]]]:
         """Texts are tokenized once, then run in batches sorted by length so that each batch
@@ -222,13 +260,6 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
             grouped.append({"start": entry["start"], "end": entry["end"], "text": entry["text"],
                             "weight": entry["weight"]})
     return grouped
-
-
-def as_record(ranked: list[dict]) -> dict[str, Any]:
-    """One result of `classifier(texts, top_k=None)` as the CLI and HTTP service print it:
-    the best label, its score, and every label's probability."""
-    return {"label": ranked[0]["label"], "score": ranked[0]["score"],
-            "scores": {item["label"]: item["score"] for item in ranked}}
 
 
 def validate_texts(texts: Any) -> list[str]:

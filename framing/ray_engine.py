@@ -33,12 +33,10 @@ class ChunkScorer:
                                                             threads=threads)
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        from framing.predictor import as_record
-
-        results = self.classifier(batch["text"].tolist(), top_k=None)
+        records = self.classifier.records(batch["text"].tolist())
         # JSON keeps each record whole through Arrow; Python floats survive it exactly.
         return pd.DataFrame({"chunk": batch["chunk"].to_numpy(),
-                             "record": [json.dumps(as_record(r)) for r in results]})
+                             "record": [json.dumps(r) for r in records]})
 
 
 class RayEngine:

@@ -27,7 +27,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from framing import __version__
 from framing.errors import FramingError
-from framing.predictor import as_record
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -128,7 +127,7 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
             if len(text) > limits.max_text_chars:
                 raise FramingError(f"text {index}: {len(text)} characters, at most {limits.max_text_chars}")
         results = await call(classifier, body.texts, None)
-        return {"results": [_predict_record(ranked, body.top_k) for ranked in results]}
+        return {"results": [_predict_record(classifier, ranked, body.top_k) for ranked in results]}
 
     @app.post("/v1/analyze")
     async def analyze(body: AnalyzeRequest) -> dict:
@@ -163,8 +162,8 @@ class _Timeout(Exception):
     pass
 
 
-def _predict_record(ranked: list[dict], top_k: Optional[int]) -> dict:
-    record = as_record(ranked)
+def _predict_record(classifier, ranked: list[dict], top_k: Optional[int]) -> dict:
+    record = classifier.record(ranked)
     if top_k is not None:
         record["top_k"] = ranked[:top_k]
     return record

@@ -53,10 +53,23 @@ def labelled_frame() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def tiny_base(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide BERT with a word-level vocabulary of the fixture sentences."""
+    return build_tiny_base(tmp_path_factory.mktemp("tiny-bert"), NEUTRAL + EDITORIAL)
+
+
+FRAMES = REPO / "tests" / "fixtures" / "frames.jsonl"
+
+
+@pytest.fixture(scope="session")
+def frames_base(tmp_path_factory) -> Path:
+    """A tiny BERT whose vocabulary covers the multi-label fixture."""
+    texts = pd.read_json(FRAMES, lines=True)["text"].tolist()
+    return build_tiny_base(tmp_path_factory.mktemp("frames-bert"), texts)
+
+
+def build_tiny_base(folder: Path, texts: list[str]) -> Path:
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    words = sorted({w.strip(".,'").lower() for t in NEUTRAL + EDITORIAL for w in t.replace("-", " ").split()})
+    words = sorted({w.strip(".,'").lower() for t in texts for w in t.replace("-", " ").split()})
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", "'", "-", "s"] + words
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
     tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"))

@@ -57,12 +57,16 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
     gold_data = labelled_data(a, data, text_column, label_column)
     texts, gold = gold_data.texts, gold_data.gold
     proba = {"A": a.predict_proba(texts), "B": b.predict_proba(texts)}
-    pred = {k: v.argmax(1) for k, v in proba.items()}
+    pred = {"A": a.decide(proba["A"]), "B": b.decide(proba["B"])}
+    # correct: the label, or for multi-label data the whole set of labels
+    correct = {k: (v == gold).all(axis=1) if gold.ndim == 2 else v == gold for k, v in pred.items()}
     result = {
         "data": str(data), "labels": a.labels,
-        "A": {"checkpoint": str(a.source), **classification_metrics(gold, proba["A"], a.labels)},
-        "B": {"checkpoint": str(b.source), **classification_metrics(gold, proba["B"], a.labels)},
-        "mcnemar": mcnemar(pred["A"] == gold, pred["B"] == gold),
+        "A": {"checkpoint": str(a.source), **classification_metrics(gold, proba["A"], a.labels,
+                                                                    thresholds=a.thresholds)},
+        "B": {"checkpoint": str(b.source), **classification_metrics(gold, proba["B"], a.labels,
+                                                                    thresholds=b.thresholds)},
+        "mcnemar": mcnemar(correct["A"], correct["B"]),
         "paired_bootstrap": paired_bootstrap(gold, pred["A"], pred["B"]),
     }
     with atomic_folder(output, overwrite) as folder:

@@ -14,14 +14,14 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
 from framing.base_model import resolve_base_model
 from framing.config import Config
 from framing.data import load_table
 from framing.predictor import FramingClassifier
-from training.baseline import tfidf_baseline
+from training.baseline import baseline_proba, tfidf_baseline
 from training.examples import build_examples
 from training.metrics import classification_metrics
 from training.train import fit, load_intermediate
@@ -37,8 +37,10 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     examples = build_examples(frame, " + ".join(sources), data, tokenizer, config.model.max_length)
     intermediate = load_intermediate(config, tokenizer)
     labels = data.label_names
-    meta = {"labels": labels, "max_length": config.model.max_length}
-    splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(examples.texts, examples.labels)
+    meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data.multi_label}
+    # Multi-label targets cannot be stratified by class: plain shuffled folds.
+    splitter = (KFold if data.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
+    splits = splitter.split(examples.texts, None if data.multi_label else examples.labels)
     rows = []
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
         if only and number not in only:
@@ -47,16 +49,18 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         dev = None
         if config.train.select == "best" and config.train.average_last == 1:
             train_idx, dev_idx = train_test_split(train_idx, test_size=0.1, random_state=seed,
-                                                  stratify=examples.labels[train_idx])
+                                                  stratify=None if data.multi_label else examples.labels[train_idx])
             dev = examples.subset(dev_idx)
         test = examples.subset(test_idx)
         model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate)
         proba = FramingClassifier(model, tokenizer, meta).predict_proba(test.texts)
-        baseline = tfidf_baseline(seed).fit([examples.texts[i] for i in train_idx], examples.labels[train_idx])
+        baseline = tfidf_baseline(seed, data.multi_label).fit([examples.texts[i] for i in train_idx],
+                                                             examples.labels[train_idx])
         rows.append({
             "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
             "model_macro_f1": classification_metrics(test.labels, proba, labels, 0)["macro_f1"],
-            "baseline_macro_f1": classification_metrics(test.labels, baseline.predict_proba(test.texts), labels, 0)["macro_f1"],
+            "baseline_macro_f1": classification_metrics(test.labels, baseline_proba(baseline, test.texts, len(labels)),
+                                                        labels, 0)["macro_f1"],
             "seconds": round(time.perf_counter() - started, 1),
         })
         report(rows[-1])

@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 
 from framing.config import Config, load_config
-from framing.data import label_ids, load_table, read_table, texts_of, without_labels, word_lists
+from framing.data import load_table, read_table, targets_of, texts_of, without_labels, word_lists
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
-from training.baseline import tfidf_baseline
+from training.baseline import baseline_proba, tfidf_baseline
 from training.examples import word_gold
 from training.metrics import classification_metrics, word_metrics
-from training.plots import confusion_matrix_png, reliability_png
+from training.plots import confusion_matrix_png, per_class_f1_png, reliability_png
 
 
 def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
@@ -35,7 +35,7 @@ def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
 class LabelledData:
     frame: pd.DataFrame
     texts: list[str]
-    gold: np.ndarray  # [N] label ids in the checkpoint's order
+    gold: np.ndarray  # [N] label ids in the checkpoint's order ([N, C] 0/1 for multi-label)
     config: Optional[Config]  # the checkpoint's training config, if it has one
 
 
@@ -48,7 +48,8 @@ def labelled_data(classifier: FramingClassifier, data: str, text_column: Optiona
     label_column = label_column or (trained.data.label_column if trained else "label")
     frame = without_labels(read_table(data), label_column, classifier.meta.get("drop_labels", []), data)
     texts = texts_of(frame, text_column, data)
-    gold = np.asarray(label_ids(frame, label_column, classifier.meta["label_mapping"], classifier.labels, data))
+    gold = targets_of(frame, label_column, classifier.meta["label_mapping"], classifier.labels, data,
+                      classifier.multi_label, classifier.meta.get("label_separator", "|"))
     return LabelledData(frame, texts, gold, trained)
 
 
@@ -57,12 +58,10 @@ def baseline_metrics(classifier: FramingClassifier, source: str, text_column: st
     """Train the baseline on `source` (labels mapped like the checkpoint's) and score `texts`."""
     frame = without_labels(load_table(source, "train"), label_column, classifier.meta.get("drop_labels", []), source)
     train_texts = texts_of(frame, text_column, source)
-    train_gold = label_ids(frame, label_column, classifier.meta["label_mapping"], classifier.labels, source)
-    baseline = tfidf_baseline().fit(train_texts, train_gold)
-    # predict_proba's columns follow the classes seen in training; place them by label id.
-    proba = np.zeros((len(texts), len(classifier.labels)))
-    proba[:, baseline.classes_] = baseline.predict_proba(texts)
-    metrics = classification_metrics(gold, proba, classifier.labels)
+    train_gold = targets_of(frame, label_column, classifier.meta["label_mapping"], classifier.labels, source,
+                            classifier.multi_label, classifier.meta.get("label_separator", "|"))
+    baseline = tfidf_baseline(multi_label=classifier.multi_label).fit(train_texts, train_gold)
+    metrics = classification_metrics(gold, baseline_proba(baseline, texts, len(classifier.labels)), classifier.labels)
     metrics["trained_on"] = source
     return metrics
 
@@ -85,7 +84,8 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         "data": str(data),
         "labels": classifier.labels,
         "runtime": classifier.runtime.name,
-        "model": classification_metrics(gold, proba, classifier.labels),
+        "multi_label": classifier.multi_label,
+        "model": classification_metrics(gold, proba, classifier.labels, thresholds=classifier.thresholds),
     }
     if words is not None:
         marked = word_lists(frame, words_column, data)
@@ -102,7 +102,11 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         results["baseline_tfidf_logreg"] = baseline_metrics(classifier, baseline_train, train_text, train_label, texts, gold)
     with atomic_folder(output, overwrite) as folder:
         (folder / "metrics.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        confusion_matrix_png(folder / "confusion_matrix.png", gold, proba.argmax(axis=1), classifier.labels)
+        if classifier.multi_label:  # no single confusion matrix: F1 per label instead
+            per_class_f1_png(folder / "per_label_f1.png", {"framing model": results["model"]["per_class"]},
+                             classifier.labels)
+        else:
+            confusion_matrix_png(folder / "confusion_matrix.png", gold, proba.argmax(axis=1), classifier.labels)
         reliability_png(folder / "reliability.png", gold, proba)
         (folder / "report.md").write_text(render_report(results), encoding="utf-8")
     return results
@@ -118,6 +122,8 @@ def render_report(results: dict[str, Any]) -> str:
         f"- data: `{results['data']}` ({results['model']['n']} passages)", "",
         "| system | macro-F1 (95% CI) | accuracy | ROC-AUC | ECE |", "| --- | --- | --- | --- | --- |",
     ]
+    if results.get("multi_label"):
+        lines[-2] = "| system | macro-F1 (95% CI) | exact-match accuracy | ROC-AUC | ECE |"
     for name, m in systems.items():
         low, high = m["macro_f1_ci95"]
         lines.append(f"| {name} | {m['macro_f1']:.4f} ({low:.3f}–{high:.3f}) | {m['accuracy']:.4f} | "
@@ -131,6 +137,14 @@ def render_report(results: dict[str, Any]) -> str:
               "| --- | --- | --- | --- | --- |"]
     for label, c in results["model"]["per_class"].items():
         lines.append(f"| {label} | {c['precision']:.4f} | {c['recall']:.4f} | {c['f1']:.4f} | {c['support']} |")
+    if results.get("multi_label"):
+        thresholds = ", ".join(f"`{k}` {v:.2f}" for k, v in results["model"]["thresholds"].items())
+        lines += ["", f"Micro-F1 {results['model']['micro_f1']:.4f}. A label is predicted when its probability reaches "
+                      f"its threshold (tuned on dev): {thresholds}.", "", "![F1 per label](per_label_f1.png)", "",
+                  "![reliability diagram](reliability.png)", "",
+                  "The interval is a 95% percentile bootstrap over passages (1,000 resamples). ECE: expected "
+                  "calibration error of every label's probability, over 15 equal-width bins.", ""]
+        return "\n".join(lines)
     lines += ["", "![confusion matrix](confusion_matrix.png)", "", "![reliability diagram](reliability.png)", "",
               "The interval is a 95% percentile bootstrap over passages (1,000 resamples). ECE: expected "
               "calibration error over 15 equal-width bins of the top label's probability.", ""]

@@ -13,7 +13,7 @@ import pandas as pd
 from transformers import PreTrainedTokenizerBase
 
 from framing.config import DataConfig
-from framing.data import label_ids, numbers_of, require_columns, texts_of, without_labels, word_lists
+from framing.data import numbers_of, require_columns, targets_of, texts_of, without_labels, word_lists
 
 IGNORE = -100  # targets with this value do not count in a loss
 
@@ -22,7 +22,7 @@ IGNORE = -100  # targets with this value do not count in a loss
 class Examples:
     texts: list[str]
     input_ids: list[list[int]]
-    labels: np.ndarray  # [N] sentence label ids
+    labels: np.ndarray  # [N] sentence label ids, or [N, C] 0/1 for multi-label data
     soft: Optional[np.ndarray] = None  # [N] share of annotators voting for `votes_for`
     word_targets: Optional[list[list[int]]] = None  # per token: 1 marked, 0 not, IGNORE special
     aux_labels: Optional[np.ndarray] = None  # [N] aux label ids, IGNORE where unlabelled
@@ -80,7 +80,7 @@ def build_examples(
     frame = without_labels(frame, data.label_column, data.drop_labels, source)
     texts = texts_of(frame, data.text_column, source)
     names = data.label_names
-    labels = np.asarray(label_ids(frame, data.label_column, data.labels, names, source))
+    labels = targets_of(frame, data.label_column, data.labels, names, source, data.multi_label, data.label_separator)
     encoded = tokenizer(
         texts, truncation=True, max_length=max_length,
         return_offsets_mapping=bool(data.words_column), return_special_tokens_mask=bool(data.words_column),

@@ -43,7 +43,8 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
         classifier = reference if name == "torch-fp32" else FramingClassifier.from_pretrained(folder, runtime=name)
         proba = classifier.predict_proba(texts)
         measured[name] = {
-            "dev_macro_f1": classification_metrics(gold, proba, reference.labels, 0)["macro_f1"],
+            "dev_macro_f1": classification_metrics(gold, proba, reference.labels, 0,
+                                                   reference.thresholds)["macro_f1"],
             "sentences_per_second": round(sentences_per_second(classifier, texts), 1),
         }
     fp32 = measured["torch-fp32"]["dev_macro_f1"]

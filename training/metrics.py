@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, roc_auc_score
@@ -34,9 +34,60 @@ def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 100
     return float(low), float(high)
 
 
-def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: int = 1000) -> dict[str, Any]:
+def binary_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:
+    """ECE of independent probabilities (multi-label): |P(label holds) - p| over bins of p."""
+    y, p = np.asarray(y_true, dtype=float).ravel(), np.asarray(proba, dtype=float).ravel()
+    which = np.clip(np.digitize(p, np.linspace(0.0, 1.0, bins + 1)[1:-1], right=True), 0, bins - 1)
+    return float(sum((which == b).mean() * abs(y[which == b].mean() - p[which == b].mean())
+                     for b in range(bins) if (which == b).any()))
+
+
+def best_thresholds(y_true: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Multi-label: per label, the threshold (0.05 grid) with the best F1 on these examples;
+    0.5 for a label without positives here."""
+    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
+    chosen = np.full(y_true.shape[1], 0.5)
+    for c in range(y_true.shape[1]):
+        if y_true[:, c].any():
+            scores = [f1_score(y_true[:, c], proba[:, c] >= t, zero_division=0) for t in grid]
+            chosen[c] = grid[int(np.argmax(scores))]
+    return chosen
+
+
+def multilabel_metrics(y_true: np.ndarray, proba: np.ndarray, labels: list[str], bootstrap_rounds: int = 1000,
+                       thresholds: Optional[np.ndarray] = None) -> dict[str, Any]:
+    """Per-label and averaged F1 of thresholded sigmoid outputs; y_true and proba are [N, C]."""
+    thresholds = np.full(len(labels), 0.5) if thresholds is None else np.asarray(thresholds)
+    y_pred = (proba >= thresholds).astype(int)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
+    metrics: dict[str, Any] = {
+        "n": int(len(y_true)),
+        "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0)),
+        "micro_f1": float(f1_score(y_true, y_pred, average="micro", zero_division=0)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),  # exact match of the whole label set
+        "ece": binary_calibration_error(y_true, proba),
+        "thresholds": {name: float(t) for name, t in zip(labels, thresholds)},
+        "per_class": {
+            name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(n)}
+            for name, p, r, f, n in zip(labels, precision, recall, f1, support)
+        },
+    }
+    if bootstrap_rounds:
+        metrics["macro_f1_ci95"] = list(bootstrap_macro_f1(y_true, y_pred, bootstrap_rounds))
+    both = [c for c in range(len(labels)) if 0 < y_true[:, c].sum() < len(y_true)]
+    if len(both) == len(labels):
+        metrics["roc_auc"] = float(roc_auc_score(y_true, proba, average="macro"))
+    return metrics
+
+
+def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: int = 1000,
+                           thresholds: Optional[np.ndarray] = None) -> dict[str, Any]:
+    """Single-label metrics from ids [N] and probabilities [N, C]; multi-label targets [N, C]
+    go to multilabel_metrics (with per-label `thresholds`, default 0.5)."""
     y_true = np.asarray(y_true)
     proba = np.asarray(proba, dtype=np.float64)
+    if y_true.ndim == 2:
+        return multilabel_metrics(y_true, proba, labels, bootstrap_rounds, thresholds)
     y_pred = proba.argmax(axis=1)
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=list(range(len(labels))), zero_division=0

@@ -82,8 +82,20 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
         f"- dev: `{config.data.dev}`, used for "
         + ("picking the epoch, " if config.train.select == "best" and config.train.average_last == 1 else "")
         + "the calibration temperature and the word threshold",
-        f"- the resolved training config is in `training_config.yaml`; training took {metrics.get('train_seconds')} s.",
+        f"- the resolved training config is in `training_config.yaml`; training took {metrics.get('train_seconds')} s"
+        + (" (the part after resuming)" if metrics.get("resumed") else "") + ".",
     ]
+    lines += [f"- {d['split']} data `{d['source']}`: sha256 `{d['sha256']}`" if d.get("sha256")
+              else f"- {d['split']} data `{d['source']}`: a hub dataset (its revision is tracked by the hub)"
+              for d in metrics.get("data", [])]
+    if meta.get("multi_label"):
+        thresholds = ", ".join(f"`{k}` {v:.2f}" for k, v in meta.get("thresholds", {}).items())
+        lines += [f"- label scheme: multi-label (an independent sigmoid per label); a label is predicted when its "
+                  f"probability reaches its threshold, tuned on dev for F1: {thresholds}"]
+    else:
+        lines += [f"- label scheme: single-label, {len(meta['labels'])} classes (softmax)"
+                  + (f"; rows labelled {', '.join(f'`{d}`' for d in meta['drop_labels'])} left out"
+                     if meta.get("drop_labels") else "")]
     if config.intermediate:
         stage = config.intermediate
         lines += [
@@ -111,7 +123,7 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
             "", "## Dev metrics", "",
             "| metric | value |", "| --- | --- |",
             f"| macro-F1 | {dev['macro_f1']:.4f} (95% bootstrap CI {low:.3f}–{high:.3f}) |",
-            f"| accuracy | {dev['accuracy']:.4f} |",
+            f"| {'exact-match accuracy' if meta.get('multi_label') else 'accuracy'} | {dev['accuracy']:.4f} |",
             f"| ROC-AUC | {dev.get('roc_auc', float('nan')):.4f} |",
             f"| ECE (calibrated) | {dev['ece']:.4f} |",
             f"| ECE (before calibration) | {dev.get('ece_before_calibration', float('nan')):.4f} |",
@@ -125,6 +137,13 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
             "are slightly optimistic; `framing crossval` in the framing repository gives a fairer estimate of "
             "macro-F1.",
         ]
+    lines += [
+        "", "## Sharing", "",
+        "The folder is a complete Hugging Face model repository (weights in safetensors, tokenizer, config "
+        "with `id2label`, this card). To publish it: `huggingface-cli login`, then "
+        "`huggingface_hub.HfApi().upload_folder(folder_path=\"path/to/this/folder\", repo_id=\"you/name\")`; "
+        "users load it with `FramingClassifier.from_pretrained(\"you/name\")`.",
+    ]
     lines += [
         "", "## Intended use and limits", "",
         "- Intended: flagging sentences of English news that editorialize (loaded or opinionated wording), "

@@ -24,9 +24,12 @@ def confusion_matrix_png(path: Path, y_true: np.ndarray, y_pred: np.ndarray, lab
 
 
 def reliability_png(path: Path, y_true: np.ndarray, proba: np.ndarray, bins: int = 10) -> None:
-    """Accuracy against confidence of the top label, per confidence bin; the diagonal is perfect."""
-    confidence = proba.max(axis=1)
-    correct = proba.argmax(axis=1) == y_true
+    """Accuracy against confidence of the top label, per confidence bin; the diagonal is perfect.
+    Multi-label ([N, C] targets): each label's probability against how often the label holds."""
+    if y_true.ndim == 2:
+        confidence, correct = proba.ravel(), y_true.ravel().astype(bool)
+    else:
+        confidence, correct = proba.max(axis=1), proba.argmax(axis=1) == y_true
     edges = np.linspace(0, 1, bins + 1)
     centres, accuracy, counts = [], [], []
     for low, high in zip(edges[:-1], edges[1:]):
@@ -75,7 +78,8 @@ def pr_curves_png(path: Path, y_true: np.ndarray, probas: dict[str, np.ndarray],
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     for system, proba in probas.items():
         for index, label in enumerate(labels):
-            precision, recall, _ = precision_recall_curve(y_true == index, proba[:, index])
+            holds = y_true[:, index] == 1 if y_true.ndim == 2 else y_true == index  # multi-label or not
+            precision, recall, _ = precision_recall_curve(holds, proba[:, index])
             ax.plot(recall, precision, label=f"{system}: {label}")
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")

@@ -28,13 +28,13 @@ from framing.base_model import resolve_base_model
 from framing.checkpoint import save_checkpoint
 from framing.output import ensure_writable
 from framing.config import Config, DataConfig
-from framing.data import load_table, require_columns
+from framing.data import fingerprint, load_table, require_columns
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from training.calibration import fit_temperature
 from training.examples import IGNORE, Examples, build_examples, word_gold
-from training.metrics import best_word_threshold, classification_metrics
+from training.metrics import best_thresholds, best_word_threshold, classification_metrics
 from training.model_card import render_model_card
 from training.resume import load_state, save_state, state_path
 
@@ -83,19 +83,32 @@ def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, to
 def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: Optional[int],
                    class_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     out = model(batch["input_ids"], batch["attention_mask"])
-    num_labels = out.logits.shape[-1]
+    if batch["labels"].ndim == 2:  # multi-label: an independent sigmoid per label, [B, C] targets
+        loss = F.binary_cross_entropy_with_logits(out.logits, batch["labels"].float(), pos_weight=class_weight)
+    else:
+        loss = _sentence_loss(out.logits, batch, config, votes_for, class_weight)
+    return loss + _auxiliary_losses(out, batch, config)
+
+
+def _sentence_loss(logits: torch.Tensor, batch: dict, config: Config, votes_for: Optional[int],
+                   class_weight: Optional[torch.Tensor]) -> torch.Tensor:
+    num_labels = logits.shape[-1]
     target = F.one_hot(batch["labels"], num_labels).float()  # [B, C]
     if "soft" in batch and config.train.soft_label_weight > 0:
         soft = torch.stack([1 - batch["soft"], batch["soft"]], dim=-1)  # [B, 2] as (other, votes_for)
         if votes_for == 0:
             soft = soft.flip(-1)
         target = (1 - config.train.soft_label_weight) * target + config.train.soft_label_weight * soft
-    per_example = torch.sum(-target * F.log_softmax(out.logits, dim=-1), dim=-1)  # [B]
-    if class_weight is not None:
-        weights = class_weight[batch["labels"]]  # [B]
-        loss = (per_example * weights).sum() / weights.sum()
-    else:
-        loss = per_example.mean()
+    per_example = torch.sum(-target * F.log_softmax(logits, dim=-1), dim=-1)  # [B]
+    if class_weight is None:
+        return per_example.mean()
+    weights = class_weight[batch["labels"]]  # [B]
+    return (per_example * weights).sum() / weights.sum()
+
+
+def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
+    """The word head's per-token loss and the auxiliary label head's loss, as configured."""
+    loss = torch.zeros(())
     if config.train.word_loss_weight > 0:
         valid = batch["word_targets"] != IGNORE  # [B, T]
         if valid.any():
@@ -112,7 +125,11 @@ def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: 
 
 
 def balanced_weights(labels: np.ndarray, num_labels: int) -> torch.Tensor:
-    """n / (classes * count) per class, as scikit-learn's class_weight="balanced"."""
+    """n / (classes * count) per class, as scikit-learn's class_weight="balanced"; for
+    multi-label targets [N, C], each label's negatives / positives (BCE's pos_weight)."""
+    if labels.ndim == 2:
+        positives = labels.sum(axis=0).astype(float)
+        return torch.tensor((len(labels) - positives) / np.maximum(positives, 1), dtype=torch.float32)
     counts = np.bincount(labels, minlength=num_labels).astype(float)
     return torch.tensor(len(labels) / (num_labels * np.maximum(counts, 1)), dtype=torch.float32)
 
@@ -153,6 +170,8 @@ def build_model(config: Config, base_path: str) -> FramingModel:
         dtype=torch.float32,
         use_safetensors=True,
         ignore_mismatched_sizes=True,  # a base that is itself a classifier gets a fresh head of our size
+        # tells plain transformers users (and pipelines) to apply a sigmoid, not a softmax
+        problem_type="multi_label_classification" if config.data.multi_label else "single_label_classification",
     )
     return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
 
@@ -165,7 +184,8 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
                                      config.model.max_length)
     # No dev split: hold out a stratified share of train with a fixed seed.
     train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data.dev_fraction,
-                                          random_state=config.train.seed, stratify=train.labels)
+                                          random_state=config.train.seed,
+                                          stratify=None if data.multi_label else train.labels)
     return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
 
 
@@ -295,7 +315,8 @@ def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str
                 recent = (recent + [state])[-config.train.average_last :] if config.train.average_last > 1 else []
                 if dev is not None:
                     model.eval()
-                    meta = {"labels": config.data.label_names, "max_length": config.model.max_length}
+                    meta = {"labels": config.data.label_names, "max_length": config.model.max_length,
+                            "multi_label": config.data.multi_label}
                     proba = FramingClassifier(model, tokenizer, meta).predict_proba(dev.texts)
                     entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names,
                                                                    0)["macro_f1"]
@@ -318,6 +339,29 @@ def round_to_stored_dtype(model: FramingModel) -> None:
         for param in model.state_dict().values():
             if param.is_floating_point():
                 param.copy_(param.to(STORED_DTYPE).float())
+
+
+def calibrate(classifier: FramingClassifier, dev: Examples) -> dict:
+    """Fit the temperature (and, multi-label, each label's threshold) on dev, storing them in
+    the classifier's meta; returns dev metrics measured through the calibrated classifier."""
+    labels, meta = classifier.labels, classifier.meta
+    logits = classifier.logits(dev.texts)
+    before = classification_metrics(dev.labels, classifier._calibrate(logits), labels, 0)["ece"]  # T = 1
+    meta["temperature"] = classifier.temperature = fit_temperature(logits, dev.labels)
+    proba = classifier.predict_proba(dev.texts)
+    if classifier.multi_label:
+        meta["thresholds"] = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
+    metrics = classification_metrics(dev.labels, proba, labels, thresholds=classifier.thresholds)
+    metrics["ece_before_calibration"] = before
+    return metrics
+
+
+def data_provenance(config: Config) -> list[dict]:
+    """Where each split came from, with a sha256 of local files, for the model card."""
+    sources = [("train", config.data.train), ("dev", config.data.dev)]
+    if config.intermediate:
+        sources.insert(0, ("intermediate", config.intermediate.data))
+    return [{"split": split, "source": source, "sha256": fingerprint(source)} for split, source in sources if source]
 
 
 def tune_word_threshold(classifier: FramingClassifier, dev: Examples) -> dict:
@@ -360,16 +404,11 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
         "max_length": config.model.max_length,
         "temperature": 1.0,
     }
-    # Calibrate on dev, then measure dev with the rounded weights and the fitted temperature.
+    if config.data.multi_label:
+        meta.update(multi_label=True, label_separator=config.data.label_separator)
     classifier = FramingClassifier(model, tokenizer, meta)
-    logits = classifier.logits(dev.texts)
-    uncalibrated = classification_metrics(dev.labels, torch.softmax(torch.from_numpy(logits), -1).numpy(),
-                                          config.data.label_names, 0)
-    meta["temperature"] = classifier.temperature = fit_temperature(logits, dev.labels)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
-                     "dev": classification_metrics(dev.labels, classifier.predict_proba(dev.texts),
-                                                   config.data.label_names)}
-    metrics["dev"]["ece_before_calibration"] = uncalibrated["ece"]
+                     "data": data_provenance(config), "dev": calibrate(classifier, dev)}
     if dev.marked is not None:
         metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
         meta["word_threshold"] = metrics["dev"]["words"]["threshold"]
