@@ -299,6 +299,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except FramingError as error:
         print(f"framing: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk or a vanished folder mid-way: what was complete is kept
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"framing: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("framing: interrupted", file=sys.stderr)
         return 130

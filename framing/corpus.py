@@ -91,6 +91,7 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     if output is not None and resume and output.exists() and _partial(output).exists():
         shutil.rmtree(_partial(output))  # killed between renaming the output and cleaning up
         return {"rows": None, "scored": 0, "output": str(output), "note": "already complete"}
+    _ensure_space(output, input_path)
     sizes = _check_input(input_path, text_column, keep_columns, chunk_size)
     rows, chunks = sum(sizes), len(sizes)
     stat = input_path.stat()
@@ -150,6 +151,13 @@ def _check_output(output_path, resume: bool, overwrite: bool) -> Optional[Path]:
     if not (resume and partial.exists()):
         ensure_writable(output, overwrite)
     return output
+
+
+def _ensure_space(output: Optional[Path], input_path: Path) -> None:
+    """The parts and the joined output together take about twice the output's size, which
+    is rarely more than the input's (rows of scores, and any kept columns): ask for that."""
+    if output is not None and input_path.is_file():
+        ensure_writable(output, overwrite=True, needed_bytes=2 * input_path.stat().st_size)
 
 
 def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_size: int) -> list[int]:

@@ -16,8 +16,9 @@ from typing import Any, Iterable, Iterator
 from framing.errors import FramingError
 
 
-def ensure_writable(target: str | Path, overwrite: bool) -> Path:
-    """Fail before any work is done if `target` exists (without overwrite) or cannot be written."""
+def ensure_writable(target: str | Path, overwrite: bool, needed_bytes: int = 0) -> Path:
+    """Fail before any work is done if `target` exists (without overwrite), cannot be written,
+    or its disk has less than `needed_bytes` free."""
     target = Path(target)
     if target.exists() and not overwrite:
         raise FramingError(f"{target}: already exists; pass --overwrite to replace it")
@@ -28,6 +29,10 @@ def ensure_writable(target: str | Path, overwrite: bool) -> Path:
         raise FramingError(f"{parent}: cannot create folder ({error.strerror})") from None
     if not os.access(parent, os.W_OK):
         raise FramingError(f"{parent}: folder is not writable")
+    free = shutil.disk_usage(parent).free
+    if free < needed_bytes:
+        raise FramingError(f"{parent}: {free / 2**20:,.0f} MiB free on this disk, about {needed_bytes / 2**20:,.0f} MiB "
+                           f"needed for {target.name}")
     return target
 
 

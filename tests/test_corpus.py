@@ -133,16 +133,11 @@ def test_bad_row_fails_before_any_scoring(classifier, tmp_path):
     (["--output", "{tmp}/out.xlsx"], "unknown output format '.xlsx'"),
     (["--output", "{tmp}/out.jsonl", "--resume"], "nothing to resume"),
     (["--keep-columns", "nope", "--output", "{tmp}/o.jsonl"], "no column 'nope' (columns: doc_id, body)"),
-    (["--output", "{tmp}/locked/out.jsonl"], "locked: folder is not writable"),
     (["--chunk-size", "0"], "chunk size 0: must be at least 1"),
 ])
 def test_corpus_cli_errors_come_before_the_work(capsys, tiny_checkpoint, tmp_path, argv, message):
     source = tmp_path / "in.csv"
     write_input(corpus_frame(5), source)
-    (tmp_path / "locked").mkdir()
-    os.chmod(tmp_path / "locked", 0o500)
-    if os.geteuid() == 0 and "locked" in message:
-        pytest.skip("root can write into a read-only folder")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     code = main(["predict", "--checkpoint", str(tiny_checkpoint), "--input", str(source), "--text-column", "body",
                  "--no-progress", *argv])
@@ -152,7 +147,7 @@ def test_corpus_cli_errors_come_before_the_work(capsys, tiny_checkpoint, tmp_pat
 def test_kill_9_mid_scoring_then_resume(tiny_checkpoint, tmp_path):
     """A real `framing predict` killed with SIGKILL after some chunks: the output file does not
     exist, the partial folder does, and --resume completes it with every row exactly once."""
-    frame = corpus_frame(3000)
+    frame = corpus_frame(1200)
     source, output = tmp_path / "in.jsonl", tmp_path / "scored.jsonl"
     write_input(frame, source)
     command = [sys.executable, "-m", "framing.cli", "predict", "--checkpoint", str(tiny_checkpoint), "--fp32",
@@ -167,14 +162,14 @@ def test_kill_9_mid_scoring_then_resume(tiny_checkpoint, tmp_path):
     process.send_signal(signal.SIGKILL)
     process.wait()
     parts = len(list(partial.glob("part-*")))
-    if output.exists() or not 2 <= parts < 60:
+    if output.exists() or not 2 <= parts < 24:
         pytest.fail(f"the kill did not land mid-run ({parts} parts): {process.stderr.read().decode()[-2000:]}")
 
     resumed = subprocess.run(command + ["--resume"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"scored {3000 - 50 * parts} rows (3000 in all)" in resumed.stderr
+    assert f"scored {1200 - 50 * parts} rows (1200 in all)" in resumed.stderr
     rows = [json.loads(line)["row"] for line in output.read_text().splitlines()]
-    assert rows == list(range(1, 3001))
+    assert rows == list(range(1, 1201))
     assert not partial.exists()
 
 

@@ -341,6 +341,14 @@ def round_to_stored_dtype(model: FramingModel) -> None:
                 param.copy_(param.to(STORED_DTYPE).float())
 
 
+def ensure_space_for_training(output: Path, base_path: str) -> None:
+    """Fail now, not after training, if the disk cannot hold the training state (fp32 weights
+    and two Adam moments, about 3x the fp32 weights) plus the fp16 checkpoint (0.5x)."""
+    weights = Path(base_path) / "model.safetensors"
+    if weights.is_file():
+        ensure_writable(output, overwrite=True, needed_bytes=int(3.5 * weights.stat().st_size))
+
+
 def calibrate(classifier: FramingClassifier, dev: Examples) -> dict:
     """Fit the temperature (and, multi-label, each label's threshold) on dev, storing them in
     the classifier's meta; returns dev metrics measured through the calibrated classifier."""
@@ -390,6 +398,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
         torch.set_num_threads(config.train.threads)
     started = time.perf_counter()
     base_path = resolve_base_model(config.model.base)
+    ensure_space_for_training(output, base_path)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
     model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
