@@ -148,19 +148,19 @@ def run_predict(args: argparse.Namespace) -> None:
 
 def run_predict_corpus(args: argparse.Namespace) -> None:
     from framing.corpus import LocalEngine, score_corpus
-    from framing.predictor import FramingClassifier, locate_checkpoint
+    from framing.predictor import FramingClassifier
 
+    # Loaded here for the Ray engine too: a bad checkpoint fails before Ray starts, and a
+    # missing ONNX file is built once, not once per actor.
+    classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
+    folder = Path(classifier.source)
     if args.engine == "ray":
-        from framing.checkpoint import read_meta
         from framing.ray_engine import RayEngine
 
-        folder = locate_checkpoint(args.checkpoint)
-        engine = RayEngine(str(folder.resolve()), read_meta(folder)["labels"], args.runtime, args.batch_size,
-                           args.workers, args.threads_per_worker, args.ray_address)
+        engine = RayEngine(str(folder.resolve()), classifier.labels, args.runtime, args.batch_size, args.workers,
+                           args.threads_per_worker, args.ray_address)
     else:
-        classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime,
-                                                       batch_size=args.batch_size)
-        folder, engine = classifier.source, LocalEngine(classifier)
+        engine = LocalEngine(classifier)
     summary = score_corpus(engine, args.input, args.output, checkpoint_id=str(Path(folder).resolve()),
                            text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=args.chunk_size,
                            resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress)

@@ -14,7 +14,6 @@ import yaml
 from conftest import EDITORIAL, NEUTRAL, tiny_config_dict
 from framing import corpus, output
 from framing.cli import main
-from training import train as train_module
 from training.resume import state_path
 
 Usage = namedtuple("Usage", "total used free")
