@@ -225,9 +225,11 @@ def _join_parts(output: Path, chunks: int) -> None:
                     with part.open("rb") as handle:
                         shutil.copyfileobj(handle, out)
         elif kind == ".csv":
+            columns = None
             for number, part in enumerate(parts):  # one part in memory at a time
                 frame = pd.read_csv(part, dtype=str, keep_default_na=False)
-                frame.to_csv(staging, index=False, mode="w" if number == 0 else "a", header=number == 0)
+                columns = list(frame.columns) if columns is None else columns
+                frame[columns].to_csv(staging, index=False, mode="w" if number == 0 else "a", header=number == 0)
         else:
             _join_parquet(parts, staging)
         os.replace(staging, output)
@@ -246,7 +248,7 @@ def _join_parquet(parts: list[Path], target: Path) -> None:
     schema = schema.remove_metadata()
     with pq.ParquetWriter(target, schema) as writer:
         for part in parts:
-            writer.write_table(pq.read_table(part).replace_schema_metadata(None).cast(schema))
+            writer.write_table(pq.read_table(part).replace_schema_metadata(None).select(schema.names).cast(schema))
 
 
 def _print_jsonl(records: list[dict]) -> None:

@@ -181,8 +181,10 @@ class FramingClassifier:
         return [self.record(ranked) for ranked in self(texts, top_k=None)]
 
     def record(self, ranked: list[dict]) -> dict[str, Any]:
-        """The output record of one `top_k=None` result."""
-        scores = {item["label"]: item["score"] for item in ranked}
+        """The output record of one `top_k=None` result; `scores` lists the labels in the
+        checkpoint's order (stable columns in tabular outputs), whatever their ranking."""
+        score_of = {item["label"]: item["score"] for item in ranked}
+        scores = {label: score_of[label] for label in self.labels}
         if self.multi_label:
             passing = self.thresholds
             return {"labels": [item["label"] for item in ranked

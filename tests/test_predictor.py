@@ -52,3 +52,13 @@ def test_bad_input_is_named(classifier, bad, message):
 
 def test_empty_list_gives_empty_list(classifier):
     assert classifier([]) == []
+
+
+def test_records_list_scores_in_label_order_whatever_the_ranking(tiny_checkpoint):
+    from framing import FramingClassifier
+
+    clf = FramingClassifier.from_pretrained(tiny_checkpoint)
+    for ranked in ([{"label": "editorializing", "score": 0.7}, {"label": "neutral", "score": 0.3}],
+                   [{"label": "neutral", "score": 0.6}, {"label": "editorializing", "score": 0.4}]):
+        record = clf.record(ranked)
+        assert list(record["scores"]) == clf.labels and record["label"] == ranked[0]["label"]

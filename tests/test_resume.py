@@ -131,3 +131,33 @@ def test_kill_9_mid_training_then_resume(tiny_base, tiny_data, tmp_path, uninter
     assert resumed.returncode == 0, resumed.stderr
     assert_same_weights(output, uninterrupted)
     assert not state.exists()
+
+
+def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_base, tiny_data):
+    """Folds start from one shared end state of the intermediate stage; a fold trained from
+    scratch (intermediate stage included) gets exactly the same weights."""
+    from sklearn.model_selection import StratifiedKFold
+    from transformers import AutoTokenizer
+
+    from framing.data import load_table
+    from framing.predictor import FramingClassifier
+    from training.crossval import crossval
+    from training.examples import build_examples
+    from training.metrics import classification_metrics
+    from training.train import fit, load_intermediate
+
+    raw = config_with_intermediate(tiny_base, tiny_data, epochs=2, select="last")
+    raw["data"].pop("dev")
+    config = config_from_dict(raw)
+    shared = crossval(config, folds=2, only=[2])["folds"][0]["model_macro_f1"]
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    examples = build_examples(load_table(str(tiny_data["train"])), "train", config.data, tokenizer, 32)
+    train_idx, test_idx = list(StratifiedKFold(2, shuffle=True, random_state=0).split(examples.texts,
+                                                                                      examples.labels))[1]
+    model, _ = fit(config, examples.subset(train_idx), None, str(tiny_base), tokenizer, False,
+                   load_intermediate(config, tokenizer))
+    test = examples.subset(test_idx)
+    proba = FramingClassifier(model, tokenizer, {"labels": config.data.label_names, "max_length": 32}).predict_proba(
+        test.texts)
+    assert classification_metrics(test.labels, proba, config.data.label_names, 0)["macro_f1"] == shared

@@ -270,14 +270,15 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
              optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), running_loss=0.0, epoch_seconds=0.0)
 
 
-def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str, tokenizer,
+def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base_path: str, tokenizer,
         progress: bool = True, intermediate: Optional[Examples] = None,
-        state_file: Optional[Path] = None, resume: bool = False) -> tuple[FramingModel, list[dict]]:
+        state_file: Optional[Path] = None, resume_from: Optional[Path] = None) -> tuple[FramingModel, list[dict]]:
     """Optimise a fresh model (first on `intermediate` data, if given, then on `train`); returns
     it with the chosen (or averaged) weights and a per-epoch log.
 
     With `state_file`, the training state is saved there as it goes (see training/resume.py);
-    with `resume`, training continues from the state saved there.
+    with `resume_from`, training continues from a state saved earlier. With `train=None`,
+    only the intermediate stage runs (cross-validation runs it once for all folds).
     """
     seed_everything(config.train.seed)
     model = build_model(config, base_path)
@@ -285,7 +286,7 @@ def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str
     log: list[dict] = []
     recent: list[dict] = []  # the last `average_last` epochs' weights
     best: tuple[float, Optional[dict]] = (-1.0, None)  # dev macro-F1 and weights of the best epoch
-    saved = load_state(state_file, config) if resume else None
+    saved = load_state(resume_from, config) if resume_from else None
     if saved is not None:
         model.load_state_dict(saved["model"])
         log, recent, best = json.loads(saved["log"]), saved["recent"], (saved["best_f1"], saved["best"])
@@ -298,7 +299,7 @@ def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str
                                     "recent": recent, "best_f1": best[0], "best": best[1],
                                     "torch_rng": torch.get_rng_state(), **position})
 
-    stages = [("main", train, config.train.epochs, config.train.lr)]
+    stages = [("main", train, config.train.epochs, config.train.lr)] if train is not None else []
     if intermediate is not None:
         stages.insert(0, ("intermediate", intermediate, config.intermediate.epochs,
                           config.intermediate.lr or config.train.lr))
@@ -325,7 +326,7 @@ def fit(config: Config, train: Examples, dev: Optional[Examples], base_path: str
             log.append(entry)
             if progress:
                 tqdm.write(json.dumps(entry))
-    if config.train.average_last > 1:
+    if config.train.average_last > 1 and recent:
         model.load_state_dict(average_states(recent))
     elif config.train.select == "best" and best[1] is not None:
         model.load_state_dict(best[1])
@@ -402,7 +403,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
     model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
-                     state_file, resume)
+                     state_file, state_file if resume else None)
     round_to_stored_dtype(model)
     meta = {
         "framing_version": __version__,
