@@ -6,7 +6,7 @@ Each back end runs in a fresh child process (so peak RSS is its own) on the same
 - the `transformers.pipeline("text-classification")` baseline at its defaults (batch size 1),
   on the framing checkpoint and on randomly initialised DistilBERT-base and RoBERTa-base of
   standard shape (what other bias classifiers ship);
-- the framing predictor with each of its back ends (torch-fp32, onnx-fp32, onnx-int8).
+- the framing predictor with each of its back ends (torch-fp32, onnx-fp32, onnx-int8, onnx-int8-full).
 For each: sentences/s (median of --runs passes over the dev set), speed-up against the
 pipeline on the same checkpoint, p50/p95 latency of one-sentence requests, `analyze` p50/p95
 on an 800-word article, peak RSS, and dev macro-F1 with its difference from torch-fp32.
@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "babe" / "babe_sg2_dev.csv"
-BACKENDS = ["pipeline", "pipeline-distilbert-base", "pipeline-roberta-base", "torch-fp32", "onnx-fp32", "onnx-int8"]
+BACKENDS = ["pipeline", "pipeline-distilbert-base", "pipeline-roberta-base", "torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"]
 
 
 def load_dev() -> tuple[list[str], list[int]]:

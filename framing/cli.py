@@ -232,7 +232,7 @@ def run_export(args: argparse.Namespace) -> None:
 
     result = export_and_select(args.checkpoint, args.data, args.tolerance)
     for name, row in result["measured"].items():
-        print(f"{name:11s} dev macro-F1 {row['dev_macro_f1']:.4f}  {row['sentences_per_second']:7.1f} sentences/s")
+        print(f"{name:14s} dev macro-F1 {row['dev_macro_f1']:.4f}  {row['sentences_per_second']:7.1f} sentences/s")
     print(f"chosen: {result['chosen']} (recorded in {result['checkpoint']}/framing.json)")
 
 

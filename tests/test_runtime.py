@@ -18,7 +18,7 @@ TEXTS = NEUTRAL + EDITORIAL + ["Short.", "A " + "much " * 30 + "longer passage."
 def exported(tiny_checkpoint, tmp_path_factory):
     folder = shutil.copytree(tiny_checkpoint, tmp_path_factory.mktemp("onnx") / "ckpt")
     written = export_onnx(folder)
-    assert set(written) == {"onnx-fp32", "onnx-int8"} and all(p.is_file() for p in written.values())
+    assert set(written) == {"onnx-fp32", "onnx-int8", "onnx-int8-full"} and all(p.is_file() for p in written.values())
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no scratch left behind
     return folder
 
@@ -33,9 +33,10 @@ def test_onnx_fp32_matches_torch(exported):
     assert [w["weight"] for ws in words for w in ws] == pytest.approx([w["weight"] for ws in ref_words for w in ws], abs=1e-4)
 
 
-def test_onnx_int8_keeps_labels_within_tolerance(exported):
+@pytest.mark.parametrize("runtime", ["onnx-int8", "onnx-int8-full"])
+def test_onnx_int8_keeps_labels_within_tolerance(exported, runtime):
     reference = FramingClassifier.from_pretrained(exported, runtime="torch-fp32").predict_proba(TEXTS)
-    proba = FramingClassifier.from_pretrained(exported, runtime="onnx-int8").predict_proba(TEXTS)
+    proba = FramingClassifier.from_pretrained(exported, runtime=runtime).predict_proba(TEXTS)
     assert np.abs(proba - reference).max() < 0.1
     clear = np.abs(reference[:, 1] - 0.5) > 0.1  # where fp32 is not on the fence, the label is the same
     assert (proba.argmax(1) == reference.argmax(1))[clear].all()
@@ -46,7 +47,7 @@ def test_export_command_records_the_choice_and_fp32_overrides_it(exported, tiny_
     out = capsys.readouterr().out
     meta = json.loads((exported / "framing.json").read_text())
     chosen = meta["runtime"]["name"]
-    assert f"chosen: {chosen}" in out and set(meta["runtime"]["measured"]) == {"torch-fp32", "onnx-fp32", "onnx-int8"}
+    assert f"chosen: {chosen}" in out and set(meta["runtime"]["measured"]) == {"torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"}
     fp32_f1 = meta["runtime"]["measured"]["torch-fp32"]["dev_macro_f1"]
     assert meta["runtime"]["measured"][chosen]["dev_macro_f1"] >= fp32_f1 - 0.01
     assert FramingClassifier.from_pretrained(exported).runtime.name == chosen

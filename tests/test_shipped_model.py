@@ -77,7 +77,7 @@ CLEAR_CASES = [
 ]
 
 
-@pytest.mark.parametrize("runtime", ["onnx-fp32", "onnx-int8"])
+@pytest.mark.parametrize("runtime", ["onnx-fp32", "onnx-int8", "onnx-int8-full"])
 def test_every_back_end_gives_the_fp32_labels(shipped, runtime):
     reference = FramingClassifier.from_pretrained(runtime="torch-fp32").predict_proba(CLEAR_CASES)
     proba = FramingClassifier.from_pretrained(runtime=runtime).predict_proba(CLEAR_CASES)
