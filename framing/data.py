@@ -7,6 +7,7 @@ Rows are numbered from 1 in the order of the data (a CSV's header is not a row).
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import math
@@ -29,7 +30,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a local CSV, TSV, JSONL, Parquet or TXT (one passage per line, column `text`)."""
     path = Path(path)
     kind = _kind_of(path)
-    try:
+    with _reading(path, kind):
         if kind == "csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         if kind == "tsv":
@@ -38,13 +39,6 @@ def read_table(path: str | Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         frames = list(_line_chunks(path, kind, chunk_size=1 << 62))  # JSONL and TXT: one frame
         return frames[0] if frames else pd.DataFrame({"text": []} if kind == "txt" else {})
-    except FramingError:
-        raise
-    except UnicodeDecodeError as error:
-        raise FramingError(f"{path}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise FramingError(f"{path}: cannot read as {kind}: {first_line}") from None
 
 
 def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
@@ -53,7 +47,7 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     always give the same chunks (resumed corpus scoring relies on it)."""
     path = Path(path)
     kind = _kind_of(path)
-    try:
+    with _reading(path, kind):
         if kind in ("csv", "tsv"):
             with pd.read_csv(path, sep="\t" if kind == "tsv" else ",", dtype=str, keep_default_na=False,
                              na_values=[""], chunksize=chunk_size) as reader:
@@ -65,6 +59,13 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
                 yield batch.to_pandas()
         else:
             yield from _line_chunks(path, kind, chunk_size)
+
+
+@contextlib.contextmanager
+def _reading(path: Path, kind: str) -> Iterator[None]:
+    """Turn the readers' many exceptions into one FramingError line naming the file."""
+    try:
+        yield
     except FramingError:
         raise
     except UnicodeDecodeError as error:
