@@ -143,7 +143,9 @@ def _check_output(output_path, resume: bool, overwrite: bool) -> Optional[Path]:
         raise FramingError(f"{output}: unknown output format '{output.suffix}' (expected one of "
                            f"{', '.join(OUTPUT_FORMATS)})")
     partial = _partial(output)
-    if resume and not partial.exists() and not output.exists():
+    if resume and not partial.exists():
+        if output.exists():
+            raise FramingError(f"{output}: already complete, nothing to resume (--overwrite scores it again)")
         raise FramingError(f"{partial}: nothing to resume (no partial output from an earlier run)")
     if partial.exists() and not (resume or overwrite):
         raise FramingError(f"{partial}: an interrupted run left partial output here; pass --resume to continue it "

@@ -64,6 +64,8 @@ def test_chunked_scoring_matches_in_memory_predict(classifier, tmp_path, in_suff
         want = [next(x["score"] for x in e if x["label"] == label) for e in expected]
         assert scored[f"scores.{label}"].tolist() == pytest.approx(want, abs=1e-6)
     assert not (tmp_path / f"scored{out_suffix}.partial").exists()
+    with pytest.raises(FramingError, match="already complete, nothing to resume"):
+        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", resume=True)
 
 
 class Crash(Exception):
