@@ -54,8 +54,9 @@ def locate_checkpoint(name: Optional[str | Path]) -> Path:
 
 
 def open_runtime(folder: Path, name: str, model, threads: Optional[int] = None):
-    """The named back end for a checkpoint; ONNX files missing from the folder are built first
-    (beside the weights, or in $FRAMING_CACHE / ~/.cache/framing when the folder is read-only)."""
+    """The named back end for a checkpoint. An ONNX file is used from the checkpoint folder
+    (where `framing export` writes it) or else from $FRAMING_CACHE (default ~/.cache/framing),
+    where a load builds it if missing: loading never adds files to a checkpoint folder."""
     if name not in RUNTIMES:
         raise FramingError(f"unknown runtime '{name}' (expected one of {', '.join(RUNTIMES)})")
     if name == "torch-fp32":
@@ -63,7 +64,9 @@ def open_runtime(folder: Path, name: str, model, threads: Optional[int] = None):
     from framing.export import export_onnx, is_current
 
     path = folder / ONNX_FILES[name]
-    if not is_current(path, folder) and not os.access(folder, os.W_OK):
+    # A file that `framing export` put in the folder is refreshed there when the weights
+    # change (if writable); every other build goes to the cache.
+    if not is_current(path, folder) and not (path.exists() and os.access(folder, os.W_OK)):
         path = _onnx_cache(folder) / ONNX_FILES[name]
     if not is_current(path, folder):
         print(f"framing: building {path.name} for {folder} (once per weights; 10-30 s)", file=sys.stderr)

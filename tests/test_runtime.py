@@ -55,11 +55,14 @@ def test_export_command_records_the_choice_and_fp32_overrides_it(exported, tiny_
     assert main(["predict", "--checkpoint", str(exported), "--fp32", "hello there"]) == 0
 
 
-def test_missing_onnx_file_is_built_on_first_load(tiny_checkpoint, tmp_path):
+def test_missing_onnx_file_is_built_on_first_load(tiny_checkpoint, tmp_path, monkeypatch):
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     update_meta(folder, {"runtime": {"name": "onnx-int8"}})
     classifier = FramingClassifier.from_pretrained(folder)
-    assert classifier.runtime.name == "onnx-int8" and (folder / "model.int8.onnx").is_file()
+    built = list((tmp_path / "cache").rglob("model.int8.onnx"))
+    assert classifier.runtime.name == "onnx-int8" and len(built) == 1
+    assert not (folder / "model.int8.onnx").exists()  # the checkpoint folder is left as shipped
     assert len(classifier(TEXTS)) == len(TEXTS)
 
 
