@@ -157,11 +157,11 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
     if args.engine == "ray":
         from framing.ray_engine import RayEngine
 
-        engine = RayEngine(str(folder.resolve()), classifier.labels, args.runtime, args.batch_size, args.workers,
+        engine = RayEngine(str(folder.resolve()), args.runtime, args.batch_size, args.workers,
                            args.threads_per_worker, args.ray_address)
     else:
         engine = LocalEngine(classifier)
-    summary = score_corpus(engine, args.input, args.output, checkpoint_id=str(Path(folder).resolve()),
+    summary = score_corpus(engine, args.input, args.output, checkpoint_id=str(folder.resolve()),
                            text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=args.chunk_size,
                            resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress)
     if args.output:

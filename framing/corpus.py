@@ -35,8 +35,6 @@ OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
 
 
 class Engine(Protocol):
-    labels: list[str]
-
     def score(self, chunks: Iterator[tuple[int, list[str]]],
               advance: Callable[[int], None]) -> Iterator[tuple[int, list[dict]]]:
         """Score (chunk number, texts) pairs; yield (chunk number, one record per text) in order."""
@@ -46,7 +44,7 @@ class LocalEngine:
     """Scores in this process with one FramingClassifier."""
 
     def __init__(self, classifier, progress_every: int = 256):
-        self.classifier, self.labels = classifier, classifier.labels
+        self.classifier = classifier
         self.progress_every = progress_every  # texts per call, so that the bar moves within a chunk
 
     def score(self, chunks, advance):
@@ -87,24 +85,26 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     input_path, keep_columns = Path(input_path), list(keep_columns)
     if chunk_size < 1:
         raise FramingError(f"chunk size {chunk_size}: must be at least 1")
-    output = _check_output(output_path, resume, overwrite)
+    # The parts and the joined output take about twice the output's size, which is rarely
+    # more than the input's (rows of scores and any kept columns): ask for that much space.
+    needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
+    output = _check_output(output_path, resume, overwrite, needed)
     if output is not None and resume and output.exists() and _partial(output).exists():
         shutil.rmtree(_partial(output))  # killed between renaming the output and cleaning up
         return {"rows": None, "scored": 0, "output": str(output), "note": "already complete"}
-    _ensure_space(output, input_path)
     sizes = _check_input(input_path, text_column, keep_columns, chunk_size)
     rows, chunks = sum(sizes), len(sizes)
     stat = input_path.stat()
     plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, chunk_size,
                 checkpoint_id, rows, chunks)
-    if output is None:
-        done: set[int] = set()
-        write = lambda index, first, frame, records: _print_jsonl(  # noqa: E731
-            frame_records(first, frame, records, keep_columns))
-    else:
-        done = _open_partial(output, plan, resume)
-        write = lambda index, first, frame, records: _write_part(  # noqa: E731
-            output, index, frame_records(first, frame, records, keep_columns))
+    done = _open_partial(output, plan, resume) if output is not None else set()
+
+    def write(index: int, first_row: int, frame: pd.DataFrame, records: list[dict]) -> None:
+        rows_out = frame_records(first_row, frame, records, keep_columns)
+        if output is None:
+            _print_jsonl(rows_out)
+        else:
+            _write_part(output, index, rows_out)
     already = sum(sizes[i] for i in done)
     bar = tqdm(total=rows, initial=already, unit="rows", desc="scoring", disable=not progress, smoothing=0.1)
     frames: dict[int, tuple[int, pd.DataFrame]] = {}  # chunks handed to the engine: first row, rows
@@ -133,7 +133,7 @@ def frame_records(first_row: int, frame: pd.DataFrame, records: list[dict], keep
     return [{"row": first_row + i, **row, **record} for i, (row, record) in enumerate(zip(kept, records))]
 
 
-def _check_output(output_path, resume: bool, overwrite: bool) -> Optional[Path]:
+def _check_output(output_path, resume: bool, overwrite: bool, needed_bytes: int) -> Optional[Path]:
     if output_path is None:
         if resume:
             raise FramingError("--resume needs --output (there is nothing to resume on standard output)")
@@ -150,25 +150,20 @@ def _check_output(output_path, resume: bool, overwrite: bool) -> Optional[Path]:
     if partial.exists() and not (resume or overwrite):
         raise FramingError(f"{partial}: an interrupted run left partial output here; pass --resume to continue it "
                            f"or --overwrite to start over")
-    if not (resume and partial.exists()):
-        ensure_writable(output, overwrite)
+    # resuming: the partial output is ours to continue, whatever is at `output`
+    ensure_writable(output, overwrite or resume, needed_bytes)
     return output
-
-
-def _ensure_space(output: Optional[Path], input_path: Path) -> None:
-    """The parts and the joined output together take about twice the output's size, which
-    is rarely more than the input's (rows of scores, and any kept columns): ask for that."""
-    if output is not None and input_path.is_file():
-        ensure_writable(output, overwrite=True, needed_bytes=2 * input_path.stat().st_size)
 
 
 def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_size: int) -> list[int]:
     """Read the input once, checking every text; returns the size of each chunk."""
     sizes: list[int] = []
+    rows = 0
     for frame in read_chunks(path, chunk_size):
         require_columns(frame, [text_column] + keep_columns, str(path))
-        texts_of(frame, text_column, str(path), first_row=sum(sizes) + 1)
+        texts_of(frame, text_column, str(path), first_row=rows + 1)
         sizes.append(len(frame))
+        rows += len(frame)
     if not sizes:
         raise FramingError(f"{path}: no rows")
     return sizes

@@ -40,10 +40,9 @@ class ChunkScorer:
 
 
 class RayEngine:
-    def __init__(self, checkpoint: str, labels: list[str], runtime: str = "auto", batch_size: int = 8,
-                 workers: int = 2, threads_per_worker: int = 1, address: Optional[str] = None,
-                 rows_per_batch: int = 256):
-        self.checkpoint, self.labels, self.runtime, self.batch_size = checkpoint, labels, runtime, batch_size
+    def __init__(self, checkpoint: str, runtime: str = "auto", batch_size: int = 8, workers: int = 2,
+                 threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: int = 256):
+        self.checkpoint, self.runtime, self.batch_size = checkpoint, runtime, batch_size
         self.workers, self.threads, self.address = workers, threads_per_worker, address
         self.rows_per_batch = rows_per_batch
 

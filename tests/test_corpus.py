@@ -185,7 +185,7 @@ def test_ray_engine_matches_local_engine_row_for_row(classifier, tiny_checkpoint
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     score_corpus(LocalEngine(classifier), source, local, checkpoint_id="tiny", text_column="body",
                  keep_columns=["doc_id"], chunk_size=8, progress=False)
-    engine = RayEngine(str(tiny_checkpoint), classifier.labels, runtime="auto", workers=2, rows_per_batch=4)
+    engine = RayEngine(str(tiny_checkpoint), runtime="auto", workers=2, rows_per_batch=4)
     try:
         summary = score_corpus(engine, source, distributed, checkpoint_id="tiny", text_column="body",
                                keep_columns=["doc_id"], chunk_size=8, progress=False)

@@ -26,6 +26,7 @@ from framing.predictor import FramingClassifier
 from training.baseline import baseline_proba, tfidf_baseline
 from training.examples import build_examples
 from training.metrics import classification_metrics
+from training.resume import load_state
 from training.train import fit, load_intermediate
 
 
@@ -38,52 +39,50 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     examples = build_examples(frame, " + ".join(sources), data, tokenizer, config.model.max_length)
     intermediate = load_intermediate(config, tokenizer)
-    scratch = tempfile.TemporaryDirectory(prefix="framing-crossval-")
-    try:
-        warm = _after_intermediate(config, base_path, tokenizer, intermediate, Path(scratch.name))
-        labels = data.label_names
-        meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data.multi_label}
-        # Multi-label targets cannot be stratified by class: plain shuffled folds.
-        splitter = (KFold if data.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
-        splits = splitter.split(examples.texts, None if data.multi_label else examples.labels)
-        rows = []
-        for number, (train_idx, test_idx) in enumerate(splits, start=1):
-            if only and number not in only:
-                continue
-            started = time.perf_counter()
-            dev = None
-            if config.train.select == "best" and config.train.average_last == 1:
-                train_idx, dev_idx = train_test_split(train_idx, test_size=0.1, random_state=seed,
-                                                      stratify=None if data.multi_label else examples.labels[train_idx])
-                dev = examples.subset(dev_idx)
-            test = examples.subset(test_idx)
-            model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate,
-                           resume_from=warm)
-            proba = FramingClassifier(model, tokenizer, meta).predict_proba(test.texts)
-            baseline = tfidf_baseline(seed, data.multi_label).fit([examples.texts[i] for i in train_idx],
-                                                                 examples.labels[train_idx])
-            rows.append({
-                "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
-                "model_macro_f1": classification_metrics(test.labels, proba, labels, 0)["macro_f1"],
-                "baseline_macro_f1": classification_metrics(test.labels, baseline_proba(baseline, test.texts, len(labels)),
-                                                            labels, 0)["macro_f1"],
-                "seconds": round(time.perf_counter() - started, 1),
-            })
-            report(rows[-1])
-    finally:
-        scratch.cleanup()
+    warm = _after_intermediate(config, base_path, tokenizer, intermediate)
+    labels = data.label_names
+    meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data.multi_label}
+    # Multi-label targets cannot be stratified by class: plain shuffled folds.
+    splitter = (KFold if data.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
+    splits = splitter.split(examples.texts, None if data.multi_label else examples.labels)
+    rows = []
+    for number, (train_idx, test_idx) in enumerate(splits, start=1):
+        if only and number not in only:
+            continue
+        started = time.perf_counter()
+        dev = None
+        if config.train.select == "best" and config.train.average_last == 1:
+            train_idx, dev_idx = train_test_split(train_idx, test_size=0.1, random_state=seed,
+                                                  stratify=None if data.multi_label else examples.labels[train_idx])
+            dev = examples.subset(dev_idx)
+        test = examples.subset(test_idx)
+        model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate,
+                       resume_from=warm)
+        proba = FramingClassifier(model, tokenizer, meta).predict_proba(test.texts)
+        baseline = tfidf_baseline(seed, data.multi_label).fit([examples.texts[i] for i in train_idx],
+                                                             examples.labels[train_idx])
+        rows.append({
+            "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
+            "model_macro_f1": classification_metrics(test.labels, proba, labels, 0)["macro_f1"],
+            "baseline_macro_f1": classification_metrics(test.labels, baseline_proba(baseline, test.texts, len(labels)),
+                                                        labels, 0)["macro_f1"],
+            "seconds": round(time.perf_counter() - started, 1),
+        })
+        report(rows[-1])
     return {"folds": rows, "summary": {key: _mean_sd([r[key] for r in rows])
                                        for key in ("model_macro_f1", "baseline_macro_f1")}}
 
 
-def _after_intermediate(config: Config, base_path: str, tokenizer, intermediate, folder: Path) -> Optional[Path]:
+def _after_intermediate(config: Config, base_path: str, tokenizer, intermediate) -> Optional[dict]:
     """The intermediate stage does not depend on the fold (same data, seed and initial
     weights), so it runs once; every fold resumes from its end state, which gives the same
     weights as running it again per fold, in a fraction of the time."""
     if intermediate is None:
         return None
-    fit(config, None, None, base_path, tokenizer, False, intermediate, state_file=folder / "state.pt")
-    return folder / "state.pt"
+    with tempfile.TemporaryDirectory(prefix="framing-crossval-") as scratch:
+        state_file = Path(scratch) / "state.pt"
+        fit(config, None, None, base_path, tokenizer, False, intermediate, state_file=state_file)
+        return load_state(state_file, config)
 
 
 def _mean_sd(values: list[float]) -> dict[str, float]:

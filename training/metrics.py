@@ -10,16 +10,15 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 
 def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:
     """ECE over equal-width confidence bins of the top label's probability."""
-    confidence = proba.max(axis=1)
-    correct = (proba.argmax(axis=1) == y_true).astype(float)
+    return _binned_calibration_error(proba.max(axis=1), (proba.argmax(axis=1) == y_true).astype(float), bins)
+
+
+def _binned_calibration_error(confidence: np.ndarray, outcome: np.ndarray, bins: int) -> float:
+    """Sum over equal-width bins of confidence: share of items x |mean outcome - mean confidence|."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-    ece = 0.0
-    for b in range(bins):
-        in_bin = which == b
-        if in_bin.any():
-            ece += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
-    return float(ece)
+    return float(sum((which == b).mean() * abs(outcome[which == b].mean() - confidence[which == b].mean())
+                     for b in range(bins) if (which == b).any()))
 
 
 def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
@@ -36,10 +35,8 @@ def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 100
 
 def binary_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:
     """ECE of independent probabilities (multi-label): |P(label holds) - p| over bins of p."""
-    y, p = np.asarray(y_true, dtype=float).ravel(), np.asarray(proba, dtype=float).ravel()
-    which = np.clip(np.digitize(p, np.linspace(0.0, 1.0, bins + 1)[1:-1], right=True), 0, bins - 1)
-    return float(sum((which == b).mean() * abs(y[which == b].mean() - p[which == b].mean())
-                     for b in range(bins) if (which == b).any()))
+    return _binned_calibration_error(np.asarray(proba, dtype=float).ravel(),
+                                     np.asarray(y_true, dtype=float).ravel(), bins)
 
 
 def best_thresholds(y_true: np.ndarray, proba: np.ndarray) -> np.ndarray:

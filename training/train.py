@@ -272,12 +272,12 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
 
 def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base_path: str, tokenizer,
         progress: bool = True, intermediate: Optional[Examples] = None,
-        state_file: Optional[Path] = None, resume_from: Optional[Path] = None) -> tuple[FramingModel, list[dict]]:
+        state_file: Optional[Path] = None, resume_from: Optional[dict] = None) -> tuple[FramingModel, list[dict]]:
     """Optimise a fresh model (first on `intermediate` data, if given, then on `train`); returns
     it with the chosen (or averaged) weights and a per-epoch log.
 
     With `state_file`, the training state is saved there as it goes (see training/resume.py);
-    with `resume_from`, training continues from a state saved earlier. With `train=None`,
+    with `resume_from` (a state read by `load_state`), training continues from it. With `train=None`,
     only the intermediate stage runs (cross-validation runs it once for all folds).
     """
     seed_everything(config.train.seed)
@@ -286,7 +286,7 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
     log: list[dict] = []
     recent: list[dict] = []  # the last `average_last` epochs' weights
     best: tuple[float, Optional[dict]] = (-1.0, None)  # dev macro-F1 and weights of the best epoch
-    saved = load_state(resume_from, config) if resume_from else None
+    saved = resume_from
     if saved is not None:
         model.load_state_dict(saved["model"])
         log, recent, best = json.loads(saved["log"]), saved["recent"], (saved["best_f1"], saved["best"])
@@ -342,12 +342,11 @@ def round_to_stored_dtype(model: FramingModel) -> None:
                 param.copy_(param.to(STORED_DTYPE).float())
 
 
-def ensure_space_for_training(output: Path, base_path: str) -> None:
-    """Fail now, not after training, if the disk cannot hold the training state (fp32 weights
-    and two Adam moments, about 3x the fp32 weights) plus the fp16 checkpoint (0.5x)."""
+def disk_needed_for_training(base_path: str) -> int:
+    """Bytes for the training state (fp32 weights and two Adam moments, about 3x the fp32
+    weights) plus the fp16 checkpoint (0.5x); 0 where the base weights are not a local file."""
     weights = Path(base_path) / "model.safetensors"
-    if weights.is_file():
-        ensure_writable(output, overwrite=True, needed_bytes=int(3.5 * weights.stat().st_size))
+    return int(3.5 * weights.stat().st_size) if weights.is_file() else 0
 
 
 def calibrate(classifier: FramingClassifier, dev: Examples) -> dict:
@@ -388,22 +387,20 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     interrupted run from it. It is deleted once the checkpoint is written.
     """
     output = Path(output)
-    ensure_writable(output, overwrite)  # fail before the work, not after
+    started = time.perf_counter()
+    base_path = resolve_base_model(config.model.base)
+    ensure_writable(output, overwrite, disk_needed_for_training(base_path))  # fail before the work, not after
     state_file = state_path(output)
     if state_file.exists() and not (resume or overwrite):
         raise FramingError(f"{state_file}: an interrupted run left its training state here; pass --resume to "
                            f"continue it or --overwrite to start over")
-    if resume:
-        load_state(state_file, config)  # a missing or mismatched state fails now, before data loading
+    saved = load_state(state_file, config) if resume else None  # a missing or mismatched state fails now
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
-    started = time.perf_counter()
-    base_path = resolve_base_model(config.model.base)
-    ensure_space_for_training(output, base_path)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
     model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
-                     state_file, state_file if resume else None)
+                     state_file, saved)
     round_to_stored_dtype(model)
     meta = {
         "framing_version": __version__,
