@@ -8,10 +8,10 @@ are checked against the official file's sha256 before use. Any other name is pas
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from framing.errors import FramingError
+from framing.hashing import sha256_of
 
 # hub id -> (Python package that ships it, sha256 of the official model.safetensors)
 PACKAGED_MODELS = {
@@ -20,14 +20,6 @@ PACKAGED_MODELS = {
         "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
     ),
 }
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def resolve_base_model(name: str) -> str:

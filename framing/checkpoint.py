@@ -7,6 +7,10 @@
     training_config.yaml                the resolved training config
     metrics.json, README.md             dev metrics and the model card
 
+Reading the metadata and checking the files needs only the standard library; loading the
+PyTorch model (training, `torch-fp32`) imports torch and transformers when called, so
+predicting with an ONNX back end runs without them.
+
 Writes are atomic: everything goes to a hidden temporary folder beside the target, which
 is renamed into place only when complete (framing.output). Weights load from safetensors only.
 """
@@ -18,30 +22,32 @@ import os
 from pathlib import Path
 from typing import Any, Optional
 
-import torch
-from safetensors.torch import load_file, save_file
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerBase
-
 from framing.errors import FramingError
-from framing.model import FramingModel
+from framing.hashing import sha256_of
 from framing.output import atomic_folder
 
 FORMAT_VERSION = 1
 META_FILE = "framing.json"
 HEADS_FILE = "framing_heads.safetensors"
-REQUIRED_FILES = ("config.json", "model.safetensors", META_FILE, HEADS_FILE)
+REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", META_FILE, HEADS_FILE)
+WEIGHT_FILES = ("model.safetensors", HEADS_FILE)
 
 
 def save_checkpoint(
     target: str | Path,
-    model: FramingModel,
-    tokenizer: PreTrainedTokenizerBase,
+    model,
+    tokenizer,
     meta: dict[str, Any],
     text_files: dict[str, str],
     overwrite: bool = False,
-    dtype: torch.dtype = torch.float16,
+    dtype=None,
 ) -> Path:
-    """Write a complete checkpoint folder atomically; weights are stored in `dtype`."""
+    """Write a complete checkpoint folder atomically from a framing.model.FramingModel and
+    its transformers tokenizer; weights are stored in `dtype` (default float16)."""
+    import torch
+    from safetensors.torch import save_file
+
+    dtype = dtype or torch.float16
     with atomic_folder(target, overwrite) as staging:
         state = {k: v.detach().to(dtype).contiguous() for k, v in model.classifier.state_dict().items()}
         model.classifier.save_pretrained(staging, state_dict=state, safe_serialization=True)
@@ -79,16 +85,46 @@ def read_meta(folder: Path) -> dict[str, Any]:
     return meta
 
 
-def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = None
-                    ) -> tuple[FramingModel, PreTrainedTokenizerBase, dict[str, Any]]:
-    """Load a checkpoint folder in float32 for CPU inference, in eval mode."""
-    folder = Path(folder)
+def check_folder(folder: Path) -> dict[str, Any]:
+    """The checkpoint's metadata, after checking that every file it needs is there."""
     if not folder.is_dir():
         raise FramingError(f"{folder}: checkpoint folder not found")
+    if not (folder / META_FILE).is_file():
+        raise FramingError(f"{folder}: not a framing checkpoint (no {META_FILE})")
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     if missing:
-        raise FramingError(f"{folder}: not a framing checkpoint (missing {', '.join(missing)})")
-    meta = read_meta(folder)
+        raise FramingError(f"{folder}: corrupt checkpoint: missing {', '.join(missing)}")
+    return read_meta(folder)
+
+
+def weights_digest(folder: Path) -> str:
+    """sha256 over the checkpoint's weight files: what an ONNX file was built from."""
+    return sha256_of(*(folder / name for name in WEIGHT_FILES))
+
+
+def is_current(onnx_file: Path, folder: Path) -> bool:
+    """Whether `onnx_file` exists and was built from the weights now in `folder` (a file left
+    from older weights, e.g. after a git pull of a new model, is not)."""
+    stamp = onnx_file.with_name(onnx_file.name + ".sha256")
+    return onnx_file.is_file() and stamp.is_file() and stamp.read_text().strip() == weights_digest(folder)
+
+
+def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = None):
+    """Load a checkpoint folder in float32 for CPU inference, in eval mode: returns
+    (framing.model.FramingModel, transformers tokenizer, metadata). Needs the `train` extra."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from framing.model import FramingModel
+
+    from transformers.utils import logging as hf_logging
+
+    folder = Path(folder)
+    meta = check_folder(folder)
+    bar_was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # a load is not long work: no "Loading weights" bar
+    hf_logging.set_verbosity_error()  # nor load reports on the user's terminal
     try:
         options = {"attn_implementation": attn_implementation} if attn_implementation else {}
         classifier = AutoModelForSequenceClassification.from_pretrained(
@@ -98,6 +134,9 @@ def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = Non
         heads = load_file(str(folder / HEADS_FILE))
     except Exception as error:  # corrupt or truncated files surface as many exception types
         raise FramingError(f"{folder}: corrupt checkpoint ({type(error).__name__}: {_first_line(error)})") from None
+    finally:
+        if bar_was_on:
+            hf_logging.enable_progress_bar()
     aux_labels: Optional[list[str]] = meta.get("aux_labels") or []
     model = FramingModel(classifier, aux_num_labels=len(aux_labels))
     for name, head in model.extra_heads().items():

@@ -228,7 +228,7 @@ def run_serve(args: argparse.Namespace) -> None:
 
 
 def run_export(args: argparse.Namespace) -> None:
-    from training.export import export_and_select
+    from framing.training.export import export_and_select
 
     result = export_and_select(args.checkpoint, args.data, args.tolerance)
     for name, row in result["measured"].items():
@@ -238,7 +238,7 @@ def run_export(args: argparse.Namespace) -> None:
 
 def run_train(args: argparse.Namespace) -> None:
     from framing.config import load_config
-    from training.train import train
+    from framing.training.train import train
 
     config = load_config(args.config, args.overrides)
     output = args.output or os.path.join("runs", config.name)
@@ -249,7 +249,7 @@ def run_train(args: argparse.Namespace) -> None:
 def run_crossval(args: argparse.Namespace) -> None:
     from framing.config import load_config
     from framing.output import ensure_writable, write_json
-    from training.crossval import crossval, print_row, render_crossval
+    from framing.training.crossval import crossval, print_row, render_crossval
 
     if args.folds < 2:
         raise FramingError(f"--folds {args.folds}: need at least 2")
@@ -262,7 +262,7 @@ def run_crossval(args: argparse.Namespace) -> None:
 
 
 def run_compare(args: argparse.Namespace) -> None:
-    from training.compare import compare
+    from framing.training.compare import compare
 
     result = compare(args.checkpoint_a, args.checkpoint_b, args.data, args.output, args.text_column,
                      args.label_column, args.overwrite)
@@ -273,7 +273,7 @@ def run_compare(args: argparse.Namespace) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> None:
-    from training.evaluate import evaluate
+    from framing.training.evaluate import evaluate
 
     metrics = evaluate(args.checkpoint, args.data, args.output, text_column=args.text_column,
                        label_column=args.label_column, overwrite=args.overwrite,
@@ -284,13 +284,23 @@ def run_evaluate(args: argparse.Namespace) -> None:
           f"accuracy {model['accuracy']:.4f}, ECE {model['ece']:.4f}; report in {args.output}")
 
 
+# top-level module -> the extra that installs it
+EXTRAS = {"ray": "ray", "pyarrow": "parquet", **{module: "train" for module in (
+    "torch", "transformers", "safetensors", "datasets", "sklearn", "matplotlib", "onnx", "scipy")}}
+
+
+def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
+    """One line naming the extra to install for a missing optional module."""
+    module = (error.name or "").split(".")[0]
+    extra = EXTRAS.get(module)
+    if extra is None:
+        raise error  # not an optional extra: a real bug, keep the traceback
+    return f"`framing {args.command}` needs {module}, which comes with an extra: pip install \"framing[{extra}]\""
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()  # keep load reports off the user's terminal
-    hf_logging.disable_progress_bar()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval,
                 "compare": run_compare}
@@ -302,6 +312,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as error:  # a full disk or a vanished folder mid-way: what was complete is kept
         where = f"{error.filename}: " if error.filename else ""
         print(f"framing: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:  # an optional extra that is not installed
+        print(f"framing: error: {missing_extra(args, error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("framing: interrupted", file=sys.stderr)

@@ -27,7 +27,7 @@ from typing import Callable, Iterator, Optional, Protocol, Sequence
 import pandas as pd
 from tqdm.auto import tqdm
 
-from framing.data import read_chunks, require_columns, texts_of
+from framing.data import read_chunks, require_columns, require_parquet, texts_of
 from framing.errors import FramingError
 from framing.output import ensure_writable
 
@@ -142,6 +142,8 @@ def _check_output(output_path, resume: bool, overwrite: bool, needed_bytes: int)
     if output.suffix.lower() not in OUTPUT_FORMATS:
         raise FramingError(f"{output}: unknown output format '{output.suffix}' (expected one of "
                            f"{', '.join(OUTPUT_FORMATS)})")
+    if output.suffix.lower() == ".parquet":
+        require_parquet(output)
     partial = _partial(output)
     if resume and not partial.exists():
         if output.exists():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from framing.errors import FramingError
+from framing.hashing import sha256_of
 
 READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet", ".txt": "txt"}
 
@@ -89,6 +89,14 @@ def _line_chunks(path: Path, kind: str, chunk_size: int) -> Iterator[pd.DataFram
         yield pd.DataFrame.from_records(rows)
 
 
+def require_parquet(path: Path) -> None:
+    """Parquet needs pyarrow, an optional extra of the light install."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise FramingError(f"{path}: Parquet needs pyarrow: pip install \"framing[parquet]\"") from None
+
+
 def _kind_of(path: Path) -> str:
     kind = READERS.get(path.suffix.lower())
     if kind is None:
@@ -96,6 +104,8 @@ def _kind_of(path: Path) -> str:
         raise FramingError(f"{path}: unknown file format '{path.suffix}' (expected one of {known})")
     if not path.is_file():
         raise FramingError(f"{path}: file not found")
+    if kind == "parquet":
+        require_parquet(path)
     return kind
 
 
@@ -145,12 +155,7 @@ def fingerprint(source: str) -> Optional[str]:
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in READERS) if path.is_dir() else [path]
     if not all(f.is_file() for f in files):
         return None
-    digest = hashlib.sha256()
-    for file in files:
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(*files)
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[Optional[str]], source: str) -> None:

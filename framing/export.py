@@ -8,7 +8,6 @@ builds them on first use. Files are written under a temporary name and renamed w
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -19,6 +18,7 @@ import torch
 from torch import nn
 
 from framing.errors import FramingError
+from framing.checkpoint import load_checkpoint, weights_digest
 from framing.runtime import ONNX_FILES
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -42,8 +42,6 @@ def export_onnx(folder: str | Path, which: tuple[str, ...] = ("onnx-fp32", "onnx
                 target: str | Path | None = None) -> dict[str, Path]:
     """Write the requested ONNX files of checkpoint `folder` into `target` (default: the
     checkpoint folder itself); returns {runtime: path}."""
-    from framing.checkpoint import load_checkpoint
-
     folder = Path(folder)
     target = Path(target) if target else folder
     # Eager attention exports as plain matmul/softmax, which the optimizer fuses into one
@@ -115,23 +113,6 @@ def _quantize(source: Path, target: Path, keep_ffn_down: bool) -> None:
                          extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     finally:
         root.setLevel(level)
-
-
-def weights_digest(folder: Path) -> str:
-    """sha256 over the checkpoint's weight files: what an ONNX file was built from."""
-    digest = hashlib.sha256()
-    for name in ("model.safetensors", "framing_heads.safetensors"):
-        with (folder / name).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
-def is_current(onnx_file: Path, folder: Path) -> bool:
-    """Whether `onnx_file` exists and was built from the weights now in `folder` (a file left
-    from older weights, e.g. after a git pull of a new model, is not)."""
-    stamp = onnx_file.with_name(onnx_file.name + ".sha256")
-    return onnx_file.is_file() and stamp.is_file() and stamp.read_text().strip() == weights_digest(folder)
 
 
 def _publish(path: Path, folder: Path, digest: str) -> Path:

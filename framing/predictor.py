@@ -12,9 +12,7 @@ first and possibly empty; `top_k=None` still gives every label.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
@@ -22,15 +20,21 @@ import numpy as np
 import yaml
 
 from framing.article import analyze_article
-from framing.checkpoint import load_checkpoint
+from framing.checkpoint import check_folder
+from framing.encoding import TextEncoder
 from framing.errors import FramingError
-from framing.runtime import ONNX_FILES, RUNTIMES, OnnxRuntime, TorchRuntime
+from framing.runtime import open_runtime
 
-SHIPPED_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "babe-minilm"
+# A wheel carries the shipped model inside the package (framing/checkpoints/); a source
+# checkout keeps it in the repository's top-level checkpoints/ folder.
+_PACKAGE = Path(__file__).resolve().parent
+SHIPPED_CHECKPOINT = next((folder for folder in (_PACKAGE / "checkpoints" / "babe-minilm",
+                                                 _PACKAGE.parent / "checkpoints" / "babe-minilm")
+                           if folder.is_dir()), _PACKAGE / "checkpoints" / "babe-minilm")
 
 
 def default_checkpoint() -> Path:
-    """$FRAMING_CHECKPOINT if set, else the checkpoint shipped in this repository."""
+    """$FRAMING_CHECKPOINT if set, else the checkpoint shipped with the package."""
     return Path(os.environ.get("FRAMING_CHECKPOINT", SHIPPED_CHECKPOINT))
 
 
@@ -39,8 +43,8 @@ def locate_checkpoint(name: Optional[str | Path]) -> Path:
     if name is None:
         folder = default_checkpoint()
         if not folder.is_dir():
-            raise FramingError(f"{folder}: the default checkpoint is not there; install framing from its repository "
-                               "(pip install -e .), set FRAMING_CHECKPOINT, or pass a checkpoint folder")
+            raise FramingError(f"{folder}: the default checkpoint is not there; reinstall framing, set "
+                               "FRAMING_CHECKPOINT, or pass a checkpoint folder")
         return folder
     path = Path(name)
     if path.exists() or str(name).startswith((".", "/", "~")) or str(name).count("/") != 1:
@@ -53,50 +57,31 @@ def locate_checkpoint(name: Optional[str | Path]) -> Path:
         raise FramingError(f"checkpoint '{name}': not a local folder and not fetched from the hub ({error})") from None
 
 
-def open_runtime(folder: Path, name: str, model, threads: Optional[int] = None):
-    """The named back end for a checkpoint. An ONNX file is used from the checkpoint folder
-    (where `framing export` writes it) or else from $FRAMING_CACHE (default ~/.cache/framing),
-    where a load builds it if missing: loading never adds files to a checkpoint folder."""
-    if name not in RUNTIMES:
-        raise FramingError(f"unknown runtime '{name}' (expected one of {', '.join(RUNTIMES)})")
-    if name == "torch-fp32":
-        return TorchRuntime(model)
-    from framing.export import export_onnx, is_current
-
-    path = folder / ONNX_FILES[name]
-    # A file that `framing export` put in the folder is refreshed there when the weights
-    # change (if writable); every other build goes to the cache.
-    if not is_current(path, folder) and not (path.exists() and os.access(folder, os.W_OK)):
-        path = _onnx_cache(folder) / ONNX_FILES[name]
-    if not is_current(path, folder):
-        print(f"framing: building {path.name} for {folder} (once per weights; 10-30 s)", file=sys.stderr)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        export_onnx(folder, which=(name,), target=path.parent)
-    return OnnxRuntime(path, name, threads)
-
-
-def _onnx_cache(folder: Path) -> Path:
-    root = Path(os.environ.get("FRAMING_CACHE", Path.home() / ".cache" / "framing"))
-    return root / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-
-
 TextInput = Union[str, Sequence[str]]
 
 
 class FramingClassifier:
-    def __init__(self, model, tokenizer, meta: dict[str, Any], batch_size: int = 8,
-                 source: Optional[str | Path] = None, runtime=None):
-        self.model = model.eval()
+    def __init__(self, runtime, encoder: TextEncoder, meta: dict[str, Any], batch_size: int = 8,
+                 source: Optional[str | Path] = None):
+        self.runtime = runtime  # a back end of framing.runtime
+        self.encoder = encoder
         self.source = source  # the checkpoint folder, when loaded from one
-        self.runtime = runtime or TorchRuntime(model)  # see framing.runtime
-        self.tokenizer = tokenizer
         self.meta = meta
         # Small length-sorted batches: on 2 cores, 8 is as fast per sentence as 32 and pads
         # less, which matters most for one article's few sentences (analyze).
-        self.batch_size = batch_size
+        self.batch_size = check_batch_size(batch_size)
         self.temperature = float(meta.get("temperature", 1.0))
         self.max_length = int(meta.get("max_length", 128))
         self.multi_label = bool(meta.get("multi_label", False))
+
+    @classmethod
+    def from_model(cls, model, tokenizer, meta: dict[str, Any], batch_size: int = 8) -> "FramingClassifier":
+        """A predictor over an in-memory PyTorch FramingModel and its transformers tokenizer
+        (training and cross-validation score their models through it)."""
+        from framing.runtime import TorchRuntime
+
+        encoder = TextEncoder.from_transformers(tokenizer, int(meta.get("max_length", 128)))
+        return cls(TorchRuntime(model), encoder, meta, batch_size=batch_size)
 
     @classmethod
     def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
@@ -109,12 +94,14 @@ class FramingClassifier:
         ONNX Runtime's threads (default: the machine's physical cores); PyTorch uses
         torch.set_num_threads.
         """
+        check_batch_size(batch_size)
         folder = locate_checkpoint(checkpoint)
-        model, tokenizer, meta = load_checkpoint(folder)
+        meta = check_folder(folder)
+        encoder = TextEncoder.from_folder(folder, int(meta.get("max_length", 128)))
         if runtime == "auto":
             runtime = meta.get("runtime", {}).get("name", "torch-fp32")
-        backend = open_runtime(folder, runtime, model, threads)
-        return cls(model, tokenizer, meta, batch_size=batch_size, source=folder, runtime=backend)
+        backend = open_runtime(folder, runtime, threads)
+        return cls(backend, encoder, meta, batch_size=batch_size, source=folder)
 
     @property
     def labels(self) -> list[str]:
@@ -151,7 +138,7 @@ class FramingClassifier:
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Tokens per text before truncation to max_length (special tokens included)."""
-        return [len(ids) for ids in self.tokenizer(list(texts))["input_ids"]]
+        return self.encoder.token_counts(texts)
 
     def __call__(self, inputs: TextInput, top_k: Optional[int] = 1) -> Any:
         single = isinstance(inputs, str)
@@ -232,19 +219,18 @@ class FramingClassifier:
         words: Optional[list[list[dict]]] = [[] for _ in texts] if with_words else None
         if not texts:
             return out, words
-        encoded = self.tokenizer(texts, truncation=True, max_length=self.max_length, return_offsets_mapping=with_words)
-        model_keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in encoded]
-        order = sorted(range(len(texts)), key=lambda i: len(encoded["input_ids"][i]))
-        for start in range(0, len(order), self.batch_size):
-            batch_ids = order[start : start + self.batch_size]
-            batch = self.tokenizer.pad([{k: encoded[k][i] for k in model_keys} for i in batch_ids], return_tensors="np")
-            logits, word_logits = self.runtime(dict(batch), with_words)  # [b, C], [b, T]
-            out[batch_ids] = logits
+        encodings = self.encoder.encode(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        size = min(self.batch_size, self.runtime.max_batch or self.batch_size)
+        batches = [order[start : start + size] for start in range(0, len(order), size)]
+        padded = (self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
+        for batch, (logits, word_logits) in zip(batches, self.runtime.map(padded, with_words)):
+            out[batch] = logits  # [b, C]
             if not with_words:
                 continue
             token_probs = 1.0 / (1.0 + np.exp(-word_logits))  # [b, T]
-            for row, i in enumerate(batch_ids):
-                words[i] = _group_words(texts[i], encoded.word_ids(i), encoded["offset_mapping"][i], token_probs[row])
+            for row, i in enumerate(batch):
+                words[i] = _group_words(texts[i], encodings[i].word_ids, encodings[i].offsets, token_probs[row])
         return out, words
 
     @property
@@ -269,6 +255,12 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
             grouped.append({"start": entry["start"], "end": entry["end"], "text": entry["text"],
                             "weight": entry["weight"]})
     return grouped
+
+
+def check_batch_size(batch_size: Any) -> int:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise FramingError(f"batch size {batch_size!r}: must be a whole number of at least 1")
+    return int(batch_size)
 
 
 def validate_texts(texts: Any) -> list[str]:

@@ -1,36 +1,52 @@
-"""Inference back ends. Each turns a padded batch (numpy int64 arrays `input_ids`,
-`attention_mask`, maybe `token_type_ids`, all [B, T]) into sentence logits [B, C] and, when
-asked, per-token word logits [B, T]. The predictor does tokenization, batching and
-calibration around whichever back end the checkpoint names.
+"""Inference back ends, and opening the one a checkpoint names.
 
-- torch-fp32: the PyTorch model as trained (rounded from the stored fp16 weights).
+Each back end turns a padded batch (numpy int64 arrays `input_ids`, `attention_mask`,
+`token_type_ids`, all [B, T]) into sentence logits [B, C] and, when asked, per-token word
+logits [B, T]. The predictor does tokenization, batching and calibration around it.
+
+- torch-fp32: the PyTorch model as trained (needs the `train` extra: torch).
 - onnx-fp32 / onnx-int8 / onnx-int8-full: ONNX Runtime on a graph with fused attention,
   built by framing.export. The int8 ones have dynamically quantized matrix multiplies:
   onnx-int8 keeps the feed-forward down-projections in fp32 (closest to fp32's labels),
-  onnx-int8-full quantizes every encoder matmul (about a third faster; a little further
-  from fp32). `framing export` measures both and records the fastest within tolerance.
+  onnx-int8-full quantizes every encoder matmul (faster; a little further from fp32).
+
+Every back end gives a text the same probabilities whatever else is in the call. Padding
+is masked, so batching is exact for the fp32 back ends. Dynamic quantization, however,
+measures each activation's range over the whole batch tensor, so a text's scores would move
+with its batch company: the int8 back ends therefore run one text per call, on sessions of
+one thread each, with as many calls in flight as the machine has cores (measured on 2 cores:
+424 sentences/s, the same as batches of 8 on one 2-thread session; static int8 quantization
+with stored activation ranges was measured at 238-292 sentences/s and 0.01-0.02 lower dev
+macro-F1, see README "Performance").
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
 import numpy as np
-import torch
+
+from framing.errors import FramingError
 
 RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
 ONNX_FILES = {"onnx-fp32": "model.onnx", "onnx-int8": "model.int8.onnx", "onnx-int8-full": "model.int8-full.onnx"}
+PER_TEXT = ("onnx-int8", "onnx-int8-full")  # dynamically quantized: one text per call (see above)
+
+Batch = dict[str, np.ndarray]
+Outputs = tuple[np.ndarray, Optional[np.ndarray]]  # logits [B, C], word logits [B, T] or None
 
 
 def physical_cores() -> int:
     """Threads for matrix work: hyper-threads do not add arithmetic units, so count cores."""
     try:
-        cores = {line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                 if line.startswith("core id")}
-        sockets = {line.split(":")[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("physical id")}
+        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+        cores = {line.split(":")[1].strip() for line in cpuinfo if line.startswith("core id")}
+        sockets = {line.split(":")[1].strip() for line in cpuinfo if line.startswith("physical id")}
         counted = len(cores) * max(1, len(sockets))
     except OSError:
         counted = 0
@@ -40,34 +56,109 @@ def physical_cores() -> int:
 
 class TorchRuntime:
     name = "torch-fp32"
+    max_batch: Optional[int] = None  # any batch size gives the same per-text results
 
     def __init__(self, model):
-        self.model = model.eval()
+        import torch
 
-    @torch.inference_mode()
-    def __call__(self, batch: dict[str, np.ndarray], with_words: bool) -> tuple[np.ndarray, Optional[np.ndarray]]:
-        tensors = {key: torch.from_numpy(value) for key, value in batch.items()}
-        if not with_words:
-            return self.model.classifier(**tensors).logits.float().numpy(), None
-        out = self.model(**tensors)
-        return out.logits.float().numpy(), out.word_logits.float().numpy()
+        self.torch = torch
+        self.model = model.eval()
+        import inspect
+
+        accepted = inspect.signature(model.classifier.forward).parameters
+        self.inputs = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in accepted]
+
+    def __call__(self, batch: Batch, with_words: bool) -> Outputs:
+        with self.torch.inference_mode():
+            tensors = {key: self.torch.from_numpy(batch[key]) for key in self.inputs}
+            if not with_words:
+                return self.model.classifier(**tensors).logits.float().numpy(), None
+            out = self.model(**tensors)
+            return out.logits.float().numpy(), out.word_logits.float().numpy()
+
+    def map(self, batches: Iterable[Batch], with_words: bool) -> Iterator[Outputs]:
+        return (self(batch, with_words) for batch in batches)
 
 
 class OnnxRuntime:
     def __init__(self, path: Path, name: str, threads: Optional[int] = None):
         import onnxruntime as ort
 
+        threads = threads or physical_cores()
+        per_text = name in PER_TEXT
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or physical_cores()
+        options.intra_op_num_threads = 1 if per_text else threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # errors only: no optimizer notices on the user's terminal
         self.name = name
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.max_batch: Optional[int] = 1 if per_text else None
+        self.workers = threads if per_text else 1
+        self._pool: Optional[ThreadPoolExecutor] = None
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime raises its own exception types for bad files
+            raise FramingError(f"{path}: corrupt ONNX file ({str(error).strip().splitlines()[0]})") from None
         self.inputs = [item.name for item in self.session.get_inputs()]
 
-    def __call__(self, batch: dict[str, np.ndarray], with_words: bool) -> tuple[np.ndarray, Optional[np.ndarray]]:
-        feeds = {name: batch[name].astype(np.int64, copy=False) for name in self.inputs}
+    def __call__(self, batch: Batch, with_words: bool) -> Outputs:
+        feeds = {name: batch[name] for name in self.inputs}
         if not with_words:
             return self.session.run(["logits"], feeds)[0], None
         logits, word_logits = self.session.run(["logits", "word_logits"], feeds)
         return logits, word_logits
+
+    def map(self, batches: Iterable[Batch], with_words: bool) -> Iterator[Outputs]:
+        """Outputs of each batch, in order; one-thread sessions run `workers` batches at once
+        (ONNX Runtime releases the GIL while it computes)."""
+        if self.workers == 1:
+            return (self(batch, with_words) for batch in batches)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="framing-onnx")
+        return self._pool.map(lambda batch: self(batch, with_words), batches)
+
+
+def open_runtime(folder: Path, name: str, threads: Optional[int] = None):
+    """The named back end for checkpoint `folder`. An ONNX file is used from the checkpoint
+    folder (where `framing export` writes it, and where the shipped model carries its own) or
+    else from $FRAMING_CACHE (default ~/.cache/framing), where a load builds it if missing:
+    loading never adds files to a checkpoint folder. Only torch-fp32 loads the PyTorch model."""
+    if name not in RUNTIMES:
+        raise FramingError(f"unknown runtime '{name}' (expected one of {', '.join(RUNTIMES)})")
+    if name == "torch-fp32":
+        from framing.checkpoint import load_checkpoint
+
+        return TorchRuntime(load_checkpoint(folder)[0])
+    from framing.checkpoint import is_current
+
+    path = folder / ONNX_FILES[name]
+    # A file that `framing export` put in the folder is refreshed there when the weights
+    # change (if writable); every other build goes to the cache.
+    if not is_current(path, folder) and not (path.exists() and os.access(folder, os.W_OK)):
+        path = onnx_cache(folder) / ONNX_FILES[name]
+    if not is_current(path, folder):
+        _build(folder, name, path)
+    return OnnxRuntime(path, name, threads)
+
+
+def _build(folder: Path, name: str, path: Path) -> None:
+    try:
+        from framing.export import export_onnx
+    except ImportError:
+        raise FramingError(f"{folder} has no {path.name}; building it needs PyTorch: pip install 'framing[train]' "
+                           f"(or pass --fp32 / runtime='torch-fp32', which also needs it)") from None
+    print(f"framing: building {path.name} for {folder} (once per weights; 10-30 s)", file=sys.stderr)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FramingError(f"{path.parent}: cannot create the ONNX cache folder ({error.strerror}); set "
+                           f"FRAMING_CACHE to a writable folder") from None
+    if not os.access(path.parent, os.W_OK):
+        raise FramingError(f"{path.parent}: the ONNX cache folder is not writable; set FRAMING_CACHE to a "
+                           f"writable folder")
+    export_onnx(folder, which=(name,), target=path.parent)
+
+
+def onnx_cache(folder: Path) -> Path:
+    root = Path(os.environ.get("FRAMING_CACHE", Path.home() / ".cache" / "framing"))
+    return root / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]

@@ -12,7 +12,7 @@ TEXTS = ["The senator spoke on Tuesday about the budget.", "The greedy company b
 
 def test_round_trip_keeps_labels_and_predictions(tiny_checkpoint, tmp_path):
     model, tokenizer, meta = load_checkpoint(tiny_checkpoint)
-    before = FramingClassifier(model, tokenizer, meta).predict_proba(TEXTS)
+    before = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(TEXTS)
     copy = save_checkpoint(tmp_path / "copy", model, tokenizer, meta, {}, dtype=torch.float32)
     again = FramingClassifier.from_pretrained(copy)
     assert again.labels == ["neutral", "editorializing"]
@@ -58,7 +58,7 @@ def test_failed_save_leaves_nothing_and_keeps_the_old_folder(tiny_checkpoint, tm
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("framing.checkpoint.save_file", explode)
+    monkeypatch.setattr("safetensors.torch.save_file", explode)
     with pytest.raises(OSError, match="disk full"):
         save_checkpoint(target, model, tokenizer, meta, {}, overwrite=True)
     assert (target / "model.safetensors").read_bytes() == original

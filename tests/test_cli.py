@@ -161,7 +161,7 @@ def test_compare_two_checkpoints_with_paired_tests(capsys, tiny_checkpoint, tiny
 def test_mcnemar_and_bootstrap_detect_a_real_difference():
     import numpy as np
 
-    from training.compare import mcnemar, paired_bootstrap
+    from framing.training.compare import mcnemar, paired_bootstrap
 
     y = np.array([0, 1] * 100)
     perfect, coin = y.copy(), np.array([0, 0, 1, 1] * 50)

@@ -14,7 +14,7 @@ import yaml
 from conftest import EDITORIAL, NEUTRAL, tiny_config_dict
 from framing import corpus, output
 from framing.cli import main
-from training.resume import state_path
+from framing.training.resume import state_path
 
 Usage = namedtuple("Usage", "total used free")
 
@@ -51,7 +51,7 @@ def test_too_little_disk_space_fails_before_training(capsys, config_file, tmp_pa
 
 
 def test_disk_full_while_saving_the_checkpoint_keeps_the_training_state(capsys, config_file, tmp_path, monkeypatch):
-    import framing.checkpoint as checkpoint
+    import safetensors.torch as checkpoint  # framing.checkpoint imports save_file from it when saving
 
     real = checkpoint.save_file
 

@@ -17,8 +17,8 @@ from safetensors.torch import load_file
 from conftest import REPO, tiny_config_dict
 from framing.config import config_from_dict
 from framing.errors import FramingError
-from training import train as train_module
-from training.resume import load_state, state_path
+from framing.training import train as train_module
+from framing.training.resume import load_state, state_path
 
 
 def config_with_intermediate(tiny_base, tiny_data, **train) -> dict:
@@ -81,7 +81,7 @@ def test_resume_refuses_a_changed_config(tiny_base, tiny_data, tmp_path, monkeyp
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, save_state_every=1))
     output = tmp_path / "model"
 
-    from training.resume import save_state
+    from framing.training.resume import save_state
 
     def save_then_crash(path, state):
         save_state(path, state)
@@ -141,10 +141,10 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
 
     from framing.data import load_table
     from framing.predictor import FramingClassifier
-    from training.crossval import crossval
-    from training.examples import build_examples
-    from training.metrics import classification_metrics
-    from training.train import fit, load_intermediate
+    from framing.training.crossval import crossval
+    from framing.training.examples import build_examples
+    from framing.training.metrics import classification_metrics
+    from framing.training.train import fit, load_intermediate
 
     raw = config_with_intermediate(tiny_base, tiny_data, epochs=2, select="last")
     raw["data"].pop("dev")
@@ -158,6 +158,6 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
     model, _ = fit(config, examples.subset(train_idx), None, str(tiny_base), tokenizer, False,
                    load_intermediate(config, tokenizer))
     test = examples.subset(test_idx)
-    proba = FramingClassifier(model, tokenizer, {"labels": config.data.label_names, "max_length": 32}).predict_proba(
+    proba = FramingClassifier.from_model(model, tokenizer, {"labels": config.data.label_names, "max_length": 32}).predict_proba(
         test.texts)
     assert classification_metrics(test.labels, proba, config.data.label_names, 0)["macro_f1"] == shared

@@ -72,7 +72,7 @@ def test_unknown_runtime_is_refused(tiny_checkpoint):
 
 
 def test_onnx_built_from_older_weights_is_rebuilt(tiny_checkpoint, tmp_path):
-    from framing.export import is_current
+    from framing.checkpoint import is_current
 
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     export_onnx(folder, which=("onnx-fp32",))
@@ -92,3 +92,27 @@ def test_onnx_built_from_older_weights_is_rebuilt(tiny_checkpoint, tmp_path):
     _, words = classifier.predict_with_words(TEXTS[:2], min_weight=0.0)
     _, ref_words = reference.predict_with_words(TEXTS[:2], min_weight=0.0)
     assert [w["weight"] for w in words[0]] == pytest.approx([w["weight"] for w in ref_words[0]], abs=1e-4)
+
+
+@pytest.mark.parametrize("runtime", ["torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"])
+def test_every_back_end_is_batch_invariant(exported, runtime):
+    """A text's probabilities and word weights do not depend on the other texts of the call."""
+    from framing.training.export import batch_company_change
+
+    classifier = FramingClassifier.from_pretrained(exported, runtime=runtime)
+    assert batch_company_change(classifier, TEXTS, alone=len(TEXTS)) <= 1e-5
+    _, together = classifier.predict_with_words(TEXTS, min_weight=0.0)
+    _, alone = classifier.predict_with_words(TEXTS[-1:], min_weight=0.0)
+    assert [w["weight"] for w in alone[0]] == pytest.approx([w["weight"] for w in together[-1]], abs=1e-5)
+
+
+def test_export_refuses_a_back_end_that_is_not_batch_invariant(exported, tiny_data, monkeypatch):
+    """Batch invariance is a requirement of the choice, not only a measurement."""
+    import framing.training.export as export
+
+    real = export.batch_company_change
+    monkeypatch.setattr(export, "batch_company_change",
+                        lambda clf, texts: 0.2 if clf.runtime.name != "torch-fp32" else real(clf, texts))
+    result = export.export_and_select(str(exported), str(tiny_data["dev"]))
+    assert result["chosen"] == "torch-fp32"
+    assert json.loads((exported / "framing.json").read_text())["runtime"]["batch_invariance"] == 1e-5

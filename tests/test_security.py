@@ -22,6 +22,8 @@ def test_every_dependency_has_a_lower_and_an_upper_bound():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
     for requirement in requirements:
+        if requirement.startswith("framing["):  # an extra naming other extras of this package
+            continue
         assert re.search(r">=?[\d.]+", requirement) and re.search(r"<[\d.]+", requirement), requirement
 
 

@@ -35,7 +35,7 @@ def test_loaded_editorial_scores_above_plain_report(shipped):
 @pytest.mark.skipif(not BABE.is_dir(), reason="BABE is not in ../shared/data/babe")
 def test_dev_scores_match_the_recorded_metrics(shipped):
     import pandas as pd
-    from training.metrics import classification_metrics
+    from framing.training.metrics import classification_metrics
 
     dev = pd.read_csv(BABE / "babe_sg2_dev.csv")
     gold = dev["label_bias"].map({"Non-biased": 0, "Biased": 1}).to_numpy()
@@ -90,3 +90,17 @@ def test_highlights_on_the_issue_example(shipped):
                                            "The senator spoke on Tuesday"])
     assert {"apologist", "humiliating"} <= {w["text"] for w in words[0]}
     assert words[1] == []
+
+
+@pytest.mark.skipif(not BABE.is_dir(), reason="BABE is not in ../shared/data/babe")
+@pytest.mark.parametrize("runtime", ["torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"])
+def test_shipped_model_is_batch_invariant_on_real_sentences(runtime, tmp_path_factory, monkeypatch):
+    """Alone, in a list, or in the reversed list: every back end gives a dev sentence the
+    same probabilities within 1e-5 (the ONNX files not shipped are built into a cache)."""
+    import pandas as pd
+    from framing.training.export import batch_company_change
+
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path_factory.getbasetemp() / "onnx-cache"))
+    texts = pd.read_csv(BABE / "babe_sg2_dev.csv")["text"].tolist()[:120]
+    classifier = FramingClassifier.from_pretrained(runtime=runtime)
+    assert batch_company_change(classifier, texts, alone=40) <= 1e-5

@@ -5,10 +5,10 @@ from safetensors.torch import load_file
 
 from framing.config import config_from_dict
 from framing.errors import FramingError
-from training.calibration import fit_temperature
-from training.examples import IGNORE, marked_spans, token_targets
-from training.metrics import classification_metrics, expected_calibration_error
-from training.train import layer_of, length_grouped_batches, train
+from framing.training.calibration import fit_temperature
+from framing.training.examples import IGNORE, marked_spans, token_targets
+from framing.training.metrics import classification_metrics, expected_calibration_error
+from framing.training.train import layer_of, length_grouped_batches, train
 
 from conftest import tiny_config_dict
 
@@ -152,7 +152,7 @@ def test_three_classes_with_dropped_rows_and_class_weights(tiny_base, tiny_data,
     classifier = FramingClassifier.from_pretrained(path)
     assert len(classifier("Some text.", top_k=None)) == 3
     # evaluation drops the same rows instead of refusing their label
-    from training.evaluate import evaluate
+    from framing.training.evaluate import evaluate
 
     result = evaluate(str(path), str(data), tmp_path / "report", baseline_train="auto")
     assert result["model"]["n"] == 14

@@ -18,9 +18,9 @@ from sklearn.metrics import f1_score
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
-from training.evaluate import labelled_data
-from training.metrics import classification_metrics
-from training.plots import per_class_f1_png, pr_curves_png
+from framing.training.evaluate import labelled_data
+from framing.training.metrics import classification_metrics
+from framing.training.plots import per_class_f1_png, pr_curves_png
 
 
 def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> dict[str, Any]:

@@ -23,11 +23,11 @@ from framing.base_model import resolve_base_model
 from framing.config import Config
 from framing.data import load_table
 from framing.predictor import FramingClassifier
-from training.baseline import baseline_proba, tfidf_baseline
-from training.examples import build_examples
-from training.metrics import classification_metrics
-from training.resume import load_state
-from training.train import fit, load_intermediate
+from framing.training.baseline import baseline_proba, tfidf_baseline
+from framing.training.examples import build_examples
+from framing.training.metrics import classification_metrics
+from framing.training.resume import load_state
+from framing.training.train import fit, load_intermediate
 
 
 def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
@@ -58,7 +58,7 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         test = examples.subset(test_idx)
         model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate,
                        resume_from=warm)
-        proba = FramingClassifier(model, tokenizer, meta).predict_proba(test.texts)
+        proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(test.texts)
         baseline = tfidf_baseline(seed, data.multi_label).fit([examples.texts[i] for i in train_idx],
                                                              examples.labels[train_idx])
         rows.append({

@@ -20,10 +20,10 @@ from framing.data import load_table, read_table, targets_of, texts_of, without_l
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
-from training.baseline import baseline_proba, tfidf_baseline
-from training.examples import word_gold
-from training.metrics import classification_metrics, word_metrics
-from training.plots import confusion_matrix_png, per_class_f1_png, reliability_png
+from framing.training.baseline import baseline_proba, tfidf_baseline
+from framing.training.examples import word_gold
+from framing.training.metrics import classification_metrics, word_metrics
+from framing.training.plots import confusion_matrix_png, per_class_f1_png, reliability_png
 
 
 def training_config_of(classifier: FramingClassifier) -> Optional[Config]:

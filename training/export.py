@@ -1,6 +1,8 @@
 """`framing export`: build a checkpoint's ONNX back ends, measure each against fp32 on dev
 data through the predictor, and record in framing.json the fastest one whose macro-F1 is
-within `tolerance` of fp32. The predictor then uses it by default."""
+within `tolerance` of fp32 and that is batch-invariant (a text's probabilities do not move
+with the other texts of the call by more than BATCH_INVARIANCE). The predictor then uses it
+by default."""
 
 from __future__ import annotations
 
@@ -8,14 +10,27 @@ import statistics
 import time
 from typing import Any, Optional
 
+import numpy as np
 
 from framing.checkpoint import update_meta
 from framing.errors import FramingError
 from framing.export import export_onnx
 from framing.predictor import FramingClassifier, locate_checkpoint
 from framing.runtime import RUNTIMES
-from training.evaluate import labelled_data, training_config_of
-from training.metrics import classification_metrics
+from framing.training.evaluate import labelled_data, training_config_of
+from framing.training.metrics import classification_metrics
+
+
+BATCH_INVARIANCE = 1e-5  # largest change of a probability allowed from a text's batch company
+
+
+def batch_company_change(classifier: FramingClassifier, texts: list[str], alone: int = 64) -> float:
+    """Largest change of any probability between scoring the texts in one call, in reverse
+    order, and (the first `alone` of them) one at a time."""
+    together = classifier.predict_proba(texts)
+    reverse = classifier.predict_proba(texts[::-1])[::-1]
+    single = np.concatenate([classifier.predict_proba([text]) for text in texts[:alone]])
+    return float(max(np.abs(reverse - together).max(), np.abs(single - together[:alone]).max()))
 
 
 def sentences_per_second(classifier: FramingClassifier, texts: list[str], runs: int = 3) -> float:
@@ -46,10 +61,12 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
             "dev_macro_f1": classification_metrics(gold, proba, reference.labels, 0,
                                                    reference.thresholds)["macro_f1"],
             "sentences_per_second": round(sentences_per_second(classifier, texts), 1),
+            "batch_company_change": batch_company_change(classifier, texts),
         }
     fp32 = measured["torch-fp32"]["dev_macro_f1"]
-    eligible = [n for n in RUNTIMES if measured[n]["dev_macro_f1"] >= fp32 - tolerance]
+    eligible = [n for n in RUNTIMES if measured[n]["dev_macro_f1"] >= fp32 - tolerance
+                and measured[n]["batch_company_change"] <= BATCH_INVARIANCE] or ["torch-fp32"]
     chosen = max(eligible, key=lambda n: measured[n]["sentences_per_second"])
-    update_meta(folder, {"runtime": {"name": chosen, "tolerance": tolerance, "measured_on": str(data),
-                                     "measured": measured}})
+    update_meta(folder, {"runtime": {"name": chosen, "tolerance": tolerance, "batch_invariance": BATCH_INVARIANCE,
+                                     "measured_on": str(data), "measured": measured}})
     return {"checkpoint": str(folder), "chosen": chosen, "measured": measured}

@@ -32,11 +32,11 @@ from framing.data import fingerprint, load_table, require_columns
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
-from training.calibration import fit_temperature
-from training.examples import IGNORE, Examples, build_examples, word_gold
-from training.metrics import best_thresholds, best_word_threshold, classification_metrics
-from training.model_card import render_model_card
-from training.resume import load_state, save_state, state_path
+from framing.training.calibration import fit_temperature
+from framing.training.examples import IGNORE, Examples, build_examples, word_gold
+from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics
+from framing.training.model_card import render_model_card
+from framing.training.resume import load_state, save_state, state_path
 
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
 
@@ -318,7 +318,7 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
                     model.eval()
                     meta = {"labels": config.data.label_names, "max_length": config.model.max_length,
                             "multi_label": config.data.multi_label}
-                    proba = FramingClassifier(model, tokenizer, meta).predict_proba(dev.texts)
+                    proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(dev.texts)
                     entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names,
                                                                    0)["macro_f1"]
                     if config.train.select == "best" and entry["dev_macro_f1"] > best[0]:
@@ -413,7 +413,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     }
     if config.data.multi_label:
         meta.update(multi_label=True, label_separator=config.data.label_separator)
-    classifier = FramingClassifier(model, tokenizer, meta)
+    classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
                      "data": data_provenance(config), "dev": calibrate(classifier, dev)}
     if dev.marked is not None:
