@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = commands.add_parser("predict", help="label passages (arguments or a file)",
                                   description="Label passages. Prints or writes one JSON object per passage, in input order.")
-    predict.add_argument("texts", nargs="*", help="passages to label")
+    predict.add_argument("texts", nargs="*", help="passages to label, or - to read one passage per line of "
+                                                  "standard input")
     predict.add_argument("--input", help="CSV, TSV, JSONL, Parquet or TXT (one passage per line), read in chunks")
     predict.add_argument("--text-column", default="text", help="column holding the passages (default: text)")
     predict.add_argument("--keep-columns", nargs="+", default=[], metavar="COLUMN",
@@ -126,21 +127,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from framing.output import ensure_writable, write_jsonl
+    from framing.corpus import check_output_format, write_records
+    from framing.output import ensure_writable
     from framing.predictor import FramingClassifier
 
     if bool(args.texts) == bool(args.input):
         raise FramingError("give passages as arguments or --input FILE (one of the two)")
+    if args.texts == ["-"]:  # one passage per line of standard input; blank lines are skipped
+        args.texts = [line for line in read_stdin().splitlines() if line.strip()]
+        if not args.texts:
+            raise FramingError("standard input: no passages")
     if args.input:
         return run_predict_corpus(args)
     if args.resume or args.engine != "local":
         raise FramingError("--resume and --engine apply to --input files only")
     if args.output:
-        ensure_writable(args.output, args.overwrite)  # before the work
+        ensure_writable(check_output_format(args.output), args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
     records = [{"text": text, **record} for text, record in zip(args.texts, classifier.records(args.texts))]
     if args.output:
-        write_jsonl(args.output, records)
+        write_records(Path(args.output), records)
     else:
         for record in records:
             print(json.dumps(record, ensure_ascii=False))
@@ -161,10 +167,13 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
                            args.threads_per_worker, args.ray_address)
     else:
         engine = LocalEngine(classifier)
-    summary = score_corpus(engine, args.input, args.output, checkpoint_id=str(folder.resolve()),
+    summary = score_corpus(engine, args.input, args.output, model=classifier.provenance(),
                            text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=args.chunk_size,
                            resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress)
-    if args.output:
+    if summary.get("note") == "already complete":
+        print(f"framing: {args.output} was already complete ({summary['rows']} rows); nothing to score",
+              file=sys.stderr)
+    elif args.output:
         print(f"framing: scored {summary['scored']} rows ({summary['rows']} in all) into {args.output}", file=sys.stderr)
 
 
@@ -172,7 +181,7 @@ def run_analyze(args: argparse.Namespace) -> None:
     from framing.predictor import FramingClassifier
 
     if args.file == "-":
-        text = sys.stdin.read()
+        text = read_stdin()
     else:
         try:
             with open(args.file, encoding="utf-8") as handle:
@@ -187,6 +196,15 @@ def run_analyze(args: argparse.Namespace) -> None:
         return
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     print(render_analysis(text, analysis, color))
+
+
+def read_stdin() -> str:
+    """Standard input as UTF-8 (a leading BOM dropped), or one error line naming the byte."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        raise FramingError(f"standard input: not valid UTF-8 ({error.reason} at byte {error.start})") from None
 
 
 def render_analysis(text: str, analysis: dict, color: bool) -> str:

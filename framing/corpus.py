@@ -22,7 +22,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Protocol, Sequence
+from typing import Any, Callable, Iterator, Optional, Protocol, Sequence
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -32,6 +32,7 @@ from framing.errors import FramingError
 from framing.output import ensure_writable
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
+OUTPUT_COLUMNS = ("row", "label", "score", "scores", "labels")  # written by scoring: kept columns may not reuse them
 
 
 class Engine(Protocol):
@@ -68,35 +69,44 @@ class Plan:
     text_column: str
     keep_columns: list[str]
     chunk_size: int
-    checkpoint: str
+    model: dict  # what decides the scores: checkpoint weights' sha256, back end, max length, ...
     rows: int
     chunks: int
 
     def differences(self, other: dict) -> list[str]:
-        return [key for key, value in vars(self).items() if other.get(key) != value]
+        changed = [key for key, value in vars(self).items() if key != "model" and other.get(key) != value]
+        saved_model = other.get("model") if isinstance(other.get("model"), dict) else {}
+        return changed + [f"model {key} ({saved_model.get(key)} then, {value} now)"
+                          for key, value in self.model.items() if saved_model.get(key) != value]
 
 
 def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[str | Path], *,
-                 checkpoint_id: str, text_column: str = "text", keep_columns: Sequence[str] = (),
+                 model: dict[str, Any], text_column: str = "text", keep_columns: Sequence[str] = (),
                  chunk_size: int = 4096, resume: bool = False, overwrite: bool = False,
                  progress: bool = True) -> dict:
     """Score every row of `input_path` into `output_path` (JSON lines on stdout if None).
-    Returns a summary: rows, rows scored by this run, chunks and the output path."""
+    `model` describes what decides the scores (FramingClassifier.provenance()): a resumed run
+    must match it. Returns a summary: rows, rows scored by this run, chunks and the output path."""
     input_path, keep_columns = Path(input_path), list(keep_columns)
     if chunk_size < 1:
         raise FramingError(f"chunk size {chunk_size}: must be at least 1")
+    clashes = sorted(set(keep_columns) & set(OUTPUT_COLUMNS))
+    if clashes:
+        raise FramingError(f"--keep-columns {', '.join(clashes)}: the output has its own column of that name "
+                           f"({', '.join(OUTPUT_COLUMNS)}); rename the input column")
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
-    output = _check_output(output_path, resume, overwrite, needed)
-    if output is not None and resume and output.exists() and _partial(output).exists():
+    output = _check_output(output_path, input_path, resume, overwrite, needed)
+    if output is not None and resume and _finished(output):
+        rows = json.loads((_partial(output) / "plan.json").read_text()).get("rows")
         shutil.rmtree(_partial(output))  # killed between renaming the output and cleaning up
-        return {"rows": None, "scored": 0, "output": str(output), "note": "already complete"}
+        return {"rows": rows, "scored": 0, "output": str(output), "note": "already complete"}
     sizes = _check_input(input_path, text_column, keep_columns, chunk_size)
     rows, chunks = sum(sizes), len(sizes)
     stat = input_path.stat()
     plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, chunk_size,
-                checkpoint_id, rows, chunks)
+                dict(model), rows, chunks)
     done = _open_partial(output, plan, resume) if output is not None else set()
 
     def write(index: int, first_row: int, frame: pd.DataFrame, records: list[dict]) -> None:
@@ -129,21 +139,23 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
 
 def frame_records(first_row: int, frame: pd.DataFrame, records: list[dict], keep_columns: list[str]) -> list[dict]:
     """Output rows: the row number, the kept input columns, then the scores."""
-    kept = frame[keep_columns].to_dict("records") if keep_columns else [{} for _ in records]
+    if keep_columns:  # empty cells (NaN, NaT, None) become None; numpy scalars Python values
+        columns = frame[keep_columns].astype(object)
+        kept = columns.where(columns.notna(), None).to_dict("records")
+    else:
+        kept = [{} for _ in records]
     return [{"row": first_row + i, **row, **record} for i, (row, record) in enumerate(zip(kept, records))]
 
 
-def _check_output(output_path, resume: bool, overwrite: bool, needed_bytes: int) -> Optional[Path]:
+def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
+                  needed_bytes: int) -> Optional[Path]:
     if output_path is None:
         if resume:
             raise FramingError("--resume needs --output (there is nothing to resume on standard output)")
         return None
-    output = Path(output_path)
-    if output.suffix.lower() not in OUTPUT_FORMATS:
-        raise FramingError(f"{output}: unknown output format '{output.suffix}' (expected one of "
-                           f"{', '.join(OUTPUT_FORMATS)})")
-    if output.suffix.lower() == ".parquet":
-        require_parquet(output)
+    output = check_output_format(output_path)
+    if output.exists() and input_path.exists() and output.resolve() == input_path.resolve():
+        raise FramingError(f"{output}: is the input file; write the scores to another file")
     partial = _partial(output)
     if resume and not partial.exists():
         if output.exists():
@@ -171,8 +183,29 @@ def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_si
     return sizes
 
 
+def check_output_format(output_path: str | Path) -> Path:
+    output = Path(output_path)
+    if output.suffix.lower() not in OUTPUT_FORMATS:
+        raise FramingError(f"{output}: unknown output format '{output.suffix}' (expected one of "
+                           f"{', '.join(OUTPUT_FORMATS)})")
+    if output.suffix.lower() == ".parquet":
+        require_parquet(output)
+    return output
+
+
 def _partial(output: Path) -> Path:
     return output.parent / f"{output.name}.partial"
+
+
+def _finished(output: Path) -> bool:
+    """Whether `output` is the joined result of the job in its partial folder (a run killed
+    after renaming it into place, before removing the folder). An older output beside the
+    partial folder of an interrupted --overwrite run is not."""
+    marker = _partial(output) / "joined.json"
+    if not (output.is_file() and marker.is_file()):
+        return False
+    stat = output.stat()
+    return json.loads(marker.read_text()) == {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _open_partial(output: Path, plan: Plan, resume: bool) -> set[int]:
@@ -193,19 +226,33 @@ def _open_partial(output: Path, plan: Plan, resume: bool) -> set[int]:
 
 
 def _write_part(output: Path, index: int, records: list[dict]) -> None:
-    part = _partial(output) / f"part-{index:06d}{output.suffix}"
-    staging = part.with_name(f".{part.name}.tmp-{os.getpid()}")
-    kind = output.suffix.lower()
-    if kind == ".jsonl":
-        staging.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records), encoding="utf-8")
-    elif kind == ".csv":  # a multi-label record's list of labels is joined with "|"
-        frame = pd.json_normalize(records)
-        if "labels" in frame.columns:
-            frame["labels"] = frame["labels"].map("|".join)
-        frame.to_csv(staging, index=False)
-    else:
-        pd.json_normalize(records).to_parquet(staging, index=False)
-    os.replace(staging, part)
+    write_records(_partial(output) / f"part-{index:06d}{output.suffix}", records)
+
+
+def write_records(target: Path, records: list[dict]) -> None:
+    """Output records in the format `target`'s suffix names (JSON lines, CSV or Parquet, with
+    `scores.<label>` columns in the tabular ones), under a temporary name renamed when complete."""
+    staging = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    kind = target.suffix.lower()
+    try:
+        if kind == ".jsonl":
+            staging.write_text("".join(json_line(r) for r in records), encoding="utf-8")
+        elif kind == ".csv":  # a multi-label record's list of labels is joined with "|"
+            frame = pd.json_normalize(records)
+            if "labels" in frame.columns:
+                frame["labels"] = frame["labels"].map("|".join)
+            frame.to_csv(staging, index=False)
+        else:
+            pd.json_normalize(records).to_parquet(staging, index=False)
+        os.replace(staging, target)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+
+
+def json_line(record: dict) -> str:
+    """One strict JSON line: empty cells are null (never NaN), numpy scalars plain numbers."""
+    return json.dumps(record, ensure_ascii=False, default=str, allow_nan=False) + "\n"
 
 
 def _join_parts(output: Path, chunks: int) -> None:
@@ -231,6 +278,8 @@ def _join_parts(output: Path, chunks: int) -> None:
                 frame[columns].to_csv(staging, index=False, mode="w" if number == 0 else "a", header=number == 0)
         else:
             _join_parquet(parts, staging)
+        stat = staging.stat()  # a rename keeps size and mtime: how a resume recognises this output
+        (partial / "joined.json").write_text(json.dumps({"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
         os.replace(staging, output)
     except BaseException:
         staging.unlink(missing_ok=True)
@@ -252,5 +301,5 @@ def _join_parquet(parts: list[Path], target: Path) -> None:
 
 def _print_jsonl(records: list[dict]) -> None:
     for record in records:
-        sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json_line(record))
     sys.stdout.flush()

@@ -70,9 +70,5 @@ def write_text(target: str | Path, chunks: Iterable[str], overwrite: bool = True
         raise
 
 
-def write_jsonl(target: str | Path, records: Iterable[dict[str, Any]], overwrite: bool = True) -> None:
-    write_text(target, (json.dumps(record, ensure_ascii=False) + "\n" for record in records), overwrite)
-
-
 def write_json(target: str | Path, value: Any, overwrite: bool = True) -> None:
     write_text(target, [json.dumps(value, indent=2, ensure_ascii=False) + "\n"], overwrite)

@@ -103,6 +103,16 @@ class FramingClassifier:
         backend = open_runtime(folder, runtime, threads)
         return cls(backend, encoder, meta, batch_size=batch_size, source=folder)
 
+    def provenance(self) -> dict[str, Any]:
+        """What decides this predictor's scores: the checkpoint (path and weights' sha256),
+        the back end, calibration and truncation. Batch size and threads do not change them."""
+        from framing.checkpoint import weights_digest
+
+        return {"checkpoint": str(Path(self.source).resolve()) if self.source else None,
+                "weights_sha256": weights_digest(Path(self.source)) if self.source else None,
+                "runtime": self.runtime.name, "max_length": self.max_length, "temperature": self.temperature,
+                "labels": self.labels}
+
     @property
     def labels(self) -> list[str]:
         return list(self.meta["labels"])

@@ -1,86 +1,113 @@
-"""The Ray Data engine for corpus scoring (`framing predict --engine ray`).
+"""The Ray engine for corpus scoring (`framing predict --engine ray`), on Ray actors.
 
-Same job as framing.corpus.LocalEngine, spread over Ray workers: chunks go into a Ray
-dataset and `map_batches` runs `ChunkScorer`, a callable class, on a pool of actors, each of
-which loads the checkpoint once. Results come back in input order (`preserve_order`), so
-framing.corpus writes, resumes and joins them exactly as it does for the local engine.
+Same job as framing.corpus.LocalEngine, spread over a pool of Ray actors (`ChunkScorer`),
+each of which loads the checkpoint once. The driver reads the input one chunk at a time
+(framing.corpus), cuts each chunk into batches of `rows_per_batch` texts and keeps at most
+two batches per actor in flight: the rest of the input is not read until results come
+back, so the driver's memory stays flat whatever the corpus size. Results come back in
+submission order (`ActorPool.get_next`), so framing.corpus writes, resumes and joins parts
+exactly as it does for the local engine.
 
-The driver reads the chunks (one in memory at a time) and puts each into Ray's object store,
-which spills to disk when the remaining input outgrows it; one actor pool serves the whole run.
+Why actors rather than Ray Data's readers: the corpus job checks every row, numbers rows
+and resumes by chunk on the driver, which needs the driver to own the reading; Ray Data's
+`from_pandas_refs` needed every chunk in the object store before the first result came back.
 
 On a cluster (`address="ray://head:10001"` or `"auto"`), every worker must be able to read
-the checkpoint: give a folder on shared storage or a hub id.
+the checkpoint: give a folder on shared storage or a hub id. A local instance binds
+127.0.0.1 only and keeps its logs off the terminal.
 """
 
 from __future__ import annotations
 
-import json
+import importlib.util
+import logging
+import os
+from collections import deque
 from typing import Callable, Iterator, Optional
 
-import pandas as pd
+from framing.errors import FramingError
 
 
 class ChunkScorer:
     """Runs on a Ray actor: one FramingClassifier per actor, reused for every batch."""
 
     def __init__(self, checkpoint: str, runtime: str, batch_size: int, threads: int):
-        import torch
-
         from framing.predictor import FramingClassifier
 
-        torch.set_num_threads(threads)
         self.classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime, batch_size=batch_size,
                                                             threads=threads)
 
-    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        records = self.classifier.records(batch["text"].tolist())
-        # JSON keeps each record whole through Arrow; Python floats survive it exactly.
-        return pd.DataFrame({"chunk": batch["chunk"].to_numpy(),
-                             "record": [json.dumps(r) for r in records]})
+    def records(self, texts: list[str]) -> list[dict]:
+        return self.classifier.records(texts)
 
 
 class RayEngine:
     def __init__(self, checkpoint: str, runtime: str = "auto", batch_size: int = 8, workers: int = 2,
                  threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: int = 256):
+        if importlib.util.find_spec("ray") is None:
+            raise FramingError("--engine ray needs Ray: pip install \"framing[ray]\"")
+        for name, value in (("--workers", workers), ("--threads-per-worker", threads_per_worker)):
+            if value < 1:
+                raise FramingError(f"{name} {value}: must be at least 1")
         self.checkpoint, self.runtime, self.batch_size = checkpoint, runtime, batch_size
         self.workers, self.threads, self.address = workers, threads_per_worker, address
         self.rows_per_batch = rows_per_batch
 
     def _start(self):
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage-report notice or upload
+        local = self.address is None
+        if local:
+            # Ray binds its services to the machine's network address unless told that this is
+            # no cluster (the switch it uses on desktops): a local instance listens on 127.0.0.1.
+            os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
         import ray
+        import ray._private.ray_constants as constants
 
         if not ray.is_initialized():
-            local = self.address is None
-            ray.init(address=self.address, num_cpus=self.workers * self.threads if local else None,
-                     include_dashboard=False, log_to_driver=False, configure_logging=False)
-        context = ray.data.DataContext.get_current()
-        context.execution_options.preserve_order = True  # rows come back in input order
-        context.enable_progress_bars = False  # framing.corpus shows one bar for the whole job
+            if local:
+                constants.ENABLE_RAY_CLUSTER = False  # read when ray was imported, maybe before the line above
+            ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR, configure_logging=True,
+                     **({"num_cpus": self.workers * self.threads, "include_dashboard": False} if local else {}))
         return ray
 
     def score(self, chunks: Iterator[tuple[int, list[str]]],
               advance: Callable[[int], None]) -> Iterator[tuple[int, list[dict]]]:
         ray = self._start()
-        refs, expected = [], {}
+        from ray.util import ActorPool
+
+        actor = ray.remote(num_cpus=self.threads)(ChunkScorer)
+        pool = ActorPool([actor.remote(self.checkpoint, self.runtime, self.batch_size, self.threads)
+                          for _ in range(self.workers)])
+        in_flight: deque[tuple[int, int]] = deque()  # (chunk, batches left in it) in submission order
+        collected: list[dict] = []
+        outstanding = 0  # batches submitted and not yet collected
+
+        def collect() -> Optional[tuple[int, list[dict]]]:
+            records = pool.get_next()  # results in submission order
+            collected.extend(records)
+            advance(len(records))
+            index, left = in_flight[0]
+            if left > 1:
+                in_flight[0] = (index, left - 1)
+                return None
+            in_flight.popleft()
+            whole = list(collected)
+            collected.clear()
+            return index, whole
+
         for index, texts in chunks:
-            refs.append(ray.put(pd.DataFrame({"chunk": index, "text": texts})))
-            expected[index] = len(texts)
-        if not refs:
-            return
-        dataset = ray.data.from_pandas_refs(refs).map_batches(
-            ChunkScorer,
-            fn_constructor_kwargs={"checkpoint": self.checkpoint, "runtime": self.runtime,
-                                   "batch_size": self.batch_size, "threads": self.threads},
-            batch_size=self.rows_per_batch, batch_format="pandas", concurrency=self.workers, num_cpus=self.threads,
-        )
-        order = list(expected)
-        collected: dict[int, list[dict]] = {index: [] for index in order}
-        for batch in dataset.iter_batches(batch_format="pandas", batch_size=None):
-            for chunk, record in zip(batch["chunk"].tolist(), batch["record"].tolist()):
-                collected[chunk].append(json.loads(record))
-            advance(len(batch))
-            while order and len(collected[order[0]]) == expected[order[0]]:  # whole chunks, in order
-                yield order[0], collected.pop(order[0])
-                order.pop(0)
-        if order:
-            raise RuntimeError(f"Ray returned too few rows for chunks {order}")
+            batches = [texts[i : i + self.rows_per_batch] for i in range(0, len(texts), self.rows_per_batch)]
+            in_flight.append((index, len(batches)))
+            for batch in batches:
+                if outstanding >= 2 * self.workers:  # bounded: the driver reads no further ahead
+                    outstanding -= 1
+                    done = collect()
+                    if done:
+                        yield done
+                pool.submit(lambda scorer, piece: scorer.records.remote(piece), batch)
+                outstanding += 1
+        while outstanding:
+            outstanding -= 1
+            done = collect()
+            if done:
+                yield done

@@ -52,7 +52,7 @@ def test_chunked_scoring_matches_in_memory_predict(classifier, tmp_path, in_suff
     frame = corpus_frame(23)
     source, output = tmp_path / f"in{in_suffix}", tmp_path / f"scored{out_suffix}"
     write_input(frame, source)
-    summary = score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body",
+    summary = score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
                            keep_columns=["doc_id"], chunk_size=5, progress=False)
     assert summary == {"rows": 23, "scored": 23, "chunks": 5, "output": str(output)}
     scored = read_output(output)
@@ -65,7 +65,7 @@ def test_chunked_scoring_matches_in_memory_predict(classifier, tmp_path, in_suff
         assert scored[f"scores.{label}"].tolist() == pytest.approx(want, abs=1e-6)
     assert not (tmp_path / f"scored{out_suffix}.partial").exists()
     with pytest.raises(FramingError, match="already complete, nothing to resume"):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", resume=True)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", resume=True)
 
 
 class Crash(Exception):
@@ -87,22 +87,22 @@ def test_resume_after_crash_scores_only_what_is_left(classifier, tmp_path, monke
 
     monkeypatch.setattr(corpus, "_write_part", crash_on_third)
     with pytest.raises(Crash):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", chunk_size=7,
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=7,
                      progress=False)
     monkeypatch.setattr(corpus, "_write_part", real_write)
     assert not output.exists() and sorted(p.name for p in (tmp_path / "scored.parquet.partial").iterdir()) == [
         "part-000000.parquet", "part-000001.parquet", "plan.json"]
 
     with pytest.raises(FramingError, match="pass --resume to continue it or --overwrite"):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", chunk_size=7)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=7)
     with pytest.raises(FramingError, match="different chunk_size"):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", chunk_size=8,
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=8,
                      resume=True)
-    summary = score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body",
+    summary = score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
                            chunk_size=7, resume=True, progress=False)
     assert summary["scored"] == 30 - 14
     full = tmp_path / "full.parquet"
-    score_corpus(LocalEngine(classifier), source, full, checkpoint_id="tiny", text_column="body", chunk_size=7,
+    score_corpus(LocalEngine(classifier), source, full, model=classifier.provenance(), text_column="body", chunk_size=7,
                  progress=False)
     pd.testing.assert_frame_equal(pd.read_parquet(output), pd.read_parquet(full))
 
@@ -112,12 +112,12 @@ def test_resume_refuses_a_changed_input(classifier, tmp_path, monkeypatch):
     write_input(corpus_frame(12), source)
     monkeypatch.setattr(corpus, "_join_parts", lambda *a: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", chunk_size=5,
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=5,
                      progress=False)
     monkeypatch.undo()
     write_input(corpus_frame(13), source)
     with pytest.raises(FramingError, match="different input_bytes"):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body",
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
                      chunk_size=5, resume=True)
 
 
@@ -127,7 +127,7 @@ def test_bad_row_fails_before_any_scoring(classifier, tmp_path):
     source, output = tmp_path / "in.csv", tmp_path / "scored.jsonl"
     write_input(frame, source)
     with pytest.raises(FramingError, match=r"in.csv: row 34, column 'body': empty text"):
-        score_corpus(LocalEngine(classifier), source, output, checkpoint_id="tiny", text_column="body", chunk_size=8)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=8)
     assert not output.exists() and not (tmp_path / "scored.jsonl.partial").exists()
 
 
@@ -183,15 +183,27 @@ def test_ray_engine_matches_local_engine_row_for_row(classifier, tiny_checkpoint
     source = tmp_path / "in.parquet"
     write_input(frame, source)
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
-    score_corpus(LocalEngine(classifier), source, local, checkpoint_id="tiny", text_column="body",
+    score_corpus(LocalEngine(classifier), source, local, model=classifier.provenance(), text_column="body",
                  keep_columns=["doc_id"], chunk_size=8, progress=False)
     engine = RayEngine(str(tiny_checkpoint), runtime="auto", workers=2, rows_per_batch=4)
     try:
-        summary = score_corpus(engine, source, distributed, checkpoint_id="tiny", text_column="body",
+        summary = score_corpus(engine, source, distributed, model=classifier.provenance(), text_column="body",
                                keep_columns=["doc_id"], chunk_size=8, progress=False)
         import ray
 
         assert ray.cluster_resources().get("CPU") == 2
+        assert {node["NodeManagerAddress"] for node in ray.nodes()} == {"127.0.0.1"}  # loopback only
+        # The driver reads ahead by a bounded number of batches, not the whole input:
+        consumed = []
+
+        def chunks():
+            for index in range(40):
+                consumed.append(index)
+                yield index, [f"text {index} {i}" for i in range(4)]
+
+        first = next(engine.score(chunks(), lambda n: None))
+        assert first[0] == 0 and len(first[1]) == 4
+        assert len(consumed) <= 2 * 2 + 1  # 2 batches in flight per actor, then it waits
     finally:
         import ray
 
@@ -202,3 +214,13 @@ def test_ray_engine_matches_local_engine_row_for_row(classifier, tiny_checkpoint
     assert [(r["row"], r["doc_id"], r["label"]) for r in a] == [(r["row"], r["doc_id"], r["label"]) for r in b]
     for x, y in zip(a, b):
         assert x["scores"] == pytest.approx(y["scores"], abs=1e-6)
+
+
+def test_ray_engine_without_ray_names_the_extra(tiny_checkpoint, monkeypatch):
+    import importlib.util
+
+    from framing.ray_engine import RayEngine
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else object())
+    with pytest.raises(FramingError, match=r'pip install "framing\[ray\]"'):
+        RayEngine(str(tiny_checkpoint))
