@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                "(default: start a local instance)")
     predict.add_argument("--workers", type=int, default=2, help="Ray actors, each loading the model once (default 2)")
     predict.add_argument("--threads-per-worker", type=int, default=1, help="CPU threads per Ray actor (default 1)")
-    predict.add_argument("--no-progress", action="store_true", help="no progress bar on standard error")
+    predict.add_argument("--no-progress", action="store_true",
+                         help="no progress bar on standard error (it shows only on a terminal anyway)")
     _add_checkpoint(predict)
 
     analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
@@ -89,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="replace an existing checkpoint folder (or start over from an interrupted run)")
     train.add_argument("--resume", action="store_true",
                        help="continue an interrupted run from the training state saved beside --output")
+    train.add_argument("--no-progress", action="store_true",
+                       help="no progress bars on standard error (they show only on a terminal anyway)")
 
     crossval = commands.add_parser("crossval", help="k-fold cross-validation of a config against the baseline",
                                    description="Pool the config's train and dev data, train on k-1 folds, score the "
@@ -169,7 +172,7 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
         engine = LocalEngine(classifier)
     summary = score_corpus(engine, args.input, args.output, model=classifier.provenance(),
                            text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=args.chunk_size,
-                           resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress)
+                           resume=args.resume, overwrite=args.overwrite, progress=show_progress(args))
     if summary.get("note") == "already complete":
         print(f"framing: {args.output} was already complete ({summary['rows']} rows); nothing to score",
               file=sys.stderr)
@@ -196,6 +199,11 @@ def run_analyze(args: argparse.Namespace) -> None:
         return
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     print(render_analysis(text, analysis, color))
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Progress bars for long work, on a terminal only (not in logs or pipes), unless --no-progress."""
+    return not args.no_progress and sys.stderr.isatty()
 
 
 def read_stdin() -> str:
@@ -260,7 +268,7 @@ def run_train(args: argparse.Namespace) -> None:
 
     config = load_config(args.config, args.overrides)
     output = args.output or os.path.join("runs", config.name)
-    path = train(config, output, overwrite=args.overwrite, resume=args.resume)
+    path = train(config, output, overwrite=args.overwrite, resume=args.resume, progress=show_progress(args))
     print(f"wrote checkpoint {path}")
 
 

@@ -9,7 +9,7 @@ there; `resume` skips them, so no row is scored twice or lost. When every chunk 
 parts are joined into `<output>` (also renamed into place when complete) and the partial
 folder is removed: the output file exists only when it is whole.
 
-Output rows are the input's rows in order: `row` (numbered from 1), any `keep_columns`, then
+Output rows are the input's rows in order: `row` (the input's row number, framing.data.row_numbers: a line number for JSONL and TXT), any `keep_columns`, then
 `label`, `score` and `scores` (every label's probability; `scores.<label>` columns in CSV and
 Parquet); for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`.
 """
@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Optional, Protocol, Sequence
 import pandas as pd
 from tqdm.auto import tqdm
 
-from framing.data import read_chunks, require_columns, require_parquet, texts_of
+from framing.data import read_chunks, require_columns, require_parquet, row_numbers, texts_of
 from framing.errors import FramingError
 from framing.output import ensure_writable
 
@@ -109,27 +109,25 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
                 dict(model), rows, chunks)
     done = _open_partial(output, plan, resume) if output is not None else set()
 
-    def write(index: int, first_row: int, frame: pd.DataFrame, records: list[dict]) -> None:
-        rows_out = frame_records(first_row, frame, records, keep_columns)
+    def write(index: int, frame: pd.DataFrame, records: list[dict]) -> None:
+        rows_out = frame_records(frame, records, keep_columns)
         if output is None:
             _print_jsonl(rows_out)
         else:
             _write_part(output, index, rows_out)
     already = sum(sizes[i] for i in done)
     bar = tqdm(total=rows, initial=already, unit="rows", desc="scoring", disable=not progress, smoothing=0.1)
-    frames: dict[int, tuple[int, pd.DataFrame]] = {}  # chunks handed to the engine: first row, rows
+    frames: dict[int, pd.DataFrame] = {}  # chunks handed to the engine
 
     def pending() -> Iterator[tuple[int, list[str]]]:
-        first_row = 1
         for index, frame in enumerate(read_chunks(input_path, chunk_size)):
             if index not in done:
-                frames[index] = (first_row, frame)
-                yield index, texts_of(frame, text_column, str(input_path), first_row)
-            first_row += len(frame)
+                frames[index] = frame
+                yield index, texts_of(frame, text_column, str(input_path))
 
     scored = 0
     for index, records in engine.score(pending(), bar.update):
-        write(index, *frames.pop(index), records)
+        write(index, frames.pop(index), records)
         scored += len(records)
     bar.close()
     if output is not None:
@@ -137,14 +135,15 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     return {"rows": rows, "scored": scored, "chunks": chunks, "output": str(output) if output else None}
 
 
-def frame_records(first_row: int, frame: pd.DataFrame, records: list[dict], keep_columns: list[str]) -> list[dict]:
-    """Output rows: the row number, the kept input columns, then the scores."""
+def frame_records(frame: pd.DataFrame, records: list[dict], keep_columns: list[str]) -> list[dict]:
+    """Output rows: the input's row number (framing.data.row_numbers), the kept input
+    columns, then the scores."""
     if keep_columns:  # empty cells (NaN, NaT, None) become None; numpy scalars Python values
         columns = frame[keep_columns].astype(object)
         kept = columns.where(columns.notna(), None).to_dict("records")
     else:
         kept = [{} for _ in records]
-    return [{"row": first_row + i, **row, **record} for i, (row, record) in enumerate(zip(kept, records))]
+    return [{"row": number, **row, **record} for number, row, record in zip(row_numbers(frame), kept, records)]
 
 
 def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
@@ -175,7 +174,7 @@ def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_si
     rows = 0
     for frame in read_chunks(path, chunk_size):
         require_columns(frame, [text_column] + keep_columns, str(path))
-        texts_of(frame, text_column, str(path), first_row=rows + 1)
+        texts_of(frame, text_column, str(path))
         sizes.append(len(frame))
         rows += len(frame)
     if not sizes:

@@ -1,7 +1,10 @@
 """Reading passages and labels from files or Hugging Face datasets, with errors that name
 the file, row, column and value at fault.
 
-Rows are numbered from 1 in the order of the data (a CSV's header is not a row).
+Rows are numbered from 1 in the order of the data (a CSV's header is not a row); in JSONL
+and TXT files a row's number is its line number (blank lines are skipped, not renumbered).
+Every frame read here carries those numbers in its index (number - 1), also for a chunk of a
+larger file and after rows are left out (`without_labels`), so errors name the file's row.
 """
 
 from __future__ import annotations
@@ -55,8 +58,12 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
         elif kind == "parquet":
             import pyarrow.parquet as pq
 
+            offset = 0
             for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-                yield batch.to_pandas()
+                frame = batch.to_pandas()
+                frame.index = pd.RangeIndex(offset, offset + len(frame))  # rows of the file, not of the batch
+                offset += len(frame)
+                yield frame
         else:
             yield from _line_chunks(path, kind, chunk_size)
 
@@ -76,17 +83,20 @@ def _reading(path: Path, kind: str) -> Iterator[None]:
 
 
 def _line_chunks(path: Path, kind: str, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """Frames of non-blank lines, indexed by line number - 1; a UTF-8 BOM is dropped."""
     rows: list = []
-    with path.open(encoding="utf-8") as handle:
+    numbers: list[int] = []
+    with path.open(encoding="utf-8-sig") as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             rows.append({"text": line.rstrip("\r\n")} if kind == "txt" else _json_record(path, line_number, line))
+            numbers.append(line_number - 1)
             if len(rows) == chunk_size:
-                yield pd.DataFrame.from_records(rows)
-                rows = []
+                yield pd.DataFrame.from_records(rows, index=numbers)
+                rows, numbers = [], []
     if rows:
-        yield pd.DataFrame.from_records(rows)
+        yield pd.DataFrame.from_records(rows, index=numbers)
 
 
 def require_parquet(path: Path) -> None:
@@ -165,14 +175,20 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[Optional[str]], sourc
             raise FramingError(f"{source}: no column '{column}' (columns: {existing})")
 
 
-def texts_of(frame: pd.DataFrame, column: str, source: str, first_row: int = 1) -> list[str]:
-    """The passages of a column, refusing empty or non-string values by row (numbered from
-    `first_row`, for a chunk of a larger file)."""
+def row_numbers(frame: pd.DataFrame) -> list[int]:
+    """The file row number (from 1) of each row of a frame read here (see the module docstring)."""
+    if pd.api.types.is_integer_dtype(frame.index):
+        return (frame.index + 1).tolist()
+    return list(range(1, len(frame) + 1))  # a frame built in memory: rows in order
+
+
+def texts_of(frame: pd.DataFrame, column: str, source: str) -> list[str]:
+    """The passages of a column, refusing empty or non-string values by row."""
     require_columns(frame, [column], source)
     if len(frame) == 0:
         raise FramingError(f"{source}: no rows")
     texts = []
-    for row, value in enumerate(frame[column].tolist(), start=first_row):
+    for row, value in zip(row_numbers(frame), frame[column].tolist()):
         if not isinstance(value, str):
             raise FramingError(f"{source}: row {row}, column '{column}': expected text, got {_show(value)}")
         if not value.strip():
@@ -186,7 +202,7 @@ def without_labels(frame: pd.DataFrame, column: str, dropped: list[str], source:
     if not dropped:
         return frame
     require_columns(frame, [column], source)
-    kept = frame[~frame[column].isin(dropped)].reset_index(drop=True)
+    kept = frame[~frame[column].isin(dropped)]  # the index keeps each row's file number
     if kept.empty:
         raise FramingError(f"{source}: no rows left after dropping labels {dropped} in column '{column}'")
     return kept
@@ -198,7 +214,7 @@ def label_ids(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: 
     lookup = {name: index for index, name in enumerate(names)}
     lookup.update({raw: names.index(name) for raw, name in mapping.items()})
     ids = []
-    for row, value in enumerate(frame[column].tolist(), start=1):
+    for row, value in zip(row_numbers(frame), frame[column].tolist()):
         key = value if isinstance(value, str) else _show(value)
         if key not in lookup:
             expected = ", ".join(repr(k) for k in lookup)
@@ -223,7 +239,7 @@ def label_sets(frame: pd.DataFrame, column: str, mapping: dict[str, str], names:
     lookup = {name: index for index, name in enumerate(names)}
     lookup.update({raw: names.index(name) for raw, name in mapping.items()})
     targets = np.zeros((len(frame), len(names)), dtype=np.int64)
-    for row, value in enumerate(frame[column].tolist(), start=1):
+    for position, (row, value) in enumerate(zip(row_numbers(frame), frame[column].tolist())):
         if hasattr(value, "tolist") and not isinstance(value, str):
             value = value.tolist()  # a Parquet list column arrives as a numpy array
         if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -238,7 +254,7 @@ def label_sets(frame: pd.DataFrame, column: str, mapping: dict[str, str], names:
                 expected = ", ".join(repr(k) for k in lookup)
                 raise FramingError(f"{source}: row {row}, column '{column}': unknown label {_show(label)} "
                                    f"(expected any of {expected})")
-            targets[row - 1, lookup[label]] = 1
+            targets[position, lookup[label]] = 1
     return targets
 
 
@@ -246,7 +262,7 @@ def word_lists(frame: pd.DataFrame, column: str, source: str) -> list[list[str]]
     """Parse a column of word lists: a list, a Python/JSON list literal, or empty for none."""
     require_columns(frame, [column], source)
     parsed = []
-    for row, value in enumerate(frame[column].tolist(), start=1):
+    for row, value in zip(row_numbers(frame), frame[column].tolist()):
         if value is None or (isinstance(value, float) and math.isnan(value)):
             parsed.append([])
             continue
@@ -267,7 +283,7 @@ def word_lists(frame: pd.DataFrame, column: str, source: str) -> list[list[str]]
 def numbers_of(frame: pd.DataFrame, column: str, source: str) -> list[float]:
     require_columns(frame, [column], source)
     values = pd.to_numeric(frame[column], errors="coerce")
-    for row, (raw, number) in enumerate(zip(frame[column].tolist(), values.tolist()), start=1):
+    for row, raw, number in zip(row_numbers(frame), frame[column].tolist(), values.tolist()):
         if number is None or math.isnan(number):
             raise FramingError(f"{source}: row {row}, column '{column}': expected a number, got {_show(raw)}")
     return [float(v) for v in values.tolist()]

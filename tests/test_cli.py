@@ -169,3 +169,65 @@ def test_mcnemar_and_bootstrap_detect_a_real_difference():
     assert test["only_a_correct"] == 100 and test["only_b_correct"] == 0 and test["p_value"] < 1e-10
     boot = paired_bootstrap(y, perfect, coin, rounds=200)
     assert boot["macro_f1_difference"] == pytest.approx(0.5) and boot["ci95"][0] > 0.3 and boot["p_value"] < 0.01
+
+
+def cli(*argv, stdin: bytes = b"", env=None):
+    """The installed command in a child process: real standard streams, not a terminal."""
+    import os
+
+    return subprocess.run([sys.executable, "-m", "framing.cli", *[str(a) for a in argv]], input=stdin,
+                          capture_output=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_predict_dash_reads_one_passage_per_line_of_standard_input(tiny_checkpoint):
+    done = cli("predict", "--checkpoint", tiny_checkpoint, "-", stdin=f"{NEUTRAL[0]}\n\n{EDITORIAL[0]}\n".encode())
+    assert done.returncode == 0, done.stderr
+    assert [json.loads(line)["text"] for line in done.stdout.decode().splitlines()] == [NEUTRAL[0], EDITORIAL[0]]
+
+
+@pytest.mark.parametrize("command", ["predict", "analyze"])
+def test_latin1_on_standard_input_is_one_clear_error(tiny_checkpoint, command):
+    done = cli(command, "--checkpoint", tiny_checkpoint, "-", stdin="Caf\xe9 owners protested.\n".encode("latin-1"))
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == "framing: error: standard input: not valid UTF-8 (invalid continuation byte at byte 3)"
+
+
+def test_loads_are_quiet_and_long_jobs_show_no_bar_off_a_terminal(tiny_checkpoint, tmp_path):
+    for flags in ([], ["--fp32"]):
+        done = cli("predict", "--checkpoint", tiny_checkpoint, *flags, NEUTRAL[0])
+        assert done.returncode == 0 and done.stderr == b"", done.stderr  # no "Loading weights" bar
+    source = tmp_path / "in.txt"
+    source.write_text("\n".join(NEUTRAL) + "\n")
+    done = cli("predict", "--checkpoint", tiny_checkpoint, "--input", source, "--output", tmp_path / "out.jsonl")
+    assert done.returncode == 0 and done.stderr.decode().splitlines() == [
+        f"framing: scored 8 rows (8 in all) into {tmp_path / 'out.jsonl'}"]  # stderr is a pipe: no bar
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_predict_texts_to_a_file_write_the_format_its_name_says(capsys, tiny_checkpoint, tmp_path, suffix):
+    target = tmp_path / f"out{suffix}"
+    assert run(capsys, "predict", "--checkpoint", tiny_checkpoint, NEUTRAL[0], EDITORIAL[0], "--output", target)[0] == 0
+    frame = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix](target)
+    assert frame["text"].tolist() == [NEUTRAL[0], EDITORIAL[0]] and len(frame.columns) >= 3
+
+
+def test_kept_columns_may_not_clash_with_output_columns(capsys, tiny_checkpoint, tmp_path):
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": NEUTRAL[:2], "label": ["x", "y"], "row": [7, 8]}).to_csv(source, index=False)
+    code, _, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", source, "--output",
+                       tmp_path / "out.jsonl", "--keep-columns", "row", "label")
+    assert code == 2 and "--keep-columns label, row: the output has its own column" in err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_empty_kept_cells_are_null_in_strict_json_and_ids_keep_their_type(capsys, tiny_checkpoint, tmp_path):
+    source = tmp_path / "in.parquet"
+    pd.DataFrame({"text": NEUTRAL[:3], "id": [1, 2, 3], "when": pd.to_datetime(["2020-01-01", None, "2020-01-03"]),
+                  "note": ["a", None, float("nan")]}).to_parquet(source)
+    output = tmp_path / "out.jsonl"
+    assert run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", source, "--output", output,
+               "--keep-columns", "id", "when", "note")[0] == 0
+    rows = [json.loads(line, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+            for line in output.read_text().splitlines()]
+    assert [r["id"] for r in rows] == [1, 2, 3]
+    assert rows[1]["when"] is None and rows[1]["note"] is None and rows[2]["note"] is None

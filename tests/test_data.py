@@ -102,3 +102,36 @@ def test_an_empty_folder_is_an_error(tmp_path):
 
     with pytest.raises(FramingError, match="no .* files in this folder"):
         load_table(str(tmp_path))
+
+
+def test_rows_left_out_by_drop_labels_keep_their_file_row_numbers(tmp_path):
+    from framing.data import label_ids, without_labels
+
+    path = tmp_path / "gold.csv"
+    pd.DataFrame({"text": list("abcde"), "label": ["Biased", "No agreement", "Non-biased", "Maybe", "Biased"]}).to_csv(
+        path, index=False)
+    frame = without_labels(read_table(path), "label", ["No agreement"], str(path))
+    with pytest.raises(FramingError, match="row 4, column 'label': unknown label 'Maybe'"):
+        label_ids(frame, "label", {"Biased": "editorializing", "Non-biased": "neutral"}, ["neutral", "editorializing"],
+                  str(path))
+
+
+def test_txt_and_jsonl_rows_are_line_numbers_and_a_bom_is_dropped(tmp_path):
+    from framing.data import read_chunks, row_numbers
+
+    txt = tmp_path / "in.txt"
+    txt.write_bytes("\ufefffirst passage\n\nsecond passage\n\n\nthird passage\n".encode("utf-8"))
+    frames = list(read_chunks(txt, 2))
+    assert [row_numbers(f) for f in frames] == [[1, 3], [6]]
+    assert frames[0]["text"].tolist() == ["first passage", "second passage"]  # no BOM inside the first passage
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes('\ufeff{"text": "a"}\n\n{"text": "b"}\n'.encode("utf-8"))
+    assert row_numbers(read_table(jsonl)) == [1, 3] and read_table(jsonl)["text"].tolist() == ["a", "b"]
+
+
+def test_parquet_chunks_number_rows_of_the_file(tmp_path):
+    from framing.data import read_chunks, row_numbers
+
+    path = tmp_path / "in.parquet"
+    pd.DataFrame({"text": [f"t{i}" for i in range(7)]}).to_parquet(path)
+    assert [row_numbers(f) for f in read_chunks(path, 3)] == [[1, 2, 3], [4, 5, 6], [7]]

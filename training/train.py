@@ -202,7 +202,7 @@ def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
                            for _, group in frame.groupby(stage.label_column)]).sort_index()
     data = DataConfig(train=stage.data, text_column=stage.text_column, label_column=stage.label_column,
                       labels=stage.labels)
-    examples = build_examples(frame.reset_index(drop=True), stage.data, data, tokenizer, config.model.max_length)
+    examples = build_examples(frame, stage.data, data, tokenizer, config.model.max_length)
     # ids follow the main label order, whatever order the stage's mapping lists them in
     names = data.label_names
     examples.labels = np.array([config.data.label_names.index(names[i]) for i in examples.labels])
