@@ -5,7 +5,10 @@ requests (predict, analyze, and some oversized or malformed ones that must get t
 
 Starts `framing serve` on a free loopback port in a child process, measures latency per
 request kind, throughput, errors, and the server's RSS before and after, then stops it.
-Exits non-zero if any request got an unexpected status.
+Then, on a server with a 1 s time limit (`--burst`, default 20), it sends that many analyses
+of the longest article allowed at once (each would take seconds: they all time out) and
+times one small predict sent right after them: timed-out work is stopped, so it answers
+about as fast as on an idle server. Exits non-zero if any request got an unexpected status.
 """
 
 from __future__ import annotations
@@ -97,32 +100,56 @@ def report(results, seconds: float) -> dict:
     return summary
 
 
+def start_server(checkpoint, timeout_s: float) -> tuple[subprocess.Popen, str]:
+    import httpx
+
+    port = free_port()
+    command = [sys.executable, "-m", "framing.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--timeout", str(timeout_s)]
+    if checkpoint:
+        command += ["--checkpoint", checkpoint]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
+                return server, f"http://127.0.0.1:{port}"
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+
+
+async def burst_then_predict(url: str, burst: int) -> dict:
+    """`burst` long analyses at once (they time out), then one small predict, timed."""
+    import httpx
+
+    article = " ".join(SENTENCES * 400)[:100_000]  # the longest article the server accepts
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        started = time.perf_counter()
+        idle = await client.post("/v1/predict", json={"texts": [SENTENCES[0]]})
+        idle_ms = (time.perf_counter() - started) * 1000
+        answers = await asyncio.gather(*[client.post("/v1/analyze", json={"text": article}) for _ in range(burst)])
+        started = time.perf_counter()
+        after = await client.post("/v1/predict", json={"texts": [SENTENCES[0]]})
+        after_ms = (time.perf_counter() - started) * 1000
+    return {"burst": burst, "burst_statuses": sorted({a.status_code for a in answers}),
+            "predict_idle_ms": round(idle_ms, 1), "predict_after_burst_ms": round(after_ms, 1),
+            "predict_after_burst_status": after.status_code, "ok": idle.status_code == after.status_code == 200}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--checkpoint", default=None)
     parser.add_argument("--timeout", type=float, default=120.0, help="per-request client timeout, seconds")
+    parser.add_argument("--burst", type=int, default=20, help="timed-out analyses before the last predict (0: skip)")
     args = parser.parse_args(argv)
-    port = free_port()
-    command = [sys.executable, "-m", "framing.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    if args.checkpoint:
-        command += ["--checkpoint", args.checkpoint]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server, url = start_server(args.checkpoint, 30.0)
     try:
-        import httpx
-
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: {server.stderr.read().decode()[-2000:]}")
-            time.sleep(0.2)
-        url = f"http://127.0.0.1:{port}"
         asyncio.run(drive(url, request_plan(min(20, args.requests)), min(4, args.clients), args.timeout))  # warm up
         rss_before = rss_mb(server.pid)
         started = time.perf_counter()
@@ -132,6 +159,14 @@ def main(argv=None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    if args.burst:
+        server, url = start_server(args.checkpoint, 1.0)
+        try:
+            summary["after_timeouts"] = asyncio.run(burst_then_predict(url, args.burst))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        summary["unexpected"] += summary["after_timeouts"]["burst_statuses"] != [503] or not summary["after_timeouts"]["ok"]
     print(json.dumps(summary, indent=2))
     return 0 if summary["unexpected"] == 0 else 1
 

@@ -9,7 +9,9 @@ Each back end runs in a fresh child process (so peak RSS is its own) on the same
 - the framing predictor with each of its back ends (torch-fp32, onnx-fp32, onnx-int8, onnx-int8-full).
 For each: sentences/s (median of --runs passes over the dev set), speed-up against the
 pipeline on the same checkpoint, p50/p95 latency of one-sentence requests, `analyze` p50/p95
-on an 800-word article, peak RSS, and dev macro-F1 with its difference from torch-fp32.
+on an 800-word article, peak RSS, dev macro-F1 with its difference from torch-fp32, and the
+largest change of any dev probability between scoring every sentence alone, in the whole
+list and in the reversed list (batch invariance).
 Writes results.md and results.json under --output (default: benchmarks/results/).
 """
 
@@ -102,6 +104,9 @@ def worker(backend: str, checkpoint: Path, runs: int) -> dict:
         run_all = lambda: classifier.predict_proba(texts)  # noqa: E731
         run_one = lambda text: classifier(text)  # noqa: E731
         result["dev_macro_f1"] = f1_score(gold, classifier.predict_proba(texts).argmax(1), average="macro")
+        from framing.training.export import batch_company_change
+
+        result["batch_company_change"] = batch_company_change(classifier, texts, alone=len(texts))
         article = make_article(800)
         classifier.analyze(article)
         analyze = timed(lambda: classifier.analyze(article), 20)
@@ -120,14 +125,14 @@ def worker(backend: str, checkpoint: Path, runs: int) -> dict:
 
 def render(rows: list[dict]) -> str:
     lines = ["| back end | sentences/s | speed-up vs pipeline | p50 ms | p95 ms | analyze p50 ms | analyze p95 ms | "
-             "peak RSS MB | dev macro-F1 | Δ vs torch-fp32 |", "|" + " --- |" * 10]
+             "peak RSS MB | dev macro-F1 | Δ vs torch-fp32 | largest batch-company change |", "|" + " --- |" * 11]
     for r in rows:
         def cell(key, fmt):
             return format(r[key], fmt) if r.get(key) is not None else "–"
         lines.append(f"| {r['backend']} | {cell('sentences_per_second', '.0f')} | {cell('speedup', '.2f')}× | "
                      f"{cell('p50_ms', '.1f')} | {cell('p95_ms', '.1f')} | {cell('analyze_p50_ms', '.1f')} | "
                      f"{cell('analyze_p95_ms', '.1f')} | {cell('peak_rss_mb', '.0f')} | {cell('dev_macro_f1', '.4f')} | "
-                     f"{cell('f1_delta', '+.4f')} |")
+                     f"{cell('f1_delta', '+.4f')} | {cell('batch_company_change', '.1e')} |")
     return "\n".join(lines)
 
 

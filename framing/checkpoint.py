@@ -18,13 +18,12 @@ is renamed into place only when complete (framing.output). Weights load from saf
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Optional
 
 from framing.errors import FramingError
 from framing.hashing import sha256_of
-from framing.output import atomic_folder
+from framing.output import atomic_file, atomic_folder
 
 FORMAT_VERSION = 1
 META_FILE = "framing.json"
@@ -69,9 +68,8 @@ def update_meta(folder: str | Path, changes: dict[str, Any]) -> dict[str, Any]:
     """Merge `changes` into a checkpoint's framing.json, atomically (write, then rename)."""
     folder = Path(folder)
     meta = {**read_meta(folder), **changes}
-    staging = folder / f".{META_FILE}.tmp-{os.getpid()}"
-    staging.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(staging, folder / META_FILE)
+    with atomic_file(folder / META_FILE) as staging:
+        staging.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return meta
 
 

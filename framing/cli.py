@@ -16,6 +16,51 @@ from typing import Optional, Sequence
 from framing.errors import FramingError
 
 
+def whole(low: int, high: Optional[int] = None):
+    """An argparse type: a whole number in [low, high]. Every numeric option is checked here,
+    before any work, so a bad value is one error line, never a crash, hang or silent result."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+        return value
+    return parse
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """An argparse type: a number from 0 to 1 (a tolerance)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text}")
+    return value
+
+
+class Parser(argparse.ArgumentParser):
+    """Errors in the arguments are one line, like every other error of the command."""
+
+    def error(self, message: str):
+        print(f"framing: error: {self.prog.removeprefix('framing').strip() or 'framing'}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True) -> None:
     parser.add_argument("--checkpoint", default=None,
                         help="checkpoint folder or hub id (default: $FRAMING_CHECKPOINT or the shipped BABE model)")
@@ -27,9 +72,9 @@ def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True) -> No
 def build_parser() -> argparse.ArgumentParser:
     from framing import __version__
 
-    parser = argparse.ArgumentParser(prog="framing", description="Tell neutral news reporting from editorializing.")
+    parser = Parser(prog="framing", description="Tell neutral news reporting from editorializing.")
     parser.add_argument("--version", action="version", version=f"framing {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
 
     predict = commands.add_parser("predict", help="label passages (arguments or a file)",
                                   description="Label passages. Prints or writes one JSON object per passage, in input order.")
@@ -45,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="replace an existing --output file (or start over from an interrupted run)")
     predict.add_argument("--resume", action="store_true",
                          help="continue an interrupted --input run from its partial output, scoring only what is left")
-    predict.add_argument("--chunk-size", type=int, default=4096, help="rows read, scored and saved at a time")
-    predict.add_argument("--batch-size", type=int, default=8, help="passages per forward pass (default 8)")
+    predict.add_argument("--chunk-size", type=whole(1), default=4096, help="rows read, scored and saved at a time")
+    predict.add_argument("--batch-size", type=whole(1), default=8, help="passages per forward pass (default 8)")
     predict.add_argument("--engine", choices=["local", "ray"], default="local",
                          help="score in this process, or on Ray Data (local Ray instance or --ray-address)")
     predict.add_argument("--ray-address", help="Ray cluster to join, e.g. ray://head:10001 or auto "
                                                "(default: start a local instance)")
-    predict.add_argument("--workers", type=int, default=2, help="Ray actors, each loading the model once (default 2)")
-    predict.add_argument("--threads-per-worker", type=int, default=1, help="CPU threads per Ray actor (default 1)")
+    predict.add_argument("--workers", type=whole(1), default=2, help="Ray actors, each loading the model once (default 2)")
+    predict.add_argument("--threads-per-worker", type=whole(1), default=1, help="CPU threads per Ray actor (default 1)")
     predict.add_argument("--no-progress", action="store_true",
                          help="no progress bar on standard error (it shows only on a terminal anyway)")
     _add_checkpoint(predict)
@@ -69,7 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service and web page",
                                 description="Run the HTTP service (FastAPI) with the web page at /.")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=whole(1, 65535), default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--timeout", type=seconds, default=30.0,
+                       help="answer 503 and stop a request's work after this many seconds (default 30)")
     _add_checkpoint(serve)
 
     export = commands.add_parser("export", help="build ONNX back ends and choose the fastest accurate one",
@@ -77,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "PyTorch fp32 on dev data, and record the fastest one within the tolerance "
                                              "in the checkpoint, which predict then uses by default.")
     export.add_argument("--data", help="labelled dev data (default: the checkpoint's training dev split)")
-    export.add_argument("--tolerance", type=float, default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
+    export.add_argument("--tolerance", type=fraction, default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
     _add_checkpoint(export, runtime=False)
 
     train = commands.add_parser("train", help="fine-tune a model from a YAML config",
@@ -97,24 +144,25 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Pool the config's train and dev data, train on k-1 folds, score the "
                                                "held-out fold; per-fold and mean ± sd macro-F1 for the model and the "
                                                "TF-IDF baseline on the same folds.")
-    crossval.add_argument("--config", required=True)
-    crossval.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    crossval.add_argument("--folds", type=int, default=5)
-    crossval.add_argument("--seed", type=int, default=0, help="seed of the fold split (default 0)")
-    crossval.add_argument("--only-folds", type=int, nargs="*", help="run just these folds (1-based)")
+    crossval.add_argument("--config", required=True, help="YAML config, e.g. configs/babe.yaml")
+    crossval.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                          help="override a config value (repeatable)")
+    crossval.add_argument("--folds", type=whole(2), default=5, help="number of folds (default 5)")
+    crossval.add_argument("--seed", type=whole(0), default=0, help="seed of the fold split (default 0)")
+    crossval.add_argument("--only-folds", type=whole(1), nargs="+", help="run just these folds (1-based)")
     crossval.add_argument("--output", help="write the per-fold results here as JSON")
-    crossval.add_argument("--overwrite", action="store_true")
+    crossval.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
 
     compare = commands.add_parser("compare", help="two checkpoints on the same data, with paired tests",
                                   description="Compare two checkpoints on the same labelled examples: McNemar's exact "
                                               "test and a paired bootstrap of the macro-F1 difference.")
-    compare.add_argument("checkpoint_a")
-    compare.add_argument("checkpoint_b")
-    compare.add_argument("--data", required=True)
-    compare.add_argument("--text-column")
-    compare.add_argument("--label-column")
+    compare.add_argument("checkpoint_a", help="first checkpoint folder or hub id (A)")
+    compare.add_argument("checkpoint_b", help="second checkpoint folder or hub id (B); differences are B - A")
+    compare.add_argument("--data", required=True, help="labelled CSV, TSV, JSONL or Parquet file both are scored on")
+    compare.add_argument("--text-column", help="default: checkpoint A's training text column")
+    compare.add_argument("--label-column", help="default: checkpoint A's training label column")
     compare.add_argument("--output", required=True, help="folder for metrics.json, report.md and plots")
-    compare.add_argument("--overwrite", action="store_true")
+    compare.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
 
     evaluate = commands.add_parser("evaluate", help="measure a checkpoint on labelled data",
                                    description="Measure a checkpoint on labelled data, beside a TF-IDF baseline.")
@@ -249,7 +297,10 @@ def run_serve(args: argparse.Namespace) -> None:
     from framing.predictor import FramingClassifier
     from framing.server import create_app
 
-    app = create_app(FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime))
+    from framing.server import Limits
+
+    app = create_app(FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime),
+                     Limits(timeout_s=args.timeout))
     uvicorn.run(app, host=args.host, port=args.port)
 
 
@@ -277,8 +328,9 @@ def run_crossval(args: argparse.Namespace) -> None:
     from framing.output import ensure_writable, write_json
     from framing.training.crossval import crossval, print_row, render_crossval
 
-    if args.folds < 2:
-        raise FramingError(f"--folds {args.folds}: need at least 2")
+    wrong = [fold for fold in args.only_folds or [] if fold > args.folds]
+    if wrong:
+        raise FramingError(f"--only-folds {' '.join(map(str, wrong))}: there are only {args.folds} folds")
     if args.output:
         ensure_writable(args.output, args.overwrite)
     result = crossval(load_config(args.config, args.overrides), args.folds, args.seed, args.only_folds, print_row)
@@ -325,7 +377,10 @@ def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, or an argument error already printed
+        return exit_.code if isinstance(exit_.code, int) else 2
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval,

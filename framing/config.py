@@ -52,6 +52,11 @@ class DataConfig(_Section):
 
     @model_validator(mode="after")
     def _check_pairs(self) -> "DataConfig":
+        if len(self.label_names) < 2:
+            raise ValueError(f"labels map every raw label to {self.label_names}: a classifier needs at least two "
+                             f"label names")
+        if self.aux_labels and len(self.aux_label_names) < 2:
+            raise ValueError(f"aux_labels map every raw label to {self.aux_label_names}: need at least two names")
         if bool(self.aux_label_column) != bool(self.aux_labels):
             raise ValueError("aux_label_column and aux_labels must be given together")
         if not (bool(self.votes_column) == bool(self.annotators_column) == bool(self.votes_for)):

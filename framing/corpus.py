@@ -17,7 +17,6 @@ Parquet); for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `s
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from tqdm.auto import tqdm
 
 from framing.data import read_chunks, require_columns, require_parquet, row_numbers, texts_of
 from framing.errors import FramingError
-from framing.output import ensure_writable
+from framing.output import atomic_file, ensure_writable
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
 OUTPUT_COLUMNS = ("row", "label", "score", "scores", "labels")  # written by scoring: kept columns may not reuse them
@@ -231,9 +230,8 @@ def _write_part(output: Path, index: int, records: list[dict]) -> None:
 def write_records(target: Path, records: list[dict]) -> None:
     """Output records in the format `target`'s suffix names (JSON lines, CSV or Parquet, with
     `scores.<label>` columns in the tabular ones), under a temporary name renamed when complete."""
-    staging = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     kind = target.suffix.lower()
-    try:
+    with atomic_file(target) as staging:
         if kind == ".jsonl":
             staging.write_text("".join(json_line(r) for r in records), encoding="utf-8")
         elif kind == ".csv":  # a multi-label record's list of labels is joined with "|"
@@ -243,10 +241,6 @@ def write_records(target: Path, records: list[dict]) -> None:
             frame.to_csv(staging, index=False)
         else:
             pd.json_normalize(records).to_parquet(staging, index=False)
-        os.replace(staging, target)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
 
 
 def json_line(record: dict) -> str:
@@ -261,8 +255,7 @@ def _join_parts(output: Path, chunks: int) -> None:
     missing = [p.name for p in parts if not p.is_file()]
     if missing:
         raise FramingError(f"{partial}: parts missing ({', '.join(missing[:3])}); run again with --resume")
-    staging = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    try:
+    with atomic_file(output) as staging:
         kind = output.suffix.lower()
         if kind == ".jsonl":
             with staging.open("wb") as out:
@@ -279,10 +272,6 @@ def _join_parts(output: Path, chunks: int) -> None:
             _join_parquet(parts, staging)
         stat = staging.stat()  # a rename keeps size and mtime: how a resume recognises this output
         (partial / "joined.json").write_text(json.dumps({"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
-        os.replace(staging, output)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
     shutil.rmtree(partial)
 
 

@@ -10,6 +10,7 @@ larger file and after rows are left out (`without_labels`), so errors name the f
 from __future__ import annotations
 
 import ast
+import csv
 import contextlib
 import json
 import math
@@ -23,6 +24,8 @@ from framing.errors import FramingError
 from framing.hashing import sha256_of
 
 READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet", ".txt": "txt"}
+# TSV is tab-separated fields, one row per line: quotes are text, not CSV quoting
+TSV = {"sep": "\t", "quoting": csv.QUOTE_NONE}
 
 
 def _is_local(source: str) -> bool:
@@ -37,7 +40,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if kind == "csv":
             return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         if kind == "tsv":
-            return pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, na_values=[""])
+            return pd.read_csv(path, **TSV, dtype=str, keep_default_na=False, na_values=[""])
         if kind == "parquet":
             return pd.read_parquet(path)
         frames = list(_line_chunks(path, kind, chunk_size=1 << 62))  # JSONL and TXT: one frame
@@ -52,7 +55,7 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     kind = _kind_of(path)
     with _reading(path, kind):
         if kind in ("csv", "tsv"):
-            with pd.read_csv(path, sep="\t" if kind == "tsv" else ",", dtype=str, keep_default_na=False,
+            with pd.read_csv(path, **(TSV if kind == "tsv" else {}), dtype=str, keep_default_na=False,
                              na_values=[""], chunksize=chunk_size) as reader:
                 yield from reader
         elif kind == "parquet":

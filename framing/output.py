@@ -7,6 +7,7 @@ into place only when complete; an existing target is replaced only with `overwri
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -36,15 +37,60 @@ def ensure_writable(target: str | Path, overwrite: bool, needed_bytes: int = 0) 
     return target
 
 
+def staging_path(target: Path) -> Path:
+    """The temporary name beside `target` that this process writes to; temporary files left by
+    processes that no longer run (killed mid-write) are removed on the way."""
+    for stale in target.parent.glob(f".{glob.escape(target.name)}.tmp-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+    return target.parent / f".{target.name}.tmp-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _shareable(path: Path) -> None:
+    """Files 0666 and folders 0777 less the umask (0644 / 0755 by default), whatever mode the
+    writing library chose (some write through private 0600 temporary files): a checkpoint or
+    output on shared storage must be readable by every worker."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        item.chmod((0o777 if item.is_dir() else 0o666) & ~umask)
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success it replaces `target` (one rename),
+    on any error it is removed. The one way this project writes a file."""
+    staging = staging_path(target)
+    try:
+        yield staging
+        _shareable(staging)
+        os.replace(staging, target)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+
+
 @contextlib.contextmanager
 def atomic_folder(target: str | Path, overwrite: bool = False) -> Iterator[Path]:
     """Yield a staging folder; on success it replaces `target`, on any error it is removed."""
     target = ensure_writable(target, overwrite)
-    staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
+    staging = staging_path(target)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         yield staging
+        _shareable(staging)
         if target.exists():
             retired = target.parent / f".{target.name}.old-{os.getpid()}"
             os.rename(target, retired)
@@ -60,14 +106,8 @@ def atomic_folder(target: str | Path, overwrite: bool = False) -> Iterator[Path]
 def write_text(target: str | Path, chunks: Iterable[str], overwrite: bool = True) -> None:
     """Write text atomically (callers check for an existing file before the work)."""
     target = ensure_writable(target, overwrite)
-    staging = target.parent / f".{target.name}.tmp-{os.getpid()}"
-    try:
-        with staging.open("w", encoding="utf-8") as handle:
-            handle.writelines(chunks)
-        os.replace(staging, target)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
+    with atomic_file(target) as staging, staging.open("w", encoding="utf-8") as handle:
+        handle.writelines(chunks)
 
 
 def write_json(target: str | Path, value: Any, overwrite: bool = True) -> None:

@@ -12,7 +12,10 @@ first and possibly empty; `top_k=None` still gives every label.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+import time
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
@@ -55,6 +58,28 @@ def locate_checkpoint(name: Optional[str | Path]) -> Path:
         return Path(snapshot_download(repo_id=str(name)))
     except Exception as error:  # offline, unknown repo, ...: one clear line
         raise FramingError(f"checkpoint '{name}': not a local folder and not fetched from the hub ({error})") from None
+
+
+# When the current call must stop (time.monotonic()), if it has a time limit: see time_limit.
+_DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("framing_deadline", default=None)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Calls made inside this block stop between batches once `seconds` have passed, raising
+    TimeoutError, so work whose caller has given up (an HTTP request that timed out) does not
+    hold up the next one."""
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _check_deadline() -> None:
+    deadline = _DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeoutError("time limit passed; the rest of the call was skipped")
 
 
 TextInput = Union[str, Sequence[str]]
@@ -151,9 +176,9 @@ class FramingClassifier:
         return self.encoder.token_counts(texts)
 
     def __call__(self, inputs: TextInput, top_k: Optional[int] = 1) -> Any:
-        single = isinstance(inputs, str)
-        texts = [inputs] if single else inputs
-        probabilities = self.predict_proba(texts)
+        top_k = check_top_k(top_k)
+        texts, single = as_texts(inputs)
+        probabilities = self._calibrate(self._run(texts, with_words=False)[0])  # texts checked once
         results = [self._format(row, top_k) for row in probabilities]
         return results[0] if single else results
 
@@ -192,7 +217,7 @@ class FramingClassifier:
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""
-        return self._run(validate_texts(texts), with_words=False)[0]
+        return self._run(as_texts(texts)[0], with_words=False)[0]
 
     def predict_with_words(self, texts: Sequence[str], min_weight: Optional[float] = None) -> tuple[np.ndarray, list[list[dict]]]:
         """Calibrated probabilities [N, C] and, per text, the words that carry the judgement.
@@ -202,14 +227,15 @@ class FramingClassifier:
         by default the threshold tuned on dev and stored in the checkpoint. Each word is
         `{"start", "end", "text", "weight"}` with character offsets into its text.
         """
-        texts = validate_texts(texts)
+        texts = as_texts(texts)[0]
         threshold = self.word_threshold if min_weight is None else min_weight
         logits, words = self._run(texts, with_words=True)
         highlights = [[w for w in per_text if w["weight"] >= threshold] for per_text in words]
         return self._calibrate(logits), highlights
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, [N, C] in the order of `self.labels`."""
+        """Calibrated probabilities, [N, C] in the order of `self.labels` (a single string
+        counts as one text: [1, C])."""
         return self._calibrate(self.logits(texts))
 
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
@@ -233,7 +259,7 @@ class FramingClassifier:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         size = min(self.batch_size, self.runtime.max_batch or self.batch_size)
         batches = [order[start : start + size] for start in range(0, len(order), size)]
-        padded = (self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
+        padded = (_check_deadline() or self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
         for batch, (logits, word_logits) in zip(batches, self.runtime.map(padded, with_words)):
             out[batch] = logits  # [b, C]
             if not with_words:
@@ -273,12 +299,35 @@ def check_batch_size(batch_size: Any) -> int:
     return int(batch_size)
 
 
+def as_texts(inputs: Any) -> tuple[list[str], bool]:
+    """The texts of a call and whether one string was given. Accepts a string or any
+    iterable of strings (list, tuple, pandas Series, numpy array of str, generator)."""
+    if isinstance(inputs, str):
+        return validate_texts([inputs]), True
+    if isinstance(inputs, (bytes, bytearray, dict)) or not hasattr(inputs, "__iter__"):
+        raise FramingError(f"expected a string or a list of strings, got {type(inputs).__name__}")
+    return validate_texts(list(inputs)), False
+
+
 def validate_texts(texts: Any) -> list[str]:
-    if isinstance(texts, str) or not isinstance(texts, Sequence):
-        raise FramingError(f"expected a string or a list of strings, got {type(texts).__name__}")
+    if isinstance(texts, (str, bytes, bytearray, dict)) or not hasattr(texts, "__iter__"):
+        raise FramingError(f"expected a list of strings, got {type(texts).__name__}")
+    texts = [str(text) if isinstance(text, np.str_) else text for text in texts]
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise FramingError(f"text {index}: expected a string, got {type(text).__name__}")
         if not text.strip():
             raise FramingError(f"text {index}: empty text")
-    return list(texts)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate: not text any tokenizer can read
+            raise FramingError(f"text {index}: not valid Unicode (lone surrogate at character {error.start})") from None
+    return texts
+
+
+def check_top_k(top_k: Any) -> Optional[int]:
+    if top_k is None:
+        return None
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise FramingError(f"top_k {top_k!r}: must be None or a whole number of at least 1")
+    return int(top_k)

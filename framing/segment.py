@@ -11,6 +11,7 @@ exactly the span's text; sentence spans exclude surrounding whitespace.
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 import sentencex
 
@@ -55,7 +56,7 @@ def quotation_spans(text: str) -> list[Span]:
             closer = OPENERS[char]
             paragraph_end = text.find("\n\n", i)
             paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-            end = _find_closer(text, i + 1, closer, paragraph_end)
+            end = _find_closer(text, i + 1, closer, paragraph_end) or paragraph_end
             spans.append((i, end))
             i = end
         else:
@@ -63,18 +64,30 @@ def quotation_spans(text: str) -> list[Span]:
     return spans
 
 
+# Words that begin with an apostrophe, often typeset as an opening single quote: ‘Tis, ‘90s
+ELISIONS = re.compile(r"(?:tis|twas|twill|em|til|till|cause|cos|n|bout|round|nuff|kay|s|\d)\b", re.IGNORECASE)
+
+
 def _opens(text: str, i: int) -> bool:
-    """A single curly quote opens only where a word does not continue (not an apostrophe)."""
+    """A single curly quote opens a quote only where no word continues before it, no elision
+    follows it (‘Tis, ‘em, ‘90s) and its closing quote comes within the paragraph: else it is
+    an apostrophe, and the writer's own words after it are not quoted speech."""
     if text[i] != "‘":
         return True
-    return i == 0 or not text[i - 1].isalnum()
+    if i > 0 and text[i - 1].isalnum():
+        return False
+    if ELISIONS.match(text, i + 1):
+        return False
+    paragraph_end = text.find("\n\n", i)
+    return _find_closer(text, i + 1, "’", len(text) if paragraph_end < 0 else paragraph_end) is not None
 
 
-def _find_closer(text: str, start: int, closer: str, limit: int) -> int:
+def _find_closer(text: str, start: int, closer: str, limit: int) -> Optional[int]:
+    """The end of the quote (after its closing mark) before `limit`, or None."""
     for j in range(start, limit):
         if text[j] == closer and (closer != "’" or j + 1 >= len(text) or not text[j + 1].isalpha()):
             return j + 1
-    return limit
+    return None
 
 
 def overlap(span: Span, others: list[Span]) -> int:

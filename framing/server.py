@@ -6,13 +6,15 @@
 
 Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
 many characters, malformed JSON or a bad field get 422; a request over `timeout_s` gets 503.
-Model calls run in a worker thread, one at a time, off the event loop.
+Model calls run in a worker thread, one at a time, off the event loop; a call whose request
+timed out stops between batches instead of computing on for nobody.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -20,6 +22,7 @@ from typing import Any, Optional
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from framing import __version__
 from framing.errors import FramingError
+from framing.predictor import time_limit
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -87,17 +91,22 @@ class BodySizeLimit:
 
 
 def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
-    app = FastAPI(title="framing", version=__version__,
+    app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None,
                   description="Tell neutral news reporting from editorializing.")
     lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from overlap
 
     async def call(function, *args):
+        deadline = time.monotonic() + limits.timeout_s
+
         def locked():
             with lock:
-                return function(*args)
+                # Work whose request has timed out is skipped (if it waited for the lock) or
+                # stopped between batches (time_limit), so it never delays the next request.
+                with time_limit(deadline - time.monotonic()):
+                    return function(*args)
         try:
             return await asyncio.wait_for(run_in_threadpool(locked), timeout=limits.timeout_s)
-        except asyncio.TimeoutError:
+        except (asyncio.TimeoutError, TimeoutError):
             raise _Timeout from None
 
     @app.exception_handler(RequestValidationError)
@@ -152,6 +161,13 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
     @app.get("/", include_in_schema=False)
     async def page():
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():  # Swagger UI from the package's own copy (static/swagger-ui): works offline
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="framing API",
+                                   swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger-ui/favicon.png")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)

@@ -68,3 +68,31 @@ def test_paste_analyze_and_see_highlights(server_url, tmp_path):
             assert shot.stat().st_size > 10_000
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
+def test_api_docs_page_renders_offline(server_url):
+    """/docs loads Swagger UI from the package, not a CDN: with every other host blocked it
+    still lists the endpoints."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            elsewhere = []
+
+            def only_loopback(route):
+                if route.request.url.startswith(server_url):
+                    return route.continue_()
+                elsewhere.append(route.request.url)
+                return route.abort()
+
+            page.route("**/*", only_loopback)
+            page.goto(server_url + "/docs")
+            page.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+            paths = page.locator(".opblock-summary-path").all_inner_texts()
+            assert "/v1/predict" in paths and "/v1/analyze" in paths
+            assert elsewhere == []
+        finally:
+            browser.close()

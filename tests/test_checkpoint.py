@@ -63,3 +63,28 @@ def test_failed_save_leaves_nothing_and_keeps_the_old_folder(tiny_checkpoint, tm
         save_checkpoint(target, model, tokenizer, meta, {}, overwrite=True)
     assert (target / "model.safetensors").read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
+
+
+@pytest.mark.parametrize("name", ["tokenizer.json", "config.json", "framing_heads.safetensors"])
+def test_a_checkpoint_missing_any_file_it_needs_is_corrupt_not_silently_wrong(tiny_checkpoint, tmp_path, name):
+    """Without tokenizer.json every word would be [UNK]: the load must refuse, naming the file."""
+    broken = shutil.copytree(tiny_checkpoint, tmp_path / "broken")
+    (broken / name).unlink()
+    for runtime in ("auto", "torch-fp32"):
+        with pytest.raises(FramingError, match=f"corrupt checkpoint: missing {name}"):
+            FramingClassifier.from_pretrained(broken, runtime=runtime)
+
+
+def test_saved_files_are_readable_by_every_worker(tiny_checkpoint, tmp_path):
+    """Weights are written 0644 like the rest of the folder (with the usual umask 022)."""
+    import os
+
+    model, tokenizer, meta = load_checkpoint(tiny_checkpoint)
+    old = os.umask(0o022)
+    try:
+        folder = save_checkpoint(tmp_path / "shared", model, tokenizer, meta, {})
+    finally:
+        os.umask(old)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in folder.iterdir()}
+    assert set(modes.values()) == {0o644}, modes
+    assert folder.stat().st_mode & 0o777 == 0o755

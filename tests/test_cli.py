@@ -231,3 +231,56 @@ def test_empty_kept_cells_are_null_in_strict_json_and_ids_keep_their_type(capsys
             for line in output.read_text().splitlines()]
     assert [r["id"] for r in rows] == [1, 2, 3]
     assert rows[1]["when"] is None and rows[1]["note"] is None and rows[2]["note"] is None
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["predict", "--batch-size", "-1", "x"], "argument --batch-size: must be at least 1, got -1"),
+    (["predict", "--batch-size", "0", "x"], "argument --batch-size: must be at least 1, got 0"),
+    (["predict", "--chunk-size", "two", "x"], "argument --chunk-size: expected a whole number, got 'two'"),
+    (["predict", "--input", "a.csv", "--engine", "ray", "--workers", "0"], "argument --workers: must be at least 1"),
+    (["serve", "--port", "99999"], "argument --port: must be from 1 to 65535, got 99999"),
+    (["crossval", "--config", "c.yaml", "--folds", "1"], "argument --folds: must be at least 2, got 1"),
+    (["export", "--tolerance", "5"], "argument --tolerance: must be from 0 to 1, got 5"),
+])
+def test_every_numeric_option_is_checked_before_any_work(capsys, argv, message):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_crossval_only_folds_beyond_the_fold_count_is_refused(capsys, tmp_path):
+    code, out, err = run(capsys, "crossval", "--config", "configs/babe.yaml", "--folds", "2", "--only-folds", "3")
+    assert code == 2 and "--only-folds 3: there are only 2 folds" in err and "nan" not in out
+
+
+def test_python_dash_m_framing_is_the_command():
+    done = subprocess.run([sys.executable, "-m", "framing", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("framing ")
+
+
+def test_compare_help_describes_every_argument():
+    done = subprocess.run([sys.executable, "-m", "framing", "compare", "--help"], capture_output=True, text=True)
+    for argument in ("checkpoint_a", "checkpoint_b", "--data", "--text-column", "--label-column", "--overwrite"):
+        line = next(line for line in done.stdout.splitlines() if line.strip().startswith(argument))
+        assert len(line.strip()) > len(argument) + 5 or argument.upper() in line, line  # help text follows
+
+
+def test_crossval_with_too_few_rows_or_a_rare_class_is_refused_before_training(capsys, tiny_base, tiny_data,
+                                                                               tmp_path):
+    import yaml
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text(yaml.safe_dump(tiny_config_dict(tiny_base, tiny_data)))
+    code, _, err = run(capsys, "crossval", "--config", config, "--folds", "200")
+    assert code == 2 and "--folds 200: the data has only 32 rows" in err
+    rare = pd.read_csv(tiny_data["train"])
+    rare.loc[0, "label"] = "Maybe"
+    rare_file = tmp_path / "rare.csv"
+    rare.to_csv(rare_file, index=False)
+    values = tiny_config_dict(tiny_base, {"train": rare_file, "dev": tiny_data["dev"]})
+    values["data"]["labels"]["Maybe"] = "unsure"
+    for key in ("votes_column", "annotators_column", "votes_for"):  # soft labels are for two classes
+        values["data"].pop(key)
+    config.write_text(yaml.safe_dump(values))
+    code, _, err = run(capsys, "crossval", "--config", config, "--folds", "2")
+    assert code == 2 and "at least 2 rows of each class ('unsure' has 1)" in err

@@ -80,3 +80,8 @@ def test_resolved_config_round_trips_through_yaml(tmp_path):
     config = load_config(write(tmp_path, BASE + "train:\n  lr: 0.0001\n"))
     again = load_config(write(tmp_path, config.to_yaml()))
     assert again == config
+
+
+def test_labels_that_collapse_to_one_name_are_a_config_error():
+    with pytest.raises(FramingError, match="at least two label names"):
+        config_from_dict({"data": {"train": "t.csv", "labels": {"pro": "x", "anti": "x", "none": "x"}}})

@@ -135,7 +135,7 @@ def test_bad_row_fails_before_any_scoring(classifier, tmp_path):
     (["--output", "{tmp}/out.xlsx"], "unknown output format '.xlsx'"),
     (["--output", "{tmp}/out.jsonl", "--resume"], "nothing to resume"),
     (["--keep-columns", "nope", "--output", "{tmp}/o.jsonl"], "no column 'nope' (columns: doc_id, body)"),
-    (["--chunk-size", "0"], "chunk size 0: must be at least 1"),
+    (["--chunk-size", "0"], "argument --chunk-size: must be at least 1, got 0"),
 ])
 def test_corpus_cli_errors_come_before_the_work(capsys, tiny_checkpoint, tmp_path, argv, message):
     source = tmp_path / "in.csv"
@@ -224,3 +224,17 @@ def test_ray_engine_without_ray_names_the_extra(tiny_checkpoint, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else object())
     with pytest.raises(FramingError, match=r'pip install "framing\[ray\]"'):
         RayEngine(str(tiny_checkpoint))
+
+
+def test_ray_run_on_the_command_line_prints_only_its_summary(tiny_checkpoint, tmp_path):
+    """No auth-token notice, deprecation warning or core-worker line from a local Ray run."""
+    pytest.importorskip("ray")
+    source = tmp_path / "in.jsonl"
+    write_input(corpus_frame(20), source)
+    output = tmp_path / "out.jsonl"
+    done = subprocess.run([sys.executable, "-m", "framing", "predict", "--checkpoint", str(tiny_checkpoint), "--input",
+                           str(source), "--text-column", "body", "--output", str(output), "--engine", "ray"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"framing: scored 20 rows (20 in all) into {output}"]
+    assert len(output.read_text().splitlines()) == 20

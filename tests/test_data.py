@@ -16,13 +16,14 @@ def test_formats_read_the_same_rows_in_order(tmp_path, suffix):
     frame = pd.DataFrame(ROWS)
     if suffix == ".csv":
         frame.to_csv(path, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".tsv":  # tab-separated, one row per line, quotes as text: no newline inside a field
+        frame["text"] = frame["text"].str.replace("\n", " ")
+        path.write_text("text\tlabel\n" + "".join(f"{t}\t{l}\n" for t, l in zip(frame["text"], frame["label"])))
     elif suffix == ".jsonl":
         path.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
     else:
         frame.to_parquet(path)
-    assert texts_of(read_table(path), "text", str(path)) == [r["text"] for r in ROWS]
+    assert texts_of(read_table(path), "text", str(path)) == frame["text"].tolist()
 
 
 def test_txt_is_one_passage_per_nonblank_line(tmp_path):
@@ -135,3 +136,13 @@ def test_parquet_chunks_number_rows_of_the_file(tmp_path):
     path = tmp_path / "in.parquet"
     pd.DataFrame({"text": [f"t{i}" for i in range(7)]}).to_parquet(path)
     assert [row_numbers(f) for f in read_chunks(path, 3)] == [[1, 2, 3], [4, 5, 6], [7]]
+
+
+def test_tsv_quotes_are_text_not_csv_quoting(tmp_path):
+    path = tmp_path / "in.tsv"
+    path.write_text('text\tid\n"This is a disgrace," he said.\t1\nAn "unbalanced quote\t2\nthird\t3\nfourth\t4\n')
+    frame = read_table(path)
+    assert frame["text"].tolist() == ['"This is a disgrace," he said.', 'An "unbalanced quote', "third", "fourth"]
+    from framing.data import read_chunks
+
+    assert sum(len(f) for f in read_chunks(path, 2)) == 4

@@ -62,3 +62,37 @@ def test_records_list_scores_in_label_order_whatever_the_ranking(tiny_checkpoint
                    [{"label": "neutral", "score": 0.6}, {"label": "editorializing", "score": 0.4}]):
         record = clf.record(ranked)
         assert list(record["scores"]) == clf.labels and record["label"] == ranked[0]["label"]
+
+
+@pytest.mark.parametrize("bad, message", [
+    (b"bytes in", "expected a string or a list of strings, got bytes"),
+    ({"text": "x"}, "expected a string or a list of strings, got dict"),
+    (["abc \ud800 def"], r"text 0: not valid Unicode \(lone surrogate at character 4\)"),
+    ("abc\ud800", r"text 0: not valid Unicode"),
+])
+def test_what_cannot_be_text_is_refused_by_type(classifier, bad, message):
+    with pytest.raises(FramingError, match=message):
+        classifier(bad)
+
+
+@pytest.mark.parametrize("top_k", ["2", 0, -1, 1.5, True])
+def test_top_k_must_be_none_or_a_positive_whole_number(classifier, top_k):
+    with pytest.raises(FramingError, match="top_k"):
+        classifier(NEUTRAL[0], top_k=top_k)
+
+
+def test_what_users_pass_as_a_list_of_texts_is_accepted(classifier):
+    import pandas as pd
+
+    texts = NEUTRAL[:3]
+    expected = classifier.predict_proba(texts)
+    for make in (tuple, pd.Series, np.array, lambda ts: (t for t in ts)):
+        assert classifier.predict_proba(make(texts)) == pytest.approx(expected)
+        assert [r["label"] for r in classifier(make(texts))] == [r["label"] for r in classifier(list(texts))]
+    assert classifier.predict_proba(NEUTRAL[0]) == pytest.approx(expected[:1])  # one string: [1, C]
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, "8"])
+def test_batch_size_must_be_a_positive_whole_number(tiny_checkpoint, batch_size):
+    with pytest.raises(FramingError, match="batch size"):
+        FramingClassifier.from_pretrained(tiny_checkpoint, batch_size=batch_size)

@@ -54,3 +54,16 @@ def test_open_quote_runs_to_the_end_of_its_paragraph():
 
 def test_overlap_counts_covered_characters():
     assert overlap((5, 15), [(0, 7), (10, 12), (20, 30)]) == 4
+
+
+@pytest.mark.parametrize("text", ["‘Tis the season. The mayor's plan is a disgrace.",
+                                  "Rock of the ‘90s is back, and the ‘em-versus-us mood with it.",
+                                  "He said he was ‘right all along. The plan is absurd."])
+def test_an_apostrophe_typeset_as_an_opening_quote_opens_no_quote(text):
+    assert quotation_spans(text) == []
+
+
+def test_single_quotes_that_close_are_still_quotes():
+    text = "The minister called it ‘a reckless gamble’ on Tuesday."
+    (start, end), = quotation_spans(text)
+    assert text[start:end] == "‘a reckless gamble’"

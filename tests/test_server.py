@@ -73,3 +73,48 @@ def test_nothing_outside_the_static_folder_is_served(client, path):
     client, _ = client
     response = client.get(path)
     assert response.status_code == 404 and "import" not in response.text
+
+
+def test_timed_out_work_stops_instead_of_delaying_the_next_request(tiny_checkpoint):
+    """A burst of analyses that time out leaves no queue behind: queued ones are skipped and
+    the running one stops between batches, so the next small predict computes at once."""
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    classifier = FramingClassifier.from_pretrained(tiny_checkpoint, batch_size=1)
+    slow, calls = classifier.runtime.__call__, []
+
+    def slow_batch(batch, with_words):  # 50 ms a sentence: an article of 40 takes 2 s
+        calls.append(threading.current_thread().name)
+        time.sleep(0.05)
+        return slow(batch, with_words)
+
+    classifier.runtime.__call__ = slow_batch
+    classifier.runtime.map = lambda batches, with_words: (slow_batch(b, with_words) for b in batches)
+    app = create_app(classifier, Limits(timeout_s=0.3))
+    article = " ".join(NEUTRAL * 5)
+
+    async def burst_then_predict():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*[client.post("/v1/analyze", json={"text": article}) for _ in range(5)])
+            assert [a.status_code for a in answers] == [503] * 5
+            started = time.monotonic()
+            reply = await client.post("/v1/predict", json={"texts": [NEUTRAL[0]]})
+            return reply, time.monotonic() - started
+
+    reply, waited = asyncio.run(burst_then_predict())
+    assert reply.status_code == 200
+    # 5 analyses of 40 sentences would be 200 batches (10 s); each stops within a batch of its limit
+    assert len(calls) < 5 * 40 / 4 and waited < 3.0
+
+
+def test_a_lone_surrogate_is_a_422_with_a_json_error(client):
+    client, _ = client
+    response = client.post("/v1/predict", content=b'{"texts": ["abc \\ud800 def"]}',
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "lone surrogate" in response.json()["error"]["message"]

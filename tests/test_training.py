@@ -156,3 +156,13 @@ def test_three_classes_with_dropped_rows_and_class_weights(tiny_base, tiny_data,
 
     result = evaluate(str(path), str(data), tmp_path / "report", baseline_train="auto")
     assert result["model"]["n"] == 14
+
+
+def test_single_class_gold_gives_a_point_inside_its_interval():
+    """Macro-F1 and its bootstrap interval average over the same labels."""
+    y_true = np.zeros(40, dtype=int)
+    proba = np.tile([0.8, 0.1, 0.1], (40, 1))
+    proba[:5] = [0.1, 0.8, 0.1]
+    metrics = classification_metrics(y_true, proba, ["a", "b", "c"], bootstrap_rounds=200)
+    low, high = metrics["macro_f1_ci95"]
+    assert low <= metrics["macro_f1"] <= high

@@ -22,6 +22,7 @@ from transformers import AutoTokenizer
 from framing.base_model import resolve_base_model
 from framing.config import Config
 from framing.data import load_table
+from framing.errors import FramingError
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.examples import build_examples
@@ -38,6 +39,7 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     examples = build_examples(frame, " + ".join(sources), data, tokenizer, config.model.max_length)
+    check_folds(examples.labels, data.label_names, folds, data.multi_label)  # before any training
     intermediate = load_intermediate(config, tokenizer)
     warm = _after_intermediate(config, base_path, tokenizer, intermediate)
     labels = data.label_names
@@ -71,6 +73,19 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         report(rows[-1])
     return {"folds": rows, "summary": {key: _mean_sd([r[key] for r in rows])
                                        for key in ("model_macro_f1", "baseline_macro_f1")}}
+
+
+def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None:
+    """Enough rows for `folds` folds; for stratified (single-label) folds, enough of each class."""
+    if len(labels) < folds:
+        raise FramingError(f"--folds {folds}: the data has only {len(labels)} rows")
+    if multi_label:
+        return
+    counts = np.bincount(np.asarray(labels), minlength=len(names))
+    short = [f"'{name}' has {count}" for name, count in zip(names, counts) if 0 < count < folds]
+    if short:
+        raise FramingError(f"--folds {folds}: stratified folds need at least {folds} rows of each class "
+                           f"({', '.join(short)})")
 
 
 def _after_intermediate(config: Config, base_path: str, tokenizer, intermediate) -> Optional[dict]:

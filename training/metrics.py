@@ -21,12 +21,14 @@ def _binned_calibration_error(confidence: np.ndarray, outcome: np.ndarray, bins:
                      for b in range(bins) if (which == b).any()))
 
 
-def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
-    """95% percentile interval of macro-F1 over resampled examples."""
+def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0,
+                       labels: Optional[list[int]] = None) -> tuple[float, float]:
+    """95% percentile interval of macro-F1 over resampled examples, averaged over `labels`
+    (label ids; default those present), the same labels as the point estimate."""
     rng = np.random.default_rng(seed)
     n = len(y_true)
     scores = [
-        f1_score(y_true[idx], y_pred[idx], average="macro", zero_division=0)
+        f1_score(y_true[idx], y_pred[idx], average="macro", labels=labels, zero_division=0)
         for idx in (rng.integers(0, n, n) for _ in range(rounds))
     ]
     low, high = np.percentile(scores, [2.5, 97.5])
@@ -100,7 +102,8 @@ def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: i
         },
     }
     if bootstrap_rounds:
-        metrics["macro_f1_ci95"] = list(bootstrap_macro_f1(y_true, y_pred, bootstrap_rounds))
+        metrics["macro_f1_ci95"] = list(bootstrap_macro_f1(y_true, y_pred, bootstrap_rounds,
+                                                           labels=list(range(len(labels)))))
     present = np.unique(y_true)
     if len(present) == len(labels):
         if len(labels) == 2:

@@ -11,7 +11,6 @@ and plain containers only, never arbitrary pickled objects.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import torch
 
 from framing.config import Config
 from framing.errors import FramingError
+from framing.output import atomic_file
 
 FORMAT = 1
 
@@ -31,13 +31,8 @@ def state_path(output: str | Path) -> Path:
 def save_state(path: Path, state: dict[str, Any]) -> None:
     """Write `state` to a temporary file and rename it over `path`: a kill at any moment
     leaves either the previous state or the new one, never a torn file."""
-    staging = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    try:
+    with atomic_file(path) as staging:  # also clears a temporary file left by a killed run
         torch.save({"format": FORMAT, **state}, staging)
-        os.replace(staging, path)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise
 
 
 def load_state(path: Path, config: Config) -> dict[str, Any]:
