@@ -32,7 +32,7 @@ DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "babe"
 
 def matmul_flops(config, tokens: int) -> float:
     """FLOPs of one sentence of `tokens` tokens through a BERT encoder (matmuls only)."""
-    d, ff, layers = config.hidden_size, config.intermediate_size, config.num_hidden_layers
+    d, ff, layers = config["hidden_size"], config["intermediate_size"], config["num_hidden_layers"]
     per_layer = 2 * tokens * (4 * d * d + 2 * d * ff) + 2 * 2 * tokens * tokens * d  # projections + QK^T and AV
     return layers * per_layer
 
@@ -88,11 +88,11 @@ def main() -> None:
     threads = physical_cores()
 
     started = time.perf_counter()
-    encoded = clf.tokenizer(texts, truncation=True, max_length=clf.max_length)
+    encoded = clf.encoder.encode(texts)
     tokenize_s = time.perf_counter() - started
-    lengths = sorted(len(ids) for ids in encoded["input_ids"])
-    padded = sum(max(lengths[i : i + clf.batch_size]) * len(lengths[i : i + clf.batch_size])
-                 for i in range(0, len(lengths), clf.batch_size))
+    lengths = sorted(len(e.ids) for e in encoded)
+    size = min(clf.batch_size, clf.runtime.max_batch or clf.batch_size)  # per-text back ends: 1, no padding
+    padded = sum(max(lengths[i : i + size]) * len(lengths[i : i + size]) for i in range(0, len(lengths), size))
     clf.predict_proba(texts)  # warm up
     started = time.perf_counter()
     clf.predict_proba(texts)
@@ -102,20 +102,20 @@ def main() -> None:
             "| what | value |", "| --- | --- |",
             f"| whole predict pass | {total_s * 1000:.0f} ms ({len(texts) / total_s:.0f} sentences/s) |",
             f"| tokenisation (batched, fast tokenizer) | {tokenize_s * 1000:.1f} ms ({tokenize_s / total_s:.1%}) |",
-            f"| padding: real / padded tokens (batches of {clf.batch_size}, length-sorted) | {sum(lengths) / padded:.1%} |",
+            f"| padding: real / padded tokens (batches of {size}, length-sorted) | {sum(lengths) / padded:.1%} |",
             f"| mean tokens per sentence | {np.mean(lengths):.1f} |"]
 
     if isinstance(clf.runtime, OnnxRuntime):
         import onnxruntime as ort
 
-        path = clf.runtime.session._model_path
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1 if clf.runtime.max_batch == 1 else threads  # as framing.runtime does
         options.enable_profiling = True
         options.profile_file_prefix = str(Path(tempfile.mkdtemp()) / "ort")
-        clf.runtime.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        profiled = ort.InferenceSession(str(clf.runtime.path), options, providers=["CPUExecutionProvider"])
+        clf.runtime._sessions = {1: profiled, threads: profiled}  # every call goes through the profiled session
         clf.predict_proba(texts)
-        trace = json.loads(Path(clf.runtime.session.end_profiling()).read_text())
+        trace = json.loads(Path(profiled.end_profiling()).read_text())
         by_op: dict[str, float] = collections.Counter()
         for event in trace:
             if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
@@ -125,7 +125,8 @@ def main() -> None:
         rows += [f"| &nbsp; {op} | {seconds * 1000:.0f} ms ({seconds / spent:.0%}) |"
                  for op, seconds in sorted(by_op.items(), key=lambda kv: -kv[1])[:8]]
 
-    flops = sum(matmul_flops(clf.model.config, n) for n in lengths)
+    config = json.loads((Path(clf.source) / "config.json").read_text())
+    flops = sum(matmul_flops(config, n) for n in lengths)
     achieved = flops / total_s / 1e9
     fp32_peak, int8_peak = peak_fp32_gflops(threads), peak_int8_gops(threads)
     rows += [f"| model arithmetic | {flops / len(texts) / 1e6:.0f} MFLOP per sentence (matmuls, real lengths) |",

@@ -69,16 +69,16 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import httpx
-    import torch
 
     from framing import FramingClassifier
+    from framing.runtime import physical_cores
     from framing.server import create_app
 
     classifier = FramingClassifier.from_pretrained(args.checkpoint)
     article = make_article(args.words)
     analysis = classifier.analyze(article)
     print(f"article: {len(article.split())} words, {analysis['summary']['sentences']} sentences; "
-          f"torch threads: {torch.get_num_threads()}; cores: {os.cpu_count()}")
+          f"back end {classifier.runtime.name}; physical cores used: {physical_cores()}")
     rows = {"analyze (in-process)": timings(lambda: classifier.analyze(article), args.runs)}
     server, url = serve_in_thread(create_app(classifier))
     with httpx.Client(base_url=url, timeout=60) as client:

@@ -16,41 +16,28 @@ from typing import Optional, Sequence
 from framing.errors import FramingError
 
 
-def whole(low: int, high: Optional[int] = None):
-    """An argparse type: a whole number in [low, high]. Every numeric option is checked here,
-    before any work, so a bad value is one error line, never a crash, hang or silent result."""
-    def parse(text: str) -> int:
+def number(kind: type, low: float, high: Optional[float] = None, above: bool = False):
+    """An argparse type: an int or float from `low` (or, with `above`, more than `low`) to
+    `high`. Every numeric option is checked here, before any work, so a bad value is one error
+    line, never a crash, a hang or a silent result."""
+    what = "a whole number" if kind is int else "a number"
+
+    def parse(text: str):
         try:
-            value = int(text)
+            value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if above and not value > low:
+            raise argparse.ArgumentTypeError(f"must be more than {low:g}, got {text}")
         if value < low or (high is not None and value > high):
-            span = f"at least {low}" if high is None else f"from {low} to {high}"
-            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+            span = f"at least {low:g}" if high is None else f"from {low:g} to {high:g}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text}")
         return value
     return parse
 
 
-def seconds(text: str) -> float:
-    """An argparse type: a positive number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """An argparse type: a number from 0 to 1 (a tolerance)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, got {text}")
-    return value
+def whole(low: int, high: Optional[int] = None):
+    return number(int, low, high)
 
 
 class Parser(argparse.ArgumentParser):
@@ -115,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run the HTTP service (FastAPI) with the web page at /.")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=whole(1, 65535), default=8000, help="port to listen on (default 8000)")
-    serve.add_argument("--timeout", type=seconds, default=30.0,
+    serve.add_argument("--timeout", type=number(float, 0, above=True), default=30.0,
                        help="answer 503 and stop a request's work after this many seconds (default 30)")
     _add_checkpoint(serve)
 
@@ -124,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "PyTorch fp32 on dev data, and record the fastest one within the tolerance "
                                              "in the checkpoint, which predict then uses by default.")
     export.add_argument("--data", help="labelled dev data (default: the checkpoint's training dev split)")
-    export.add_argument("--tolerance", type=fraction, default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
+    export.add_argument("--tolerance", type=number(float, 0, 1), default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
     _add_checkpoint(export, runtime=False)
 
     train = commands.add_parser("train", help="fine-tune a model from a YAML config",

@@ -90,10 +90,17 @@ class OnnxRuntime:
         self.max_batch: Optional[int] = 1 if per_text else None
         self.workers = self.threads if per_text else 1
         self._pool: Optional[ThreadPoolExecutor] = None
-        self.session = self._open(1 if per_text else self.threads)
-        self._solo = None if per_text else self.session  # a one-text call on all cores (made when first needed)
-        self._solo_lock = threading.Lock()
-        self.inputs = [item.name for item in self.session.get_inputs()]
+        # Sessions are opened when first needed (a one-sentence call opens one, not two):
+        # `_sessions[n]` runs on n threads.
+        self._sessions: dict[int, object] = {}
+        self._opening = threading.Lock()
+        self.inputs = [item.name for item in self._session(self.threads).get_inputs()]
+
+    def _session(self, threads: int):
+        with self._opening:
+            if threads not in self._sessions:
+                self._sessions[threads] = self._open(threads)
+            return self._sessions[threads]
 
     def _open(self, threads: int):
         import onnxruntime as ort
@@ -108,8 +115,8 @@ class OnnxRuntime:
         except Exception as error:  # onnxruntime raises its own exception types for bad files
             raise FramingError(f"{self.path}: corrupt ONNX file ({str(error).strip().splitlines()[0]})") from None
 
-    def __call__(self, batch: Batch, with_words: bool, session=None) -> Outputs:
-        session = session or self.session
+    def __call__(self, batch: Batch, with_words: bool, threads: Optional[int] = None) -> Outputs:
+        session = self._session(threads or (1 if self.workers > 1 else self.threads))
         feeds = {name: batch[name] for name in self.inputs}
         if not with_words:
             return session.run(["logits"], feeds)[0], None
@@ -128,14 +135,8 @@ class OnnxRuntime:
         first = next(batches, None)
         second = next(batches, None) if first is not None else None
         if second is None:
-            return iter([] if first is None else [self(first, with_words, self._solo_session())])
+            return iter([] if first is None else [self(first, with_words, threads=self.threads)])
         return self._in_parallel(itertools.chain([first, second], batches), with_words)
-
-    def _solo_session(self):
-        with self._solo_lock:
-            if self._solo is None:
-                self._solo = self._open(self.threads)
-            return self._solo
 
     def _in_parallel(self, batches: Iterable[Batch], with_words: bool) -> Iterator[Outputs]:
         # A bounded window (not Executor.map, which takes every batch at once): the batches are

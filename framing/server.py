@@ -102,7 +102,10 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
             with lock:
                 # Work whose request has timed out is skipped (if it waited for the lock) or
                 # stopped between batches (time_limit), so it never delays the next request.
-                with time_limit(deadline - time.monotonic()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the request timed out while waiting for the model")
+                with time_limit(remaining):
                     return function(*args)
         try:
             return await asyncio.wait_for(run_in_threadpool(locked), timeout=limits.timeout_s)
