@@ -360,7 +360,7 @@ def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
     extra = EXTRAS.get(module)
     if extra is None:
         raise error  # not an optional extra: a real bug, keep the traceback
-    return f"`framing {args.command}` needs {module}, which comes with an extra: pip install \"framing[{extra}]\""
+    return f"framing {args.command} needs {module}, which comes with an extra: pip install \"framing[{extra}]\""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
