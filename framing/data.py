@@ -26,6 +26,7 @@ from framing.hashing import sha256_of
 READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet", ".txt": "txt"}
 # TSV is tab-separated fields, one row per line: quotes are text, not CSV quoting
 TSV = {"sep": "\t", "quoting": csv.QUOTE_NONE}
+WHOLE = 1 << 20  # rows per chunk when a file is read whole (read_table): in practice, one chunk
 
 
 def _is_local(source: str) -> bool:
@@ -33,18 +34,23 @@ def _is_local(source: str) -> bool:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a local CSV, TSV, JSONL, Parquet or TXT (one passage per line, column `text`)."""
-    path = Path(path)
-    kind = _kind_of(path)
-    with _reading(path, kind):
-        if kind == "csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        if kind == "tsv":
-            return pd.read_csv(path, **TSV, dtype=str, keep_default_na=False, na_values=[""])
-        if kind == "parquet":
-            return pd.read_parquet(path)
-        frames = list(_line_chunks(path, kind, chunk_size=1 << 62))  # JSONL and TXT: one frame
-        return frames[0] if frames else pd.DataFrame({"text": []} if kind == "txt" else {})
+    """Read a local CSV, TSV, JSONL, Parquet or TXT (one passage per line, column `text`)
+    whole: the chunks of read_chunks, joined (same options, same row numbers)."""
+    frames = list(read_chunks(path, WHOLE))
+    if len(frames) == 1:
+        return frames[0]
+    if frames:
+        return pd.concat(frames)
+    return _empty_frame(Path(path))
+
+
+def _empty_frame(path: Path) -> pd.DataFrame:
+    """A file with no rows: its columns, where the format has them."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(path).empty_table().to_pandas()
+    return pd.DataFrame({"text": []} if path.suffix.lower() == ".txt" else {})
 
 
 def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
-import yaml
 
 from framing.article import analyze_article
 from framing.checkpoint import check_folder
@@ -161,15 +160,15 @@ class FramingClassifier:
 
     def card_metadata(self) -> dict[str, Any]:
         """The YAML front matter of the checkpoint's model card (README.md), if any."""
+        from huggingface_hub import metadata_load
+
         card = Path(self.source) / "README.md" if self.source else None
         if not card or not card.is_file():
             return {}
-        parts = card.read_text(encoding="utf-8").split("---", 2)
         try:
-            front = yaml.safe_load(parts[1]) if len(parts) == 3 and not parts[0].strip() else {}
-        except yaml.YAMLError:
+            return metadata_load(card) or {}
+        except Exception:  # a malformed card header is not worth failing a load over
             return {}
-        return front if isinstance(front, dict) else {}
 
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         """Tokens per text before truncation to max_length (special tokens included)."""

@@ -19,7 +19,7 @@ from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.evaluate import labelled_data
-from framing.training.metrics import classification_metrics
+from framing.training.metrics import classification_metrics, resampled
 from framing.training.plots import per_class_f1_png, pr_curves_png
 
 
@@ -32,14 +32,8 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> dict[str, Any]:
 
 def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, rounds: int = 2000,
                      seed: int = 0) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
-    n = len(y)
-    deltas = []
-    for _ in range(rounds):
-        idx = rng.integers(0, n, n)
-        deltas.append(f1_score(y[idx], pred_a[idx], average="macro", zero_division=0)
-                      - f1_score(y[idx], pred_b[idx], average="macro", zero_division=0))
-    deltas = np.array(deltas)
+    deltas = resampled(lambda idx: f1_score(y[idx], pred_a[idx], average="macro", zero_division=0)
+                       - f1_score(y[idx], pred_b[idx], average="macro", zero_division=0), len(y), rounds, seed)
     observed = f1_score(y, pred_a, average="macro", zero_division=0) - f1_score(y, pred_b, average="macro", zero_division=0)
     # two-sided: how often the resampled difference lies on the other side of zero
     p = min(1.0, 2 * min((deltas <= 0).mean(), (deltas >= 0).mean()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, roc_auc_score
@@ -21,16 +21,21 @@ def _binned_calibration_error(confidence: np.ndarray, outcome: np.ndarray, bins:
                      for b in range(bins) if (which == b).any()))
 
 
+def resampled(statistic: Callable[[np.ndarray], float], n: int, rounds: int, seed: int = 0) -> np.ndarray:
+    """`statistic(indices)` over `rounds` bootstrap resamples of `n` examples (with replacement):
+    the one bootstrap loop, for intervals here and paired differences in compare. Hand-written
+    rather than scipy.stats.bootstrap because the paired p-value needs the resampled values
+    themselves and multi-label targets are 2-D."""
+    rng = np.random.default_rng(seed)
+    return np.array([statistic(rng.integers(0, n, n)) for _ in range(rounds)])
+
+
 def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0,
                        labels: Optional[list[int]] = None) -> tuple[float, float]:
     """95% percentile interval of macro-F1 over resampled examples, averaged over `labels`
     (label ids; default those present), the same labels as the point estimate."""
-    rng = np.random.default_rng(seed)
-    n = len(y_true)
-    scores = [
-        f1_score(y_true[idx], y_pred[idx], average="macro", labels=labels, zero_division=0)
-        for idx in (rng.integers(0, n, n) for _ in range(rounds))
-    ]
+    scores = resampled(lambda idx: f1_score(y_true[idx], y_pred[idx], average="macro", labels=labels,
+                                            zero_division=0), len(y_true), rounds, seed)
     low, high = np.percentile(scores, [2.5, 97.5])
     return float(low), float(high)
 
@@ -118,10 +123,7 @@ def word_metrics(gold: list[list[bool]], weights: list[list[float]], threshold: 
     pooled over all words of all texts."""
     truth = np.array([g for per_text in gold for g in per_text], dtype=bool)
     predicted = np.array([w for per_text in weights for w in per_text]) >= threshold
-    true_positives = float((truth & predicted).sum())
-    precision = true_positives / predicted.sum() if predicted.any() else 0.0
-    recall = true_positives / truth.sum() if truth.any() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1, _ = precision_recall_fscore_support(truth, predicted, average="binary", zero_division=0)
     return {"precision": float(precision), "recall": float(recall), "f1": float(f1), "threshold": float(threshold),
             "marked_words": int(truth.sum()), "words": int(truth.size)}
 
