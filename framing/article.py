@@ -30,15 +30,12 @@ def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
     sentences = []
     for index, ((start, end), row, highlights, tokens) in enumerate(zip(spans, proba, words, token_counts)):
         quoted_share = overlap((start, end), quotes) / (end - start)
-        best = int(np.argmax(row))
         sentences.append({
             "index": index,
             "start": start,
             "end": end,
             "text": text[start:end],
-            "label": classifier.labels[best],
-            "score": float(row[best]),
-            "scores": {label: float(p) for label, p in zip(classifier.labels, row)},
+            **classifier.record(row),  # label, score, scores
             "quoted": quoted_share >= 0.5,
             "truncated": tokens > classifier.max_length,
             "highlights": [_shift(word, start, quotes) for word in highlights],

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from framing.errors import FramingError
 from framing.hashing import sha256_of
@@ -27,6 +29,58 @@ from framing.output import atomic_file, atomic_folder
 
 FORMAT_VERSION = 1
 META_FILE = "framing.json"
+
+
+class RuntimeChoice(BaseModel):
+    """The back end `framing export` chose, and what it measured to choose it."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    tolerance: Optional[float] = None  # largest dev macro-F1 loss allowed against fp32
+    batch_invariance: Optional[float] = None  # largest batch-company change allowed
+    measured_on: Optional[str] = None
+    measured: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+class CheckpointMeta(BaseModel):
+    """framing.json: the contract between training, which writes it, and the predictor,
+    which reads it. Unknown keys are refused by name; `format` versions the contract (a
+    checkpoint of another format is refused with a clear error: no migration exists yet,
+    as format 1 is the only one released)."""
+
+    model_config = ConfigDict(extra="forbid")
+    format: Literal[1] = FORMAT_VERSION
+    weights_dtype: str = "float16"
+    framing_version: Optional[str] = None  # the version that trained it
+    labels: list[str] = Field(min_length=1)  # output order of the sentence head
+    label_mapping: dict[str, str] = Field(default_factory=dict)  # raw data label -> label name
+    drop_labels: list[str] = Field(default_factory=list)  # raw labels left out of training and evaluation
+    aux_labels: list[str] = Field(default_factory=list)  # the auxiliary head's labels, if any
+    max_length: int = Field(128, ge=1)  # tokens read per text
+    temperature: float = Field(1.0, gt=0)  # calibration: logits are divided by it
+    word_threshold: float = 0.5  # a word is highlighted at this word-head probability
+    multi_label: bool = False
+    label_separator: str = "|"  # multi-label: raw labels joined in one CSV cell
+    thresholds: dict[str, float] = Field(default_factory=dict)  # multi-label: per-label decision thresholds
+    flag_label: Optional[str] = None  # the label article analysis counts (default: the last)
+    runtime: Optional[RuntimeChoice] = None  # set by `framing export`
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(exclude_none=True), indent=2, ensure_ascii=False) + "\n"
+
+
+def parse_meta(values: dict[str, Any], source: str = META_FILE) -> CheckpointMeta:
+    if values.get("format", FORMAT_VERSION) != FORMAT_VERSION:
+        raise FramingError(f"{source}: checkpoint format {values.get('format')!r} is not {FORMAT_VERSION}; this "
+                           f"version of framing reads format {FORMAT_VERSION} only")
+    try:
+        return CheckpointMeta.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+        raise FramingError(f"{source}: {problem} '{where}'" if first["type"] == "extra_forbidden"
+                           else f"{source}: '{where}': {problem}") from None
 HEADS_FILE = "framing_heads.safetensors"
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", META_FILE, HEADS_FILE)
 WEIGHT_FILES = ("model.safetensors", HEADS_FILE)
@@ -36,7 +90,7 @@ def save_checkpoint(
     target: str | Path,
     model,
     tokenizer,
-    meta: dict[str, Any],
+    meta: CheckpointMeta,
     text_files: dict[str, str],
     overwrite: bool = False,
     dtype=None,
@@ -57,33 +111,34 @@ def save_checkpoint(
             for key, value in head.state_dict().items()
         }
         save_file(heads, str(staging / HEADS_FILE))
-        full_meta = {"format": FORMAT_VERSION, "weights_dtype": str(dtype).removeprefix("torch."), **meta}
-        (staging / META_FILE).write_text(json.dumps(full_meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        stored = meta.model_copy(update={"weights_dtype": str(dtype).removeprefix("torch.")})
+        (staging / META_FILE).write_text(stored.to_json(), encoding="utf-8")
         for name, content in text_files.items():
             (staging / name).write_text(content, encoding="utf-8")
     return Path(target)
 
 
-def update_meta(folder: str | Path, changes: dict[str, Any]) -> dict[str, Any]:
-    """Merge `changes` into a checkpoint's framing.json, atomically (write, then rename)."""
+def update_meta(folder: str | Path, changes: dict[str, Any]) -> CheckpointMeta:
+    """Merge `changes` into a checkpoint's framing.json (checked against the contract),
+    atomically (write, then rename)."""
     folder = Path(folder)
-    meta = {**read_meta(folder), **changes}
+    meta = parse_meta({**read_meta(folder).model_dump(exclude_none=True), **changes}, str(folder / META_FILE))
     with atomic_file(folder / META_FILE) as staging:
-        staging.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        staging.write_text(meta.to_json(), encoding="utf-8")
     return meta
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
+def read_meta(folder: Path) -> CheckpointMeta:
     try:
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        values = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
         raise FramingError(f"{folder / META_FILE}: unreadable checkpoint metadata ({error})") from None
-    if meta.get("format") != FORMAT_VERSION:
-        raise FramingError(f"{folder / META_FILE}: checkpoint format {meta.get('format')!r} is not {FORMAT_VERSION}")
-    return meta
+    if not isinstance(values, dict):
+        raise FramingError(f"{folder / META_FILE}: checkpoint metadata is not a JSON object")
+    return parse_meta(values, str(folder / META_FILE))
 
 
-def check_folder(folder: Path) -> dict[str, Any]:
+def check_folder(folder: Path) -> CheckpointMeta:
     """The checkpoint's metadata, after checking that every file it needs is there."""
     if not folder.is_dir():
         raise FramingError(f"{folder}: checkpoint folder not found")
@@ -135,8 +190,7 @@ def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = Non
     finally:
         if bar_was_on:
             hf_logging.enable_progress_bar()
-    aux_labels: Optional[list[str]] = meta.get("aux_labels") or []
-    model = FramingModel(classifier, aux_num_labels=len(aux_labels))
+    model = FramingModel(classifier, aux_num_labels=len(meta.aux_labels))
     for name, head in model.extra_heads().items():
         prefix = f"{name}."
         state = {k[len(prefix) :]: v.float() for k, v in heads.items() if k.startswith(prefix)}

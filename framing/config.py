@@ -8,8 +8,9 @@ Relative paths are taken from the current working directory, as in run_glue.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -127,7 +128,16 @@ class IntermediateConfig(_Section):
     max_examples: Optional[int] = Field(None, ge=2)
 
 
+SCHEMA_VERSION = 1  # raise it, and add a step to MIGRATIONS, whenever a key is renamed or moved
+
+# MIGRATIONS[n] turns a raw config of schema version n into version n + 1 (in place). A
+# checkpoint keeps the config it was trained with (training_config.yaml, with its version), so
+# an old checkpoint still evaluates after a rename: its file is migrated when read.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {}
+
+
 class Config(_Section):
+    version: int = Field(SCHEMA_VERSION, description="config schema version; older files are migrated")
     name: str = "framing-model"
     data: DataConfig
     model: ModelConfig = ModelConfig()
@@ -176,7 +186,21 @@ def apply_override(raw: dict[str, Any], assignment: str) -> None:
     node[leaf] = yaml.safe_load(value)
 
 
+def migrate(raw: dict[str, Any], source: str = "config") -> dict[str, Any]:
+    """`raw` brought to SCHEMA_VERSION by the MIGRATIONS steps (a file without a version is 1)."""
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
+        raise FramingError(f"{source}: config schema version {version!r} is not one this framing reads "
+                           f"(1 to {SCHEMA_VERSION})")
+    raw = copy.deepcopy(raw)
+    for step in range(version, SCHEMA_VERSION):
+        MIGRATIONS[step](raw)
+    raw["version"] = SCHEMA_VERSION
+    return raw
+
+
 def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
+    raw = migrate(raw, source)
     try:
         return Config.model_validate(raw)
     except ValidationError as error:

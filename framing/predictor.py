@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from framing.article import analyze_article
-from framing.checkpoint import check_folder
+from framing.checkpoint import CheckpointMeta, check_folder, parse_meta
 from framing.encoding import TextEncoder
 from framing.errors import FramingError
 from framing.runtime import open_runtime
@@ -85,26 +85,25 @@ TextInput = Union[str, Sequence[str]]
 
 
 class FramingClassifier:
-    def __init__(self, runtime, encoder: TextEncoder, meta: dict[str, Any], batch_size: int = 8,
+    def __init__(self, runtime, encoder: TextEncoder, meta: CheckpointMeta, batch_size: int = 8,
                  source: Optional[str | Path] = None):
         self.runtime = runtime  # a back end of framing.runtime
         self.encoder = encoder
         self.source = source  # the checkpoint folder, when loaded from one
-        self.meta = meta
+        self.meta = meta  # framing.checkpoint.CheckpointMeta: labels, calibration, thresholds
         # Small length-sorted batches: on 2 cores, 8 is as fast per sentence as 32 and pads
         # less, which matters most for one article's few sentences (analyze).
         self.batch_size = check_batch_size(batch_size)
-        self.temperature = float(meta.get("temperature", 1.0))
-        self.max_length = int(meta.get("max_length", 128))
-        self.multi_label = bool(meta.get("multi_label", False))
 
     @classmethod
-    def from_model(cls, model, tokenizer, meta: dict[str, Any], batch_size: int = 8) -> "FramingClassifier":
+    def from_model(cls, model, tokenizer, meta: CheckpointMeta | dict[str, Any],
+                   batch_size: int = 8) -> "FramingClassifier":
         """A predictor over an in-memory PyTorch FramingModel and its transformers tokenizer
         (training and cross-validation score their models through it)."""
         from framing.runtime import TorchRuntime
 
-        encoder = TextEncoder.from_transformers(tokenizer, int(meta.get("max_length", 128)))
+        meta = meta if isinstance(meta, CheckpointMeta) else parse_meta(meta, "metadata")
+        encoder = TextEncoder.from_transformers(tokenizer, meta.max_length)
         return cls(TorchRuntime(model), encoder, meta, batch_size=batch_size)
 
     @classmethod
@@ -121,9 +120,9 @@ class FramingClassifier:
         check_batch_size(batch_size)
         folder = locate_checkpoint(checkpoint)
         meta = check_folder(folder)
-        encoder = TextEncoder.from_folder(folder, int(meta.get("max_length", 128)))
+        encoder = TextEncoder.from_folder(folder, meta.max_length)
         if runtime == "auto":
-            runtime = meta.get("runtime", {}).get("name", "torch-fp32")
+            runtime = meta.runtime.name if meta.runtime else "torch-fp32"
         backend = open_runtime(folder, runtime, threads)
         return cls(backend, encoder, meta, batch_size=batch_size, source=folder)
 
@@ -139,18 +138,29 @@ class FramingClassifier:
 
     @property
     def labels(self) -> list[str]:
-        return list(self.meta["labels"])
+        return list(self.meta.labels)
+
+    @property
+    def temperature(self) -> float:
+        return self.meta.temperature
+
+    @property
+    def max_length(self) -> int:
+        return self.meta.max_length
+
+    @property
+    def multi_label(self) -> bool:
+        return self.meta.multi_label
 
     @property
     def flag_label(self) -> str:
         """The label an article analysis counts and highlights (the last label unless set)."""
-        return self.meta.get("flag_label") or self.labels[-1]
+        return self.meta.flag_label or self.labels[-1]
 
     @property
     def thresholds(self) -> np.ndarray:
         """Multi-label: each label's decision threshold, [C] (0.5 where none was tuned)."""
-        tuned = self.meta.get("thresholds", {})
-        return np.array([float(tuned.get(label, 0.5)) for label in self.labels])
+        return np.array([float(self.meta.thresholds.get(label, 0.5)) for label in self.labels])
 
     def analyze(self, text: str, top: int = 3) -> dict[str, Any]:
         """Sentence-by-sentence analysis of an article with highlighted words; see framing.article."""
@@ -178,10 +188,13 @@ class FramingClassifier:
         top_k = check_top_k(top_k)
         texts, single = as_texts(inputs)
         probabilities = self._calibrate(self._run(texts, with_words=False)[0])  # texts checked once
-        results = [self._format(row, top_k) for row in probabilities]
+        results = [self.result(row, top_k) for row in probabilities]
         return results[0] if single else results
 
-    def _format(self, row: np.ndarray, top_k: Optional[int]) -> Any:
+    def result(self, row: np.ndarray, top_k: Optional[int] = 1) -> Any:
+        """The pipeline-style result of one probability row [C]: `{"label", "score"}`, or the
+        `top_k` best (every label with None), best first; a multi-label checkpoint gives the
+        labels passing their thresholds for top_k=1."""
         order = np.argsort(-row, kind="stable")
         ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
         if self.multi_label and top_k == 1:
@@ -199,20 +212,20 @@ class FramingClassifier:
 
     def records(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         """One output record per text, as the CLI, the HTTP service and corpus scoring write
-        them: `label`, `score` and every label's probability in `scores`; for a multi-label
-        checkpoint, `labels` (those passing their thresholds) and `scores`."""
-        return [self.record(ranked) for ranked in self(texts, top_k=None)]
+        them (see `record`)."""
+        return [self.record(row) for row in self.predict_proba(texts)]
 
-    def record(self, ranked: list[dict]) -> dict[str, Any]:
-        """The output record of one `top_k=None` result; `scores` lists the labels in the
-        checkpoint's order (stable columns in tabular outputs), whatever their ranking."""
-        score_of = {item["label"]: item["score"] for item in ranked}
-        scores = {label: score_of[label] for label in self.labels}
+    def record(self, row: np.ndarray) -> dict[str, Any]:
+        """The output record of one probability row [C]: `label`, `score` and every label's
+        probability in `scores`, in the checkpoint's label order (stable columns in tabular
+        outputs); for a multi-label checkpoint, `labels` (those passing their thresholds, best
+        first) and `scores`. The one step from probabilities to records."""
+        scores = {label: float(p) for label, p in zip(self.labels, row)}
         if self.multi_label:
-            passing = self.thresholds
-            return {"labels": [item["label"] for item in ranked
-                               if item["score"] >= passing[self.labels.index(item["label"])]], "scores": scores}
-        return {"label": ranked[0]["label"], "score": ranked[0]["score"], "scores": scores}
+            order = np.argsort(-row, kind="stable")
+            return {"labels": [self.labels[i] for i in order if row[i] >= self.thresholds[i]], "scores": scores}
+        best = int(np.argmax(row))
+        return {"label": self.labels[best], "score": float(row[best]), "scores": scores}
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""
@@ -270,7 +283,7 @@ class FramingClassifier:
 
     @property
     def word_threshold(self) -> float:
-        return float(self.meta.get("word_threshold", 0.5))
+        return self.meta.word_threshold
 
 
 def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarray) -> list[dict]:

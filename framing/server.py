@@ -138,8 +138,8 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
         for index, text in enumerate(body.texts):
             if len(text) > limits.max_text_chars:
                 raise FramingError(f"text {index}: {len(text)} characters, at most {limits.max_text_chars}")
-        results = await call(classifier, body.texts, None)
-        return {"results": [_predict_record(classifier, ranked, body.top_k) for ranked in results]}
+        probabilities = await call(classifier.predict_proba, body.texts)
+        return {"results": [_predict_record(classifier, row, body.top_k) for row in probabilities]}
 
     @app.post("/v1/analyze")
     async def analyze(body: AnalyzeRequest) -> dict:
@@ -156,7 +156,7 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
         meta = classifier.meta
         return {"labels": classifier.labels, "flag_label": classifier.flag_label,
                 "checkpoint": Path(classifier.source).name if classifier.source else None,
-                "framing_version": __version__, "trained_with": meta.get("framing_version"),
+                "framing_version": __version__, "trained_with": meta.framing_version,
                 "temperature": classifier.temperature, "word_threshold": classifier.word_threshold,
                 "max_length": classifier.max_length, "card": classifier.card_metadata(),
                 "limits": limits.__dict__}
@@ -181,8 +181,8 @@ class _Timeout(Exception):
     pass
 
 
-def _predict_record(classifier, ranked: list[dict], top_k: Optional[int]) -> dict:
-    record = classifier.record(ranked)
+def _predict_record(classifier, row, top_k: Optional[int]) -> dict:
+    record = classifier.record(row)
     if top_k is not None:
-        record["top_k"] = ranked[:top_k]
+        record["top_k"] = classifier.result(row, top_k=None)[:top_k]
     return record

@@ -16,7 +16,7 @@ def test_round_trip_keeps_labels_and_predictions(tiny_checkpoint, tmp_path):
     copy = save_checkpoint(tmp_path / "copy", model, tokenizer, meta, {}, dtype=torch.float32)
     again = FramingClassifier.from_pretrained(copy)
     assert again.labels == ["neutral", "editorializing"]
-    assert again.temperature == pytest.approx(meta["temperature"])
+    assert again.temperature == pytest.approx(meta.temperature)
     assert torch.allclose(torch.tensor(again.predict_proba(TEXTS)), torch.tensor(before), atol=1e-6)
 
 
@@ -88,3 +88,23 @@ def test_saved_files_are_readable_by_every_worker(tiny_checkpoint, tmp_path):
     modes = {path.name: path.stat().st_mode & 0o777 for path in folder.iterdir()}
     assert set(modes.values()) == {0o644}, modes
     assert folder.stat().st_mode & 0o777 == 0o755
+
+
+def test_framing_json_is_a_typed_contract(tiny_checkpoint, tmp_path):
+    """Unknown keys, wrong types and other formats are refused by name, not read with defaults."""
+    import json
+
+    from framing.checkpoint import CheckpointMeta, read_meta, update_meta
+
+    meta = read_meta(tiny_checkpoint)
+    assert isinstance(meta, CheckpointMeta) and meta.format == 1 and meta.labels == ["neutral", "editorializing"]
+    for change, message in [({"temprature": 1.5}, "unknown key 'temprature'"),
+                            ({"temperature": "hot"}, "'temperature'"),
+                            ({"format": 2}, "checkpoint format 2 is not 1")]:
+        broken = shutil.copytree(tiny_checkpoint, tmp_path / f"broken-{len(list(tmp_path.iterdir()))}")
+        values = json.loads((broken / "framing.json").read_text())
+        (broken / "framing.json").write_text(json.dumps({**values, **change}))
+        with pytest.raises(FramingError, match=message):
+            FramingClassifier.from_pretrained(broken)
+    with pytest.raises(FramingError, match="unknown key 'colour'"):
+        update_meta(shutil.copytree(tiny_checkpoint, tmp_path / "update"), {"colour": "red"})

@@ -85,3 +85,25 @@ def test_resolved_config_round_trips_through_yaml(tmp_path):
 def test_labels_that_collapse_to_one_name_are_a_config_error():
     with pytest.raises(FramingError, match="at least two label names"):
         config_from_dict({"data": {"train": "t.csv", "labels": {"pro": "x", "anti": "x", "none": "x"}}})
+
+
+def test_a_config_saved_before_a_key_was_renamed_is_migrated(monkeypatch):
+    """A checkpoint's training_config.yaml of an older schema still loads: its keys are moved."""
+    import framing.config as config_module
+
+    def rename_lr(raw):  # schema 1 -> 2: train.lr became train.learning_rate (a hypothetical rename)
+        raw["train"]["learning_rate"] = raw["train"].pop("lr")
+
+    old = {"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}}, "train": {"lr": 3e-5}}
+    monkeypatch.setattr(config_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(config_module.MIGRATIONS, 1, rename_lr)
+    migrated = config_module.migrate(old)
+    assert migrated["version"] == 2 and migrated["train"] == {"learning_rate": 3e-5}
+    assert old["train"] == {"lr": 3e-5}  # the caller's dict is not changed
+    with pytest.raises(FramingError, match="schema version 3"):
+        config_module.migrate({**old, "version": 3})
+
+
+def test_the_current_schema_version_is_written_with_every_resolved_config():
+    config = config_from_dict({"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}}})
+    assert "version: 1" in config.to_yaml()

@@ -58,9 +58,9 @@ def test_records_list_scores_in_label_order_whatever_the_ranking(tiny_checkpoint
     from framing import FramingClassifier
 
     clf = FramingClassifier.from_pretrained(tiny_checkpoint)
-    for ranked in ([{"label": "editorializing", "score": 0.7}, {"label": "neutral", "score": 0.3}],
-                   [{"label": "neutral", "score": 0.6}, {"label": "editorializing", "score": 0.4}]):
-        record = clf.record(ranked)
+    for row in (np.array([0.3, 0.7]), np.array([0.6, 0.4])):  # probabilities in label order
+        ranked = clf.result(row, top_k=None)
+        record = clf.record(row)
         assert list(record["scores"]) == clf.labels and record["label"] == ranked[0]["label"]
 
 

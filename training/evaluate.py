@@ -46,20 +46,20 @@ def labelled_data(classifier: FramingClassifier, data: str, text_column: Optiona
     trained = training_config_of(classifier)
     text_column = text_column or (trained.data.text_column if trained else "text")
     label_column = label_column or (trained.data.label_column if trained else "label")
-    frame = without_labels(read_table(data), label_column, classifier.meta.get("drop_labels", []), data)
+    frame = without_labels(read_table(data), label_column, classifier.meta.drop_labels, data)
     texts = texts_of(frame, text_column, data)
-    gold = targets_of(frame, label_column, classifier.meta["label_mapping"], classifier.labels, data,
-                      classifier.multi_label, classifier.meta.get("label_separator", "|"))
+    gold = targets_of(frame, label_column, classifier.meta.label_mapping, classifier.labels, data,
+                      classifier.multi_label, classifier.meta.label_separator)
     return LabelledData(frame, texts, gold, trained)
 
 
 def baseline_metrics(classifier: FramingClassifier, source: str, text_column: str, label_column: str,
                      texts: list[str], gold: np.ndarray) -> dict[str, Any]:
     """Train the baseline on `source` (labels mapped like the checkpoint's) and score `texts`."""
-    frame = without_labels(load_table(source, "train"), label_column, classifier.meta.get("drop_labels", []), source)
+    frame = without_labels(load_table(source, "train"), label_column, classifier.meta.drop_labels, source)
     train_texts = texts_of(frame, text_column, source)
-    train_gold = targets_of(frame, label_column, classifier.meta["label_mapping"], classifier.labels, source,
-                            classifier.multi_label, classifier.meta.get("label_separator", "|"))
+    train_gold = targets_of(frame, label_column, classifier.meta.label_mapping, classifier.labels, source,
+                            classifier.multi_label, classifier.meta.label_separator)
     baseline = tfidf_baseline(multi_label=classifier.multi_label).fit(train_texts, train_gold)
     metrics = classification_metrics(gold, baseline_proba(baseline, texts, len(classifier.labels)), classifier.labels)
     metrics["trained_on"] = source

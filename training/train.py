@@ -25,7 +25,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_
 
 from framing import __version__
 from framing.base_model import resolve_base_model
-from framing.checkpoint import save_checkpoint
+from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
 from framing.config import Config, DataConfig
 from framing.data import fingerprint, load_table, require_columns
@@ -316,8 +316,8 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
                 recent = (recent + [state])[-config.train.average_last :] if config.train.average_last > 1 else []
                 if dev is not None:
                     model.eval()
-                    meta = {"labels": config.data.label_names, "max_length": config.model.max_length,
-                            "multi_label": config.data.multi_label}
+                    meta = CheckpointMeta(labels=config.data.label_names, max_length=config.model.max_length,
+                                          multi_label=config.data.multi_label)
                     proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(dev.texts)
                     entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names,
                                                                    0)["macro_f1"]
@@ -355,10 +355,10 @@ def calibrate(classifier: FramingClassifier, dev: Examples) -> dict:
     labels, meta = classifier.labels, classifier.meta
     logits = classifier.logits(dev.texts)
     before = classification_metrics(dev.labels, classifier._calibrate(logits), labels, 0)["ece"]  # T = 1
-    meta["temperature"] = classifier.temperature = fit_temperature(logits, dev.labels)
+    meta.temperature = fit_temperature(logits, dev.labels)
     proba = classifier.predict_proba(dev.texts)
     if classifier.multi_label:
-        meta["thresholds"] = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
+        meta.thresholds = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
     metrics = classification_metrics(dev.labels, proba, labels, thresholds=classifier.thresholds)
     metrics["ece_before_calibration"] = before
     return metrics
@@ -402,29 +402,22 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
                      state_file, saved)
     round_to_stored_dtype(model)
-    meta = {
-        "framing_version": __version__,
-        "labels": config.data.label_names,
-        "label_mapping": config.data.labels,
-        "drop_labels": config.data.drop_labels,
-        "aux_labels": config.data.aux_label_names,
-        "max_length": config.model.max_length,
-        "temperature": 1.0,
-    }
-    if config.data.multi_label:
-        meta.update(multi_label=True, label_separator=config.data.label_separator)
+    meta = CheckpointMeta(framing_version=__version__, labels=config.data.label_names,
+                          label_mapping=config.data.labels, drop_labels=config.data.drop_labels,
+                          aux_labels=config.data.aux_label_names, max_length=config.model.max_length,
+                          multi_label=config.data.multi_label, label_separator=config.data.label_separator)
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
                      "data": data_provenance(config), "dev": calibrate(classifier, dev)}
     if dev.marked is not None:
         metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
-        meta["word_threshold"] = metrics["dev"]["words"]["threshold"]
+        meta.word_threshold = metrics["dev"]["words"]["threshold"]
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
     metrics["resumed"] = resume
     files = {
         "training_config.yaml": config.to_yaml(),
         "metrics.json": json.dumps(metrics, indent=2) + "\n",
-        "README.md": render_model_card(config, meta, metrics),
+        "README.md": render_model_card(config, meta.model_dump(), metrics),
     }
     path = save_checkpoint(output, model, tokenizer, meta, files, overwrite=overwrite, dtype=STORED_DTYPE)
     state_file.unlink(missing_ok=True)
