@@ -104,7 +104,7 @@ def worker(backend: str, checkpoint: Path, runs: int) -> dict:
         run_all = lambda: classifier.predict_proba(texts)  # noqa: E731
         run_one = lambda text: classifier(text)  # noqa: E731
         result["dev_macro_f1"] = f1_score(gold, classifier.predict_proba(texts).argmax(1), average="macro")
-        from framing.training.export import batch_company_change
+        from framing.training.backend_choice import batch_company_change
 
         result["batch_company_change"] = batch_company_change(classifier, texts, alone=len(texts))
         article = make_article(800)
@@ -149,7 +149,7 @@ def main() -> None:
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
-    from framing.predictor import locate_checkpoint
+    from framing.checkpoint import locate_checkpoint
 
     checkpoint = locate_checkpoint(args.checkpoint)
     if args.worker:

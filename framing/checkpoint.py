@@ -18,6 +18,7 @@ is renamed into place only when complete (framing.output). Weights load from saf
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -29,6 +30,38 @@ from framing.output import atomic_file, atomic_folder
 
 FORMAT_VERSION = 1
 META_FILE = "framing.json"
+
+
+# A wheel carries the shipped model inside the package (framing/checkpoints/); a source
+# checkout keeps it in the repository's top-level checkpoints/ folder.
+_PACKAGE = Path(__file__).resolve().parent  # framing/
+SHIPPED_CHECKPOINT = next((folder for folder in (_PACKAGE / "checkpoints" / "babe-minilm",
+                                                 _PACKAGE.parent / "checkpoints" / "babe-minilm")
+                           if folder.is_dir()), _PACKAGE / "checkpoints" / "babe-minilm")
+
+
+def default_checkpoint() -> Path:
+    """$FRAMING_CHECKPOINT if set, else the checkpoint shipped with the package."""
+    return Path(os.environ.get("FRAMING_CHECKPOINT", SHIPPED_CHECKPOINT))
+
+
+def locate_checkpoint(name: Optional[str | Path]) -> Path:
+    """A local folder as is; anything else that looks like `owner/name` is fetched from the hub."""
+    if name is None:
+        folder = default_checkpoint()
+        if not folder.is_dir():
+            raise FramingError(f"{folder}: the default checkpoint is not there; reinstall framing, set "
+                               "FRAMING_CHECKPOINT, or pass a checkpoint folder")
+        return folder
+    path = Path(name)
+    if path.exists() or str(name).startswith((".", "/", "~")) or str(name).count("/") != 1:
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id=str(name)))
+    except Exception as error:  # offline, unknown repo, ...: one clear line
+        raise FramingError(f"checkpoint '{name}': not a local folder and not fetched from the hub ({error})") from None
 
 
 class RuntimeChoice(BaseModel):

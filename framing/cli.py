@@ -292,7 +292,7 @@ def run_serve(args: argparse.Namespace) -> None:
 
 
 def run_export(args: argparse.Namespace) -> None:
-    from framing.training.export import export_and_select
+    from framing.training.backend_choice import export_and_select
 
     result = export_and_select(args.checkpoint, args.data, args.tolerance)
     for name, row in result["measured"].items():
@@ -301,7 +301,7 @@ def run_export(args: argparse.Namespace) -> None:
 
 
 def run_train(args: argparse.Namespace) -> None:
-    from framing.config import load_config
+    from framing.training.config import load_config
     from framing.training.train import train
 
     config = load_config(args.config, args.overrides)
@@ -311,7 +311,7 @@ def run_train(args: argparse.Namespace) -> None:
 
 
 def run_crossval(args: argparse.Namespace) -> None:
-    from framing.config import load_config
+    from framing.training.config import load_config
     from framing.output import ensure_writable, write_json
     from framing.training.crossval import crossval, print_row, render_crossval
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
 import time
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
@@ -22,42 +21,10 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from framing.article import analyze_article
-from framing.checkpoint import CheckpointMeta, check_folder, parse_meta
+from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, parse_meta
 from framing.encoding import TextEncoder
 from framing.errors import FramingError
 from framing.runtime import open_runtime
-
-# A wheel carries the shipped model inside the package (framing/checkpoints/); a source
-# checkout keeps it in the repository's top-level checkpoints/ folder.
-_PACKAGE = Path(__file__).resolve().parent
-SHIPPED_CHECKPOINT = next((folder for folder in (_PACKAGE / "checkpoints" / "babe-minilm",
-                                                 _PACKAGE.parent / "checkpoints" / "babe-minilm")
-                           if folder.is_dir()), _PACKAGE / "checkpoints" / "babe-minilm")
-
-
-def default_checkpoint() -> Path:
-    """$FRAMING_CHECKPOINT if set, else the checkpoint shipped with the package."""
-    return Path(os.environ.get("FRAMING_CHECKPOINT", SHIPPED_CHECKPOINT))
-
-
-def locate_checkpoint(name: Optional[str | Path]) -> Path:
-    """A local folder as is; anything else that looks like `owner/name` is fetched from the hub."""
-    if name is None:
-        folder = default_checkpoint()
-        if not folder.is_dir():
-            raise FramingError(f"{folder}: the default checkpoint is not there; reinstall framing, set "
-                               "FRAMING_CHECKPOINT, or pass a checkpoint folder")
-        return folder
-    path = Path(name)
-    if path.exists() or str(name).startswith((".", "/", "~")) or str(name).count("/") != 1:
-        return path
-    try:
-        from huggingface_hub import snapshot_download
-
-        return Path(snapshot_download(repo_id=str(name)))
-    except Exception as error:  # offline, unknown repo, ...: one clear line
-        raise FramingError(f"checkpoint '{name}': not a local folder and not fetched from the hub ({error})") from None
-
 
 # When the current call must stop (time.monotonic()), if it has a time limit: see time_limit.
 _DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("framing_deadline", default=None)

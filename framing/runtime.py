@@ -6,7 +6,7 @@ logits [B, T]. The predictor does tokenization, batching and calibration around 
 
 - torch-fp32: the PyTorch model as trained (needs the `train` extra: torch).
 - onnx-fp32 / onnx-int8 / onnx-int8-full: ONNX Runtime on a graph with fused attention,
-  built by framing.export. The int8 ones have dynamically quantized matrix multiplies:
+  built by framing.onnx_build. The int8 ones have dynamically quantized matrix multiplies:
   onnx-int8 keeps the feed-forward down-projections in fp32 (closest to fp32's labels),
   onnx-int8-full quantizes every encoder matmul (faster; a little further from fp32).
 
@@ -177,7 +177,7 @@ def open_runtime(folder: Path, name: str, threads: Optional[int] = None):
 
 def _build(folder: Path, name: str, path: Path) -> None:
     try:
-        from framing.export import export_onnx
+        from framing.onnx_build import export_onnx
     except ImportError:
         raise FramingError(f"{folder} has no {path.name}; building it needs PyTorch: pip install 'framing[train]' "
                            f"(or pass --fp32 / runtime='torch-fp32', which also needs it)") from None

@@ -111,7 +111,7 @@ def tiny_config_dict(tiny_base: Path, tiny_data: dict[str, Path], **train) -> di
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tiny_base, tiny_data, tmp_path_factory) -> Path:
-    from framing.config import config_from_dict
+    from framing.training.config import config_from_dict
     from framing.training.train import train
 
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))

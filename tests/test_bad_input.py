@@ -8,7 +8,8 @@ import pytest
 
 from framing import FramingClassifier, FramingError
 from framing.cli import main
-from framing.data import label_ids, read_table, texts_of
+from framing.data import read_table, texts_of
+from framing.training.labels import label_ids
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from framing.config import DEFAULT_BASE_MODEL, config_from_dict, load_config
+from framing.training.config import DEFAULT_BASE_MODEL, config_from_dict, load_config
 from framing.errors import FramingError
 
 CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
@@ -89,7 +89,7 @@ def test_labels_that_collapse_to_one_name_are_a_config_error():
 
 def test_a_config_saved_before_a_key_was_renamed_is_migrated(monkeypatch):
     """A checkpoint's training_config.yaml of an older schema still loads: its keys are moved."""
-    import framing.config as config_module
+    import framing.training.config as config_module
 
     def rename_lr(raw):  # schema 1 -> 2: train.lr became train.learning_rate (a hypothetical rename)
         raw["train"]["learning_rate"] = raw["train"].pop("lr")

@@ -3,7 +3,8 @@ import json
 import pandas as pd
 import pytest
 
-from framing.data import label_ids, read_table, texts_of, word_lists
+from framing.data import read_table, texts_of
+from framing.training.labels import label_ids, word_lists
 from framing.errors import FramingError
 
 ROWS = [{"text": "First passage.", "label": "Biased"}, {"text": "Second, with \"quotes\"\nand a newline.", "label": "Non-biased"},
@@ -87,7 +88,7 @@ def test_word_lists_parse_literals_and_refuse_garbage():
 
 
 def test_a_folder_of_files_is_read_in_name_order(tmp_path):
-    from framing.data import load_table
+    from framing.training.labels import load_table
 
     pd.DataFrame(ROWS[:2]).to_csv(tmp_path / "a.csv", index=False)
     (tmp_path / "b.jsonl").write_text(json.dumps(ROWS[2]) + "\n")
@@ -99,14 +100,14 @@ def test_a_folder_of_files_is_read_in_name_order(tmp_path):
 
 
 def test_an_empty_folder_is_an_error(tmp_path):
-    from framing.data import load_table
+    from framing.training.labels import load_table
 
     with pytest.raises(FramingError, match="no .* files in this folder"):
         load_table(str(tmp_path))
 
 
 def test_rows_left_out_by_drop_labels_keep_their_file_row_numbers(tmp_path):
-    from framing.data import label_ids, without_labels
+    from framing.training.labels import label_ids, without_labels
 
     path = tmp_path / "gold.csv"
     pd.DataFrame({"text": list("abcde"), "label": ["Biased", "No agreement", "Non-biased", "Maybe", "Biased"]}).to_csv(

@@ -12,7 +12,7 @@ import pytest
 from conftest import FRAMES, REPO
 from framing import FramingClassifier
 from framing.cli import main
-from framing.data import label_sets
+from framing.training.labels import label_sets
 from framing.errors import FramingError
 
 CONFIG = REPO / "configs" / "frames_multilabel.yaml"

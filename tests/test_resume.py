@@ -15,7 +15,7 @@ import yaml
 from safetensors.torch import load_file
 
 from conftest import REPO, tiny_config_dict
-from framing.config import config_from_dict
+from framing.training.config import config_from_dict
 from framing.errors import FramingError
 from framing.training import train as train_module
 from framing.training.resume import load_state, state_path
@@ -139,7 +139,7 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
     from sklearn.model_selection import StratifiedKFold
     from transformers import AutoTokenizer
 
-    from framing.data import load_table
+    from framing.training.labels import load_table
     from framing.predictor import FramingClassifier
     from framing.training.crossval import crossval
     from framing.training.examples import build_examples

@@ -7,7 +7,7 @@ import pytest
 from framing import FramingClassifier, FramingError
 from framing.checkpoint import update_meta
 from framing.cli import main
-from framing.export import export_onnx
+from framing.onnx_build import export_onnx
 
 from conftest import EDITORIAL, NEUTRAL
 
@@ -97,7 +97,7 @@ def test_onnx_built_from_older_weights_is_rebuilt(tiny_checkpoint, tmp_path):
 @pytest.mark.parametrize("runtime", ["torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"])
 def test_every_back_end_is_batch_invariant(exported, runtime):
     """A text's probabilities and word weights do not depend on the other texts of the call."""
-    from framing.training.export import batch_company_change
+    from framing.training.backend_choice import batch_company_change
 
     classifier = FramingClassifier.from_pretrained(exported, runtime=runtime)
     assert batch_company_change(classifier, TEXTS, alone=len(TEXTS)) <= 1e-5
@@ -108,7 +108,7 @@ def test_every_back_end_is_batch_invariant(exported, runtime):
 
 def test_export_refuses_a_back_end_that_is_not_batch_invariant(exported, tiny_data, monkeypatch):
     """Batch invariance is a requirement of the choice, not only a measurement."""
-    import framing.training.export as export
+    import framing.training.backend_choice as export
 
     real = export.batch_company_change
     monkeypatch.setattr(export, "batch_company_change",

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from framing import FramingClassifier, FramingError
-from framing.base_model import PACKAGED_MODELS, resolve_base_model
+from framing.training.base_model import PACKAGED_MODELS, resolve_base_model
 
 from conftest import BABE, SHIPPED
 
@@ -98,7 +98,7 @@ def test_shipped_model_is_batch_invariant_on_real_sentences(runtime, tmp_path_fa
     """Alone, in a list, or in the reversed list: every back end gives a dev sentence the
     same probabilities within 1e-5 (the ONNX files not shipped are built into a cache)."""
     import pandas as pd
-    from framing.training.export import batch_company_change
+    from framing.training.backend_choice import batch_company_change
 
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path_factory.getbasetemp() / "onnx-cache"))
     texts = pd.read_csv(BABE / "babe_sg2_dev.csv")["text"].tolist()[:120]

@@ -3,7 +3,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from framing.config import config_from_dict
+from framing.training.config import config_from_dict
 from framing.errors import FramingError
 from framing.training.calibration import fit_temperature
 from framing.training.examples import IGNORE, marked_spans, token_targets

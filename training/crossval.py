@@ -19,9 +19,9 @@ import pandas as pd
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
-from framing.base_model import resolve_base_model
-from framing.config import Config
-from framing.data import load_table
+from framing.training.base_model import resolve_base_model
+from framing.training.config import Config
+from framing.training.labels import load_table
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline

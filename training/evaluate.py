@@ -15,8 +15,9 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 
-from framing.config import Config, load_config
-from framing.data import load_table, read_table, targets_of, texts_of, without_labels, word_lists
+from framing.training.config import Config, load_config
+from framing.data import read_table, texts_of
+from framing.training.labels import load_table, targets_of, without_labels, word_lists
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from transformers import PreTrainedTokenizerBase
 
-from framing.config import DataConfig
-from framing.data import numbers_of, require_columns, targets_of, texts_of, without_labels, word_lists
+from framing.training.config import DataConfig
+from framing.data import require_columns, texts_of
+from framing.training.labels import numbers_of, targets_of, without_labels, word_lists
 
 IGNORE = -100  # targets with this value do not count in a loss
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from framing.config import Config
+from framing.training.config import Config
 
 BABE_CITATION = """@inproceedings{spinde-etal-2021-neural-media,
     title = "Neural Media Bias Detection Using Distant Supervision With {BABE} - Bias Annotations By Experts",

@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from framing.config import Config
+from framing.training.config import Config
 from framing.errors import FramingError
 from framing.output import atomic_file
 

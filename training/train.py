@@ -24,11 +24,12 @@ from tqdm.auto import tqdm
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
 from framing import __version__
-from framing.base_model import resolve_base_model
+from framing.training.base_model import resolve_base_model
 from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
-from framing.config import Config, DataConfig
-from framing.data import fingerprint, load_table, require_columns
+from framing.training.config import Config, DataConfig
+from framing.data import require_columns
+from framing.training.labels import fingerprint, load_table
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier

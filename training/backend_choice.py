@@ -12,10 +12,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from framing.checkpoint import update_meta
+from framing.checkpoint import locate_checkpoint, update_meta
 from framing.errors import FramingError
-from framing.export import export_onnx
-from framing.predictor import FramingClassifier, locate_checkpoint
+from framing.onnx_build import export_onnx
+from framing.predictor import FramingClassifier
 from framing.runtime import RUNTIMES
 from framing.training.evaluate import labelled_data, training_config_of
 from framing.training.metrics import classification_metrics
