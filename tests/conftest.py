@@ -1,5 +1,6 @@
 """Shared fixtures: a tiny randomly initialised BERT (a few hundred KB) with its own
-word-level vocabulary, hand-written labelled sentences, and a checkpoint trained on them."""
+word-level vocabulary, the labelled sentences of tests/helpers.py, and a checkpoint trained
+on them."""
 
 from __future__ import annotations
 
@@ -9,45 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from helpers import EDITORIAL, FRAMES, NEUTRAL, build_tiny_base, labelled_frame, tiny_config_dict
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-REPO = Path(__file__).resolve().parent.parent
-BABE = REPO.parent / "shared" / "data" / "babe"
-SHIPPED = REPO / "checkpoints" / "babe-minilm"
-
-NEUTRAL = [
-    "The senator spoke on Tuesday about the budget.",
-    "The committee released its annual report.",
-    "Officials said the bridge will reopen in May.",
-    "The company reported quarterly earnings of two billion dollars.",
-    "The secretary met foreign ministers in Geneva.",
-    "Voters in the state will choose a governor next year.",
-    "The court heard arguments in the case on Monday.",
-    "The mayor announced a new plan for public transit.",
-]
-EDITORIAL = [
-    "The senator's apologist foreign policy was another humiliating retreat.",
-    "The committee's shameful report is a disgraceful cover-up.",
-    "Officials bizarrely claim the crumbling bridge is safe.",
-    "The greedy company boasted of obscene profits.",
-    "The secretary's disastrous trip was an embarrassing failure.",
-    "Radical extremists want to destroy the state.",
-    "The corrupt court rubber-stamped a ridiculous ruling.",
-    "The mayor's absurd scheme is a reckless waste.",
-]
-MARKED = [
-    ["apologist", "humiliating"], ["shameful", "disgraceful"], ["bizarrely", "crumbling"], ["greedy", "obscene"],
-    ["disastrous", "embarrassing"], ["radical", "extremists"], ["corrupt", "ridiculous"], ["absurd", "reckless"],
-]
-
-
-def labelled_frame() -> pd.DataFrame:
-    rows = [{"text": t, "label": "Non-biased", "words": "[]", "opinion": "Entirely factual", "votes": 1, "annotators": 5}
-            for t in NEUTRAL]
-    rows += [{"text": t, "label": "Biased", "words": repr(w), "opinion": "Expresses writer’s opinion", "votes": 4,
-              "annotators": 5} for t, w in zip(EDITORIAL, MARKED)]
-    return pd.DataFrame(rows)
 
 
 @pytest.fixture(scope="session")
@@ -56,31 +22,11 @@ def tiny_base(tmp_path_factory) -> Path:
     return build_tiny_base(tmp_path_factory.mktemp("tiny-bert"), NEUTRAL + EDITORIAL)
 
 
-FRAMES = REPO / "tests" / "fixtures" / "frames.jsonl"
-
-
 @pytest.fixture(scope="session")
 def frames_base(tmp_path_factory) -> Path:
     """A tiny BERT whose vocabulary covers the multi-label fixture."""
     texts = pd.read_json(FRAMES, lines=True)["text"].tolist()
     return build_tiny_base(tmp_path_factory.mktemp("frames-bert"), texts)
-
-
-def build_tiny_base(folder: Path, texts: list[str]) -> Path:
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    words = sorted({w.strip(".,'").lower() for t in texts for w in t.replace("-", " ").split()})
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", "'", "-", "s"] + words
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"))
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64)
-    import torch
-
-    torch.manual_seed(0)
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="session")
@@ -93,22 +39,6 @@ def tiny_data(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
-def tiny_config_dict(tiny_base: Path, tiny_data: dict[str, Path], **train) -> dict:
-    return {
-        "name": "tiny",
-        "data": {
-            "train": str(tiny_data["train"]), "dev": str(tiny_data["dev"]), "label_column": "label",
-            "labels": {"Non-biased": "neutral", "Biased": "editorializing"},
-            "words_column": "words", "aux_label_column": "opinion",
-            "aux_labels": {"Entirely factual": "factual", "Expresses writer’s opinion": "opinion"},
-            "votes_column": "votes", "annotators_column": "annotators", "votes_for": "editorializing",
-        },
-        "model": {"base": str(tiny_base), "max_length": 32},
-        "train": {"epochs": 2, "batch_size": 4, "lr": 1e-3, "seed": 7, "word_loss_weight": 0.5,
-                  "aux_loss_weight": 0.5, "soft_label_weight": 0.5, "layer_decay": 0.9, **train},
-    }
-
-
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tiny_base, tiny_data, tmp_path_factory) -> Path:
     from framing.training.config import config_from_dict
@@ -116,3 +46,17 @@ def tiny_checkpoint(tiny_base, tiny_data, tmp_path_factory) -> Path:
 
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))
     return train(config, tmp_path_factory.mktemp("ckpt") / "tiny", progress=False)
+
+
+@pytest.fixture(scope="session")
+def exported(tiny_checkpoint, tmp_path_factory):
+    """A copy of the tiny checkpoint with every ONNX file built beside its weights."""
+    import shutil
+
+    from framing.onnx_build import export_onnx
+
+    folder = shutil.copytree(tiny_checkpoint, tmp_path_factory.mktemp("onnx") / "ckpt")
+    written = export_onnx(folder)
+    assert set(written) == {"onnx-fp32", "onnx-int8", "onnx-int8-full"} and all(p.is_file() for p in written.values())
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no scratch left behind
+    return folder

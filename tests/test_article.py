@@ -2,7 +2,7 @@ import pytest
 
 from framing import FramingClassifier, FramingError
 
-from conftest import EDITORIAL, NEUTRAL
+from helpers import EDITORIAL, NEUTRAL
 
 ARTICLE = (f"{NEUTRAL[0]} {EDITORIAL[0]}\n\nCritics said “{EDITORIAL[1]}” {NEUTRAL[1]}")
 

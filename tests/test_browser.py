@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import SHIPPED
+from helpers import SHIPPED
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

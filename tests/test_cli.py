@@ -7,7 +7,7 @@ import pytest
 
 from framing.cli import main
 
-from conftest import EDITORIAL, NEUTRAL, tiny_config_dict
+from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 
 
 def run(capsys, *argv):

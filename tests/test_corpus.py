@@ -13,7 +13,7 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import EDITORIAL, NEUTRAL, REPO
+from helpers import EDITORIAL, NEUTRAL, REPO
 from framing import FramingClassifier
 from framing import corpus
 from framing.cli import main

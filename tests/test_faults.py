@@ -4,9 +4,6 @@ Each gives one clear error line, and what was complete is kept (and resumable)."
 from __future__ import annotations
 
 import errno
-import os
-import subprocess
-import sys
 import json
 from collections import namedtuple
 
@@ -14,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import EDITORIAL, NEUTRAL, tiny_config_dict
+from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 from framing import corpus, output
 from framing.cli import main
 from framing.errors import FramingError
@@ -115,22 +112,6 @@ def test_unwritable_output_folder_is_refused_before_scoring(capsys, tiny_checkpo
                     locked / "scored.jsonl", "--no-progress")
     assert code == 2 and "locked: folder is not writable" in err
     assert not list(locked.iterdir())
-
-
-def test_temporary_files_of_killed_runs_are_cleared_on_the_next_write(tmp_path):
-    """kill -9 mid-write leaves `.NAME.tmp-PID`; the next write beside it removes it (only if
-    that process is gone: a live writer's file is left alone)."""
-    from framing.output import write_text
-
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    stale = tmp_path / f".run.training-state.pt.tmp-{dead.pid}"
-    stale.write_bytes(b"x" * 1000)
-    live = tmp_path / f".run.training-state.pt.tmp-{os.getppid()}"
-    live.write_bytes(b"y")
-    write_text(tmp_path / "run.training-state.pt", ["new state"])
-    assert not stale.exists() and live.exists()
-    assert (tmp_path / "run.training-state.pt").read_text() == "new state"
 
 
 def test_an_unusable_onnx_cache_names_the_variable_to_set(tiny_checkpoint, tmp_path, monkeypatch):

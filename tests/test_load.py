@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import REPO
+from helpers import REPO
 
 
 def test_short_load_test_has_no_unexpected_status(tiny_checkpoint, capsys):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import FRAMES, REPO
+from helpers import FRAMES, REPO
 from framing import FramingClassifier
 from framing.cli import main
 from framing.training.labels import label_sets

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SHIPPED
+from helpers import REPO, SHIPPED
 
 INSTALL = bool(os.environ.get("CI") or os.environ.get("FRAMING_TEST_INSTALL"))
 SENTENCE = "The senator's apologist foreign policy was another humiliating retreat."

@@ -3,7 +3,7 @@ import pytest
 
 from framing import FramingClassifier, FramingError
 
-from conftest import EDITORIAL, NEUTRAL
+from helpers import EDITORIAL, NEUTRAL
 
 
 @pytest.fixture(scope="module")

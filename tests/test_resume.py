@@ -14,7 +14,7 @@ import torch
 import yaml
 from safetensors.torch import load_file
 
-from conftest import REPO, tiny_config_dict
+from helpers import REPO, tiny_config_dict
 from framing.training.config import config_from_dict
 from framing.errors import FramingError
 from framing.training import train as train_module

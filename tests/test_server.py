@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from framing import FramingClassifier
 from framing.server import Limits, create_app
 
-from conftest import EDITORIAL, NEUTRAL
+from helpers import EDITORIAL, NEUTRAL
 
 
 @pytest.fixture(scope="module")

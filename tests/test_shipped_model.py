@@ -7,7 +7,7 @@ import pytest
 from framing import FramingClassifier, FramingError
 from framing.training.base_model import PACKAGED_MODELS, resolve_base_model
 
-from conftest import BABE, SHIPPED
+from helpers import BABE, SHIPPED
 
 pytestmark = pytest.mark.integration
 

@@ -7,10 +7,10 @@ from framing.training.config import config_from_dict
 from framing.errors import FramingError
 from framing.training.calibration import fit_temperature
 from framing.training.examples import IGNORE, marked_spans, token_targets
-from framing.training.metrics import classification_metrics, expected_calibration_error
+from framing.training.metrics import expected_calibration_error
 from framing.training.train import layer_of, length_grouped_batches, train
 
-from conftest import tiny_config_dict
+from helpers import tiny_config_dict
 
 
 def test_length_grouped_batches_cover_every_index_once():
@@ -47,17 +47,6 @@ def test_temperature_fixes_overconfidence():
     before = expected_calibration_error(labels, torch.softmax(torch.tensor(logits), -1).numpy())
     after = expected_calibration_error(labels, torch.softmax(torch.tensor(logits) / temperature, -1).numpy())
     assert after < 0.03 < before
-
-
-def test_metrics_on_a_known_case():
-    proba = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
-    metrics = classification_metrics([0, 1, 1, 1], proba, ["neutral", "editorializing"], bootstrap_rounds=50)
-    assert metrics["accuracy"] == pytest.approx(0.75)
-    assert metrics["per_class"]["neutral"]["precision"] == pytest.approx(0.5)
-    assert metrics["per_class"]["editorializing"]["recall"] == pytest.approx(2 / 3)
-    assert metrics["roc_auc"] == pytest.approx(1.0)
-    low, high = metrics["macro_f1_ci95"]
-    assert 0 <= low <= high <= 1
 
 
 def test_checkpoint_is_self_describing(tiny_checkpoint):
@@ -156,13 +145,3 @@ def test_three_classes_with_dropped_rows_and_class_weights(tiny_base, tiny_data,
 
     result = evaluate(str(path), str(data), tmp_path / "report", baseline_train="auto")
     assert result["model"]["n"] == 14
-
-
-def test_single_class_gold_gives_a_point_inside_its_interval():
-    """Macro-F1 and its bootstrap interval average over the same labels."""
-    y_true = np.zeros(40, dtype=int)
-    proba = np.tile([0.8, 0.1, 0.1], (40, 1))
-    proba[:5] = [0.1, 0.8, 0.1]
-    metrics = classification_metrics(y_true, proba, ["a", "b", "c"], bootstrap_rounds=200)
-    low, high = metrics["macro_f1_ci95"]
-    assert low <= metrics["macro_f1"] <= high

@@ -1,0 +1,34 @@
+"""framing.training.backend_choice (`framing export`): the fastest back end within the
+macro-F1 tolerance that is batch-invariant is recorded in the checkpoint."""
+
+from __future__ import annotations
+
+import json
+
+from framing import FramingClassifier
+from framing.cli import main
+
+
+def test_export_command_records_the_choice_and_fp32_overrides_it(exported, tiny_data, capsys):
+    assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
+    out = capsys.readouterr().out
+    meta = json.loads((exported / "framing.json").read_text())
+    chosen = meta["runtime"]["name"]
+    assert f"chosen: {chosen}" in out and set(meta["runtime"]["measured"]) == {"torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"}
+    fp32_f1 = meta["runtime"]["measured"]["torch-fp32"]["dev_macro_f1"]
+    assert meta["runtime"]["measured"][chosen]["dev_macro_f1"] >= fp32_f1 - 0.01
+    assert FramingClassifier.from_pretrained(exported).runtime.name == chosen
+    assert FramingClassifier.from_pretrained(exported, runtime="torch-fp32").runtime.name == "torch-fp32"
+    assert main(["predict", "--checkpoint", str(exported), "--fp32", "hello there"]) == 0
+
+
+def test_export_refuses_a_back_end_that_is_not_batch_invariant(exported, tiny_data, monkeypatch):
+    """Batch invariance is a requirement of the choice, not only a measurement."""
+    import framing.training.backend_choice as export
+
+    real = export.batch_company_change
+    monkeypatch.setattr(export, "batch_company_change",
+                        lambda clf, texts: 0.2 if clf.runtime.name != "torch-fp32" else real(clf, texts))
+    result = export.export_and_select(str(exported), str(tiny_data["dev"]))
+    assert result["chosen"] == "torch-fp32"
+    assert json.loads((exported / "framing.json").read_text())["runtime"]["batch_invariance"] == 1e-5
