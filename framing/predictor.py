@@ -196,7 +196,12 @@ class FramingClassifier:
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""
-        return self._run(as_texts(texts)[0], with_words=False)[0]
+        return self.forward(texts)[0]
+
+    def forward(self, texts: Sequence[str], with_words: bool = False) -> tuple[np.ndarray, Optional[list[list[dict]]]]:
+        """One pass: uncalibrated logits [N, C] and, with `with_words`, every word of each text
+        with its word-head probability (unfiltered); training calibrates from both at once."""
+        return self._run(as_texts(texts)[0], with_words=with_words)
 
     def predict_with_words(self, texts: Sequence[str], min_weight: Optional[float] = None) -> tuple[np.ndarray, list[list[dict]]]:
         """Calibrated probabilities [N, C] and, per text, the words that carry the judgement.
@@ -206,9 +211,8 @@ class FramingClassifier:
         by default the threshold tuned on dev and stored in the checkpoint. Each word is
         `{"start", "end", "text", "weight"}` with character offsets into its text.
         """
-        texts = as_texts(texts)[0]
         threshold = self.word_threshold if min_weight is None else min_weight
-        logits, words = self._run(texts, with_words=True)
+        logits, words = self.forward(texts, with_words=True)
         highlights = [[w for w in per_text if w["weight"] >= threshold] for per_text in words]
         return self._calibrate(logits), highlights
 

@@ -12,6 +12,7 @@ import math
 import random
 import re
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
@@ -271,6 +272,31 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
              optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), running_loss=0.0, epoch_seconds=0.0)
 
 
+@dataclass
+class EpochRecord:
+    """What training keeps across epochs (and in the saved state): the per-epoch log, the last
+    `average_last` epochs' weights, and the best epoch's dev macro-F1 and weights."""
+
+    log: list[dict] = field(default_factory=list)
+    recent: list[dict] = field(default_factory=list)
+    best_f1: float = -1.0
+    best: Optional[dict] = None
+
+    def add(self, entry: dict, model: FramingModel, config: Config) -> None:
+        """Log a main-stage epoch and keep its weights for averaging or selection."""
+        state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if config.train.average_last > 1:
+            self.recent = (self.recent + [state])[-config.train.average_last :]
+        if config.train.select == "best" and entry.get("dev_macro_f1", -1.0) > self.best_f1:
+            self.best_f1, self.best = entry["dev_macro_f1"], state
+
+    def final_weights(self, config: Config) -> Optional[dict]:
+        """The averaged or best weights to end with (None: keep the last epoch's)."""
+        if config.train.average_last > 1 and self.recent:
+            return average_states(self.recent)
+        return self.best if config.train.select == "best" else None
+
+
 def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base_path: str, tokenizer,
         progress: bool = True, intermediate: Optional[Examples] = None,
         state_file: Optional[Path] = None, resume_from: Optional[dict] = None) -> tuple[FramingModel, list[dict]]:
@@ -284,22 +310,44 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
     seed_everything(config.train.seed)
     model = build_model(config, base_path)
     generator = torch.Generator().manual_seed(config.train.seed)
-    log: list[dict] = []
-    recent: list[dict] = []  # the last `average_last` epochs' weights
-    best: tuple[float, Optional[dict]] = (-1.0, None)  # dev macro-F1 and weights of the best epoch
-    saved = resume_from
-    if saved is not None:
-        model.load_state_dict(saved["model"])
-        log, recent, best = json.loads(saved["log"]), saved["recent"], (saved["best_f1"], saved["best"])
-        generator.set_state(saved["epoch_generator"])
-        torch.set_rng_state(saved["torch_rng"])  # dropout masks continue where they stopped
+    record = restore(model, generator, resume_from) if resume_from is not None else EpochRecord()
 
     def save(**position) -> None:
         if state_file is not None:
-            save_state(state_file, {"config": config.to_yaml(), "model": model.state_dict(), "log": json.dumps(log),
-                                    "recent": recent, "best_f1": best[0], "best": best[1],
+            save_state(state_file, {"config": config.to_yaml(), "model": model.state_dict(),
+                                    "log": json.dumps(record.log), "recent": record.recent,
+                                    "best_f1": record.best_f1, "best": record.best,
                                     "torch_rng": torch.get_rng_state(), **position})
 
+    for name, examples, epochs, lr, here in stages_to_run(config, train, intermediate, resume_from):
+        for entry in run_stage(model, config, examples, epochs, lr, generator, tokenizer, progress, name, save, here):
+            if name == "main":
+                if dev is not None:
+                    entry["dev_macro_f1"] = dev_macro_f1(model, tokenizer, config, dev)
+                record.add(entry, model, config)
+            record.log.append(entry)
+            if progress:
+                tqdm.write(json.dumps(entry))
+    final = record.final_weights(config)
+    if final is not None:
+        model.load_state_dict(final)
+    model.eval()
+    return model, record.log
+
+
+def restore(model: FramingModel, generator: torch.Generator, saved: dict) -> EpochRecord:
+    """Put a saved training state back: weights, data-order and dropout generators, the record."""
+    model.load_state_dict(saved["model"])
+    generator.set_state(saved["epoch_generator"])
+    torch.set_rng_state(saved["torch_rng"])  # dropout masks continue where they stopped
+    return EpochRecord(json.loads(saved["log"]), saved["recent"], saved["best_f1"], saved["best"])
+
+
+def stages_to_run(config: Config, train: Optional[Examples], intermediate: Optional[Examples],
+                  saved: Optional[dict]) -> Iterator[tuple[str, Examples, int, float, Optional[dict]]]:
+    """(name, examples, epochs, lr, saved state to continue from) of each stage still to run:
+    the intermediate stage (if any), then the main one; stages a resumed run had finished are
+    skipped, and the one it stopped in continues from `saved`."""
     stages = [("main", train, config.train.epochs, config.train.lr)] if train is not None else []
     if intermediate is not None:
         stages.insert(0, ("intermediate", intermediate, config.intermediate.epochs,
@@ -311,28 +359,16 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
             if index < names.index(saved["stage"]) or saved["epoch"] > epochs:
                 continue  # finished before the interruption
             here = saved
-        for entry in run_stage(model, config, examples, epochs, lr, generator, tokenizer, progress, name, save, here):
-            if name == "main":
-                state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-                recent = (recent + [state])[-config.train.average_last :] if config.train.average_last > 1 else []
-                if dev is not None:
-                    model.eval()
-                    meta = CheckpointMeta(labels=config.data.label_names, max_length=config.model.max_length,
-                                          multi_label=config.data.multi_label)
-                    proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(dev.texts)
-                    entry["dev_macro_f1"] = classification_metrics(dev.labels, proba, config.data.label_names,
-                                                                   0)["macro_f1"]
-                    if config.train.select == "best" and entry["dev_macro_f1"] > best[0]:
-                        best = (entry["dev_macro_f1"], state)
-            log.append(entry)
-            if progress:
-                tqdm.write(json.dumps(entry))
-    if config.train.average_last > 1 and recent:
-        model.load_state_dict(average_states(recent))
-    elif config.train.select == "best" and best[1] is not None:
-        model.load_state_dict(best[1])
+        yield name, examples, epochs, lr, here
+
+
+def dev_macro_f1(model: FramingModel, tokenizer, config: Config, dev: Examples) -> float:
+    """Dev macro-F1 of the model as it is now (uncalibrated), through the predictor."""
     model.eval()
-    return model, log
+    meta = CheckpointMeta(labels=config.data.label_names, max_length=config.model.max_length,
+                          multi_label=config.data.multi_label)
+    proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(dev.texts)
+    return classification_metrics(dev.labels, proba, config.data.label_names, 0)["macro_f1"]
 
 
 def round_to_stored_dtype(model: FramingModel) -> None:
@@ -350,18 +386,23 @@ def disk_needed_for_training(base_path: str) -> int:
     return int(3.5 * weights.stat().st_size) if weights.is_file() else 0
 
 
-def calibrate(classifier: FramingClassifier, dev: Examples) -> dict:
-    """Fit the temperature (and, multi-label, each label's threshold) on dev, storing them in
-    the classifier's meta; returns dev metrics measured through the calibrated classifier."""
+def fit_to_dev(classifier: FramingClassifier, dev: Examples) -> dict:
+    """From one pass over dev: fit the temperature (and, multi-label, each label's threshold)
+    and, where dev has marked words, the word threshold, storing them in the classifier's
+    meta; returns dev metrics measured through the calibrated classifier."""
     labels, meta = classifier.labels, classifier.meta
-    logits = classifier.logits(dev.texts)
+    logits, words = classifier.forward(dev.texts, with_words=dev.marked is not None)
     before = classification_metrics(dev.labels, classifier._calibrate(logits), labels, 0)["ece"]  # T = 1
     meta.temperature = fit_temperature(logits, dev.labels)
-    proba = classifier.predict_proba(dev.texts)
+    proba = classifier._calibrate(logits)
     if classifier.multi_label:
         meta.thresholds = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
     metrics = classification_metrics(dev.labels, proba, labels, thresholds=classifier.thresholds)
     metrics["ece_before_calibration"] = before
+    if words is not None:
+        gold = [word_gold(text, marked, ws) for text, marked, ws in zip(dev.texts, dev.marked, words)]
+        metrics["words"] = best_word_threshold(gold, [[w["weight"] for w in ws] for ws in words])
+        meta.word_threshold = metrics["words"]["threshold"]
     return metrics
 
 
@@ -371,13 +412,6 @@ def data_provenance(config: Config) -> list[dict]:
     if config.intermediate:
         sources.insert(0, ("intermediate", config.intermediate.data))
     return [{"split": split, "source": source, "sha256": fingerprint(source)} for split, source in sources if source]
-
-
-def tune_word_threshold(classifier: FramingClassifier, dev: Examples) -> dict:
-    """Pick the word-head threshold with the best word-level F1 on dev; returns its metrics."""
-    _, words = classifier.predict_with_words(dev.texts, min_weight=0.0)
-    gold = [word_gold(text, marked, ws) for text, marked, ws in zip(dev.texts, dev.marked, words)]
-    return best_word_threshold(gold, [[w["weight"] for w in ws] for ws in words])
 
 
 def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True,
@@ -409,10 +443,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
                           multi_label=config.data.multi_label, label_separator=config.data.label_separator)
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
-                     "data": data_provenance(config), "dev": calibrate(classifier, dev)}
-    if dev.marked is not None:
-        metrics["dev"]["words"] = tune_word_threshold(classifier, dev)
-        meta.word_threshold = metrics["dev"]["words"]["threshold"]
+                     "data": data_provenance(config), "dev": fit_to_dev(classifier, dev)}
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
     metrics["resumed"] = resume
     files = {
