@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from framing.errors import FramingError
+from framing.output import atomic_file
 from framing.checkpoint import load_checkpoint, weights_digest
 from framing.runtime import ONNX_FILES
 
@@ -116,10 +117,13 @@ def _quantize(source: Path, target: Path, keep_ffn_down: bool) -> None:
 
 
 def _publish(path: Path, folder: Path, digest: str) -> Path:
+    """Move a finished ONNX file (built in a scratch folder beside `folder`) into place, then
+    its stamp: a file without a matching stamp is never taken as current."""
     target = folder / path.name
     try:
         os.replace(path, target)
-        target.with_name(target.name + ".sha256").write_text(digest + "\n")
+        with atomic_file(target.with_name(target.name + ".sha256")) as stamp:
+            stamp.write_text(digest + "\n")
     except OSError as error:
         raise FramingError(f"{target}: cannot write ({error.strerror})") from None
     return target

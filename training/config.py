@@ -25,6 +25,17 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class DatasetFacts(_Section):
+    """What the model card says about a dataset: stated in the config, never guessed from a path."""
+
+    name: Optional[str] = None  # e.g. "BABE (Bias Annotations By Experts, SG2)"
+    hub_id: Optional[str] = None  # the card's `datasets:` entry, e.g. mediabiasgroup/BABE
+    license: Optional[str] = None  # e.g. agpl-3.0: weights derived from the data follow it
+    domain: Optional[str] = None  # what the texts are, e.g. "sentences from US news outlets, 2017-2020"
+    description: Optional[str] = None  # how it was made and labelled, one paragraph
+    citation: Optional[str] = None  # BibTeX
+
+
 class DataConfig(_Section):
     train: str = Field(description="local CSV/TSV/JSONL/Parquet/TXT file, or a Hugging Face dataset id")
     dev: Optional[str] = Field(None, description="file or dataset id; for a hub id, a split name after ':'")
@@ -50,6 +61,7 @@ class DataConfig(_Section):
     votes_column: Optional[str] = None
     annotators_column: Optional[str] = None
     votes_for: Optional[str] = Field(None, description="the label name the votes are for")
+    about: DatasetFacts = DatasetFacts()  # for the model card
 
     @model_validator(mode="after")
     def _check_pairs(self) -> "DataConfig":
@@ -126,6 +138,7 @@ class IntermediateConfig(_Section):
     lr: Optional[float] = Field(None, gt=0.0, description="default: train.lr")
     # A class-balanced sample of at most this many rows (fixed seed); None uses all rows.
     max_examples: Optional[int] = Field(None, ge=2)
+    about: DatasetFacts = DatasetFacts()  # for the model card
 
 
 SCHEMA_VERSION = 1  # raise it, and add a step to MIGRATIONS, whenever a key is renamed or moved
