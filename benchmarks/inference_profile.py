@@ -98,7 +98,7 @@ def main() -> None:
     clf.predict_proba(texts)
     total_s = time.perf_counter() - started
 
-    rows = [f"Checkpoint {clf.source}, back end {clf.runtime.name}, {len(texts)} dev sentences, {threads} threads.", "",
+    rows = [f"Checkpoint {clf.checkpoint_dir}, back end {clf.runtime.name}, {len(texts)} dev sentences, {threads} threads.", "",
             "| what | value |", "| --- | --- |",
             f"| whole predict pass | {total_s * 1000:.0f} ms ({len(texts) / total_s:.0f} sentences/s) |",
             f"| tokenisation (batched, fast tokenizer) | {tokenize_s * 1000:.1f} ms ({tokenize_s / total_s:.1%}) |",
@@ -125,7 +125,7 @@ def main() -> None:
         rows += [f"| &nbsp; {op} | {seconds * 1000:.0f} ms ({seconds / spent:.0%}) |"
                  for op, seconds in sorted(by_op.items(), key=lambda kv: -kv[1])[:8]]
 
-    config = json.loads((Path(clf.source) / "config.json").read_text())
+    config = json.loads((Path(clf.checkpoint_dir) / "config.json").read_text())
     flops = sum(matmul_flops(config, n) for n in lengths)
     achieved = flops / total_s / 1e9
     fp32_peak, int8_peak = peak_fp32_gflops(threads), peak_int8_gops(threads)

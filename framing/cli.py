@@ -197,7 +197,7 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
     # Loaded here for the Ray engine too: a bad checkpoint fails before Ray starts, and a
     # missing ONNX file is built once, not once per actor.
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
-    folder = Path(classifier.source)
+    folder = Path(classifier.checkpoint_dir)
     if args.engine == "ray":
         from framing.ray_engine import RayEngine
 

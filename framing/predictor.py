@@ -53,10 +53,10 @@ TextInput = Union[str, Sequence[str]]
 
 class FramingClassifier:
     def __init__(self, runtime, encoder: TextEncoder, meta: CheckpointMeta, batch_size: int = 8,
-                 source: Optional[str | Path] = None):
+                 checkpoint_dir: Optional[str | Path] = None):
         self.runtime = runtime  # a back end of framing.runtime
         self.encoder = encoder
-        self.source = source  # the checkpoint folder, when loaded from one
+        self.checkpoint_dir = checkpoint_dir  # the checkpoint folder, when loaded from one
         self.meta = meta  # framing.checkpoint.CheckpointMeta: labels, calibration, thresholds
         # Small length-sorted batches: on 2 cores, 8 is as fast per sentence as 32 and pads
         # less, which matters most for one article's few sentences (analyze).
@@ -91,15 +91,15 @@ class FramingClassifier:
         if runtime == "auto":
             runtime = meta.runtime.name if meta.runtime else "torch-fp32"
         backend = open_runtime(folder, runtime, threads)
-        return cls(backend, encoder, meta, batch_size=batch_size, source=folder)
+        return cls(backend, encoder, meta, batch_size=batch_size, checkpoint_dir=folder)
 
     def provenance(self) -> dict[str, Any]:
         """What decides this predictor's scores: the checkpoint (path and weights' sha256),
         the back end, calibration and truncation. Batch size and threads do not change them."""
         from framing.checkpoint import weights_digest
 
-        return {"checkpoint": str(Path(self.source).resolve()) if self.source else None,
-                "weights_sha256": weights_digest(Path(self.source)) if self.source else None,
+        return {"checkpoint": str(Path(self.checkpoint_dir).resolve()) if self.checkpoint_dir else None,
+                "weights_sha256": weights_digest(Path(self.checkpoint_dir)) if self.checkpoint_dir else None,
                 "runtime": self.runtime.name, "max_length": self.max_length, "temperature": self.temperature,
                 "labels": self.labels}
 
@@ -139,7 +139,7 @@ class FramingClassifier:
         """The YAML front matter of the checkpoint's model card (README.md), if any."""
         from huggingface_hub import metadata_load
 
-        card = Path(self.source) / "README.md" if self.source else None
+        card = Path(self.checkpoint_dir) / "README.md" if self.checkpoint_dir else None
         if not card or not card.is_file():
             return {}
         try:

@@ -155,7 +155,7 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
     async def model() -> dict:
         meta = classifier.meta
         return {"labels": classifier.labels, "flag_label": classifier.flag_label,
-                "checkpoint": Path(classifier.source).name if classifier.source else None,
+                "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
                 "framing_version": __version__, "trained_with": meta.framing_version,
                 "temperature": classifier.temperature, "word_threshold": classifier.word_threshold,
                 "max_length": classifier.max_length, "card": classifier.card_metadata(),

@@ -18,7 +18,7 @@ def shipped():
 
 
 def test_default_checkpoint_is_the_shipped_one(shipped):
-    assert shipped.source.resolve() == SHIPPED.resolve()
+    assert shipped.checkpoint_dir.resolve() == SHIPPED.resolve()
     assert shipped.labels == ["neutral", "editorializing"]
 
 

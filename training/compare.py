@@ -56,9 +56,9 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
     correct = {k: (v == gold).all(axis=1) if gold.ndim == 2 else v == gold for k, v in pred.items()}
     result = {
         "data": str(data), "labels": a.labels,
-        "A": {"checkpoint": str(a.source), **classification_metrics(gold, proba["A"], a.labels,
+        "A": {"checkpoint": str(a.checkpoint_dir), **classification_metrics(gold, proba["A"], a.labels,
                                                                     thresholds=a.thresholds)},
-        "B": {"checkpoint": str(b.source), **classification_metrics(gold, proba["B"], a.labels,
+        "B": {"checkpoint": str(b.checkpoint_dir), **classification_metrics(gold, proba["B"], a.labels,
                                                                     thresholds=b.thresholds)},
         "mcnemar": mcnemar(correct["A"], correct["B"]),
         "paired_bootstrap": paired_bootstrap(gold, pred["A"], pred["B"]),

@@ -33,20 +33,20 @@ from framing.training.train import fit, load_intermediate
 
 def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
              report: Callable[[dict], None] = lambda row: None) -> dict[str, Any]:
-    data = config.data
-    sources = [data.train] + ([data.dev] if data.dev else [])
+    data_config = config.data
+    sources = [data_config.train] + ([data_config.dev] if data_config.dev else [])
     frame = pd.concat([load_table(s) for s in sources], ignore_index=True)
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
-    examples = build_examples(frame, " + ".join(sources), data, tokenizer, config.model.max_length)
-    check_folds(examples.labels, data.label_names, folds, data.multi_label)  # before any training
+    examples = build_examples(frame, " + ".join(sources), data_config, tokenizer, config.model.max_length)
+    check_folds(examples.labels, data_config.label_names, folds, data_config.multi_label)  # before any training
     intermediate = load_intermediate(config, tokenizer)
     warm = _after_intermediate(config, base_path, tokenizer, intermediate)
-    labels = data.label_names
-    meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data.multi_label}
+    labels = data_config.label_names
+    meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data_config.multi_label}
     # Multi-label targets cannot be stratified by class: plain shuffled folds.
-    splitter = (KFold if data.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
-    splits = splitter.split(examples.texts, None if data.multi_label else examples.labels)
+    splitter = (KFold if data_config.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
+    splits = splitter.split(examples.texts, None if data_config.multi_label else examples.labels)
     rows = []
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
         if only and number not in only:
@@ -55,13 +55,13 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         dev = None
         if config.train.select == "best" and config.train.average_last == 1:
             train_idx, dev_idx = train_test_split(train_idx, test_size=0.1, random_state=seed,
-                                                  stratify=None if data.multi_label else examples.labels[train_idx])
+                                                  stratify=None if data_config.multi_label else examples.labels[train_idx])
             dev = examples.subset(dev_idx)
         test = examples.subset(test_idx)
         model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate,
                        resume_from=warm)
         proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(test.texts)
-        baseline = tfidf_baseline(seed, data.multi_label).fit([examples.texts[i] for i in train_idx],
+        baseline = tfidf_baseline(seed, data_config.multi_label).fit([examples.texts[i] for i in train_idx],
                                                              examples.labels[train_idx])
         rows.append({
             "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),

@@ -28,7 +28,7 @@ from framing.training.plots import confusion_matrix_png, per_class_f1_png, relia
 
 
 def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
-    path = Path(classifier.source) / "training_config.yaml" if classifier.source else None
+    path = Path(classifier.checkpoint_dir) / "training_config.yaml" if classifier.checkpoint_dir else None
     return load_config(path) if path and path.is_file() else None
 
 
@@ -81,7 +81,7 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
     else:
         proba, words = classifier.predict_proba(texts), None
     results: dict[str, Any] = {
-        "checkpoint": str(classifier.source),
+        "checkpoint": str(classifier.checkpoint_dir),
         "data": str(data),
         "labels": classifier.labels,
         "runtime": classifier.runtime.name,

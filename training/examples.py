@@ -74,25 +74,25 @@ def word_gold(text: str, marked: list[str], words: list[dict]) -> list[bool]:
 
 
 def build_examples(
-    frame: pd.DataFrame, source: str, data: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int
+    frame: pd.DataFrame, data_name: str, data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int
 ) -> Examples:
-    require_columns(frame, [data.text_column, data.label_column, data.words_column, data.aux_label_column,
-                            data.votes_column, data.annotators_column], source)
-    frame = without_labels(frame, data.label_column, data.drop_labels, source)
-    texts = texts_of(frame, data.text_column, source)
-    names = data.label_names
-    labels = targets_of(frame, data.label_column, data.labels, names, source, data.multi_label, data.label_separator)
+    require_columns(frame, [data_config.text_column, data_config.label_column, data_config.words_column, data_config.aux_label_column,
+                            data_config.votes_column, data_config.annotators_column], data_name)
+    frame = without_labels(frame, data_config.label_column, data_config.drop_labels, data_name)
+    texts = texts_of(frame, data_config.text_column, data_name)
+    names = data_config.label_names
+    labels = targets_of(frame, data_config.label_column, data_config.labels, names, data_name, data_config.multi_label, data_config.label_separator)
     encoded = tokenizer(
         texts, truncation=True, max_length=max_length,
-        return_offsets_mapping=bool(data.words_column), return_special_tokens_mask=bool(data.words_column),
+        return_offsets_mapping=bool(data_config.words_column), return_special_tokens_mask=bool(data_config.words_column),
     )
     examples = Examples(texts=texts, input_ids=encoded["input_ids"], labels=labels)
-    if data.votes_column:
-        votes = np.asarray(numbers_of(frame, data.votes_column, source))
-        annotators = np.asarray(numbers_of(frame, data.annotators_column, source))
+    if data_config.votes_column:
+        votes = np.asarray(numbers_of(frame, data_config.votes_column, data_name))
+        annotators = np.asarray(numbers_of(frame, data_config.annotators_column, data_name))
         examples.soft = np.clip(votes / np.maximum(annotators, 1), 0.0, 1.0)
-    if data.words_column:
-        words = word_lists(frame, data.words_column, source)
+    if data_config.words_column:
+        words = word_lists(frame, data_config.words_column, data_name)
         examples.marked = words
         examples.word_targets = [
             token_targets(offsets, marked_spans(text, marked), special)
@@ -100,11 +100,11 @@ def build_examples(
                 texts, words, encoded["offset_mapping"], encoded["special_tokens_mask"]
             )
         ]
-    if data.aux_label_column:
-        aux_names = data.aux_label_names
-        raw = frame[data.aux_label_column].tolist()
+    if data_config.aux_label_column:
+        aux_names = data_config.aux_label_names
+        raw = frame[data_config.aux_label_column].tolist()
         # Rows whose aux value is not mapped (e.g. "No agreement") just do not train the aux head.
         examples.aux_labels = np.asarray(
-            [aux_names.index(data.aux_labels[v]) if v in data.aux_labels else IGNORE for v in raw]
+            [aux_names.index(data_config.aux_labels[v]) if v in data_config.aux_labels else IGNORE for v in raw]
         )
     return examples

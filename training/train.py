@@ -179,15 +179,16 @@ def build_model(config: Config, base_path: str) -> FramingModel:
 
 
 def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
-    data = config.data
-    train = build_examples(load_table(data.train, "train"), data.train, data, tokenizer, config.model.max_length)
-    if data.dev:
-        return train, build_examples(load_table(data.dev, "validation"), data.dev, data, tokenizer,
+    data_config = config.data
+    train = build_examples(load_table(data_config.train, "train"), data_config.train, data_config, tokenizer,
+                           config.model.max_length)
+    if data_config.dev:
+        return train, build_examples(load_table(data_config.dev, "validation"), data_config.dev, data_config, tokenizer,
                                      config.model.max_length)
     # No dev split: hold out a stratified share of train with a fixed seed.
-    train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data.dev_fraction,
+    train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data_config.dev_fraction,
                                           random_state=config.train.seed,
-                                          stratify=None if data.multi_label else train.labels)
+                                          stratify=None if data_config.multi_label else train.labels)
     return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
 
 
@@ -202,11 +203,11 @@ def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
         per_class = stage.max_examples // frame[stage.label_column].nunique()
         frame = pd.concat([group.sample(min(len(group), per_class), random_state=config.train.seed)
                            for _, group in frame.groupby(stage.label_column)]).sort_index()
-    data = DataConfig(train=stage.data, text_column=stage.text_column, label_column=stage.label_column,
-                      labels=stage.labels)
-    examples = build_examples(frame, stage.data, data, tokenizer, config.model.max_length)
+    stage_config = DataConfig(train=stage.data, text_column=stage.text_column, label_column=stage.label_column,
+                              labels=stage.labels)
+    examples = build_examples(frame, stage.data, stage_config, tokenizer, config.model.max_length)
     # ids follow the main label order, whatever order the stage's mapping lists them in
-    names = data.label_names
+    names = stage_config.label_names
     examples.labels = np.array([config.data.label_names.index(names[i]) for i in examples.labels])
     return examples
 
