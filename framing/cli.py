@@ -202,7 +202,7 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
         from framing.ray_engine import RayEngine
 
         engine = RayEngine(str(folder.resolve()), args.runtime, args.batch_size, args.workers,
-                           args.threads_per_worker, args.ray_address)
+                           args.threads_per_worker, args.ray_address, classifier=classifier)
     else:
         engine = LocalEngine(classifier)
     summary = score_corpus(engine, args.input, args.output, model=classifier.provenance(),

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -37,7 +38,9 @@ OUTPUT_COLUMNS = ("row", "label", "score", "scores", "labels")  # written by sco
 class Engine(Protocol):
     def score(self, chunks: Iterator[tuple[int, list[str]]],
               advance: Callable[[int], None]) -> Iterator[tuple[int, list[dict]]]:
-        """Score (chunk number, texts) pairs; yield (chunk number, one record per text) in order."""
+        """Score (chunk number, texts) pairs; yield (chunk number, probabilities [n, C]) in order."""
+
+    classifier: Any  # the FramingClassifier (on this process) that shapes probabilities into outputs
 
 
 class LocalEngine:
@@ -49,12 +52,12 @@ class LocalEngine:
 
     def score(self, chunks, advance):
         for index, texts in chunks:
-            records = []
+            pieces = []
             for start in range(0, len(texts), self.progress_every):
                 piece = texts[start : start + self.progress_every]
-                records += self.classifier.records(piece)
+                pieces.append(self.classifier.predict_proba(piece))
                 advance(len(piece))
-            yield index, records
+            yield index, np.concatenate(pieces)
 
 
 @dataclass
@@ -108,12 +111,13 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
                 dict(model), rows, chunks)
     done = _open_partial(output, plan, resume) if output is not None else set()
 
-    def write(index: int, frame: pd.DataFrame, records: list[dict]) -> None:
-        rows_out = frame_records(frame, records, keep_columns)
+    def write(index: int, frame: pd.DataFrame, probabilities: np.ndarray) -> None:
         if output is None:
-            _print_jsonl(rows_out)
-        else:
-            _write_part(output, index, rows_out)
+            _print_jsonl(frame_records(frame, engine.classifier, probabilities, keep_columns))
+        elif output.suffix.lower() == ".jsonl":
+            _write_part(output, index, frame_records(frame, engine.classifier, probabilities, keep_columns))
+        else:  # CSV and Parquet: columns built straight from the probability array
+            _write_part(output, index, frame_table(frame, engine.classifier, probabilities, keep_columns))
     already = sum(sizes[i] for i in done)
     bar = tqdm(total=rows, initial=already, unit="rows", desc="scoring", disable=not progress, smoothing=0.1)
     frames: dict[int, pd.DataFrame] = {}  # chunks handed to the engine
@@ -125,24 +129,35 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
                 yield index, texts_of(frame, text_column, str(input_path))
 
     scored = 0
-    for index, records in engine.score(pending(), bar.update):
-        write(index, frames.pop(index), records)
-        scored += len(records)
+    for index, probabilities in engine.score(pending(), bar.update):
+        write(index, frames.pop(index), probabilities)
+        scored += len(probabilities)
     bar.close()
     if output is not None:
         _join_parts(output, chunks)
     return {"rows": rows, "scored": scored, "chunks": chunks, "output": str(output) if output else None}
 
 
-def frame_records(frame: pd.DataFrame, records: list[dict], keep_columns: list[str]) -> list[dict]:
-    """Output rows: the input's row number (framing.data.row_numbers), the kept input
-    columns, then the scores."""
-    if keep_columns:  # empty cells (NaN, NaT, None) become None; numpy scalars Python values
-        columns = frame[keep_columns].astype(object)
-        kept = columns.where(columns.notna(), None).to_dict("records")
-    else:
-        kept = [{} for _ in records]
-    return [{"row": number, **row, **record} for number, row, record in zip(row_numbers(frame), kept, records)]
+def frame_records(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> list[dict]:
+    """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
+    columns, then the classifier's record of each probability row."""
+    return [{"row": number, **kept, **classifier.record(row)}
+            for number, kept, row in zip(row_numbers(frame), kept_values(frame, keep_columns), probabilities)]
+
+
+def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> pd.DataFrame:
+    """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once."""
+    kept = frame[keep_columns].reset_index(drop=True) if keep_columns else pd.DataFrame(index=range(len(frame)))
+    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.table(probabilities)], axis=1)
+
+
+def kept_values(frame: pd.DataFrame, keep_columns: list[str]) -> list[dict]:
+    """The kept columns of each row; empty cells (NaN, NaT, None) become None, numpy scalars
+    Python values, so that JSON lines stay strict."""
+    if not keep_columns:
+        return [{} for _ in range(len(frame))]
+    columns = frame[keep_columns].astype(object)
+    return columns.where(columns.notna(), None).to_dict("records")
 
 
 def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
@@ -223,24 +238,26 @@ def _open_partial(output: Path, plan: Plan, resume: bool) -> set[int]:
     return set()
 
 
-def _write_part(output: Path, index: int, records: list[dict]) -> None:
-    write_records(_partial(output) / f"part-{index:06d}{output.suffix}", records)
+def _write_part(output: Path, index: int, rows: list[dict] | pd.DataFrame) -> None:
+    write_records(_partial(output) / f"part-{index:06d}{output.suffix}", rows)
 
 
-def write_records(target: Path, records: list[dict]) -> None:
-    """Output records in the format `target`'s suffix names (JSON lines, CSV or Parquet, with
-    `scores.<label>` columns in the tabular ones), under a temporary name renamed when complete."""
+def write_records(target: Path, rows: list[dict] | pd.DataFrame) -> None:
+    """Output rows in the format `target`'s suffix names, under a temporary name renamed when
+    complete: JSON lines from records, CSV and Parquet from a table (records are flattened to
+    `scores.<label>` columns, a multi-label record's labels joined with "|")."""
     kind = target.suffix.lower()
     with atomic_file(target) as staging:
         if kind == ".jsonl":
-            staging.write_text("".join(json_line(r) for r in records), encoding="utf-8")
-        elif kind == ".csv":  # a multi-label record's list of labels is joined with "|"
-            frame = pd.json_normalize(records)
-            if "labels" in frame.columns:
-                frame["labels"] = frame["labels"].map("|".join)
-            frame.to_csv(staging, index=False)
+            staging.write_text("".join(json_line(r) for r in rows), encoding="utf-8")
+            return
+        table = rows if isinstance(rows, pd.DataFrame) else pd.json_normalize(rows)
+        if kind == ".csv":
+            if "labels" in table.columns:  # a CSV cell holds a multi-label record's labels joined by "|"
+                table = table.assign(labels=table["labels"].map("|".join))
+            table.to_csv(staging, index=False)
         else:
-            pd.json_normalize(records).to_parquet(staging, index=False)
+            table.to_parquet(staging, index=False)
 
 
 def json_line(record: dict) -> str:

@@ -16,7 +16,7 @@ import contextlib
 import contextvars
 import time
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, 
 from framing.encoding import TextEncoder
 from framing.errors import FramingError
 from framing.runtime import open_runtime
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # When the current call must stop (time.monotonic()), if it has a time limit: see time_limit.
 _DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("framing_deadline", default=None)
@@ -193,6 +196,23 @@ class FramingClassifier:
             return {"labels": [self.labels[i] for i in order if row[i] >= self.thresholds[i]], "scores": scores}
         best = int(np.argmax(row))
         return {"label": self.labels[best], "score": float(row[best]), "scores": scores}
+
+    def table(self, probabilities: np.ndarray) -> pd.DataFrame:
+        """Tabular results straight from probabilities [N, C]: `label`, `score` and one
+        `scores.<label>` column per label (multi-label: `labels`, the list of passing labels,
+        best first, and the score columns), the columns CSV and Parquet outputs hold."""
+        import pandas as pd
+
+        scores = {f"scores.{label}": probabilities[:, i].astype(float) for i, label in enumerate(self.labels)}
+        if self.multi_label:
+            order = np.argsort(-probabilities, axis=1, kind="stable")
+            passing = probabilities >= self.thresholds
+            labels = [[self.labels[i] for i in row_order if row_passing[i]]
+                      for row_order, row_passing in zip(order, passing)]
+            return pd.DataFrame({"labels": labels, **scores})
+        best = probabilities.argmax(axis=1)
+        return pd.DataFrame({"label": np.asarray(self.labels, dtype=object)[best],
+                             "score": probabilities[np.arange(len(best)), best].astype(float), **scores})
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""

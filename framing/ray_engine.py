@@ -25,6 +25,8 @@ import os
 from collections import deque
 from typing import Callable, Iterator, Optional
 
+import numpy as np
+
 from framing.errors import FramingError
 
 
@@ -37,13 +39,14 @@ class ChunkScorer:
         self.classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime, batch_size=batch_size,
                                                             threads=threads)
 
-    def records(self, texts: list[str]) -> list[dict]:
-        return self.classifier.records(texts)
+    def probabilities(self, texts: list[str]):
+        return self.classifier.predict_proba(texts)  # [n, C] float32: a small array to send back
 
 
 class RayEngine:
     def __init__(self, checkpoint: str, runtime: str = "auto", batch_size: int = 8, workers: int = 2,
-                 threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: int = 256):
+                 threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: int = 256,
+                 classifier=None):
         if importlib.util.find_spec("ray") is None:
             raise FramingError("--engine ray needs Ray: pip install \"framing[ray]\"")
         for name, value in (("--workers", workers), ("--threads-per-worker", threads_per_worker)):
@@ -52,6 +55,11 @@ class RayEngine:
         self.checkpoint, self.runtime, self.batch_size = checkpoint, runtime, batch_size
         self.workers, self.threads, self.address = workers, threads_per_worker, address
         self.rows_per_batch = rows_per_batch
+        if classifier is None:  # on the driver too: it shapes the probabilities into output rows
+            from framing.predictor import FramingClassifier
+
+            classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime, batch_size=batch_size)
+        self.classifier = classifier
 
     def _start(self):
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage-report notice or upload
@@ -79,19 +87,19 @@ class RayEngine:
         pool = ActorPool([actor.remote(self.checkpoint, self.runtime, self.batch_size, self.threads)
                           for _ in range(self.workers)])
         in_flight: deque[tuple[int, int]] = deque()  # (chunk, batches left in it) in submission order
-        collected: list[dict] = []
+        collected: list = []  # probability arrays of the chunk being completed
         outstanding = 0  # batches submitted and not yet collected
 
-        def collect() -> Optional[tuple[int, list[dict]]]:
-            records = pool.get_next()  # results in submission order
-            collected.extend(records)
-            advance(len(records))
+        def collect() -> Optional[tuple[int, np.ndarray]]:
+            probabilities = pool.get_next()  # results in submission order
+            collected.append(probabilities)
+            advance(len(probabilities))
             index, left = in_flight[0]
             if left > 1:
                 in_flight[0] = (index, left - 1)
                 return None
             in_flight.popleft()
-            whole = list(collected)
+            whole = np.concatenate(collected)
             collected.clear()
             return index, whole
 
@@ -104,7 +112,7 @@ class RayEngine:
                     done = collect()
                     if done:
                         yield done
-                pool.submit(lambda scorer, piece: scorer.records.remote(piece), batch)
+                pool.submit(lambda scorer, piece: scorer.probabilities.remote(piece), batch)
                 outstanding += 1
         while outstanding:
             outstanding -= 1
