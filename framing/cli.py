@@ -306,7 +306,9 @@ def run_train(args: argparse.Namespace) -> None:
 
     config = load_config(args.config, args.overrides)
     output = args.output or os.path.join("runs", config.name)
-    path = train(config, output, overwrite=args.overwrite, resume=args.resume, progress=show_progress(args))
+    # Bars only on a terminal; each epoch's log line (loss, dev macro-F1, speed) always.
+    path = train(config, output, overwrite=args.overwrite, resume=args.resume, progress=show_progress(args),
+                 on_epoch=lambda entry: print(json.dumps(entry), file=sys.stderr, flush=True))
     print(f"wrote checkpoint {path}")
 
 
@@ -363,12 +365,25 @@ def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
     return f"framing {args.command} needs {module}, which comes with an extra: pip install \"framing[{extra}]\""
 
 
+def quiet_transformers() -> None:
+    """No load reports or "Loading weights" bars from transformers in the training commands:
+    their own bars (epochs, on a terminal) and log lines are what the user reads."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # the light install: the command will name the extra it needs
+        return
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # --help, --version, or an argument error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if args.command in ("train", "evaluate", "export", "crossval", "compare"):
+        quiet_transformers()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval,
                 "compare": run_compare}

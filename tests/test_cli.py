@@ -284,3 +284,14 @@ def test_crossval_with_too_few_rows_or_a_rare_class_is_refused_before_training(c
     config.write_text(yaml.safe_dump(values))
     code, _, err = run(capsys, "crossval", "--config", config, "--folds", "2")
     assert code == 2 and "at least 2 rows of each class ('unsure' has 1)" in err
+
+
+def test_train_off_a_terminal_logs_each_epoch_without_bars(capsys, tiny_base, tiny_data, tmp_path):
+    import yaml
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text(yaml.safe_dump(tiny_config_dict(tiny_base, tiny_data)))
+    code, out, err = run(capsys, "train", "--config", config, "--output", tmp_path / "ckpt")
+    assert code == 0 and "wrote checkpoint" in out
+    epochs = [json.loads(line) for line in err.splitlines()]  # every line is an epoch's log entry: no bar
+    assert [e["epoch"] for e in epochs] == [1, 2] and all("dev_macro_f1" in e for e in epochs)

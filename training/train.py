@@ -300,13 +300,15 @@ class EpochRecord:
 
 def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base_path: str, tokenizer,
         progress: bool = True, intermediate: Optional[Examples] = None,
-        state_file: Optional[Path] = None, resume_from: Optional[dict] = None) -> tuple[FramingModel, list[dict]]:
+        state_file: Optional[Path] = None, resume_from: Optional[dict] = None,
+        on_epoch: Optional[Callable[[dict], None]] = None) -> tuple[FramingModel, list[dict]]:
     """Optimise a fresh model (first on `intermediate` data, if given, then on `train`); returns
     it with the chosen (or averaged) weights and a per-epoch log.
 
     With `state_file`, the training state is saved there as it goes (see training/resume.py);
     with `resume_from` (a state read by `load_state`), training continues from it. With `train=None`,
-    only the intermediate stage runs (cross-validation runs it once for all folds).
+    only the intermediate stage runs (cross-validation runs it once for all folds). `progress`
+    shows bars; `on_epoch` receives each epoch's log entry as it is made.
     """
     seed_everything(config.train.seed)
     model = build_model(config, base_path)
@@ -327,8 +329,8 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
                     entry["dev_macro_f1"] = dev_macro_f1(model, tokenizer, config, dev)
                 record.add(entry, model, config)
             record.log.append(entry)
-            if progress:
-                tqdm.write(json.dumps(entry))
+            if on_epoch is not None:
+                on_epoch(entry)
     final = record.final_weights(config)
     if final is not None:
         model.load_state_dict(final)
@@ -416,7 +418,7 @@ def data_provenance(config: Config) -> list[dict]:
 
 
 def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True,
-          resume: bool = False) -> Path:
+          resume: bool = False, on_epoch: Optional[Callable[[dict], None]] = None) -> Path:
     """Train per `config` and write the checkpoint folder `output`; returns its path.
 
     The training state is saved beside `output` as training goes; `resume` continues an
@@ -436,7 +438,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
     model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
-                     state_file, saved)
+                     state_file, saved, on_epoch=on_epoch)
     round_to_stored_dtype(model)
     meta = CheckpointMeta(framing_version=__version__, labels=config.data.label_names,
                           label_mapping=config.data.labels, drop_labels=config.data.drop_labels,
