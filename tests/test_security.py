@@ -63,7 +63,7 @@ def test_a_pickled_training_state_is_refused_not_run(tmp_path):
 
     marker = tmp_path / "pwned"
     state = tmp_path / "run.training-state.pt"
-    state.write_bytes(pickle.dumps({"format": 1, "trap": _Trap(marker)}))
+    state.write_bytes(pickle.dumps({"format": 1, "trap": _Trap(marker)}, protocol=2))  # torch.load's protocol
     config = config_from_dict({"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}}})
     with pytest.raises(FramingError, match="cannot read the saved training state"):
         load_state(state, config)
