@@ -56,8 +56,10 @@ def test_packaged_base_model_resolves_offline_and_is_verified():
 
 
 def test_base_model_with_wrong_hash_is_refused(monkeypatch):
-    module, _ = PACKAGED_MODELS["sentence-transformers/all-MiniLM-L6-v2"]
-    monkeypatch.setitem(PACKAGED_MODELS, "sentence-transformers/all-MiniLM-L6-v2", (module, "0" * 64))
+    from framing.training.base_model import PackagedFolder
+
+    module = PACKAGED_MODELS["sentence-transformers/all-MiniLM-L6-v2"].module
+    monkeypatch.setitem(PACKAGED_MODELS, "sentence-transformers/all-MiniLM-L6-v2", PackagedFolder(module, "0" * 64))
     with pytest.raises(FramingError, match="does not match the official"):
         resolve_base_model("sentence-transformers/all-MiniLM-L6-v2")
 
