@@ -24,7 +24,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from framing.errors import FramingError
+from framing.errors import FramingError, describe_invalid
 from framing.hashing import sha256_of
 from framing.output import atomic_file, atomic_folder
 
@@ -109,11 +109,7 @@ def parse_meta(values: dict[str, Any], source: str = META_FILE) -> CheckpointMet
     try:
         return CheckpointMeta.model_validate(values)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        problem = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        raise FramingError(f"{source}: {problem} '{where}'" if first["type"] == "extra_forbidden"
-                           else f"{source}: '{where}': {problem}") from None
+        raise FramingError(describe_invalid(error.errors(), source)) from None
 HEADS_FILE = "framing_heads.safetensors"
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", META_FILE, HEADS_FILE)
 WEIGHT_FILES = ("model.safetensors", HEADS_FILE)
@@ -188,11 +184,14 @@ def weights_digest(folder: Path) -> str:
     return sha256_of(*(folder / name for name in WEIGHT_FILES))
 
 
-def is_current(onnx_file: Path, folder: Path) -> bool:
+def is_current(onnx_file: Path, folder: Path, digest: Optional[str] = None) -> bool:
     """Whether `onnx_file` exists and was built from the weights now in `folder` (a file left
-    from older weights, e.g. after a git pull of a new model, is not)."""
+    from older weights, e.g. after a git pull of a new model, is not). `digest`: the folder's
+    weights_digest, when the caller has it already (it reads every weight byte)."""
     stamp = onnx_file.with_name(onnx_file.name + ".sha256")
-    return onnx_file.is_file() and stamp.is_file() and stamp.read_text().strip() == weights_digest(folder)
+    if not (onnx_file.is_file() and stamp.is_file()):
+        return False
+    return stamp.read_text().strip() == (digest or weights_digest(folder))
 
 
 def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = None):

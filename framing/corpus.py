@@ -112,12 +112,14 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     done = _open_partial(output, plan, resume) if output is not None else set()
 
     def write(index: int, frame: pd.DataFrame, probabilities: np.ndarray) -> None:
-        if output is None:
-            _print_jsonl(frame_records(frame, engine.classifier, probabilities, keep_columns))
-        elif output.suffix.lower() == ".jsonl":
-            _write_part(output, index, frame_records(frame, engine.classifier, probabilities, keep_columns))
-        else:  # CSV and Parquet: columns built straight from the probability array
+        if output is not None and output.suffix.lower() != ".jsonl":  # CSV, Parquet: columns from the array
             _write_part(output, index, frame_table(frame, engine.classifier, probabilities, keep_columns))
+            return
+        records = frame_records(frame, engine.classifier, probabilities, keep_columns)
+        if output is None:
+            _print_jsonl(records)
+        else:
+            _write_part(output, index, records)
     already = sum(sizes[i] for i in done)
     bar = tqdm(total=rows, initial=already, unit="rows", desc="scoring", disable=not progress, smoothing=0.1)
     frames: dict[int, pd.DataFrame] = {}  # chunks handed to the engine

@@ -5,5 +5,25 @@ Messages name the file, row, column and value at fault.
 """
 
 
+from __future__ import annotations
+
+from typing import Any
+
+
 class FramingError(Exception):
     """A problem with the user's input (data, config, checkpoint), not a bug in framing."""
+
+
+def describe_invalid(errors: list[dict[str, Any]], source: str) -> str:
+    """One line for a pydantic ValidationError's `errors()` (a config or framing.json),
+    naming every key at fault: unknown, missing, or the value and why it is wrong."""
+    problems = []
+    for item in errors:
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            problems.append(f"unknown key '{key}'")
+        elif item["type"] == "missing":
+            problems.append(f"missing key '{key}'")
+        else:
+            problems.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
+    return f"{source}: " + "; ".join(problems)

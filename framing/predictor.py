@@ -165,13 +165,19 @@ class FramingClassifier:
         """The pipeline-style result of one probability row [C]: `{"label", "score"}`, or the
         `top_k` best (every label with None), best first; a multi-label checkpoint gives the
         labels passing their thresholds for top_k=1."""
-        order = np.argsort(-row, kind="stable")
-        ranked = [{"label": self.labels[i], "score": float(row[i])} for i in order]
         if self.multi_label and top_k == 1:
-            return [r for r, i in zip(ranked, order) if row[i] >= self.thresholds[i]]
+            return [{"label": self.labels[i], "score": float(row[i])} for i in self.passing(row[None])[0]]
+        ranked = [{"label": self.labels[i], "score": float(row[i])} for i in np.argsort(-row, kind="stable")]
         if top_k == 1:
             return ranked[0]
         return ranked if top_k is None else ranked[:top_k]
+
+    def passing(self, probabilities: np.ndarray) -> list[list[int]]:
+        """Multi-label: for each row of [N, C], the label ids at or above their thresholds,
+        best first (the one thresholding step behind result, record and table)."""
+        order = np.argsort(-probabilities, axis=1, kind="stable")
+        passes = probabilities >= self.thresholds
+        return [[int(i) for i in row_order if row_passes[i]] for row_order, row_passes in zip(order, passes)]
 
     def decide(self, probabilities: np.ndarray) -> np.ndarray:
         """Predictions from `predict_proba` output [N, C]: label ids [N], or for a multi-label
@@ -192,8 +198,7 @@ class FramingClassifier:
         first) and `scores`. The one step from probabilities to records."""
         scores = {label: float(p) for label, p in zip(self.labels, row)}
         if self.multi_label:
-            order = np.argsort(-row, kind="stable")
-            return {"labels": [self.labels[i] for i in order if row[i] >= self.thresholds[i]], "scores": scores}
+            return {"labels": [self.labels[i] for i in self.passing(row[None])[0]], "scores": scores}
         best = int(np.argmax(row))
         return {"label": self.labels[best], "score": float(row[best]), "scores": scores}
 
@@ -205,10 +210,7 @@ class FramingClassifier:
 
         scores = {f"scores.{label}": probabilities[:, i].astype(float) for i, label in enumerate(self.labels)}
         if self.multi_label:
-            order = np.argsort(-probabilities, axis=1, kind="stable")
-            passing = probabilities >= self.thresholds
-            labels = [[self.labels[i] for i in row_order if row_passing[i]]
-                      for row_order, row_passing in zip(order, passing)]
+            labels = [[self.labels[i] for i in ids] for ids in self.passing(probabilities)]
             return pd.DataFrame({"labels": labels, **scores})
         best = probabilities.argmax(axis=1)
         return pd.DataFrame({"label": np.asarray(self.labels, dtype=object)[best],
@@ -297,25 +299,26 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
 
 
 def check_batch_size(batch_size: Any) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise FramingError(f"batch size {batch_size!r}: must be a whole number of at least 1")
-    return int(batch_size)
+    return _whole_number(batch_size, "batch size")
+
+
+def check_top_k(top_k: Any) -> Optional[int]:
+    return None if top_k is None else _whole_number(top_k, "top_k", "None or ")
+
+
+def _whole_number(value: Any, what: str, alternative: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise FramingError(f"{what} {value!r}: must be {alternative}a whole number of at least 1")
+    return int(value)
 
 
 def as_texts(inputs: Any) -> tuple[list[str], bool]:
-    """The texts of a call and whether one string was given. Accepts a string or any
-    iterable of strings (list, tuple, pandas Series, numpy array of str, generator)."""
-    if isinstance(inputs, str):
-        return validate_texts([inputs]), True
-    if isinstance(inputs, (bytes, bytearray, dict)) or not hasattr(inputs, "__iter__"):
+    """The texts of a call, checked, and whether one string was given. Accepts a string or
+    any iterable of strings (list, tuple, pandas Series, numpy array of str, generator)."""
+    single = isinstance(inputs, str)
+    if not single and (isinstance(inputs, (bytes, bytearray, dict)) or not hasattr(inputs, "__iter__")):
         raise FramingError(f"expected a string or a list of strings, got {type(inputs).__name__}")
-    return validate_texts(list(inputs)), False
-
-
-def validate_texts(texts: Any) -> list[str]:
-    if isinstance(texts, (str, bytes, bytearray, dict)) or not hasattr(texts, "__iter__"):
-        raise FramingError(f"expected a list of strings, got {type(texts).__name__}")
-    texts = [str(text) if isinstance(text, np.str_) else text for text in texts]
+    texts = [inputs] if single else [str(t) if isinstance(t, np.str_) else t for t in inputs]
     for index, text in enumerate(texts):
         if not isinstance(text, str):
             raise FramingError(f"text {index}: expected a string, got {type(text).__name__}")
@@ -325,12 +328,4 @@ def validate_texts(texts: Any) -> list[str]:
             text.encode("utf-8")
         except UnicodeEncodeError as error:  # a lone surrogate: not text any tokenizer can read
             raise FramingError(f"text {index}: not valid Unicode (lone surrogate at character {error.start})") from None
-    return texts
-
-
-def check_top_k(top_k: Any) -> Optional[int]:
-    if top_k is None:
-        return None
-    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
-        raise FramingError(f"top_k {top_k!r}: must be None or a whole number of at least 1")
-    return int(top_k)
+    return texts, single

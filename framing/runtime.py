@@ -163,14 +163,15 @@ def open_runtime(folder: Path, name: str, threads: Optional[int] = None):
         from framing.checkpoint import load_checkpoint
 
         return TorchRuntime(load_checkpoint(folder)[0])
-    from framing.checkpoint import is_current
+    from framing.checkpoint import is_current, weights_digest
 
+    digest = weights_digest(folder)  # hashed once: 45 MB for the shipped model
     path = folder / ONNX_FILES[name]
     # A file that `framing export` put in the folder is refreshed there when the weights
     # change (if writable); every other build goes to the cache.
-    if not is_current(path, folder) and not (path.exists() and os.access(folder, os.W_OK)):
+    if not is_current(path, folder, digest) and not (path.exists() and os.access(folder, os.W_OK)):
         path = onnx_cache(folder) / ONNX_FILES[name]
-    if not is_current(path, folder):
+    if not is_current(path, folder, digest):
         _build(folder, name, path)
     return OnnxRuntime(path, name, threads)
 

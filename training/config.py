@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from framing.errors import FramingError
+from framing.errors import FramingError, describe_invalid
 
 DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -171,19 +171,6 @@ class Config(_Section):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
-def _describe(error: ValidationError, source: str) -> str:
-    problems = []
-    for item in error.errors():
-        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
-        if item["type"] == "extra_forbidden":
-            problems.append(f"unknown key '{key}'")
-        elif item["type"] == "missing":
-            problems.append(f"missing key '{key}'")
-        else:
-            problems.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
-    return f"{source}: " + "; ".join(problems)
-
-
 def apply_override(raw: dict[str, Any], assignment: str) -> None:
     """Apply one `section.key=value` override in place; the value is parsed as a YAML scalar."""
     key, sep, value = assignment.partition("=")
@@ -217,7 +204,7 @@ def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
     try:
         return Config.model_validate(raw)
     except ValidationError as error:
-        raise FramingError(_describe(error, source)) from None
+        raise FramingError(describe_invalid(error.errors(), source)) from None
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:

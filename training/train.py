@@ -285,10 +285,14 @@ class EpochRecord:
 
     def add(self, entry: dict, model: FramingModel, config: Config) -> None:
         """Log a main-stage epoch and keep its weights for averaging or selection."""
+        averaging = config.train.average_last > 1
+        better = config.train.select == "best" and entry.get("dev_macro_f1", -1.0) > self.best_f1
+        if not (averaging or better):
+            return  # nothing keeps this epoch's weights: no copy
         state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-        if config.train.average_last > 1:
+        if averaging:
             self.recent = (self.recent + [state])[-config.train.average_last :]
-        if config.train.select == "best" and entry.get("dev_macro_f1", -1.0) > self.best_f1:
+        if better:
             self.best_f1, self.best = entry["dev_macro_f1"], state
 
     def final_weights(self, config: Config) -> Optional[dict]:
