@@ -127,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--no-progress", action="store_true",
                        help="no progress bars on standard error (they show only on a terminal anyway)")
 
+    pool = commands.add_parser("pool", help="sample unlabelled news sentences for distillation",
+                               description="Split articles into sentences, drop boilerplate and sentences of the "
+                                           "labelled data, and sample a pool balanced over outlets, topics and years "
+                                           "(Parquet, in random order: its first N rows are a pool of N).")
+    pool.add_argument("--articles", required=True, help="articles with text and outlet columns (topic, date optional), "
+                                                        "e.g. ../shared/data/allsides/articles.parquet")
+    pool.add_argument("--size", type=whole(1), required=True, help="sentences in the pool")
+    pool.add_argument("--exclude", nargs="+", default=[], metavar="FILE",
+                      help="labelled files whose sentences must not enter the pool (train, dev, test)")
+    pool.add_argument("--seed", type=whole(0), default=0, help="sampling seed (default 0)")
+    pool.add_argument("--output", required=True, help="the pool, a .parquet file")
+    pool.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+
     crossval = commands.add_parser("crossval", help="k-fold cross-validation of a config against the baseline",
                                    description="Pool the config's train and dev data, train on k-1 folds, score the "
                                                "held-out fold; per-fold and mean ± sd macro-F1 for the model and the "
@@ -136,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="override a config value (repeatable)")
     crossval.add_argument("--folds", type=whole(2), default=5, help="number of folds (default 5)")
     crossval.add_argument("--seed", type=whole(0), default=0, help="seed of the fold split (default 0)")
+    crossval.add_argument("--group-by", metavar="COLUMN",
+                          help="hold out whole groups of this column together (e.g. outlet): GroupKFold")
     crossval.add_argument("--only-folds", type=whole(1), nargs="+", help="run just these folds (1-based)")
     crossval.add_argument("--output", help="write the per-fold results here as JSON")
     crossval.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
@@ -312,6 +327,14 @@ def run_train(args: argparse.Namespace) -> None:
     print(f"wrote checkpoint {path}")
 
 
+def run_pool(args: argparse.Namespace) -> None:
+    from framing.training.pool import build_pool
+
+    counts = build_pool(args.articles, args.output, args.size, args.exclude, args.seed, args.overwrite)
+    print(json.dumps(counts))
+    print(f"wrote {args.output}")
+
+
 def run_crossval(args: argparse.Namespace) -> None:
     from framing.training.config import load_config
     from framing.output import ensure_writable, write_json
@@ -322,10 +345,12 @@ def run_crossval(args: argparse.Namespace) -> None:
         raise FramingError(f"--only-folds {' '.join(map(str, wrong))}: there are only {args.folds} folds")
     if args.output:
         ensure_writable(args.output, args.overwrite)
-    result = crossval(load_config(args.config, args.overrides), args.folds, args.seed, args.only_folds, print_row)
+    result = crossval(load_config(args.config, args.overrides), args.folds, args.seed, args.only_folds, print_row,
+                      args.group_by)
     print(render_crossval(result))
     if args.output:
-        write_json(args.output, {"config": args.config, "overrides": args.overrides, **result}, args.overwrite)
+        write_json(args.output, {"config": args.config, "overrides": args.overrides, "group_by": args.group_by,
+                                 **result}, args.overwrite)
 
 
 def run_compare(args: argparse.Namespace) -> None:
@@ -386,7 +411,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         quiet_transformers()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval,
-                "compare": run_compare}
+                "compare": run_compare, "pool": run_pool}
     try:
         handlers[args.command](args)
     except FramingError as error:

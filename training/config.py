@@ -39,13 +39,18 @@ class DatasetFacts(_Section):
 class DataConfig(_Section):
     train: str = Field(description="local CSV/TSV/JSONL/Parquet/TXT file, or a Hugging Face dataset id")
     dev: Optional[str] = Field(None, description="file or dataset id; for a hub id, a split name after ':'")
+    # More labelled files of the same task, appended to `train` (e.g. BABE's reviewed extra
+    # sentences). Each needs the text and label columns; a supervision column it lacks (words,
+    # aux labels, votes) just does not train that head on its rows.
+    extra_train: list[str] = Field(default_factory=list)
     # Without `dev`, this share of `train` (stratified, fixed seed) becomes the dev split.
     dev_fraction: float = Field(0.1, gt=0.0, lt=1.0)
     text_column: str = "text"
     label_column: str = "label"
     # raw label value -> label name; the order of first appearance of each name fixes the ids.
     labels: dict[str, str] = Field(min_length=2)
-    # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement".
+    # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement";
+    # "" leaves out rows whose label cell is empty.
     drop_labels: list[str] = Field(default_factory=list)
     # Multi-label: each row has any number of labels (sigmoid outputs, one threshold per label
     # tuned on dev). The label column holds a list, or raw labels joined by label_separator;
@@ -141,6 +146,26 @@ class IntermediateConfig(_Section):
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 
+class DistillConfig(_Section):
+    """Knowledge distillation: unlabelled sentences with a teacher's probabilities, learned
+    beside the gold labels in the main stage (pool rows train the sentence head only)."""
+
+    # Scores of the pool by teacher checkpoints, each from `framing predict --input pool.parquet
+    # --keep-columns text --output scores.parquet`: a text column and one `scores.<label>` column
+    # per label. Several files (the same texts in the same order) are averaged: an ensemble teacher.
+    scores: list[str] = Field(min_length=1)
+    text_column: str = "text"
+    # Only the first N rows (a pool written by `framing pool` is balanced in every prefix).
+    max_examples: Optional[int] = Field(None, ge=1)
+    # Softening of teacher and student distributions in the KL term (Hinton et al. 2015); the
+    # term is scaled by temperature**2 so its gradients keep their size.
+    temperature: float = Field(1.0, gt=0.0)
+    # A pool sentence's loss weight relative to a labelled sentence's.
+    weight: float = Field(1.0, gt=0.0)
+    teacher: Optional[str] = Field(None, description="what the teacher is, for the model card")
+    about: DatasetFacts = DatasetFacts()  # the pool, for the model card
+
+
 SCHEMA_VERSION = 1  # raise it, and add a step to MIGRATIONS, whenever a key is renamed or moved
 
 # MIGRATIONS[n] turns a raw config of schema version n into version n + 1 (in place). A
@@ -156,11 +181,14 @@ class Config(_Section):
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
     intermediate: Optional[IntermediateConfig] = None
+    distill: Optional[DistillConfig] = None
 
     @model_validator(mode="after")
     def _intermediate_labels_are_known(self) -> "Config":
         if self.intermediate and self.data.multi_label:
             raise ValueError("intermediate: an intermediate stage trains single-label data; data.multi_label is set")
+        if self.distill and self.data.multi_label:
+            raise ValueError("distill: distillation trains single-label data; data.multi_label is set")
         if self.intermediate:
             unknown = set(self.intermediate.labels.values()) - set(self.data.label_names)
             if unknown:

@@ -1,9 +1,15 @@
 """K-fold cross-validation of a training config against the TF-IDF baseline on the same folds.
 
-Pools the config's train and dev data, splits it into stratified folds (fixed seed), and for
-each fold trains the config's recipe on the other folds and scores the held-out fold through
-the predictor. Where the recipe picks its epoch on dev (`train.select: best`), a stratified
-10% of the training folds serves as that dev set, so the held-out fold is never looked at.
+Pools the config's train, extra train and dev data, splits it into stratified folds (fixed
+seed), and for each fold trains the config's recipe on the other folds and scores the held-out
+fold through the predictor. Where the recipe picks its epoch on dev (`train.select: best`), a
+stratified 10% of the training folds serves as that dev set, so the held-out fold is never
+looked at. With `group_by` (e.g. the outlet), whole groups are held out together (GroupKFold):
+a proxy for data from sources the model never saw.
+
+A `distill` section's pool joins every fold's training data. Its teacher was trained once on
+all labelled data, held-out folds included, so a distilled recipe's figures here lean
+optimistic; a strict estimate retrains the teacher per fold.
 """
 
 from __future__ import annotations
@@ -15,38 +21,43 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import numpy as np
-import pandas as pd
-from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
 from framing.training.base_model import resolve_base_model
 from framing.training.config import Config
-from framing.training.labels import load_table
+from framing.data import require_columns
+from framing.training.labels import load_table, without_labels
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
-from framing.training.examples import build_examples
+from framing.training.examples import Examples, build_examples, join_examples, teacher_examples
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
 from framing.training.train import fit, load_intermediate
 
 
 def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
-             report: Callable[[dict], None] = lambda row: None) -> dict[str, Any]:
+             report: Callable[[dict], None] = lambda row: None, group_by: Optional[str] = None) -> dict[str, Any]:
     data_config = config.data
-    sources = [data_config.train] + ([data_config.dev] if data_config.dev else [])
-    frame = pd.concat([load_table(s) for s in sources], ignore_index=True)
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
-    examples = build_examples(frame, " + ".join(sources), data_config, tokenizer, config.model.max_length)
+    examples, groups = _pooled_examples(config, tokenizer, group_by)
     check_folds(examples.labels, data_config.label_names, folds, data_config.multi_label)  # before any training
+    pool = (teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length)
+            if config.distill else None)
     intermediate = load_intermediate(config, tokenizer)
     warm = _after_intermediate(config, base_path, tokenizer, intermediate)
     labels = data_config.label_names
     meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data_config.multi_label}
     # Multi-label targets cannot be stratified by class: plain shuffled folds.
-    splitter = (KFold if data_config.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
-    splits = splitter.split(examples.texts, None if data_config.multi_label else examples.labels)
+    if group_by:
+        if len(set(groups)) < folds:
+            raise FramingError(f"--group-by {group_by}: {len(set(groups))} groups cannot fill {folds} folds")
+        splits = GroupKFold(folds).split(examples.texts, examples.labels, groups)
+    else:
+        splitter = (KFold if data_config.multi_label else StratifiedKFold)(folds, shuffle=True, random_state=seed)
+        splits = splitter.split(examples.texts, None if data_config.multi_label else examples.labels)
     rows = []
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
         if only and number not in only:
@@ -58,13 +69,16 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
                                                   stratify=None if data_config.multi_label else examples.labels[train_idx])
             dev = examples.subset(dev_idx)
         test = examples.subset(test_idx)
-        model, _ = fit(config, examples.subset(train_idx), dev, base_path, tokenizer, False, intermediate,
-                       resume_from=warm)
+        fold_train = examples.subset(train_idx)
+        if pool is not None:
+            fold_train = join_examples([fold_train, pool], data_config)
+        model, _ = fit(config, fold_train, dev, base_path, tokenizer, False, intermediate, resume_from=warm)
         proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(test.texts)
         baseline = tfidf_baseline(seed, data_config.multi_label).fit([examples.texts[i] for i in train_idx],
                                                              examples.labels[train_idx])
         rows.append({
             "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
+            **({"held_out_groups": sorted(set(groups[i] for i in test_idx))} if group_by else {}),
             "model_macro_f1": classification_metrics(test.labels, proba, labels, 0)["macro_f1"],
             "baseline_macro_f1": classification_metrics(test.labels, baseline_proba(baseline, test.texts, len(labels)),
                                                         labels, 0)["macro_f1"],
@@ -73,6 +87,23 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         report(rows[-1])
     return {"folds": rows, "summary": {key: _mean_sd([r[key] for r in rows])
                                        for key in ("model_macro_f1", "baseline_macro_f1")}}
+
+
+def _pooled_examples(config: Config, tokenizer, group_by: Optional[str]) -> tuple[Examples, Optional[list[str]]]:
+    """Train, extra train and dev examples as one set, with each row's `group_by` value."""
+    data_config = config.data
+    sources = [data_config.train, *data_config.extra_train] + ([data_config.dev] if data_config.dev else [])
+    parts, groups = [], []
+    for index, source in enumerate(sources):
+        frame = without_labels(load_table(source), data_config.label_column, data_config.drop_labels, source)
+        if group_by:
+            require_columns(frame, [group_by], source)
+            groups += frame[group_by].fillna("").astype(str).tolist()
+        # the main train file has every supervision column; extra files may lack some, and dev's
+        # votes are not needed when dev rows train
+        parts.append(build_examples(frame, source, data_config, tokenizer, config.model.max_length,
+                                    partial=index > 0))
+    return join_examples(parts, data_config), groups if group_by else None
 
 
 def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None:

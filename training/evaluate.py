@@ -17,7 +17,7 @@ import pandas as pd
 
 from framing.training.config import Config, load_config
 from framing.data import read_table, texts_of
-from framing.training.labels import load_table, targets_of, without_labels, word_lists
+from framing.training.labels import UNLABELLED, load_table, targets_of, without_labels, word_lists
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
@@ -35,6 +35,7 @@ def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
 @dataclass
 class LabelledData:
     frame: pd.DataFrame
+    unlabelled: int  # rows left out for an empty label cell
     texts: list[str]
     gold: np.ndarray  # [N] label ids in the checkpoint's order ([N, C] 0/1 for multi-label)
     config: Optional[Config]  # the checkpoint's training config, if it has one
@@ -43,15 +44,19 @@ class LabelledData:
 def labelled_data(classifier: FramingClassifier, data: str, text_column: Optional[str] = None,
                   label_column: Optional[str] = None) -> LabelledData:
     """Read gold data for a checkpoint: columns default to its training columns, labels are
-    mapped with its own mapping, and rows with a label it drops (e.g. "No agreement") are left out."""
+    mapped with its own mapping, and rows with a label it drops (e.g. "No agreement") are left out,
+    as are rows with an empty label cell (a label column only some rows have, e.g. BABE's
+    reviewed labels): there is nothing to measure them against; they are counted."""
     trained = training_config_of(classifier)
     text_column = text_column or (trained.data.text_column if trained else "text")
     label_column = label_column or (trained.data.label_column if trained else "label")
-    frame = without_labels(read_table(data), label_column, classifier.meta.drop_labels, data)
+    table = read_table(data)
+    labelled = without_labels(table, label_column, [UNLABELLED], data) if not classifier.multi_label else table
+    frame = without_labels(labelled, label_column, classifier.meta.drop_labels, data)
     texts = texts_of(frame, text_column, data)
     gold = targets_of(frame, label_column, classifier.meta.label_mapping, classifier.labels, data,
                       classifier.multi_label, classifier.meta.label_separator)
-    return LabelledData(frame, texts, gold, trained)
+    return LabelledData(frame, len(table) - len(labelled), texts, gold, trained)
 
 
 def baseline_metrics(classifier: FramingClassifier, source: str, text_column: str, label_column: str,
@@ -86,6 +91,8 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         "labels": classifier.labels,
         "runtime": classifier.runtime.name,
         "multi_label": classifier.multi_label,
+        "label_column": label_column or (trained.data.label_column if trained else "label"),
+        "unlabelled_rows_left_out": gold_data.unlabelled,
         "model": classification_metrics(gold, proba, classifier.labels, thresholds=classifier.thresholds),
     }
     if words is not None:
@@ -120,7 +127,8 @@ def render_report(results: dict[str, Any]) -> str:
     lines = [
         "# Evaluation report", "",
         f"- checkpoint: `{results['checkpoint']}` (back end `{results['runtime']}`)",
-        f"- data: `{results['data']}` ({results['model']['n']} passages)", "",
+        f"- data: `{results['data']}`, labels from column `{results['label_column']}` ({results['model']['n']} passages"
+        f"{'; ' + str(results['unlabelled_rows_left_out']) + ' without a label left out' if results['unlabelled_rows_left_out'] else ''})", "",
         "| system | macro-F1 (95% CI) | accuracy | ROC-AUC | ECE |", "| --- | --- | --- | --- | --- |",
     ]
     if results.get("multi_label"):

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from transformers import PreTrainedTokenizerBase
 
-from framing.training.config import DataConfig
-from framing.data import require_columns, texts_of
+from framing.training.config import DataConfig, DistillConfig
+from framing.data import read_table, require_columns, texts_of
+from framing.errors import FramingError
 from framing.training.labels import numbers_of, targets_of, without_labels, word_lists
 
 IGNORE = -100  # targets with this value do not count in a loss
@@ -28,6 +29,7 @@ class Examples:
     word_targets: Optional[list[list[int]]] = None  # per token: 1 marked, 0 not, IGNORE special
     aux_labels: Optional[np.ndarray] = None  # [N] aux label ids, IGNORE where unlabelled
     marked: Optional[list[list[str]]] = None  # the marked words of each text, as given
+    teacher: Optional[np.ndarray] = None  # [N, C] a teacher's probabilities; NaN rows have gold labels
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -43,6 +45,7 @@ class Examples:
             word_targets=pick(self.word_targets),
             aux_labels=arr(self.aux_labels),
             marked=pick(self.marked),
+            teacher=arr(self.teacher),
         )
 
 
@@ -73,11 +76,29 @@ def word_gold(text: str, marked: list[str], words: list[dict]) -> list[bool]:
     return [any(w["start"] < e and s < w["end"] for s, e in spans) for w in words]
 
 
+def supervision_present(data_config: DataConfig, columns: set[str]) -> DataConfig:
+    """`data_config` without the supervision columns that a table with `columns` lacks."""
+    update: dict = {}
+    if data_config.words_column not in columns:
+        update["words_column"] = None
+    if data_config.aux_label_column not in columns:
+        update["aux_label_column"] = None
+    if not {data_config.votes_column, data_config.annotators_column} <= columns:
+        update.update(votes_column=None, annotators_column=None)
+    return data_config.model_copy(update=update)
+
+
 def build_examples(
-    frame: pd.DataFrame, data_name: str, data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int
+    frame: pd.DataFrame, data_name: str, data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int,
+    partial: bool = False,
 ) -> Examples:
-    require_columns(frame, [data_config.text_column, data_config.label_column, data_config.words_column, data_config.aux_label_column,
-                            data_config.votes_column, data_config.annotators_column], data_name)
+    """Examples of one table. With `partial` (an extra training file), a supervision column the
+    table lacks (words, aux labels, votes) is left out for its rows instead of failing."""
+    if partial:
+        data_config = supervision_present(data_config, set(frame.columns))
+    supervision = [data_config.words_column, data_config.aux_label_column, data_config.votes_column,
+                   data_config.annotators_column]
+    require_columns(frame, [data_config.text_column, data_config.label_column, *supervision], data_name)
     frame = without_labels(frame, data_config.label_column, data_config.drop_labels, data_name)
     texts = texts_of(frame, data_config.text_column, data_name)
     names = data_config.label_names
@@ -108,3 +129,68 @@ def build_examples(
             [aux_names.index(data_config.aux_labels[v]) if v in data_config.aux_labels else IGNORE for v in raw]
         )
     return examples
+
+
+def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
+    """One set of examples from several tables' (train, extra files, a distillation pool). A part
+    without a target the others have gets a neutral stand-in: its hard label for the soft target,
+    IGNOREd word targets and aux labels, no marked words, NaN teacher probabilities."""
+    if len(parts) == 1:
+        return parts[0]
+    votes_for = data_config.label_names.index(data_config.votes_for) if data_config.votes_for else None
+
+    def filled(part: Examples, name: str):
+        value = getattr(part, name)
+        if value is not None or all(getattr(p, name) is None for p in parts):
+            return value
+        if name == "soft":  # the hard label as a 0/1 share
+            return (part.labels == votes_for).astype(float)
+        if name == "aux_labels":
+            return np.full(len(part), IGNORE)
+        if name == "teacher":  # gold-labelled rows: no teacher
+            return np.full((len(part), parts_with_teacher[0].teacher.shape[1]), np.nan)
+        if name == "word_targets":
+            return [[IGNORE] * len(ids) for ids in part.input_ids]
+        return [[] for _ in part.texts]  # marked
+
+    parts_with_teacher = [p for p in parts if p.teacher is not None]
+    joined = {}
+    for name in ("texts", "input_ids", "labels", "soft", "word_targets", "aux_labels", "marked", "teacher"):
+        values = [filled(p, name) for p in parts]
+        if values[0] is None:
+            joined[name] = None
+        elif isinstance(values[0], np.ndarray):
+            joined[name] = np.concatenate(values)
+        else:
+            joined[name] = [item for value in values for item in value]
+    return Examples(**joined)
+
+
+def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: PreTrainedTokenizerBase,
+                     max_length: int) -> Examples:
+    """The distillation pool: texts with the average of the teachers' probabilities [N, C]
+    (renormalised), and the teacher's best label as the hard label."""
+    columns = [f"scores.{name}" for name in label_names]
+    texts, probabilities = None, []
+    for source in distill.scores:
+        frame = read_table(source)
+        require_columns(frame, [distill.text_column, *columns], source)
+        if distill.max_examples:
+            frame = frame.iloc[: distill.max_examples]
+        these = texts_of(frame, distill.text_column, source)
+        if texts is not None and these != texts:
+            row = next(i for i, (a, b) in enumerate(zip(these, texts)) if a != b) if len(these) == len(texts) else None
+            where = f"row {row + 1} differs" if row is not None else f"{len(these)} rows against {len(texts)}"
+            raise FramingError(f"{source}: not the same texts as {distill.scores[0]} ({where}); an ensemble's "
+                               f"score files must score the same pool in the same order")
+        texts = these
+        values = frame[columns].to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values).all(axis=1) | (values < 0).any(axis=1))
+        if len(bad):
+            raise FramingError(f"{source}: row {int(frame.index[bad[0]]) + 1}: scores must be probabilities, got "
+                               f"{values[bad[0]].tolist()}")
+        probabilities.append(values)
+    teacher = np.mean(probabilities, axis=0)
+    teacher = teacher / teacher.sum(axis=1, keepdims=True)
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    return Examples(texts=texts, input_ids=encoded["input_ids"], labels=teacher.argmax(axis=1), teacher=teacher)

@@ -61,12 +61,19 @@ def fingerprint(source: str) -> Optional[str]:
     return sha256_of(*files)
 
 
+UNLABELLED = ""  # in drop_labels: rows whose label cell is empty (e.g. a label column only some rows have)
+
+
 def without_labels(frame: pd.DataFrame, column: str, dropped: list[str], source: str) -> pd.DataFrame:
-    """Leave out rows whose label is one of `dropped` (e.g. BABE's "No agreement")."""
+    """Leave out rows whose label is one of `dropped` (e.g. BABE's "No agreement"; "" for
+    rows with an empty label cell)."""
     if not dropped:
         return frame
     require_columns(frame, [column], source)
-    kept = frame[~frame[column].isin(dropped)]  # the index keeps each row's file number
+    values = frame[column]
+    if UNLABELLED in dropped:  # readers give an empty cell as NaN or None, or "" from JSON
+        values = values.where(values.notna(), UNLABELLED).map(lambda v: v.strip() if isinstance(v, str) else v)
+    kept = frame[~values.isin(dropped)]  # the index keeps each row's file number
     if kept.empty:
         raise FramingError(f"{source}: no rows left after dropping labels {dropped} in column '{column}'")
     return kept

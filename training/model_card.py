@@ -25,6 +25,8 @@ def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
     used = [(config.data.train, config.data.about)]
     if config.intermediate:
         used.append((config.intermediate.data, config.intermediate.about))
+    if config.distill:
+        used.append((config.distill.scores[0], config.distill.about))
     return used
 
 
@@ -86,6 +88,13 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
         rows = f"a class-balanced sample of at most {stage.max_examples}" if stage.max_examples else "all"
         lines.append(f"- before that, an intermediate stage: {stage.epochs} epoch(s) on `{stage.data}` ({rows} rows; "
                      f"labels {', '.join(f'`{k}` → `{v}`' for k, v in stage.labels.items())}), sentence head only")
+    if config.distill:
+        distill = config.distill
+        rows = f"the first {distill.max_examples} rows" if distill.max_examples else "every row"
+        teacher = f" by {distill.teacher}" if distill.teacher else ""
+        lines.append(f"- distillation: {rows} of {len(distill.scores)} teacher score file(s){teacher}, averaged, "
+                     f"learned beside the gold labels (KL divergence at temperature {distill.temperature:g}, "
+                     f"a pool sentence weighing {distill.weight:g} of a labelled one; sentence head only)")
     return lines
 
 

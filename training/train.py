@@ -35,7 +35,7 @@ from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from framing.training.calibration import fit_temperature
-from framing.training.examples import IGNORE, Examples, build_examples, word_gold
+from framing.training.examples import IGNORE, Examples, build_examples, join_examples, teacher_examples, word_gold
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics
 from framing.training.model_card import render_model_card
 from framing.training.resume import load_state, save_state, state_path
@@ -79,6 +79,8 @@ def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, to
         batch["soft"] = torch.as_tensor(examples.soft[indices], dtype=torch.float32)
     if examples.aux_labels is not None:
         batch["aux_labels"] = torch.as_tensor(examples.aux_labels[indices])
+    if examples.teacher is not None:
+        batch["teacher"] = torch.as_tensor(examples.teacher[indices], dtype=torch.float32)  # [B, C], NaN: gold rows
     return batch
 
 
@@ -102,10 +104,22 @@ def _sentence_loss(logits: torch.Tensor, batch: dict, config: Config, votes_for:
             soft = soft.flip(-1)
         target = (1 - config.train.soft_label_weight) * target + config.train.soft_label_weight * soft
     per_example = torch.sum(-target * F.log_softmax(logits, dim=-1), dim=-1)  # [B]
-    if class_weight is None:
-        return per_example.mean()
-    weights = class_weight[batch["labels"]]  # [B]
+    weights = class_weight[batch["labels"]] if class_weight is not None else torch.ones_like(per_example)  # [B]
+    if "teacher" in batch:  # pool rows learn the teacher's distribution instead of a gold label
+        pooled = ~torch.isnan(batch["teacher"][:, 0])  # [B]
+        per_example = torch.where(pooled, _distill_loss(logits, batch["teacher"], config.distill.temperature),
+                                  per_example)
+        weights = torch.where(pooled, torch.full_like(weights, config.distill.weight), weights)
     return (per_example * weights).sum() / weights.sum()
+
+
+def _distill_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Per-row KL(teacher_T || student_T) * T**2, [B]; NaN teacher rows give 0 (masked by the caller).
+    The teacher's probabilities are calibrated, so their logs serve as its logits."""
+    teacher = torch.nan_to_num(teacher, nan=0.5).clamp_min(1e-6)
+    target = F.softmax(torch.log(teacher) / temperature, dim=-1)  # [B, C]
+    log_student = F.log_softmax(logits / temperature, dim=-1)
+    return torch.sum(target * (torch.log(target) - log_student), dim=-1) * temperature**2
 
 
 def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
@@ -180,8 +194,12 @@ def build_model(config: Config, base_path: str) -> FramingModel:
 
 def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     data_config = config.data
-    train = build_examples(load_table(data_config.train, "train"), data_config.train, data_config, tokenizer,
-                           config.model.max_length)
+    parts = [build_examples(load_table(source, "train"), source, data_config, tokenizer, config.model.max_length,
+                            partial=index > 0)
+             for index, source in enumerate([data_config.train, *data_config.extra_train])]
+    if config.distill:
+        parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
+    train = join_examples(parts, data_config)
     if data_config.dev:
         return train, build_examples(load_table(data_config.dev, "validation"), data_config.dev, data_config, tokenizer,
                                      config.model.max_length)
@@ -415,7 +433,10 @@ def fit_to_dev(classifier: FramingClassifier, dev: Examples) -> dict:
 
 def data_provenance(config: Config) -> list[dict]:
     """Where each split came from, with a sha256 of local files, for the model card."""
-    sources = [("train", config.data.train), ("dev", config.data.dev)]
+    sources = [("train", config.data.train), *[("extra train", extra) for extra in config.data.extra_train],
+               ("dev", config.data.dev)]
+    if config.distill:
+        sources += [("distillation scores", scores) for scores in config.distill.scores]
     if config.intermediate:
         sources.insert(0, ("intermediate", config.intermediate.data))
     return [{"split": split, "source": source, "sha256": fingerprint(source)} for split, source in sources if source]

@@ -1,0 +1,163 @@
+"""Issue 10's training material: extra labelled files, empty labels, the distillation pool and
+learning from a teacher's scores."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framing.errors import FramingError
+from framing.predictor import FramingClassifier
+from framing.training.config import config_from_dict
+from framing.training.pool import build_pool, is_sentence
+from framing.training.train import train
+
+from helpers import EDITORIAL, NEUTRAL, labelled_frame, tiny_config_dict
+
+
+def test_extra_train_files_may_lack_supervision_columns_and_empty_labels_can_be_dropped(tiny_base, tiny_data,
+                                                                                      tmp_path):
+    from transformers import AutoTokenizer
+
+    from framing.training.train import load_examples
+
+    extra = labelled_frame()[["text", "label", "words"]].head(6)  # no votes, no opinion column
+    extra.loc[extra.index[0], "label"] = None  # a sentence the label column lacks
+    extra.to_csv(tmp_path / "extra.csv", index=False)
+    raw = tiny_config_dict(tiny_base, tiny_data)
+    raw["data"]["extra_train"] = [str(tmp_path / "extra.csv")]
+    with pytest.raises(FramingError, match=r"extra.csv: row 1, column 'label': unknown label an empty value"):
+        load_examples(config_from_dict(raw), AutoTokenizer.from_pretrained(tiny_base))
+    raw["data"]["drop_labels"] = [""]
+    train_examples, _ = load_examples(config_from_dict(raw), AutoTokenizer.from_pretrained(tiny_base))
+    base = len(labelled_frame())
+    assert len(train_examples) == base + 5
+    # the extra rows train on their hard label (soft target 0 or 1) and no opinion label
+    assert set(train_examples.soft[base:]) <= {0.0, 1.0} and (train_examples.aux_labels[base:] == -100).all()
+    assert 0 < train_examples.soft[:base].min() < 1  # the votes of the main file are kept
+
+
+def _articles() -> pd.DataFrame:
+    rows = []
+    for outlet, count in [("Big Outlet", 12), ("Small Outlet", 2), ("Third", 6)]:
+        for i in range(count):
+            body = (f"{NEUTRAL[i % len(NEUTRAL)]}\n\nPhoto credit: Staff photographer.\n\n"
+                    f"{EDITORIAL[i % len(EDITORIAL)]} Read more at www.example.com today.\n\nSubscribe\n\n"
+                    f"The council met in session {outlet} number {i} on Tuesday.")
+            rows.append({"id": f"{outlet}-{i}", "outlet": outlet, "topic": ["economy", "health"][i % 2],
+                         "date": f"20{15 + i % 3}-01-01", "text": body})
+    return pd.DataFrame(rows)
+
+
+def test_pool_drops_boilerplate_and_labelled_sentences_and_balances_outlets(tmp_path):
+    _articles().to_parquet(tmp_path / "articles.parquet")
+    labelled = pd.DataFrame({"text": [NEUTRAL[0].upper()]})  # matched whatever the case
+    labelled.to_csv(tmp_path / "dev.csv", index=False)
+    out = tmp_path / "pool.parquet"
+    counts = build_pool(str(tmp_path / "articles.parquet"), out, 12, [str(tmp_path / "dev.csv")], seed=1)
+    pool = pd.read_parquet(out)
+    assert len(pool) == counts["pool"] == 12 and counts["labelled_sentences_removed"] >= 1
+    assert NEUTRAL[0] not in set(pool["text"]) and not pool["text"].str.contains("Photo|Read more|Subscribe").any()
+    per_outlet = pool["outlet"].value_counts()
+    # the small outlet gives the 2 sentences it has (its others repeat other outlets'); the rest share the rest
+    assert per_outlet.to_dict() == {"Big Outlet": 5, "Third": 5, "Small Outlet": 2}
+    again = tmp_path / "again.parquet"
+    build_pool(str(tmp_path / "articles.parquet"), again, 12, [str(tmp_path / "dev.csv")], seed=1)
+    assert pd.read_parquet(again).equals(pool)  # a seed gives the same pool
+    with pytest.raises(FramingError, match="already exists"):
+        build_pool(str(tmp_path / "articles.parquet"), out, 12)
+    with pytest.raises(FramingError, match="only .* usable sentences"):
+        build_pool(str(tmp_path / "articles.parquet"), tmp_path / "big.parquet", 10_000)
+    assert not (tmp_path / "big.parquet").exists()
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("He resigned.", False),  # under four words
+    ("The mayor resigned on Friday.", True),
+    ("“We will not back down,” she said.", True),  # quotes stay
+    ("From the Left", False),  # a heading, not a sentence
+    ("Click here to sign up for our newsletter.", False),
+    ("(AP Photo/Evan Vucci) The president spoke on Monday.", False),
+])
+def test_pool_keeps_prose_and_quotes(text, kept):
+    assert is_sentence(text) is kept
+
+
+def _scores(tmp_path, name: str, texts: list[str], editorializing: float) -> str:
+    frame = pd.DataFrame({"text": texts, "label": "x", "score": 0.0,
+                          "scores.neutral": 1 - editorializing, "scores.editorializing": editorializing})
+    path = tmp_path / name
+    frame.to_parquet(path)
+    return str(path)
+
+
+def test_the_student_learns_the_teachers_scores_on_the_pool(tiny_base, tiny_data, tmp_path):
+    # The teacher calls the (neutral-looking) pool sentences editorializing; the gold data says
+    # they are neutral. With the pool weighted up, the student must side with the teacher.
+    pool = NEUTRAL * 4
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=4)
+    plain = train(config_from_dict(raw), tmp_path / "plain", progress=False)
+    raw["distill"] = {"scores": [_scores(tmp_path, "a.parquet", pool, 0.95), _scores(tmp_path, "b.parquet", pool, 0.85)],
+                      "weight": 4.0, "temperature": 2.0, "teacher": "two tiny teachers",
+                      "about": {"name": "tiny pool"}}
+    student = train(config_from_dict(raw), tmp_path / "student", progress=False)
+    # uncalibrated margins (editorializing - neutral): dev calibration would blur a tiny model's
+    margin = lambda ckpt: np.diff(FramingClassifier.from_pretrained(str(ckpt), runtime="torch-fp32")  # noqa: E731
+                                  .logits(NEUTRAL), axis=1).mean()
+    assert margin(plain) < 0 < margin(student)
+    metrics = json.loads((student / "metrics.json").read_text())
+    assert metrics["train_examples"] == len(labelled_frame()) + len(pool)
+    scored = [d for d in metrics["data"] if d["split"] == "distillation scores"]
+    assert len(scored) == 2 and all(len(d["sha256"]) == 64 for d in scored)
+    card = (student / "README.md").read_text()
+    assert "two tiny teachers" in card and "tiny pool" in card
+
+
+def test_an_ensembles_score_files_must_score_the_same_texts(tiny_base, tiny_data, tmp_path):
+    raw = tiny_config_dict(tiny_base, tiny_data)
+    raw["distill"] = {"scores": [_scores(tmp_path, "a.parquet", NEUTRAL, 0.9),
+                                 _scores(tmp_path, "b.parquet", NEUTRAL[::-1], 0.9)]}
+    with pytest.raises(FramingError, match=r"b.parquet: not the same texts as .*a.parquet \(row 1 differs\)"):
+        train(config_from_dict(raw), tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_teacher_scores_must_be_probabilities(tiny_base, tiny_data, tmp_path):
+    raw = tiny_config_dict(tiny_base, tiny_data)
+    path = _scores(tmp_path, "a.parquet", NEUTRAL, 0.9)
+    frame = pd.read_parquet(path)
+    frame.loc[2, "scores.neutral"] = np.nan
+    frame.to_parquet(path)
+    raw["distill"] = {"scores": [path]}
+    with pytest.raises(FramingError, match=r"a.parquet: row 3: scores must be probabilities"):
+        train(config_from_dict(raw), tmp_path / "out", progress=False)
+
+
+def test_distill_refuses_multi_label_data(tiny_base, tiny_data):
+    raw = tiny_config_dict(tiny_base, tiny_data)
+    raw["data"]["multi_label"] = True
+    for key in ("votes_column", "annotators_column", "votes_for"):
+        del raw["data"][key]
+    raw["distill"] = {"scores": ["scores.parquet"]}
+    with pytest.raises(FramingError, match="distillation trains single-label data"):
+        config_from_dict(raw)
+
+
+def test_crossval_by_group_holds_out_whole_outlets(tiny_base, tmp_path):
+    from framing.training.crossval import crossval
+
+    frame = labelled_frame()
+    frame["outlet"] = [f"outlet {i % 4}" for i in range(len(frame))]
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    frame.head(6).drop(columns=["votes", "annotators"]).to_csv(tmp_path / "extra.csv", index=False)
+    raw = tiny_config_dict(tiny_base, {"train": tmp_path / "train.csv", "dev": tmp_path / "train.csv"}, epochs=1)
+    raw["data"]["extra_train"] = [str(tmp_path / "extra.csv")]
+    result = crossval(config_from_dict(raw), folds=2, group_by="outlet")
+    held = [set(fold["held_out_groups"]) for fold in result["folds"]]
+    assert held[0].isdisjoint(held[1]) and held[0] | held[1] == {f"outlet {i}" for i in range(4)}
+    assert sum(fold["n_test"] for fold in result["folds"]) == 2 * len(frame) + 6  # train, extra and dev rows
+    with pytest.raises(FramingError, match="--group-by outlet: 4 groups cannot fill 5 folds"):
+        crossval(config_from_dict(raw), folds=5, group_by="outlet")
