@@ -161,3 +161,34 @@ def test_crossval_by_group_holds_out_whole_outlets(tiny_base, tmp_path):
     assert sum(fold["n_test"] for fold in result["folds"]) == 2 * len(frame) + 6  # train, extra and dev rows
     with pytest.raises(FramingError, match="--group-by outlet: 4 groups cannot fill 5 folds"):
         crossval(config_from_dict(raw), folds=5, group_by="outlet")
+
+
+def test_evaluate_leaves_out_rows_without_a_label_and_counts_them(tiny_checkpoint, tiny_data, tmp_path):
+    from framing.training.evaluate import evaluate
+
+    frame = pd.read_csv(tiny_data["dev"])
+    frame["reviewed"] = frame["label"]
+    frame.loc[[0, 3], "reviewed"] = None  # sentences the second label column lacks
+    frame.to_csv(tmp_path / "dev.csv", index=False)
+    result = evaluate(str(tiny_checkpoint), str(tmp_path / "dev.csv"), tmp_path / "report", label_column="reviewed",
+                      baseline_train=None)
+    assert result["unlabelled_rows_left_out"] == 2 and result["model"]["n"] == len(frame) - 2
+    assert "2 without a label left out" in (tmp_path / "report" / "report.md").read_text()
+    frame.loc[5, "reviewed"] = "Maybe"  # a wrong label is still an error, by row
+    frame.to_csv(tmp_path / "dev.csv", index=False)
+    with pytest.raises(FramingError, match="row 6, column 'reviewed': unknown label 'Maybe'"):
+        evaluate(str(tiny_checkpoint), str(tmp_path / "dev.csv"), tmp_path / "again", label_column="reviewed")
+
+
+def test_pool_command_writes_parquet_and_says_so_in_one_line(tmp_path, capsys):
+    from framing.cli import main
+
+    _articles().to_parquet(tmp_path / "articles.parquet")
+    assert main(["pool", "--articles", str(tmp_path / "articles.parquet"), "--size", "5",
+                 "--output", str(tmp_path / "pool.csv")]) == 2
+    assert capsys.readouterr().err.strip() == (f"framing: error: {tmp_path / 'pool.csv'}: the pool is written as "
+                                               f"Parquet; name it .parquet")
+    assert main(["pool", "--articles", str(tmp_path / "articles.parquet"), "--size", "5",
+                 "--output", str(tmp_path / "pool.parquet")]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[0])["pool"] == 5
+    assert len(pd.read_parquet(tmp_path / "pool.parquet")) == 5
