@@ -150,13 +150,14 @@ def test_crossval_by_group_holds_out_whole_outlets(tiny_base, tmp_path):
     from framing.training.crossval import crossval
 
     frame = labelled_frame()
-    frame["outlet"] = [f"outlet {i % 4}" for i in range(len(frame))]
+    frame["outlet"] = [f"{'The ' if i % 8 == 0 else ''}Outlet {i % 4}" for i in range(len(frame))]
     frame.to_csv(tmp_path / "train.csv", index=False)
     frame.head(6).drop(columns=["votes", "annotators"]).to_csv(tmp_path / "extra.csv", index=False)
     raw = tiny_config_dict(tiny_base, {"train": tmp_path / "train.csv", "dev": tmp_path / "train.csv"}, epochs=1)
     raw["data"]["extra_train"] = [str(tmp_path / "extra.csv")]
     result = crossval(config_from_dict(raw), folds=2, group_by="outlet")
     held = [set(fold["held_out_groups"]) for fold in result["folds"]]
+    # "The Outlet 0" and "Outlet 0" are one outlet
     assert held[0].isdisjoint(held[1]) and held[0] | held[1] == {f"outlet {i}" for i in range(4)}
     assert sum(fold["n_test"] for fold in result["folds"]) == 2 * len(frame) + 6  # train, extra and dev rows
     with pytest.raises(FramingError, match="--group-by outlet: 4 groups cannot fill 5 folds"):
@@ -192,3 +193,19 @@ def test_pool_command_writes_parquet_and_says_so_in_one_line(tmp_path, capsys):
                  "--output", str(tmp_path / "pool.parquet")]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[0])["pool"] == 5
     assert len(pd.read_parquet(tmp_path / "pool.parquet")) == 5
+
+
+def test_training_reports_dev_metrics_on_every_label_column_asked(tiny_base, tiny_data, tmp_path):
+    dev = pd.read_csv(tiny_data["dev"])
+    dev["original"] = dev["label"]
+    dev.loc[[0, 1], "original"] = dev.loc[[0, 1], "label"].map({"Biased": "Non-biased", "Non-biased": "Biased"})
+    dev.loc[2, "original"] = None  # a row only the training label column labels
+    dev.to_csv(tmp_path / "dev.csv", index=False)
+    raw = tiny_config_dict(tiny_base, {"train": tiny_data["train"], "dev": tmp_path / "dev.csv"}, epochs=1)
+    raw["data"]["report_label_columns"] = ["original"]
+    checkpoint = train(config_from_dict(raw), tmp_path / "ckpt", progress=False)
+    by_column = json.loads((checkpoint / "metrics.json").read_text())["dev_by_label_column"]
+    assert by_column["label"]["n"] == len(dev) and by_column["original"]["n"] == len(dev) - 1
+    assert by_column["label"]["macro_f1"] == pytest.approx(
+        json.loads((checkpoint / "metrics.json").read_text())["dev"]["macro_f1"])
+    assert f"against `original` ({len(dev) - 1} dev rows)" in (checkpoint / "README.md").read_text()

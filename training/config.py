@@ -49,6 +49,9 @@ class DataConfig(_Section):
     label_column: str = "label"
     # raw label value -> label name; the order of first appearance of each name fixes the ids.
     labels: dict[str, str] = Field(min_length=2)
+    # Other label columns of the dev data (same label values) whose metrics training also reports,
+    # e.g. BABE's original labels beside the reviewed ones; rows with an empty cell are left out.
+    report_label_columns: list[str] = Field(default_factory=list)
     # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement";
     # "" leaves out rows whose label cell is empty.
     drop_labels: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ optimistic; a strict estimate retrains the teacher per fold.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -98,12 +99,18 @@ def _pooled_examples(config: Config, tokenizer, group_by: Optional[str]) -> tupl
         frame = without_labels(load_table(source), data_config.label_column, data_config.drop_labels, source)
         if group_by:
             require_columns(frame, [group_by], source)
-            groups += frame[group_by].fillna("").astype(str).tolist()
+            groups += [group_key(value) for value in frame[group_by].fillna("").astype(str)]
         # the main train file has every supervision column; extra files may lack some, and dev's
         # votes are not needed when dev rows train
         parts.append(build_examples(frame, source, data_config, tokenizer, config.model.max_length,
                                     partial=index > 0))
     return join_examples(parts, data_config), groups if group_by else None
+
+
+def group_key(value: str) -> str:
+    """Spellings of one group as one key: case, spacing and a leading "the" folded, so that
+    "The Daily Beast" and "Daily Beast" (both in BABE) are held out together."""
+    return re.sub(r"^the ", "", " ".join(value.split()).casefold())
 
 
 def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None:

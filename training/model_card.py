@@ -15,7 +15,7 @@ from framing.training.config import Config, DatasetFacts
 def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """`meta`: the checkpoint's framing.json values; `metrics`: training's metrics.json."""
     sections = [front_matter(config, metrics), use_section(config, meta), training_data_section(config, meta, metrics),
-                dataset_notes(config), dev_metrics_section(meta, metrics.get("dev", {})), SHARING,
+                dataset_notes(config), dev_metrics_section(meta, metrics.get("dev", {}), metrics.get("dev_by_label_column", {})), SHARING,
                 limits_section(config)]
     return "\n".join(line for section in sections for line in section) + "\n"
 
@@ -122,7 +122,8 @@ def dataset_notes(config: Config) -> list[str]:
     return lines
 
 
-def dev_metrics_section(meta: dict[str, Any], dev: dict[str, Any]) -> list[str]:
+def dev_metrics_section(meta: dict[str, Any], dev: dict[str, Any],
+                        metrics_by_column: dict[str, dict[str, Any]]) -> list[str]:
     if not dev:
         return []
     low, high = dev.get("macro_f1_ci95", [float("nan")] * 2)
@@ -138,6 +139,9 @@ def dev_metrics_section(meta: dict[str, Any], dev: dict[str, Any]) -> list[str]:
         w = dev["words"]
         lines.append(f"| highlighted words: precision / recall / F1 | {w['precision']:.4f} / {w['recall']:.4f} / "
                      f"{w['f1']:.4f} (threshold {w['threshold']:.2f}) |")
+    for column, m in metrics_by_column.items():
+        lines.append(f"| macro-F1 / ROC-AUC / ECE against `{column}` ({m['n']} dev rows) | {m['macro_f1']:.4f} / "
+                     f"{m.get('roc_auc', float('nan')):.4f} / {m['ece']:.4f} |")
     return lines + ["", "The dev split also set the temperature (and the word threshold), so the calibration figures "
                         "are slightly optimistic; `framing crossval` in the framing repository gives a fairer estimate "
                         "of macro-F1."]

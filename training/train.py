@@ -29,8 +29,8 @@ from framing.training.base_model import resolve_base_model
 from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
 from framing.training.config import Config, DataConfig
-from framing.data import require_columns
-from framing.training.labels import fingerprint, load_table
+from framing.data import require_columns, texts_of
+from framing.training.labels import UNLABELLED, fingerprint, load_table, targets_of, without_labels
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
@@ -431,6 +431,22 @@ def fit_to_dev(classifier: FramingClassifier, dev: Examples) -> dict:
     return metrics
 
 
+def dev_metrics_by_column(classifier: FramingClassifier, config: Config) -> dict[str, dict]:
+    """Calibrated dev metrics against each of `data.report_label_columns` (and the training label
+    column, for one table), each on the dev rows that column labels."""
+    data_config = config.data
+    if not data_config.dev:
+        raise FramingError("data.report_label_columns needs a data.dev file to measure on")
+    table = load_table(data_config.dev, "validation")
+    results = {}
+    for column in [data_config.label_column, *data_config.report_label_columns]:
+        frame = without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
+        gold = targets_of(frame, column, data_config.labels, data_config.label_names, data_config.dev)
+        proba = classifier.predict_proba(texts_of(frame, data_config.text_column, data_config.dev))
+        results[column] = classification_metrics(gold, proba, classifier.labels)
+    return results
+
+
 def data_provenance(config: Config) -> list[dict]:
     """Where each split came from, with a sha256 of local files, for the model card."""
     sources = [("train", config.data.train), *[("extra train", extra) for extra in config.data.extra_train],
@@ -472,6 +488,8 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
                      "data": data_provenance(config), "dev": fit_to_dev(classifier, dev)}
+    if config.data.report_label_columns:
+        metrics["dev_by_label_column"] = dev_metrics_by_column(classifier, config)
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
     metrics["resumed"] = resume
     files = {
