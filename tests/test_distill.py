@@ -108,6 +108,15 @@ def test_the_student_learns_the_teachers_scores_on_the_pool(tiny_base, tiny_data
     margin = lambda ckpt: np.diff(FramingClassifier.from_pretrained(str(ckpt), runtime="torch-fp32")  # noqa: E731
                                   .logits(NEUTRAL), axis=1).mean()
     assert margin(plain) < 0 < margin(student)
+    from framing.training.compare import compare
+
+    # the teacher's view of the pool sentences, and both classes present
+    pooled = pd.DataFrame({"text": NEUTRAL + EDITORIAL[:2], "label": ["Biased"] * len(NEUTRAL) + ["Non-biased"] * 2})
+    pooled.to_csv(tmp_path / "pooled.csv", index=False)
+    result = compare(str(plain), str(student), str(tmp_path / "pooled.csv"), tmp_path / "cmp", label_column="label")
+    # the difference is B - A, as `framing compare` says
+    assert result["paired_bootstrap"]["macro_f1_difference"] == pytest.approx(
+        result["B"]["macro_f1"] - result["A"]["macro_f1"]) and result["B"]["macro_f1"] != result["A"]["macro_f1"]
     metrics = json.loads((student / "metrics.json").read_text())
     assert metrics["train_examples"] == len(labelled_frame()) + len(pool)
     scored = [d for d in metrics["data"] if d["split"] == "distillation scores"]

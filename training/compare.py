@@ -61,7 +61,7 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
         "B": {"checkpoint": str(b.checkpoint_dir), **classification_metrics(gold, proba["B"], a.labels,
                                                                     thresholds=b.thresholds)},
         "mcnemar": mcnemar(correct["A"], correct["B"]),
-        "paired_bootstrap": paired_bootstrap(gold, pred["A"], pred["B"]),
+        "paired_bootstrap": paired_bootstrap(gold, pred["B"], pred["A"]),  # B - A, as the CLI says
     }
     with atomic_folder(output, overwrite) as folder:
         (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -80,7 +80,7 @@ def render_comparison(r: dict[str, Any]) -> str:
         m = r[key]
         lines.append(f"| {key} | {m['macro_f1']:.4f} ({m['macro_f1_ci95'][0]:.3f}–{m['macro_f1_ci95'][1]:.3f}) | "
                      f"{m['accuracy']:.4f} | {m['ece']:.4f} |")
-    lines += ["", f"Macro-F1 difference A − B: {boot['macro_f1_difference']:+.4f} (paired bootstrap 95% CI "
+    lines += ["", f"Macro-F1 difference B − A: {boot['macro_f1_difference']:+.4f} (paired bootstrap 95% CI "
                   f"{boot['ci95'][0]:+.4f} to {boot['ci95'][1]:+.4f}, p = {boot['p_value']:.3f}, {boot['rounds']} resamples).",
               f"McNemar's exact test: A alone right on {test['only_a_correct']}, B alone right on "
               f"{test['only_b_correct']}; p = {test['p_value']:.3f}.", "",
