@@ -35,6 +35,7 @@ def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
 @dataclass
 class LabelledData:
     frame: pd.DataFrame
+    label_column: str  # where the gold labels came from
     unlabelled: int  # rows left out for an empty label cell
     texts: list[str]
     gold: np.ndarray  # [N] label ids in the checkpoint's order ([N, C] 0/1 for multi-label)
@@ -56,7 +57,7 @@ def labelled_data(classifier: FramingClassifier, data: str, text_column: Optiona
     texts = texts_of(frame, text_column, data)
     gold = targets_of(frame, label_column, classifier.meta.label_mapping, classifier.labels, data,
                       classifier.multi_label, classifier.meta.label_separator)
-    return LabelledData(frame, len(table) - len(labelled), texts, gold, trained)
+    return LabelledData(frame, label_column, len(table) - len(labelled), texts, gold, trained)
 
 
 def baseline_metrics(classifier: FramingClassifier, source: str, text_column: str, label_column: str,
@@ -91,7 +92,7 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         "labels": classifier.labels,
         "runtime": classifier.runtime.name,
         "multi_label": classifier.multi_label,
-        "label_column": label_column or (trained.data.label_column if trained else "label"),
+        "label_column": gold_data.label_column,
         "unlabelled_rows_left_out": gold_data.unlabelled,
         "model": classification_metrics(gold, proba, classifier.labels, thresholds=classifier.thresholds),
     }

@@ -138,6 +138,7 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
     if len(parts) == 1:
         return parts[0]
     votes_for = data_config.label_names.index(data_config.votes_for) if data_config.votes_for else None
+    parts_with_teacher = [p for p in parts if p.teacher is not None]
 
     def filled(part: Examples, name: str):
         value = getattr(part, name)
@@ -153,7 +154,6 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
             return [[IGNORE] * len(ids) for ids in part.input_ids]
         return [[] for _ in part.texts]  # marked
 
-    parts_with_teacher = [p for p in parts if p.teacher is not None]
     joined = {}
     for name in ("texts", "input_ids", "labels", "soft", "word_targets", "aux_labels", "marked", "teacher"):
         values = [filled(p, name) for p in parts]

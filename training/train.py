@@ -438,12 +438,15 @@ def dev_metrics_by_column(classifier: FramingClassifier, config: Config) -> dict
     if not data_config.dev:
         raise FramingError("data.report_label_columns needs a data.dev file to measure on")
     table = load_table(data_config.dev, "validation")
+    columns = [data_config.label_column, *data_config.report_label_columns]
+    frames = {column: without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
+              for column in columns}
+    scored = table.loc[table.index.isin(pd.concat(list(frames.values())).index)]  # one pass: rows any column labels
+    proba = classifier.predict_proba(texts_of(scored, data_config.text_column, data_config.dev))
     results = {}
-    for column in [data_config.label_column, *data_config.report_label_columns]:
-        frame = without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
+    for column, frame in frames.items():
         gold = targets_of(frame, column, data_config.labels, data_config.label_names, data_config.dev)
-        proba = classifier.predict_proba(texts_of(frame, data_config.text_column, data_config.dev))
-        results[column] = classification_metrics(gold, proba, classifier.labels)
+        results[column] = classification_metrics(gold, proba[scored.index.get_indexer(frame.index)], classifier.labels)
     return results
 
 
