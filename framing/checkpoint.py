@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from framing.errors import FramingError, describe_invalid
 from framing.hashing import sha256_of
@@ -75,6 +75,21 @@ class RuntimeChoice(BaseModel):
     measured: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
+class CalibrationFit(BaseModel):
+    """Where a checkpoint's calibration was last fitted by `framing calibrate`, and what it did
+    there (macro-F1 and ECE before and after, through `runtime`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    data: str
+    sha256: Optional[str] = None  # of a local data file
+    label_column: str
+    n: int
+    runtime: str
+    bias: bool  # whether a per-label bias was fitted beside the temperature
+    before: dict[str, float] = Field(default_factory=dict)
+    after: dict[str, float] = Field(default_factory=dict)
+
+
 class CheckpointMeta(BaseModel):
     """framing.json: the contract between training, which writes it, and the predictor,
     which reads it. Unknown keys are refused by name; `format` versions the contract (a
@@ -91,12 +106,20 @@ class CheckpointMeta(BaseModel):
     aux_labels: list[str] = Field(default_factory=list)  # the auxiliary head's labels, if any
     max_length: int = Field(128, ge=1)  # tokens read per text
     temperature: float = Field(1.0, gt=0)  # calibration: logits are divided by it
+    logit_bias: list[float] = Field(default_factory=list)  # calibration: then one added per label ([]: none)
+    calibration: Optional[CalibrationFit] = None  # set by `framing calibrate` (training fits on its dev split)
     word_threshold: float = 0.5  # a word is highlighted at this word-head probability
     multi_label: bool = False
     label_separator: str = "|"  # multi-label: raw labels joined in one CSV cell
     thresholds: dict[str, float] = Field(default_factory=dict)  # multi-label: per-label decision thresholds
     flag_label: Optional[str] = None  # the label article analysis counts (default: the last)
     runtime: Optional[RuntimeChoice] = None  # set by `framing export`
+
+    @model_validator(mode="after")
+    def _one_bias_per_label(self) -> "CheckpointMeta":
+        if self.logit_bias and len(self.logit_bias) != len(self.labels):
+            raise ValueError(f"logit_bias has {len(self.logit_bias)} values for {len(self.labels)} labels")
+        return self
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(exclude_none=True), indent=2, ensure_ascii=False) + "\n"

@@ -1,6 +1,6 @@
 """The `framing` command. Each subcommand parses its arguments and calls one function:
-`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate`, `crossval`, `compare` and `export` dispatch to
-the `training` package.
+`predict`, `analyze` and `serve` call the predictor; `train`, `evaluate`, `crossval`, `compare`,
+`export`, `calibrate` and `pool` dispatch to the `training` package.
 Errors in the user's input print one line (`framing: error: ...`) and exit with status 2.
 """
 
@@ -113,6 +113,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--data", help="labelled dev data (default: the checkpoint's training dev split)")
     export.add_argument("--tolerance", type=number(float, 0, 1), default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
     _add_checkpoint(export, runtime=False)
+
+    calibrate = commands.add_parser("calibrate", help="refit a checkpoint's calibration on labelled data",
+                                    description="Refit the checkpoint's calibration (a temperature and a bias per "
+                                                "label) on labelled data, through the back end it uses by default, "
+                                                "and store it in its framing.json, e.g. on a sample of your own "
+                                                "labelled texts.")
+    calibrate.add_argument("--data", help="labelled data (default: the checkpoint's training dev split)")
+    calibrate.add_argument("--text-column", help="default: the checkpoint's training text column")
+    calibrate.add_argument("--label-column", help="default: the checkpoint's training label column")
+    calibrate.add_argument("--no-bias", dest="bias", action="store_false",
+                           help="fit the temperature only (labels never change)")
+    _add_checkpoint(calibrate, runtime=False)
 
     train = commands.add_parser("train", help="fine-tune a model from a YAML config",
                                 description="Fine-tune a model from a YAML config and write a checkpoint folder.")
@@ -315,6 +327,18 @@ def run_export(args: argparse.Namespace) -> None:
     print(f"chosen: {result['chosen']} (recorded in {result['checkpoint']}/framing.json)")
 
 
+def run_calibrate(args: argparse.Namespace) -> None:
+    from framing.training.calibration import calibrate_checkpoint
+
+    fit = calibrate_checkpoint(args.checkpoint, args.data, args.text_column, args.label_column, args.bias)
+    bias = ", ".join(f"{b:+.4f}" for b in fit["logit_bias"])
+    print(f"temperature {fit['temperature']:.4f}, bias [{bias}] on {fit['n']} rows of {fit['data']} "
+          f"(label column {fit['label_column']}, back end {fit['runtime']})")
+    for key in ("ece", "macro_f1"):
+        print(f"{key:9s} {fit['before'][key]:.4f} before, {fit['after'][key]:.4f} after")
+    print(f"recorded in {fit['checkpoint']}/framing.json")
+
+
 def run_train(args: argparse.Namespace) -> None:
     from framing.training.config import load_config
     from framing.training.train import train
@@ -407,10 +431,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exit_:  # --help, --version, or an argument error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if args.command in ("train", "evaluate", "export", "crossval", "compare"):
+    if args.command in ("train", "evaluate", "export", "calibrate", "crossval", "compare"):
         quiet_transformers()
     handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
-                "evaluate": run_evaluate, "export": run_export, "crossval": run_crossval,
+                "evaluate": run_evaluate, "export": run_export, "calibrate": run_calibrate, "crossval": run_crossval,
                 "compare": run_compare, "pool": run_pool}
     try:
         handlers[args.command](args)

@@ -3,7 +3,8 @@
 Results follow `transformers.pipeline("text-classification")`: a string gives
 `{"label", "score"}`, a list gives a list of those, and `top_k=None` gives every label
 with its probability, best first. Probabilities are calibrated: logits are divided by the
-temperature fitted on the dev split and stored in the checkpoint.
+temperature and shifted by the per-label bias fitted on held-out data (the dev split, or
+`framing calibrate`) and stored in the checkpoint.
 
 A multi-label checkpoint (sigmoid outputs) gives, by default, the list of labels whose
 probability passes that label's threshold (tuned on dev, stored in the checkpoint), best
@@ -104,7 +105,7 @@ class FramingClassifier:
         return {"checkpoint": str(Path(self.checkpoint_dir).resolve()) if self.checkpoint_dir else None,
                 "weights_sha256": weights_digest(Path(self.checkpoint_dir)) if self.checkpoint_dir else None,
                 "runtime": self.runtime.name, "max_length": self.max_length, "temperature": self.temperature,
-                "labels": self.labels}
+                "logit_bias": self.meta.logit_bias, "labels": self.labels}
 
     @property
     def labels(self) -> list[str]:
@@ -246,6 +247,8 @@ class FramingClassifier:
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
         # numpy, not torch: on a few rows torch's thread pool costs milliseconds (analyze)
         scaled = logits.astype(np.float64) / self.temperature  # [N, C]
+        if self.meta.logit_bias:
+            scaled += np.asarray(self.meta.logit_bias)  # [C], see training/calibration.py
         if self.multi_label:
             return (1.0 / (1.0 + np.exp(-scaled))).astype(np.float32)
         scaled -= scaled.max(axis=-1, keepdims=True)

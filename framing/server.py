@@ -157,7 +157,8 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
         return {"labels": classifier.labels, "flag_label": classifier.flag_label,
                 "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
                 "framing_version": __version__, "trained_with": meta.framing_version,
-                "temperature": classifier.temperature, "word_threshold": classifier.word_threshold,
+                "temperature": classifier.temperature, "logit_bias": meta.logit_bias,
+                "word_threshold": classifier.word_threshold,
                 "max_length": classifier.max_length, "card": classifier.card_metadata(),
                 "limits": limits.__dict__}
 

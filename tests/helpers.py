@@ -79,3 +79,15 @@ def tiny_config_dict(tiny_base: Path, tiny_data: dict[str, Path], **train) -> di
         "train": {"epochs": 2, "batch_size": 4, "lr": 1e-3, "seed": 7, "word_loss_weight": 0.5,
                   "aux_loss_weight": 0.5, "soft_label_weight": 0.5, "layer_decay": 0.9, **train},
     }
+
+
+def benchmark_module(name: str):
+    """A script of benchmarks/ imported as a module, for tests of its measuring functions."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"framing_benchmark_{name}", REPO / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 
-from helpers import REPO
+from helpers import benchmark_module
 
 
 def _behaviour():
-    spec = importlib.util.spec_from_file_location("framing_behaviour", REPO / "benchmarks" / "behaviour.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
+    return benchmark_module("behaviour")
 
 
 def test_an_always_neutral_labeller_fails_exactly_the_directional_tests():

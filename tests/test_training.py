@@ -5,9 +5,7 @@ from safetensors.torch import load_file
 
 from framing.training.config import config_from_dict
 from framing.errors import FramingError
-from framing.training.calibration import fit_temperature
 from framing.training.examples import IGNORE, marked_spans, token_targets
-from framing.training.metrics import expected_calibration_error
 from framing.training.train import layer_of, length_grouped_batches, train
 
 from helpers import tiny_config_dict
@@ -32,21 +30,6 @@ def test_layer_of_orders_embeddings_layers_and_heads():
     assert layer_of("classifier.bert.embeddings.word_embeddings.weight", 6) == 0
     assert layer_of("classifier.bert.encoder.layer.3.output.dense.weight", 6) == 4
     assert layer_of("classifier.classifier.weight", 6) == 7
-
-
-def test_temperature_fixes_overconfidence():
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 2, 2000)
-    # 75% right, but logits say ~99% sure: the fitted temperature must soften them
-    correct = rng.random(2000) < 0.75
-    predicted = np.where(correct, labels, 1 - labels)
-    logits = np.zeros((2000, 2))
-    logits[np.arange(2000), predicted] = 5.0
-    temperature = fit_temperature(logits, labels)
-    assert temperature > 2.0
-    before = expected_calibration_error(labels, torch.softmax(torch.tensor(logits), -1).numpy())
-    after = expected_calibration_error(labels, torch.softmax(torch.tensor(logits) / temperature, -1).numpy())
-    assert after < 0.03 < before
 
 
 def test_checkpoint_is_self_describing(tiny_checkpoint):

@@ -1,28 +1,93 @@
-"""Temperature scaling (Guo et al., 2017): one scalar T so that softmax(logits / T) is
-calibrated on held-out data. It never changes which label wins, only the probabilities."""
+"""Calibration: a scalar temperature T (Guo et al., 2017) and, optionally, one bias per label,
+so that softmax(logits / T + b) (sigmoid, multi-label) is calibrated on held-out data.
+
+The temperature alone never changes which label wins. The bias corrects a prior shift: a
+model trained on one label column with soft targets from another (annotator votes, a
+teacher) scores its logits a little off the labels it is judged on, and a bias moves the
+decision boundary back (for two labels this is Platt scaling of the logit margin). It can
+change the label of texts near the boundary.
+
+`framing calibrate` refits both for an existing checkpoint on labelled data, through the
+back end the checkpoint uses by default: the logits users get.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import torch
 
+from framing.checkpoint import update_meta
+from framing.errors import FramingError
+from framing.predictor import FramingClassifier
+from framing.training.evaluate import labelled_data, training_config_of
+from framing.training.labels import fingerprint
+from framing.training.metrics import classification_metrics
+from framing.training.model_card import refresh_model_card
 
-def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
-    """Minimise the negative log-likelihood of `labels` ([N] ids) under softmax(logits / T)
-    ([N, C]); for multi-label targets ([N, C] 0/1), under sigmoid(logits / T)."""
-    logits_t = torch.as_tensor(logits, dtype=torch.float64)
+
+@dataclass
+class Calibration:
+    temperature: float
+    bias: list[float]  # one per label; [] when no bias was fitted
+
+
+def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -> Calibration:
+    """Minimise the negative log-likelihood of `labels` ([N] ids) under softmax(logits / T + b)
+    ([N, C] logits); for multi-label targets ([N, C] 0/1), under sigmoid(logits / T + b)."""
+    logits_t = torch.tensor(np.asarray(logits), dtype=torch.float64)
     multi_label = np.asarray(labels).ndim == 2
-    labels_t = torch.as_tensor(labels, dtype=torch.float64 if multi_label else torch.long)
+    labels_t = torch.tensor(np.asarray(labels), dtype=torch.float64 if multi_label else torch.long)
     nll = (torch.nn.functional.binary_cross_entropy_with_logits if multi_label
            else torch.nn.functional.cross_entropy)
     log_t = torch.zeros(1, dtype=torch.float64, requires_grad=True)  # optimise log T so T > 0
-    optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200, line_search_fn="strong_wolfe")
+    shift = torch.zeros(logits_t.shape[1], dtype=torch.float64, requires_grad=bias)  # [C]
+    optimizer = torch.optim.LBFGS([log_t, shift] if bias else [log_t], lr=0.1, max_iter=200,
+                                  line_search_fn="strong_wolfe")
 
     def closure():
         optimizer.zero_grad()
-        loss = nll(logits_t / log_t.exp(), labels_t)
+        loss = nll(logits_t / log_t.exp() + shift, labels_t)
         loss.backward()
         return loss
 
     optimizer.step(closure)
-    return float(np.clip(log_t.exp().item(), 0.05, 20.0))
+    temperature = float(np.clip(log_t.exp().item(), 0.05, 20.0))
+    if not bias:
+        return Calibration(temperature, [])
+    found = shift.detach().numpy()
+    if not multi_label:
+        found = found - found.mean()  # softmax ignores a common shift: store the centred one
+    # A label without positives (or negatives) in `labels` drives its bias without bound: keep it finite.
+    found = np.clip(found, -10.0, 10.0)
+    return Calibration(temperature, [float(b) for b in found])
+
+
+def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, text_column: Optional[str] = None,
+                         label_column: Optional[str] = None, bias: bool = True) -> dict:
+    """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
+    label column) through its default back end, and store it in framing.json; returns the record."""
+    classifier = FramingClassifier.from_pretrained(checkpoint)
+    trained = training_config_of(classifier)
+    data = data or (trained.data.dev if trained else None)
+    if not data:
+        raise FramingError("no labelled data to calibrate on: pass --data FILE")
+    gold = labelled_data(classifier, data, text_column, label_column)
+    logits = classifier.logits(gold.texts)
+    before = classification_metrics(gold.gold, classifier._calibrate(logits), classifier.labels, 0,
+                                     classifier.thresholds)
+    fitted = fit_calibration(logits, gold.gold, bias)
+    classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
+    after = classification_metrics(gold.gold, classifier._calibrate(logits), classifier.labels, 0,
+                                   classifier.thresholds)
+    record = {"data": str(data), "sha256": fingerprint(data), "label_column": gold.label_column, "n": len(gold.texts),
+              "runtime": classifier.runtime.name, "bias": bias,
+              "before": {"macro_f1": before["macro_f1"], "ece": before["ece"]},
+              "after": {"macro_f1": after["macro_f1"], "ece": after["ece"]}}
+    meta = update_meta(classifier.checkpoint_dir, {"temperature": fitted.temperature, "logit_bias": fitted.bias,
+                                                   "calibration": record})
+    refresh_model_card(classifier.checkpoint_dir, meta)
+    return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,
+            **record}

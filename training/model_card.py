@@ -5,11 +5,15 @@ sections (training.config.DatasetFacts); nothing is guessed from a file path."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from framing.training.config import Config, DatasetFacts
+from framing.checkpoint import CheckpointMeta
+from framing.output import write_text
+from framing.training.config import Config, DatasetFacts, load_config
 
 
 def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> str:
@@ -18,6 +22,18 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
                 dataset_notes(config), dev_metrics_section(meta, metrics.get("dev", {}), metrics.get("dev_by_label_column", {})), SHARING,
                 limits_section(config)]
     return "\n".join(line for section in sections for line in section) + "\n"
+
+
+def refresh_model_card(folder: str | Path, meta: CheckpointMeta) -> bool:
+    """Re-render a trained checkpoint's card after its framing.json changed (e.g. `framing
+    calibrate`); False, leaving the folder as it is, where it lacks its training config or metrics."""
+    folder = Path(folder)
+    config_file, metrics_file = folder / "training_config.yaml", folder / "metrics.json"
+    if not (config_file.is_file() and metrics_file.is_file()):
+        return False
+    metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+    write_text(folder / "README.md", [render_model_card(load_config(config_file), meta.model_dump(), metrics)])
+    return True
 
 
 def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
@@ -63,9 +79,24 @@ def use_section(config: Config, meta: dict[str, Any]) -> list[str]:
         "clf = FramingClassifier.from_pretrained(\"path/to/this/folder\")",
         "clf(\"The senator's apologist foreign policy was another humiliating retreat.\")", "```", "",
         "The folder also loads with `transformers.AutoModelForSequenceClassification.from_pretrained` "
-        "(sentence labels, uncalibrated logits). `framing` divides the logits by the calibration "
-        f"temperature in `framing.json` (T = {meta['temperature']:.3f}, fitted on the dev split).", "",
+        "(sentence labels, uncalibrated logits). " + calibration_sentence(meta), "",
     ]
+
+
+def calibration_sentence(meta: dict[str, Any]) -> str:
+    """How `framing` turns logits into probabilities, and where that calibration was fitted."""
+    bias = meta.get("logit_bias") or []
+    how = f"divides the logits by the calibration temperature in `framing.json` (T = {meta['temperature']:.3f})"
+    if any(bias):
+        how += " and adds a bias per label (" + ", ".join(f"`{n}` {b:+.3f}" for n, b in zip(meta["labels"], bias)) + ")"
+    fit = meta.get("calibration")
+    if not fit:
+        return f"`framing` {how}, fitted on the dev split."
+    return (f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({fit['n']} rows, label column "
+            f"`{fit['label_column']}`, back end `{fit['runtime']}`): ECE {fit['before']['ece']:.4f} before, "
+            f"{fit['after']['ece']:.4f} after; macro-F1 {fit['before']['macro_f1']:.4f} before, "
+            f"{fit['after']['macro_f1']:.4f} after. The dev metrics below were measured at the end of training, "
+            f"before that refit.")
 
 
 def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
@@ -75,7 +106,7 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
         f"- train: `{config.data.train}` ({metrics.get('train_examples', '?')} passages), "
         f"text column `{config.data.text_column}`, label column `{config.data.label_column}`",
         f"- dev: `{config.data.dev}`, used for " + ("picking the epoch, " if picks_epoch else "")
-        + "the calibration temperature and the word threshold",
+        + "the calibration (temperature and bias) and the word threshold",
         f"- the resolved training config is in `training_config.yaml`; training took {metrics.get('train_seconds')} s"
         + (" (the part after resuming)" if metrics.get("resumed") else "") + ".",
     ]

@@ -2,7 +2,7 @@
 
 Top to bottom: load data -> build the model -> optimise (multi-task losses, layer-wise lr
 decay, length-grouped batches) -> pick or average epochs on dev -> fit the calibration
-temperature on dev -> round weights to the stored dtype -> measure dev -> save atomically.
+temperature (and bias) on dev -> round weights to the stored dtype -> measure dev -> save atomically.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from framing.training.labels import UNLABELLED, fingerprint, load_table, targets
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
-from framing.training.calibration import fit_temperature
+from framing.training.calibration import fit_calibration
 from framing.training.examples import IGNORE, Examples, build_examples, join_examples, teacher_examples, word_gold
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics
 from framing.training.model_card import render_model_card
@@ -411,14 +411,16 @@ def disk_needed_for_training(base_path: str) -> int:
     return int(3.5 * weights.stat().st_size) if weights.is_file() else 0
 
 
-def fit_to_dev(classifier: FramingClassifier, dev: Examples) -> dict:
-    """From one pass over dev: fit the temperature (and, multi-label, each label's threshold)
-    and, where dev has marked words, the word threshold, storing them in the classifier's
-    meta; returns dev metrics measured through the calibrated classifier."""
+def fit_to_dev(classifier: FramingClassifier, dev: Examples, bias: bool = True) -> dict:
+    """From one pass over dev: fit the calibration (temperature and, with `bias`, a bias per
+    label; multi-label, each label's threshold too) and, where dev has marked words, the word
+    threshold, storing them in the classifier's meta; returns dev metrics measured through the
+    calibrated classifier."""
     labels, meta = classifier.labels, classifier.meta
     logits, words = classifier.forward(dev.texts, with_words=dev.marked is not None)
     before = classification_metrics(dev.labels, classifier._calibrate(logits), labels, 0)["ece"]  # T = 1
-    meta.temperature = fit_temperature(logits, dev.labels)
+    fitted = fit_calibration(logits, dev.labels, bias)
+    meta.temperature, meta.logit_bias = fitted.temperature, fitted.bias
     proba = classifier._calibrate(logits)
     if classifier.multi_label:
         meta.thresholds = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
@@ -490,7 +492,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
                           multi_label=config.data.multi_label, label_separator=config.data.label_separator)
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
-                     "data": data_provenance(config), "dev": fit_to_dev(classifier, dev)}
+                     "data": data_provenance(config), "dev": fit_to_dev(classifier, dev, config.train.calibration_bias)}
     if config.data.report_label_columns:
         metrics["dev_by_label_column"] = dev_metrics_by_column(classifier, config)
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed

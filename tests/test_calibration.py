@@ -1,0 +1,130 @@
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framing import FramingClassifier
+from framing.checkpoint import parse_meta
+from framing.cli import main
+from framing.errors import FramingError
+from framing.training.calibration import fit_calibration
+from framing.training.metrics import expected_calibration_error
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_temperature_fixes_overconfidence_and_never_changes_the_winner():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 2000)
+    # 75% right, but logits say ~99% sure: the fitted temperature must soften them
+    correct = rng.random(2000) < 0.75
+    predicted = np.where(correct, labels, 1 - labels)
+    logits = np.zeros((2000, 2))
+    logits[np.arange(2000), predicted] = 5.0
+    fit = fit_calibration(logits, labels, bias=False)
+    assert fit.temperature > 2.0 and fit.bias == []
+    after = softmax(logits / fit.temperature)
+    assert expected_calibration_error(labels, after) < 0.03 < expected_calibration_error(labels, softmax(logits))
+    assert (after.argmax(1) == logits.argmax(1)).all()
+
+
+def test_bias_corrects_a_prior_shift_the_temperature_cannot():
+    # Well-scaled logits pulled 1.5 towards label 0 (a model trained against other targets):
+    # the bias puts the boundary back, so both calibration and accuracy recover.
+    rng = np.random.default_rng(1)
+    margin = rng.normal(0, 2.5, 4000)  # true logit of label 1
+    labels = (rng.random(4000) < 1 / (1 + np.exp(-margin))).astype(int)
+    logits = np.stack([np.zeros(4000), margin - 1.5], axis=1)
+    alone = fit_calibration(logits, labels, bias=False)
+    both = fit_calibration(logits, labels, bias=True)
+    proba_alone = softmax(logits / alone.temperature)
+    proba_both = softmax(logits / both.temperature + both.bias)
+    assert both.bias[1] - both.bias[0] == pytest.approx(1.5, abs=0.25)
+    assert sum(both.bias) == pytest.approx(0.0, abs=1e-9)  # softmax ignores a common shift: stored centred
+    assert expected_calibration_error(labels, proba_both) < 0.02 < expected_calibration_error(labels, proba_alone)
+    assert (proba_both.argmax(1) == labels).mean() > (proba_alone.argmax(1) == labels).mean()
+
+
+def test_a_label_missing_from_the_data_keeps_a_finite_bias():
+    logits = np.random.default_rng(2).normal(size=(50, 3))
+    fit = fit_calibration(logits, np.zeros(50, dtype=int))
+    assert np.isfinite(fit.bias).all() and max(abs(b) for b in fit.bias) <= 10.0
+
+
+def test_the_predictor_adds_the_stored_bias_after_the_temperature(tiny_checkpoint, tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    meta = json.loads((folder / "framing.json").read_text())
+    meta.update(temperature=2.0, logit_bias=[0.5, -0.5])
+    (folder / "framing.json").write_text(json.dumps(meta))
+    clf = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
+    texts = ["The senator spoke on Tuesday about the budget.", "The greedy company boasted of obscene profits."]
+    assert clf.predict_proba(texts) == pytest.approx(softmax(clf.logits(texts) / 2.0 + [0.5, -0.5]), abs=1e-6)
+    assert clf.provenance()["logit_bias"] == [0.5, -0.5]  # a resumed corpus run must see a recalibration
+
+
+def test_a_bias_of_the_wrong_length_is_refused_by_name():
+    with pytest.raises(FramingError, match="logit_bias has 3 values for 2 labels"):
+        parse_meta({"labels": ["neutral", "editorializing"], "logit_bias": [0.0, 0.1, 0.2]})
+
+
+def test_calibrate_refits_on_the_default_back_end_and_records_where(capsys, tiny_checkpoint, tiny_data, tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    assert main(["calibrate", "--checkpoint", str(folder), "--data", str(tiny_data["dev"])]) == 0
+    out = capsys.readouterr().out
+    assert "before" in out and "after" in out and "framing.json" in out
+    meta = json.loads((folder / "framing.json").read_text())
+    record = meta["calibration"]
+    assert record["data"] == str(tiny_data["dev"]) and record["n"] == 16 and record["runtime"] == "torch-fp32"
+    assert record["label_column"] == "label" and record["bias"] is True and len(record["sha256"]) == 64
+    assert len(meta["logit_bias"]) == 2
+    clf = FramingClassifier.from_pretrained(folder)
+    assert clf.temperature == pytest.approx(meta["temperature"])
+    # the fit minimises NLL on this data: it cannot do worse there than the training calibration
+    gold = (pd.read_csv(tiny_data["dev"]).label == "Biased").astype(int).to_numpy()
+    texts = pd.read_csv(tiny_data["dev"]).text.tolist()
+    before = FramingClassifier.from_pretrained(tiny_checkpoint).predict_proba(texts)
+    nll = lambda p: -np.log(p[np.arange(len(gold)), gold]).mean()  # noqa: E731
+    assert nll(clf.predict_proba(texts)) <= nll(before) + 1e-6
+    card = (folder / "README.md").read_text()
+    assert "refitted by `framing calibrate`" in card and str(tiny_data["dev"]) in card
+
+
+def test_calibrate_without_bias_fits_the_temperature_only(tiny_checkpoint, tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    assert main(["calibrate", "--checkpoint", str(folder), "--no-bias"]) == 0  # the training dev split by default
+    meta = json.loads((folder / "framing.json").read_text())
+    assert meta.get("logit_bias", []) == [] and meta["calibration"]["bias"] is False
+    assert meta["calibration"]["data"].endswith("dev.csv")
+    clf = FramingClassifier.from_pretrained(folder)
+    texts = ["The senator spoke on Tuesday about the budget.", "The greedy company boasted of obscene profits."]
+    assert clf.predict_proba(texts) == pytest.approx(softmax(clf.logits(texts) / meta["temperature"]), abs=1e-6)
+
+
+def test_calibrate_on_data_without_the_label_column_is_one_error_and_changes_nothing(capsys, tiny_checkpoint,
+                                                                                     tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    before = (folder / "framing.json").read_bytes()
+    data = tmp_path / "unlabelled.csv"
+    pd.DataFrame({"text": ["The senator spoke on Tuesday."]}).to_csv(data, index=False)
+    assert main(["calibrate", "--checkpoint", str(folder), "--data", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("framing: error:") and "label" in err and len(err.strip().splitlines()) == 1
+    assert (folder / "framing.json").read_bytes() == before
+
+
+def test_the_noise_floor_shrinks_with_more_rows_and_miscalibration_rises_above_it():
+    from helpers import benchmark_module
+
+    floor = benchmark_module("calibration").noise_floor
+    rng = np.random.default_rng(3)
+    p1 = rng.uniform(0.05, 0.95, 2000)
+    proba = np.stack([1 - p1, p1], axis=1)
+    small, large = floor(proba[:100], rounds=300), floor(proba, rounds=300)
+    assert large["mean"] < small["mean"] and large["mean"] <= large["p95"]
+    # outcomes that always follow the top label are far more certain than these probabilities say
+    assert expected_calibration_error(proba.argmax(1), proba) > large["p95"]
