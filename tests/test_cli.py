@@ -167,8 +167,23 @@ def test_mcnemar_and_bootstrap_detect_a_real_difference():
     perfect, coin = y.copy(), np.array([0, 0, 1, 1] * 50)
     test = mcnemar(perfect == y, coin == y)
     assert test["only_a_correct"] == 100 and test["only_b_correct"] == 0 and test["p_value"] < 1e-10
-    boot = paired_bootstrap(y, perfect, coin, rounds=200)
+    boot = paired_bootstrap(y, perfect, coin, 2, rounds=200)
     assert boot["macro_f1_difference"] == pytest.approx(0.5) and boot["ci95"][0] > 0.3 and boot["p_value"] < 0.01
+
+
+def test_paired_difference_averages_over_every_label_like_the_reported_metrics():
+    import numpy as np
+
+    from framing.training.compare import paired_bootstrap
+    from framing.training.metrics import classification_metrics
+
+    y = np.zeros(40, dtype=int)  # data with one gold class: only neutral sentences
+    pred_a, pred_b = np.zeros(40, dtype=int), np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    one_hot = lambda pred: np.eye(2)[pred]  # noqa: E731
+    reported = [classification_metrics(y, one_hot(p), ["neutral", "editorializing"], 0)["macro_f1"]
+                for p in (pred_a, pred_b)]
+    boot = paired_bootstrap(y, pred_a, pred_b, 2, rounds=50)
+    assert boot["macro_f1_difference"] == pytest.approx(reported[0] - reported[1])
 
 
 def cli(*argv, stdin: bytes = b"", env=None):

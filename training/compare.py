@@ -30,11 +30,15 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> dict[str, Any]:
     return {"only_a_correct": only_a, "only_b_correct": only_b, "p_value": float(p)}
 
 
-def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, rounds: int = 2000,
+def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, num_labels: int, rounds: int = 2000,
                      seed: int = 0) -> dict[str, Any]:
-    deltas = resampled(lambda idx: f1_score(y[idx], pred_a[idx], average="macro", zero_division=0)
-                       - f1_score(y[idx], pred_b[idx], average="macro", zero_division=0), len(y), rounds, seed)
-    observed = f1_score(y, pred_a, average="macro", zero_division=0) - f1_score(y, pred_b, average="macro", zero_division=0)
+    """Macro-F1 of A minus B, averaged over every label (as classification_metrics does), on
+    the same resampled examples for both."""
+    labels = list(range(num_labels))  # not just those present in y: one gold class must not change the average
+    f1 = lambda idx, pred: f1_score(y[idx], pred[idx], average="macro", labels=labels, zero_division=0)  # noqa: E731
+    everything = np.arange(len(y))
+    deltas = resampled(lambda idx: f1(idx, pred_a) - f1(idx, pred_b), len(y), rounds, seed)
+    observed = f1(everything, pred_a) - f1(everything, pred_b)
     # two-sided: how often the resampled difference lies on the other side of zero
     p = min(1.0, 2 * min((deltas <= 0).mean(), (deltas >= 0).mean()))
     low, high = np.percentile(deltas, [2.5, 97.5])
@@ -61,7 +65,7 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
         "B": {"checkpoint": str(b.checkpoint_dir), **classification_metrics(gold, proba["B"], a.labels,
                                                                     thresholds=b.thresholds)},
         "mcnemar": mcnemar(correct["A"], correct["B"]),
-        "paired_bootstrap": paired_bootstrap(gold, pred["B"], pred["A"]),  # B - A, as the CLI says
+        "paired_bootstrap": paired_bootstrap(gold, pred["B"], pred["A"], len(a.labels)),  # B - A, as the CLI says
     }
     with atomic_folder(output, overwrite) as folder:
         (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

@@ -27,12 +27,10 @@ from transformers import AutoTokenizer
 
 from framing.training.base_model import resolve_base_model
 from framing.training.config import Config
-from framing.data import require_columns
-from framing.training.labels import load_table, without_labels
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
-from framing.training.examples import Examples, build_examples, join_examples, teacher_examples
+from framing.training.examples import join_examples, labelled_parts, teacher_examples
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
 from framing.training.train import fit, load_intermediate
@@ -43,7 +41,8 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     data_config = config.data
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
-    examples, groups = _pooled_examples(config, tokenizer, group_by)
+    parts, groups = labelled_parts(data_config, tokenizer, config.model.max_length, with_dev=True, group_by=group_by)
+    examples, groups = join_examples(parts, data_config), [group_key(value) for value in groups]
     check_folds(examples.labels, data_config.label_names, folds, data_config.multi_label)  # before any training
     pool = (teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length)
             if config.distill else None)
@@ -88,23 +87,6 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         report(rows[-1])
     return {"folds": rows, "summary": {key: _mean_sd([r[key] for r in rows])
                                        for key in ("model_macro_f1", "baseline_macro_f1")}}
-
-
-def _pooled_examples(config: Config, tokenizer, group_by: Optional[str]) -> tuple[Examples, Optional[list[str]]]:
-    """Train, extra train and dev examples as one set, with each row's `group_by` value."""
-    data_config = config.data
-    sources = [data_config.train, *data_config.extra_train] + ([data_config.dev] if data_config.dev else [])
-    parts, groups = [], []
-    for index, source in enumerate(sources):
-        frame = without_labels(load_table(source), data_config.label_column, data_config.drop_labels, source)
-        if group_by:
-            require_columns(frame, [group_by], source)
-            groups += [group_key(value) for value in frame[group_by].fillna("").astype(str)]
-        # the main train file has every supervision column; extra files may lack some, and dev's
-        # votes are not needed when dev rows train
-        parts.append(build_examples(frame, source, data_config, tokenizer, config.model.max_length,
-                                    partial=index > 0))
-    return join_examples(parts, data_config), groups if group_by else None
 
 
 def group_key(value: str) -> str:

@@ -15,7 +15,7 @@ from transformers import PreTrainedTokenizerBase
 from framing.training.config import DataConfig, DistillConfig
 from framing.data import read_table, require_columns, texts_of
 from framing.errors import FramingError
-from framing.training.labels import numbers_of, targets_of, without_labels, word_lists
+from framing.training.labels import load_table, numbers_of, targets_of, without_labels, word_lists
 
 IGNORE = -100  # targets with this value do not count in a loss
 
@@ -129,6 +129,25 @@ def build_examples(
             [aux_names.index(data_config.aux_labels[v]) if v in data_config.aux_labels else IGNORE for v in raw]
         )
     return examples
+
+
+def labelled_parts(data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int,
+                   with_dev: bool = False, group_by: Optional[str] = None) -> tuple[list[Examples], list[str]]:
+    """The examples of each labelled file, for join_examples: `train`, then every `extra_train`
+    file (a supervision column one lacks is left out for its rows), and with `with_dev` the dev
+    file too (cross-validation pools it). With `group_by`, also each kept row's value of that
+    column, in the same order (empty cells as "")."""
+    sources = [(data_config.train, "train"), *[(extra, "train") for extra in data_config.extra_train]]
+    if with_dev and data_config.dev:
+        sources.append((data_config.dev, "validation"))
+    parts, groups = [], []
+    for index, (source, split) in enumerate(sources):
+        frame = without_labels(load_table(source, split), data_config.label_column, data_config.drop_labels, source)
+        if group_by:
+            require_columns(frame, [group_by], source)
+            groups += frame[group_by].fillna("").astype(str).tolist()
+        parts.append(build_examples(frame, source, data_config, tokenizer, max_length, partial=index > 0))
+    return parts, groups
 
 
 def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:

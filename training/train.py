@@ -35,7 +35,8 @@ from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from framing.training.calibration import fit_calibration
-from framing.training.examples import IGNORE, Examples, build_examples, join_examples, teacher_examples, word_gold
+from framing.training.examples import (IGNORE, Examples, build_examples, join_examples, labelled_parts, teacher_examples,
+                                       word_gold)
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics
 from framing.training.model_card import render_model_card
 from framing.training.resume import load_state, save_state, state_path
@@ -194,9 +195,7 @@ def build_model(config: Config, base_path: str) -> FramingModel:
 
 def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     data_config = config.data
-    parts = [build_examples(load_table(source, "train"), source, data_config, tokenizer, config.model.max_length,
-                            partial=index > 0)
-             for index, source in enumerate([data_config.train, *data_config.extra_train])]
+    parts, _ = labelled_parts(data_config, tokenizer, config.model.max_length)
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
