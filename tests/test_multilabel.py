@@ -112,6 +112,26 @@ def test_evaluate_and_compare_handle_multilabel(capsys, frames_checkpoint, tmp_p
     assert result["paired_bootstrap"]["macro_f1_difference"] == 0.0
 
 
+def test_calibrate_refits_sigmoid_calibration_and_tunes_the_thresholds_again(capsys, frames_checkpoint, tmp_path):
+    import shutil
+
+    from framing.training.metrics import best_thresholds, classification_metrics
+
+    folder = shutil.copytree(frames_checkpoint, tmp_path / "ckpt")
+    code, out, err = run(capsys, "calibrate", "--checkpoint", folder, "--data", FRAMES)
+    assert code == 0, err
+    meta = json.loads((folder / "framing.json").read_text())
+    assert len(meta["logit_bias"]) == len(LABELS) and set(meta["thresholds"]) == set(LABELS)
+    clf = FramingClassifier.from_pretrained(folder)
+    texts = pd.read_json(FRAMES, lines=True)["text"].tolist()
+    gold = np.array([[label in row for label in LABELS] for row in pd.read_json(FRAMES, lines=True)["frames"]], dtype=int)
+    proba = clf.predict_proba(texts)
+    # the stored thresholds are the ones best for the recalibrated probabilities, and the record says so
+    assert clf.thresholds.tolist() == best_thresholds(gold, proba).tolist()
+    after = classification_metrics(gold, proba, LABELS, 0, clf.thresholds)
+    assert meta["calibration"]["after"]["macro_f1"] == pytest.approx(after["macro_f1"])
+
+
 def test_crossval_runs_on_multilabel_folds(capsys, frames_base, tmp_path):
     code, out, err = run(capsys, "crossval", "--config", CONFIG, "--set", f"model.base={frames_base}", "--set",
                          f"data.train={FRAMES}", "--set", "train.epochs=2", "--folds", "2", "--output",

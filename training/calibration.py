@@ -24,7 +24,7 @@ from framing.errors import FramingError
 from framing.predictor import FramingClassifier
 from framing.training.evaluate import labelled_data, training_config_of
 from framing.training.labels import fingerprint
-from framing.training.metrics import classification_metrics
+from framing.training.metrics import best_thresholds, classification_metrics
 from framing.training.model_card import refresh_model_card
 
 
@@ -68,7 +68,8 @@ def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -
 def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, text_column: Optional[str] = None,
                          label_column: Optional[str] = None, bias: bool = True) -> dict:
     """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
-    label column) through its default back end, and store it in framing.json; returns the record."""
+    label column) through its default back end, and store it in framing.json (multi-label: with
+    each label's threshold tuned again on the same data); returns the record."""
     classifier = FramingClassifier.from_pretrained(checkpoint)
     trained = training_config_of(classifier)
     data = data or (trained.data.dev if trained else None)
@@ -80,14 +81,17 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
                                      classifier.thresholds)
     fitted = fit_calibration(logits, gold.gold, bias)
     classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
+    changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}
+    if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
+        thresholds = best_thresholds(gold.gold, classifier._calibrate(logits))
+        changes["thresholds"] = classifier.meta.thresholds = dict(zip(classifier.labels, thresholds.tolist()))
     after = classification_metrics(gold.gold, classifier._calibrate(logits), classifier.labels, 0,
                                    classifier.thresholds)
     record = {"data": str(data), "sha256": fingerprint(data), "label_column": gold.label_column, "n": len(gold.texts),
               "runtime": classifier.runtime.name, "bias": bias,
               "before": {"macro_f1": before["macro_f1"], "ece": before["ece"]},
               "after": {"macro_f1": after["macro_f1"], "ece": after["ece"]}}
-    meta = update_meta(classifier.checkpoint_dir, {"temperature": fitted.temperature, "logit_bias": fitted.bias,
-                                                   "calibration": record})
+    meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
     return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,
             **record}
