@@ -140,6 +140,9 @@ def test_crossval_reports_model_and_baseline_on_the_same_folds(capsys, tiny_base
     result = json.loads(out.read_text())
     assert [r["fold"] for r in result["folds"]] == [1, 2]
     assert sum(r["n_test"] for r in result["folds"]) == 32  # train + dev pooled, each row tested once
+    assert sum(sum(r["test_label_counts"].values()) for r in result["folds"]) == 32
+    pooled = result["summary"]["pooled"]
+    assert pooled["rows"] == 32 and 0.0 <= pooled["model_macro_f1"] <= 1.0 and "pooled over the held-out rows" in stdout
     assert "TF-IDF + LR" in stdout and "±" in stdout
     code, _, err = run(capsys, "crossval", "--config", config, "--folds", "2", "--output", out)
     assert code == 2 and "already exists" in err
