@@ -9,8 +9,8 @@ default back end.
 The first label column is the one calibration is fitted on. For each method and repeat, the
 rows are split into stratified folds; each fold is scored with the calibration fitted on the
 others, so every figure is out of sample. ECE and macro-F1 are reported on every label column
-(on the rows the first column labels), as the mean over repeats, beside the in-sample figures of a fit on all
-rows. `ece_if_calibrated` is the ECE that perfectly calibrated probabilities would still
+(on the rows the first column labels), as the mean over repeats, beside the in-sample figures
+of a fit on all rows. `ece_if_calibrated` is the ECE that perfectly calibrated probabilities would still
 show on this many rows (outcomes drawn from the probabilities themselves: the noise floor
 of the estimate; mean and 95th percentile).
 """

@@ -24,16 +24,14 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
     return "\n".join(line for section in sections for line in section) + "\n"
 
 
-def refresh_model_card(folder: str | Path, meta: CheckpointMeta) -> bool:
+def refresh_model_card(folder: str | Path, meta: CheckpointMeta) -> None:
     """Re-render a trained checkpoint's card after its framing.json changed (e.g. `framing
-    calibrate`); False, leaving the folder as it is, where it lacks its training config or metrics."""
+    calibrate`); a folder without its training config or metrics keeps the card it has."""
     folder = Path(folder)
     config_file, metrics_file = folder / "training_config.yaml", folder / "metrics.json"
-    if not (config_file.is_file() and metrics_file.is_file()):
-        return False
-    metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
-    write_text(folder / "README.md", [render_model_card(load_config(config_file), meta.model_dump(), metrics)])
-    return True
+    if config_file.is_file() and metrics_file.is_file():
+        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+        write_text(folder / "README.md", [render_model_card(load_config(config_file), meta.model_dump(), metrics)])
 
 
 def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
