@@ -325,6 +325,8 @@ def run_export(args: argparse.Namespace) -> None:
     for name, row in result["measured"].items():
         print(f"{name:14s} dev macro-F1 {row['dev_macro_f1']:.4f}  {row['sentences_per_second']:7.1f} sentences/s")
     print(f"chosen: {result['chosen']} (recorded in {result['checkpoint']}/framing.json)")
+    if result["stale_calibration"]:
+        print(f"note: {result['stale_calibration']}", file=sys.stderr)
 
 
 def run_calibrate(args: argparse.Namespace) -> None:

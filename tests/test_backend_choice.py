@@ -32,3 +32,20 @@ def test_export_refuses_a_back_end_that_is_not_batch_invariant(exported, tiny_da
     result = export.export_and_select(str(exported), str(tiny_data["dev"]))
     assert result["chosen"] == "torch-fp32"
     assert json.loads((exported / "framing.json").read_text())["runtime"]["batch_invariance"] == 1e-5
+
+
+def test_export_says_when_the_calibration_was_fitted_on_another_back_end(exported, tiny_data, monkeypatch, capsys):
+    """A calibration fitted through one back end's logits does not carry to another: export
+    says so (calibrate needs labelled data, so export cannot refit it itself)."""
+    import framing.training.backend_choice as export
+    from framing.checkpoint import update_meta
+
+    record = {"data": "dev.csv", "label_column": "label", "n": 16, "runtime": "onnx-int8-full", "bias": True}
+    update_meta(exported, {"calibration": record})
+    monkeypatch.setattr(export, "batch_company_change",  # only torch-fp32 stays eligible
+                        lambda clf, texts: 0.0 if clf.runtime.name == "torch-fp32" else 0.2)
+    assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
+    assert "fitted through onnx-int8-full" in capsys.readouterr().err
+    update_meta(exported, {"calibration": {**record, "runtime": "torch-fp32"}})
+    assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
+    assert "framing calibrate" not in capsys.readouterr().err

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from framing.checkpoint import locate_checkpoint, update_meta
+from framing.checkpoint import CalibrationFit, locate_checkpoint, update_meta
 from framing.errors import FramingError
 from framing.onnx_build import export_onnx
 from framing.predictor import FramingClassifier
@@ -69,4 +69,15 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
     chosen = max(eligible, key=lambda n: measured[n]["sentences_per_second"])
     update_meta(folder, {"runtime": {"name": chosen, "tolerance": tolerance, "batch_invariance": BATCH_INVARIANCE,
                                      "measured_on": str(data), "measured": measured}})
-    return {"checkpoint": str(folder), "chosen": chosen, "measured": measured}
+    return {"checkpoint": str(folder), "chosen": chosen, "measured": measured,
+            "stale_calibration": stale_calibration(reference.meta.calibration, chosen)}
+
+
+def stale_calibration(fit: Optional[CalibrationFit], chosen: str) -> Optional[str]:
+    """Why the calibration no longer matches the default back end, or None: `framing calibrate`
+    fitted it on another back end's logits, and export does not refit it (a refit needs the
+    labelled data that calibrate was given)."""
+    if fit is None or fit.runtime == chosen:
+        return None
+    return (f"the calibration was fitted through {fit.runtime}, and the default back end is now {chosen}: "
+            f"run framing calibrate again")
