@@ -37,9 +37,8 @@ def test_dev_scores_match_the_recorded_metrics(shipped):
     import pandas as pd
     from scipy.special import softmax
 
-    from framing.training.metrics import classification_metrics
-
     from framing.training.config import load_config
+    from framing.training.metrics import classification_metrics
 
     column = load_config(SHIPPED / "training_config.yaml").data.label_column  # the labels it was trained on
     dev = pd.read_csv(BABE / "babe_sg2_dev.csv").dropna(subset=[column])
