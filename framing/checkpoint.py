@@ -77,7 +77,9 @@ class RuntimeChoice(BaseModel):
 
 class CalibrationFit(BaseModel):
     """Where a checkpoint's calibration was last fitted by `framing calibrate`, and what it did
-    there (macro-F1 and ECE before and after, through `runtime`)."""
+    there (macro-F1 and ECE with the calibration it replaced, uncalibrated and after, through
+    `runtime`). `before` is the replaced calibration's: a second refit on the same data shows
+    before = after, and `uncalibrated` (temperature 1, no bias) stays the fixed reference."""
 
     model_config = ConfigDict(extra="forbid")
     data: str
@@ -87,6 +89,7 @@ class CalibrationFit(BaseModel):
     runtime: str
     bias: bool  # whether a per-label bias was fitted beside the temperature
     before: dict[str, float] = Field(default_factory=dict)
+    uncalibrated: dict[str, float] = Field(default_factory=dict)  # empty in checkpoints calibrated before it existed
     after: dict[str, float] = Field(default_factory=dict)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -164,8 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
     crossval.add_argument("--group-by", metavar="COLUMN",
                           help="hold out whole groups of this column together (e.g. outlet): GroupKFold")
     crossval.add_argument("--only-folds", type=whole(1), nargs="+", help="run just these folds (1-based)")
-    crossval.add_argument("--output", help="write the per-fold results here as JSON")
-    crossval.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    crossval.add_argument("--teacher", dest="teachers", action="append", default=[], metavar='"CONFIG [KEY=VALUE ...]"',
+                          help="with a distill section: train this teacher config (and overrides) on each fold's "
+                               "training rows and distil from the fold teachers' average instead of the score "
+                               "files, a strict estimate (repeatable)")
+    crossval.add_argument("--output", help="write the per-fold results here as JSON; finished folds are kept in "
+                                           "<output>.folds/ as they end")
+    crossval.add_argument("--resume", action="store_true",
+                          help="continue an interrupted run from <output>.folds/ (rewrites --output)")
+    crossval.add_argument("--overwrite", action="store_true", help="replace an existing --output file and start over")
 
     compare = commands.add_parser("compare", help="two checkpoints on the same data, with paired tests",
                                   description="Compare two checkpoints on the same labelled examples: McNemar's exact "
@@ -337,7 +345,8 @@ def run_calibrate(args: argparse.Namespace) -> None:
     print(f"temperature {fit['temperature']:.4f}, bias [{bias}] on {fit['n']} rows of {fit['data']} "
           f"(label column {fit['label_column']}, back end {fit['runtime']})")
     for key in ("ece", "macro_f1"):
-        print(f"{key:9s} {fit['before'][key]:.4f} before, {fit['after'][key]:.4f} after")
+        print(f"{key:9s} {fit['before'][key]:.4f} before (the calibration it replaces), "
+              f"{fit['uncalibrated'][key]:.4f} uncalibrated, {fit['after'][key]:.4f} after")
     print(f"recorded in {fit['checkpoint']}/framing.json")
 
 
@@ -369,14 +378,35 @@ def run_crossval(args: argparse.Namespace) -> None:
     wrong = [fold for fold in args.only_folds or [] if fold > args.folds]
     if wrong:
         raise FramingError(f"--only-folds {' '.join(map(str, wrong))}: there are only {args.folds} folds")
-    if args.output:
+    work = Path(f"{args.output}.folds") if args.output else None
+    if args.resume and work is None:
+        raise FramingError("--resume needs --output: the finished folds are kept beside it")
+    if work is not None and not args.resume:
+        if work.exists() and not args.overwrite:
+            raise FramingError(f"{work}: an earlier run kept its folds here; pass --resume to continue it or "
+                               f"--overwrite to start over")
         ensure_writable(args.output, args.overwrite)
+        shutil.rmtree(work, ignore_errors=True)
+    teachers = [teacher_config(spec) for spec in args.teachers]
     result = crossval(load_config(args.config, args.overrides), args.folds, args.seed, args.only_folds, print_row,
-                      args.group_by)
+                      args.group_by, teachers, work, args.resume)
     print(render_crossval(result))
     if args.output:
         write_json(args.output, {"config": args.config, "overrides": args.overrides, "group_by": args.group_by,
-                                 **result}, args.overwrite)
+                                 "teachers": args.teachers, **result}, True)  # checked above
+
+
+def teacher_config(spec: str):
+    """`--teacher "configs/x.yaml train.epochs=5"`: a config path, then its overrides."""
+    import shlex
+
+    from framing.training.config import load_config
+
+    path, *overrides = shlex.split(spec) or [""]
+    bad = [item for item in overrides if "=" not in item]
+    if not path or bad:
+        raise FramingError(f"--teacher {spec!r}: expected a config path followed by KEY=VALUE overrides")
+    return load_config(path, overrides)
 
 
 def run_compare(args: argparse.Namespace) -> None:

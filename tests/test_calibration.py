@@ -94,6 +94,24 @@ def test_calibrate_refits_on_the_default_back_end_and_records_where(capsys, tiny
     assert "refitted by `framing calibrate`" in card and str(tiny_data["dev"]) in card
 
 
+def test_calibrating_twice_keeps_the_uncalibrated_reference(tiny_checkpoint, tiny_data, tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    texts = pd.read_csv(tiny_data["dev"]).text.tolist()
+    gold = (pd.read_csv(tiny_data["dev"]).label == "Biased").astype(int).to_numpy()
+    logits = FramingClassifier.from_pretrained(folder).logits(texts)
+    runs = []
+    for _ in range(2):
+        assert main(["calibrate", "--checkpoint", str(folder), "--data", str(tiny_data["dev"])]) == 0
+        runs.append(json.loads((folder / "framing.json").read_text())["calibration"])
+    first, second = runs
+    # the second refit replaces the first: its "before" is the first's "after"...
+    assert second["before"] == pytest.approx(first["after"])
+    # ...while the uncalibrated figures (temperature 1, no bias) are the same fixed reference
+    assert first["uncalibrated"] == second["uncalibrated"]
+    assert first["uncalibrated"]["ece"] == pytest.approx(expected_calibration_error(gold, softmax(logits)))
+    assert "uncalibrated" in (folder / "README.md").read_text()
+
+
 def test_calibrate_without_bias_fits_the_temperature_only(tiny_checkpoint, tmp_path):
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     assert main(["calibrate", "--checkpoint", str(folder), "--no-bias"]) == 0  # the training dev split by default

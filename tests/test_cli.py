@@ -145,7 +145,12 @@ def test_crossval_reports_model_and_baseline_on_the_same_folds(capsys, tiny_base
     assert pooled["rows"] == 32 and 0.0 <= pooled["model_macro_f1"] <= 1.0 and "pooled over the held-out rows" in stdout
     assert "TF-IDF + LR" in stdout and "±" in stdout
     code, _, err = run(capsys, "crossval", "--config", config, "--folds", "2", "--output", out)
-    assert code == 2 and "already exists" in err
+    assert code == 2 and "cv.json.folds: an earlier run kept its folds here; pass --resume" in err
+    # every fold was kept as it ended: resuming trains nothing and reports the same folds
+    code, stdout_again, err = run(capsys, "crossval", "--config", config, "--folds", "2", "--set", "train.epochs=1",
+                                  "--output", out, "--resume")
+    assert code == 0, err
+    assert json.loads(out.read_text())["folds"] == result["folds"]
 
 
 def test_compare_two_checkpoints_with_paired_tests(capsys, tiny_checkpoint, tiny_data, tmp_path):
@@ -263,6 +268,17 @@ def test_empty_kept_cells_are_null_in_strict_json_and_ids_keep_their_type(capsys
 def test_every_numeric_option_is_checked_before_any_work(capsys, argv, message):
     code = main(argv)
     err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--resume"], "--resume needs --output: the finished folds are kept beside it"),
+    (["--teacher", "configs/teacher_mpnet.yaml epochs"],
+     "--teacher 'configs/teacher_mpnet.yaml epochs': expected a config path followed by KEY=VALUE overrides"),
+    (["--teacher", "configs/teacher_mpnet.yaml train.epochs=0"], "train.epochs"),
+])
+def test_crossval_resume_and_teacher_options_are_checked_before_any_work(capsys, argv, message):
+    code, _, err = run(capsys, "crossval", "--config", "configs/babe.yaml", "--folds", "2", *argv)
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
 
 

@@ -218,3 +218,70 @@ def test_training_reports_dev_metrics_on_every_label_column_asked(tiny_base, tin
     assert by_column["label"]["macro_f1"] == pytest.approx(
         json.loads((checkpoint / "metrics.json").read_text())["dev"]["macro_f1"])
     assert f"against `original` ({len(dev) - 1} dev rows)" in (checkpoint / "README.md").read_text()
+
+
+def _strict_crossval_configs(tiny_base, tiny_data, tmp_path):
+    """A distilled tiny recipe whose score file says every pool sentence is editorializing,
+    and a teacher recipe (the same data, no pool) to train on each fold instead."""
+    teacher = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    student = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    student["distill"] = {"scores": [_scores(tmp_path, "pool.parquet", NEUTRAL * 2, 0.95)]}
+    return config_from_dict(student), config_from_dict(teacher)
+
+
+def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(tiny_base, tiny_data, tmp_path,
+                                                                             monkeypatch):
+    from framing.training import crossval as module
+
+    student, teacher = _strict_crossval_configs(tiny_base, tiny_data, tmp_path)
+    trained = []
+    real_fit = module.fit
+    monkeypatch.setattr(module, "fit", lambda config, *a, **k: trained.append(config.name) or real_fit(config, *a, **k))
+    work = tmp_path / "cv.json.folds"
+    first = module.crossval(student, folds=2, only=[1], teachers=[teacher], work=work)
+    assert len(trained) == 2  # fold 1: its teacher, then the student
+    pool_scores = np.load(work / "fold-1-teacher-1.npz")["pool"]
+    # the fold teacher's own calibrated view of the pool replaces the file's constant 0.95
+    assert pool_scores.shape == (2 * len(NEUTRAL), 2) and np.allclose(pool_scores.sum(axis=1), 1, atol=1e-5)
+    assert not np.allclose(pool_scores[:, 1], 0.95)
+    assert 0.0 <= first["folds"][0]["teacher_macro_f1"] <= 1.0
+    both = module.crossval(student, folds=2, teachers=[teacher], work=work, resume=True)
+    assert len(trained) == 4  # fold 1 was kept, only fold 2 trained
+    assert both["folds"][0] == first["folds"][0] and [r["fold"] for r in both["folds"]] == [1, 2]
+    assert both["summary"]["pooled"]["rows"] == sum(r["n_test"] for r in both["folds"])
+    assert not list(work.glob("*.state.pt"))  # training states go once their fold is kept
+    changed = config_from_dict({**student.model_dump(mode="json"), "train": {**student.train.model_dump(), "lr": 0.5}})
+    with pytest.raises(FramingError, match=r"cv.json.folds: kept folds of a different run \(changed: config\)"):
+        module.crossval(changed, folds=2, teachers=[teacher], work=work, resume=True)
+
+
+def test_a_fold_teacher_must_read_the_students_rows(tiny_base, tiny_data, tmp_path):
+    from framing.training.crossval import crossval
+
+    student, teacher = _strict_crossval_configs(tiny_base, tiny_data, tmp_path)
+    other = config_from_dict({**teacher.model_dump(mode="json"), "name": "other",
+                              "data": {**teacher.data.model_dump(mode="json"), "dev": None}})
+    with pytest.raises(FramingError, match=r"teacher 1 \(other\): its data section gives other labelled rows"):
+        crossval(student, folds=2, teachers=[other])
+    plain = config_from_dict({**student.model_dump(mode="json"), "distill": None})
+    with pytest.raises(FramingError, match="teachers: the config has no distill section"):
+        crossval(plain, folds=2, teachers=[teacher])
+
+
+def test_teacher_ensemble_averages_word_weights_by_span():
+    from helpers import benchmark_module
+
+    module = benchmark_module("teacher_ensemble")
+    text = "The greedy firm spoke."
+    words = lambda *weights: [{"start": s, "end": e, "weight": w}  # noqa: E731
+                              for (s, e), w in zip([(0, 3), (4, 10), (11, 15), (16, 21)], weights)]
+    sure, unsure = words(0.0, 0.9, 0.1, 0.0), words(0.0, 0.3, 0.8, 0.0)
+    alone = module.averaged_word_metrics([text], [["greedy"]], [[unsure]])
+    together = module.averaged_word_metrics([text], [["greedy"]], [[sure], [unsure]])
+    # alone, no threshold keeps "greedy" without "firm"; the average (0.6 against 0.45) does
+    assert alone["f1"] < 1.0 and together["f1"] == 1.0 and together["marked_words"] == 1
+    # a span one member lacks counts 0 for it: "greedy" averages 0.3 under "firm"'s 0.4, so no
+    # threshold keeps it alone (skipping the absent member would have given it 0.6)
+    lacking = [w for w in words(0.0, 0.0, 0.4, 0.0) if w["start"] != 4]
+    mixed = module.averaged_word_metrics([text], [["greedy"]], [[words(0.0, 0.6, 0.4, 0.0)], [lacking]])
+    assert mixed["f1"] == pytest.approx(2 / 3)

@@ -79,6 +79,9 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     logits = classifier.logits(gold.texts)
     before = classification_metrics(gold.gold, classifier._calibrate(logits), classifier.labels, 0,
                                      classifier.thresholds)
+    plain = classifier.meta.model_copy(update={"temperature": 1.0, "logit_bias": []})
+    raw = classification_metrics(gold.gold, FramingClassifier(classifier.runtime, classifier.encoder, plain)
+                                 ._calibrate(logits), classifier.labels, 0, classifier.thresholds)
     fitted = fit_calibration(logits, gold.gold, bias)
     classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
     changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}
@@ -90,6 +93,7 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     record = {"data": str(data), "sha256": fingerprint(data), "label_column": gold.label_column, "n": len(gold.texts),
               "runtime": classifier.runtime.name, "bias": bias,
               "before": {"macro_f1": before["macro_f1"], "ece": before["ece"]},
+              "uncalibrated": {"macro_f1": raw["macro_f1"], "ece": raw["ece"]},
               "after": {"macro_f1": after["macro_f1"], "ece": after["ece"]}}
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)

@@ -7,13 +7,20 @@ stratified 10% of the training folds serves as that dev set, so the held-out fol
 looked at. With `group_by` (e.g. the outlet), whole groups are held out together (GroupKFold):
 a proxy for data from sources the model never saw.
 
-A `distill` section's pool joins every fold's training data. Its teacher was trained once on
-all labelled data, held-out folds included, so a distilled recipe's figures here lean
-optimistic; a strict estimate retrains the teacher per fold.
+A `distill` section's pool joins every fold's training data. By default its scores are the
+files the config names, from teachers trained once on all labelled data, held-out folds
+included, so a distilled recipe's figures lean optimistic. With `teachers` (configs), every
+fold trains each teacher on that fold's training rows alone (calibrated on a stratified 10% of
+them), scores the pool's texts with it and distils from the average: a strict estimate.
+
+With a `work` folder, each finished fold (its held-out probabilities) and each fold teacher's
+pool scores are kept there, and every training saves its state there as it goes, so a run
+killed mid-way continues with `resume` where it stopped.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import tempfile
@@ -25,31 +32,59 @@ import numpy as np
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
-from framing.training.base_model import resolve_base_model
-from framing.training.config import Config
+from framing.checkpoint import CheckpointMeta
 from framing.errors import FramingError
+from framing.output import atomic_file
 from framing.predictor import FramingClassifier
+from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
-from framing.training.examples import join_examples, labelled_parts, teacher_examples
+from framing.training.config import Config
+from framing.training.examples import Examples, join_examples, labelled_parts, teacher_examples
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
-from framing.training.train import fit, load_intermediate
+from framing.training.train import fit, fit_to_dev, load_intermediate
+
+
+@dataclasses.dataclass
+class Recipe:
+    """One config ready to train on any fold: its base model, tokenizer, every labelled row
+    tokenized its way (the same rows in the same order for every recipe of a run) and the end
+    state of its intermediate stage."""
+    config: Config
+    base_path: str
+    tokenizer: Any
+    examples: Examples
+    intermediate: Optional[Examples]
+    warm: Optional[dict]
+
+
+def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, list[str]]:
+    base_path = resolve_base_model(config.model.base)
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    parts, groups = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True, group_by=group_by)
+    intermediate = load_intermediate(config, tokenizer)
+    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), intermediate,
+                    _after_intermediate(config, base_path, tokenizer, intermediate))
+    return recipe, [group_key(value) for value in groups]
 
 
 def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
-             report: Callable[[dict], None] = lambda row: None, group_by: Optional[str] = None) -> dict[str, Any]:
-    data_config = config.data
-    base_path = resolve_base_model(config.model.base)
-    tokenizer = AutoTokenizer.from_pretrained(base_path)
-    parts, groups = labelled_parts(data_config, tokenizer, config.model.max_length, with_dev=True, group_by=group_by)
-    examples, groups = join_examples(parts, data_config), [group_key(value) for value in groups]
-    check_folds(examples.labels, data_config.label_names, folds, data_config.multi_label)  # before any training
-    pool = (teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length)
+             report: Callable[[dict], None] = lambda row: None, group_by: Optional[str] = None,
+             teachers: Optional[list[Config]] = None, work: Optional[Path] = None,
+             resume: bool = False) -> dict[str, Any]:
+    data_config, labels = config.data, config.data.label_names
+    if teachers and not config.distill:
+        raise FramingError("teachers: the config has no distill section, so there is no pool for fold teachers to score")
+    if work is not None:
+        claim_work(work, {"config": config.to_yaml(), "teachers": [t.to_yaml() for t in teachers or []],
+                          "folds": folds, "seed": seed, "group_by": group_by}, resume)
+    student, groups = prepare(config, group_by)
+    examples = student.examples
+    check_folds(examples.labels, labels, folds, data_config.multi_label)  # before any training
+    pool = (teacher_examples(config.distill, labels, student.tokenizer, config.model.max_length)
             if config.distill else None)
-    intermediate = load_intermediate(config, tokenizer)
-    warm = _after_intermediate(config, base_path, tokenizer, intermediate)
-    labels = data_config.label_names
-    meta = {"labels": labels, "max_length": config.model.max_length, "multi_label": data_config.multi_label}
+    fold_teachers = [same_rows(prepare(teacher)[0], student, number) for number, teacher in
+                     enumerate(teachers or [], start=1)]
     # Multi-label targets cannot be stratified by class: plain shuffled folds.
     if group_by:
         if len(set(groups)) < folds:
@@ -62,32 +97,157 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     for number, (train_idx, test_idx) in enumerate(splits, start=1):
         if only and number not in only:
             continue
-        started = time.perf_counter()
-        dev = None
-        if config.train.select == "best" and config.train.average_last == 1:
-            train_idx, dev_idx = train_test_split(train_idx, test_size=0.1, random_state=seed,
-                                                  stratify=None if data_config.multi_label else examples.labels[train_idx])
-            dev = examples.subset(dev_idx)
-        test = examples.subset(test_idx)
-        fold_train = examples.subset(train_idx)
-        if pool is not None:
-            fold_train = join_examples([fold_train, pool], data_config)
-        model, _ = fit(config, fold_train, dev, base_path, tokenizer, False, intermediate, resume_from=warm)
-        proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(test.texts)
-        baseline = tfidf_baseline(seed, data_config.multi_label).fit([examples.texts[i] for i in train_idx],
-                                                             examples.labels[train_idx])
-        scored.append((test_idx, proba, baseline_proba(baseline, test.texts, len(labels))))
-        rows.append({
-            "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
-            **({"held_out_groups": sorted(set(groups[i] for i in test_idx))} if group_by else {}),
-            "test_label_counts": label_counts(test.labels, labels),
-            "model_macro_f1": classification_metrics(test.labels, proba, labels, 0)["macro_f1"],
-            "baseline_macro_f1": classification_metrics(test.labels, scored[-1][2], labels, 0)["macro_f1"],
-            "seconds": round(time.perf_counter() - started, 1),
-        })
-        report(rows[-1])
-    summary = {key: _mean_sd([r[key] for r in rows]) for key in ("model_macro_f1", "baseline_macro_f1")}
+        done = work / f"fold-{number}.npz" if work else None
+        if done is not None and resume and done.is_file():
+            row, fold_scores = load_fold(done)
+        else:
+            started = time.perf_counter()
+            fold_pool, teacher_f1 = pool, None
+            if fold_teachers:
+                scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed,
+                                                           _in(work, f"fold-{number}-teacher-{k}"), resume)
+                                            for k, t in enumerate(fold_teachers, start=1)])
+                fold_pool = with_teacher(pool, np.mean(scores, axis=0))
+                teacher_f1 = classification_metrics(examples.labels[test_idx], np.mean(test_scores, axis=0),
+                                                    labels, 0)["macro_f1"]
+            proba = train_and_score(student, train_idx, test_idx, fold_pool, seed, _in(work, f"fold-{number}-student"),
+                                    resume)
+            train_texts = [examples.texts[i] for i in train_idx]
+            baseline = tfidf_baseline(seed, data_config.multi_label).fit(train_texts, examples.labels[train_idx])
+            fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)))
+            row = {
+                "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
+                **({"held_out_groups": sorted(set(groups[i] for i in test_idx))} if group_by else {}),
+                "test_label_counts": label_counts(examples.labels[test_idx], labels),
+                "model_macro_f1": classification_metrics(examples.labels[test_idx], proba, labels, 0)["macro_f1"],
+                "baseline_macro_f1": classification_metrics(examples.labels[test_idx], fold_scores[2], labels, 0)["macro_f1"],
+                **({"teacher_macro_f1": teacher_f1} if teacher_f1 is not None else {}),
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+            if done is not None:
+                save_fold(done, row, fold_scores)
+                (work / f"fold-{number}-student.state.pt").unlink(missing_ok=True)
+        rows.append(row)
+        scored.append(fold_scores)
+        report(row)
+    keys = ["model_macro_f1", "baseline_macro_f1"] + (["teacher_macro_f1"] if fold_teachers else [])
+    summary = {key: _mean_sd([r[key] for r in rows]) for key in keys}
     return {"folds": rows, "summary": {**summary, "pooled": pooled_scores(examples.labels, scored, labels)}}
+
+
+def same_rows(teacher: Recipe, student: Recipe, number: int) -> Recipe:
+    """A fold teacher must train on the student's rows: the same labelled rows, same order."""
+    if teacher.examples.texts != student.examples.texts or not np.array_equal(teacher.examples.labels,
+                                                                              student.examples.labels):
+        raise FramingError(f"teacher {number} ({teacher.config.name}): its data section gives other labelled rows "
+                           f"than the config's ({len(teacher.examples)} against {len(student.examples)}); a fold "
+                           f"teacher must read the same files, label column and dropped labels")
+    return teacher
+
+
+def fold_split(recipe: Recipe, train_idx: np.ndarray, seed: int, always: bool = False
+               ) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """The training rows and, where the recipe picks its epoch on dev (or `always`, for a
+    teacher's calibration), a stratified 10% of the training folds held out as its dev set."""
+    multi_label = recipe.config.data.multi_label
+    if not always and not (recipe.config.train.select == "best" and recipe.config.train.average_last == 1):
+        return train_idx, None
+    return tuple(train_test_split(train_idx, test_size=0.1, random_state=seed,
+                                  stratify=None if multi_label else recipe.examples.labels[train_idx]))
+
+
+def fit_fold(recipe: Recipe, train: Examples, dev: Optional[Examples], state: Optional[Path], resume: bool):
+    """Train the recipe on one fold's rows; with `state`, saving the training state there as it
+    goes (and with `resume`, continuing from it)."""
+    saved = load_state(state, recipe.config) if resume and state is not None and state.is_file() else recipe.warm
+    model, _ = fit(recipe.config, train, dev, recipe.base_path, recipe.tokenizer, False, recipe.intermediate,
+                   state_file=state, resume_from=saved)
+    return model
+
+
+def train_and_score(recipe: Recipe, train_idx, test_idx, pool: Optional[Examples], seed: int,
+                    state: Optional[Path], resume: bool) -> np.ndarray:
+    """The recipe trained on a fold's training rows (and the pool), its probabilities on the
+    held-out rows (uncalibrated, as every recipe is compared here)."""
+    fit_idx, dev_idx = fold_split(recipe, train_idx, seed)
+    train = recipe.examples.subset(fit_idx)
+    if pool is not None:
+        train = join_examples([train, pool], recipe.config.data)
+    dev = recipe.examples.subset(dev_idx) if dev_idx is not None else None
+    model = fit_fold(recipe, train, dev, _with_suffix(state, ".state.pt"), resume)
+    return classifier_of(recipe, model).predict_proba([recipe.examples.texts[i] for i in test_idx])
+
+
+def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], seed: int,
+                   cache: Optional[Path], resume: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One fold teacher: trained on 90% of the fold's training rows, calibrated on the other
+    10% (as a shipped teacher is calibrated on dev before it scores the pool); its calibrated
+    probabilities on the pool's texts [P, C] and on the held-out rows [N, C]."""
+    scores = _with_suffix(cache, ".npz")
+    if scores is not None and resume and scores.is_file():
+        with np.load(scores) as saved:
+            return saved["pool"], saved["test"]
+    fit_idx, dev_idx = fold_split(teacher, train_idx, seed, always=True)
+    dev = teacher.examples.subset(dev_idx)  # picks the epoch too, where the teacher's recipe does
+    model = fit_fold(teacher, teacher.examples.subset(fit_idx), dev, _with_suffix(cache, ".state.pt"), resume)
+    classifier = classifier_of(teacher, model)
+    fit_to_dev(classifier, dev, teacher.config.train.calibration_bias)
+    result = classifier.predict_proba(pool_texts), classifier.predict_proba([teacher.examples.texts[i] for i in test_idx])
+    if scores is not None:
+        with atomic_file(scores) as staging, open(staging, "wb") as handle:
+            np.savez(handle, pool=result[0], test=result[1])
+        _with_suffix(cache, ".state.pt").unlink(missing_ok=True)
+    return result
+
+
+def with_teacher(pool: Examples, probabilities: np.ndarray) -> Examples:
+    """The pool with these teacher probabilities [P, C] (renormalised) and their best label."""
+    teacher = probabilities / probabilities.sum(axis=1, keepdims=True)
+    return dataclasses.replace(pool, teacher=teacher, labels=teacher.argmax(axis=1))
+
+
+def classifier_of(recipe: Recipe, model) -> FramingClassifier:
+    data = recipe.config.data
+    meta = CheckpointMeta(labels=data.label_names, max_length=recipe.config.model.max_length,
+                          multi_label=data.multi_label)
+    return FramingClassifier.from_model(model, recipe.tokenizer, meta)
+
+
+def claim_work(work: Path, spec: dict, resume: bool) -> None:
+    """Mark `work` as this run's; a resumed run must be the same run (config, teachers, folds,
+    seed, grouping), or its kept folds would mix two experiments."""
+    marker = work / "run.json"
+    if resume and marker.is_file():
+        kept = json.loads(marker.read_text())
+        changed = [key for key in spec if kept.get(key) != spec[key]]
+        if changed:
+            raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}); resume with "
+                               f"the same config, teachers and options, or pass --overwrite to start over")
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    with atomic_file(marker) as staging:
+        staging.write_text(json.dumps(spec, indent=2) + "\n")
+
+
+def save_fold(path: Path, row: dict, scored: tuple) -> None:
+    with atomic_file(path) as staging, open(staging, "wb") as handle:
+        np.savez(handle, row=np.array(json.dumps(row)), test_idx=scored[0], model=scored[1], baseline=scored[2])
+
+
+def load_fold(path: Path) -> tuple[dict, tuple]:
+    with np.load(path) as saved:
+        return json.loads(str(saved["row"])), (saved["test_idx"], saved["model"], saved["baseline"])
+
+
+def _in(work: Optional[Path], name: str) -> Optional[Path]:
+    if work is None:
+        return None
+    work.mkdir(parents=True, exist_ok=True)
+    return work / name
+
+
+def _with_suffix(path: Optional[Path], suffix: str) -> Optional[Path]:
+    return None if path is None else path.parent / f"{path.name}{suffix}"
 
 
 def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:

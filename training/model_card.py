@@ -91,10 +91,17 @@ def calibration_sentence(meta: dict[str, Any]) -> str:
     if not fit:
         return f"`framing` {how}, fitted on the dev split."
     return (f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({fit['n']} rows, label column "
-            f"`{fit['label_column']}`, back end `{fit['runtime']}`): ECE {fit['before']['ece']:.4f} before, "
-            f"{fit['after']['ece']:.4f} after; macro-F1 {fit['before']['macro_f1']:.4f} before, "
-            f"{fit['after']['macro_f1']:.4f} after. The dev metrics below were measured at the end of training, "
-            f"before that refit.")
+            f"`{fit['label_column']}`, back end `{fit['runtime']}`): {_refit_figures(fit)}. The dev metrics below "
+            f"were measured at the end of training, before that refit.")
+
+
+def _refit_figures(fit: dict[str, Any]) -> str:
+    """ECE and macro-F1 after the refit, with the calibration it replaced and, where recorded,
+    uncalibrated (the fixed reference: a second refit on the same data replaces its own fit)."""
+    def figures(key: str) -> str:
+        uncalibrated = f", {fit['uncalibrated'][key]:.4f} uncalibrated" if fit.get("uncalibrated") else ""
+        return f"{fit['before'][key]:.4f} with the calibration it replaced{uncalibrated}, {fit['after'][key]:.4f} after"
+    return f"ECE {figures('ece')}; macro-F1 {figures('macro_f1')}"
 
 
 def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
