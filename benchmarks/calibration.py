@@ -6,7 +6,9 @@ default back end.
         --data ../shared/data/babe/babe_sg2_dev.csv \
         --label-columns label_bias_reviewed label_bias [--folds 2 --repeats 20] [--output results.json]
 
-The first label column is the one calibration is fitted on. For each method and repeat, the
+The first label column is the one calibration is fitted on; with two or more, each method is
+also fitted on every column's labels at once (`framing calibrate --label-column A
+--label-column B`: probabilities calibrated to the columns' average), on the same folds. For each method and repeat, the
 rows are split into stratified folds; each fold is scored with the calibration fitted on the
 others, so every figure is out of sample. ECE and macro-F1 are reported on every label column
 (on the rows the first column labels), as the mean over repeats, beside the in-sample figures
@@ -18,6 +20,7 @@ of the estimate; mean and 95th percentile).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -56,6 +59,17 @@ def figures(proba: np.ndarray, golds: dict[str, tuple[np.ndarray, np.ndarray]], 
     return out
 
 
+def fit_rows(logits: np.ndarray, golds: dict, columns: list[str], rows: np.ndarray, bias: bool) -> Calibration:
+    """The calibration fitted on `rows` (positions in `logits`) with every column's labels at once."""
+    inputs, targets = [], []
+    for column in columns:
+        positions, gold = golds[column]
+        keep = np.isin(positions, rows)
+        inputs.append(logits[positions[keep]])
+        targets.append(gold[keep])
+    return fit_calibration(np.concatenate(inputs), np.concatenate(targets), bias)
+
+
 def noise_floor(proba: np.ndarray, rounds: int = 2000, seed: int = 0) -> dict:
     """ECE of outcomes drawn from `proba` itself: what a perfectly calibrated model shows here."""
     rng = np.random.default_rng(seed)
@@ -87,14 +101,17 @@ def main() -> None:
     fit_gold = golds[args.label_columns[0]][1]
     result = {"checkpoint": str(classifier.checkpoint_dir), "runtime": classifier.runtime.name, "data": args.data,
               "fitted_on": args.label_columns[0], "folds": args.folds, "repeats": args.repeats, "methods": {}}
-    for method, bias in METHODS.items():
-        whole = calibrated(classifier, logits, fit_calibration(logits, fit_gold, bias))
+    every_row = np.arange(len(logits))
+    fits = [(args.label_columns[:1], "")] + ([(args.label_columns, " (every column)")] if len(golds) > 1 else [])
+    for (columns, suffix), (method, bias) in itertools.product(fits, METHODS.items()):
+        method += suffix
+        whole = calibrated(classifier, logits, fit_rows(logits, golds, columns, every_row, bias))
         repeats = []
         for repeat in range(args.repeats):
             proba = np.zeros_like(whole)
             splits = StratifiedKFold(args.folds, shuffle=True, random_state=repeat).split(logits, fit_gold)
             for train_rows, test_rows in splits:
-                fit = fit_calibration(logits[train_rows], fit_gold[train_rows], bias)
+                fit = fit_rows(logits, golds, columns, train_rows, bias)
                 proba[test_rows] = calibrated(classifier, logits[test_rows], fit)
             repeats.append(figures(proba, golds, labels))
         cross = {column: {key: float(np.mean([r[column][key] for r in repeats])) for key in ("ece", "macro_f1")}

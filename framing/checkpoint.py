@@ -91,6 +91,9 @@ class CalibrationFit(BaseModel):
     before: dict[str, float] = Field(default_factory=dict)
     uncalibrated: dict[str, float] = Field(default_factory=dict)  # empty in checkpoints calibrated before it existed
     after: dict[str, float] = Field(default_factory=dict)
+    # fitted on several label columns at once: all of them (label_column first) and each one's figures
+    label_columns: list[str] = Field(default_factory=list)
+    by_label_column: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
 class CheckpointMeta(BaseModel):

@@ -122,7 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "labelled texts.")
     calibrate.add_argument("--data", help="labelled data (default: the checkpoint's training dev split)")
     calibrate.add_argument("--text-column", help="default: the checkpoint's training text column")
-    calibrate.add_argument("--label-column", help="default: the checkpoint's training label column")
+    calibrate.add_argument("--label-column", dest="label_columns", action="append", default=[],
+                           help="default: the checkpoint's training label column; given twice or more (two "
+                                "labellings of the same texts), the fit sees every column's labels at once")
     calibrate.add_argument("--no-bias", dest="bias", action="store_false",
                            help="fit the temperature only (labels never change)")
     _add_checkpoint(calibrate, runtime=False)
@@ -340,13 +342,16 @@ def run_export(args: argparse.Namespace) -> None:
 def run_calibrate(args: argparse.Namespace) -> None:
     from framing.training.calibration import calibrate_checkpoint
 
-    fit = calibrate_checkpoint(args.checkpoint, args.data, args.text_column, args.label_column, args.bias)
+    fit = calibrate_checkpoint(args.checkpoint, args.data, args.text_column, args.label_columns, args.bias)
     bias = ", ".join(f"{b:+.4f}" for b in fit["logit_bias"])
+    columns = fit.get("by_label_column") or {fit["label_column"]: fit}
     print(f"temperature {fit['temperature']:.4f}, bias [{bias}] on {fit['n']} rows of {fit['data']} "
-          f"(label column {fit['label_column']}, back end {fit['runtime']})")
-    for key in ("ece", "macro_f1"):
-        print(f"{key:9s} {fit['before'][key]:.4f} before (the calibration it replaces), "
-              f"{fit['uncalibrated'][key]:.4f} uncalibrated, {fit['after'][key]:.4f} after")
+          f"(label column{'s' if len(columns) > 1 else ''} {', '.join(columns)}, back end {fit['runtime']})")
+    for column, figures in columns.items():
+        for key in ("ece", "macro_f1"):
+            print(f"{column + ' ' if len(columns) > 1 else ''}{key:9s} {figures['before'][key]:.4f} before (the "
+                  f"calibration it replaces), {figures['uncalibrated'][key]:.4f} uncalibrated, "
+                  f"{figures['after'][key]:.4f} after")
     print(f"recorded in {fit['checkpoint']}/framing.json")
 
 

@@ -112,6 +112,34 @@ def test_calibrating_twice_keeps_the_uncalibrated_reference(tiny_checkpoint, tin
     assert "uncalibrated" in (folder / "README.md").read_text()
 
 
+def test_calibrate_on_two_label_columns_fits_both_at_once_and_reports_each(capsys, tiny_checkpoint, tiny_data,
+                                                                          tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    frame = pd.read_csv(tiny_data["dev"])
+    frame["reviewed"] = frame["label"]
+    frame.loc[:3, "reviewed"] = frame.loc[:3, "label"].map({"Biased": "Non-biased", "Non-biased": "Biased"})
+    frame.loc[4, "reviewed"] = None  # a row only one column labels
+    data = tmp_path / "two.csv"
+    frame.to_csv(data, index=False)
+    assert main(["calibrate", "--checkpoint", str(folder), "--data", str(data),
+                 "--label-column", "reviewed", "--label-column", "label"]) == 0
+    out = capsys.readouterr().out
+    assert "label columns reviewed, label" in out and out.count("uncalibrated") == 4  # ECE and macro-F1 per column
+    meta = json.loads((folder / "framing.json").read_text())
+    record = meta["calibration"]
+    assert record["label_columns"] == ["reviewed", "label"] and record["label_column"] == "reviewed"
+    assert {c: f["n"] for c, f in record["by_label_column"].items()} == {"reviewed": 15, "label": 16}
+    assert record["after"] == record["by_label_column"]["reviewed"]["after"]
+    # the same fit as one over both columns' rows stacked
+    logits = FramingClassifier.from_pretrained(tiny_checkpoint).logits(frame.text.tolist())
+    gold = lambda column: (frame[column] == "Biased").astype(int).to_numpy()  # noqa: E731
+    labelled = frame["reviewed"].notna().to_numpy()
+    expected = fit_calibration(np.concatenate([logits[labelled], logits]),
+                               np.concatenate([gold("reviewed")[labelled], gold("label")]))
+    assert meta["temperature"] == pytest.approx(expected.temperature, rel=1e-4)
+    assert "`reviewed` (15 rows) and `label` (16 rows), fitted on all at once" in (folder / "README.md").read_text()
+
+
 def test_calibrate_without_bias_fits_the_temperature_only(tiny_checkpoint, tmp_path):
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     assert main(["calibrate", "--checkpoint", str(folder), "--no-bias"]) == 0  # the training dev split by default

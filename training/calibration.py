@@ -14,7 +14,7 @@ back end the checkpoint uses by default: the logits users get.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 import torch
@@ -66,35 +66,46 @@ def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -
 
 
 def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, text_column: Optional[str] = None,
-                         label_column: Optional[str] = None, bias: bool = True) -> dict:
+                         label_columns: Sequence[str] = (), bias: bool = True) -> dict:
     """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
     label column) through its default back end, and store it in framing.json (multi-label: with
-    each label's threshold tuned again on the same data); returns the record."""
+    each label's threshold tuned again on the same data); returns the record.
+
+    With several `label_columns` (two labellings of the same texts, e.g. BABE's original and
+    reviewed labels), the fit sees every column's labels at once, so the probabilities are
+    calibrated to their average; figures are recorded per column, the first one's on top."""
     classifier = FramingClassifier.from_pretrained(checkpoint)
     trained = training_config_of(classifier)
     data = data or (trained.data.dev if trained else None)
     if not data:
         raise FramingError("no labelled data to calibrate on: pass --data FILE")
-    gold = labelled_data(classifier, data, text_column, label_column)
-    logits = classifier.logits(gold.texts)
-    before = classification_metrics(gold.gold, classifier._calibrate(logits), classifier.labels, 0,
-                                     classifier.thresholds)
-    plain = classifier.meta.model_copy(update={"temperature": 1.0, "logit_bias": []})
-    raw = classification_metrics(gold.gold, FramingClassifier(classifier.runtime, classifier.encoder, plain)
-                                 ._calibrate(logits), classifier.labels, 0, classifier.thresholds)
-    fitted = fit_calibration(logits, gold.gold, bias)
+    golds = [labelled_data(classifier, data, text_column, column) for column in (list(label_columns) or [None])]
+    logits = [classifier.logits(gold.texts) for gold in golds]  # [N_k, C] per column's labelled rows
+    uncalibrated = FramingClassifier(classifier.runtime, classifier.encoder,
+                                     classifier.meta.model_copy(update={"temperature": 1.0, "logit_bias": []}))
+
+    def figures(through: FramingClassifier) -> list[dict[str, float]]:
+        scored = [classification_metrics(g.gold, through._calibrate(x), classifier.labels, 0, classifier.thresholds)
+                  for g, x in zip(golds, logits)]
+        return [{"macro_f1": m["macro_f1"], "ece": m["ece"]} for m in scored]
+
+    before, raw = figures(classifier), figures(uncalibrated)
+    every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
+    fitted = fit_calibration(every_logit, every_gold, bias)
     classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
     changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}
     if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
-        thresholds = best_thresholds(gold.gold, classifier._calibrate(logits))
+        thresholds = best_thresholds(every_gold, classifier._calibrate(every_logit))
         changes["thresholds"] = classifier.meta.thresholds = dict(zip(classifier.labels, thresholds.tolist()))
-    after = classification_metrics(gold.gold, classifier._calibrate(logits), classifier.labels, 0,
-                                   classifier.thresholds)
-    record = {"data": str(data), "sha256": fingerprint(data), "label_column": gold.label_column, "n": len(gold.texts),
+    after = figures(classifier)
+    columns = [gold.label_column for gold in golds]
+    record = {"data": str(data), "sha256": fingerprint(data), "label_column": columns[0], "n": len(golds[0].texts),
               "runtime": classifier.runtime.name, "bias": bias,
-              "before": {"macro_f1": before["macro_f1"], "ece": before["ece"]},
-              "uncalibrated": {"macro_f1": raw["macro_f1"], "ece": raw["ece"]},
-              "after": {"macro_f1": after["macro_f1"], "ece": after["ece"]}}
+              "before": before[0], "uncalibrated": raw[0], "after": after[0]}
+    if len(columns) > 1:
+        record["label_columns"] = columns
+        record["by_label_column"] = {column: {"n": len(gold.texts), "before": b, "uncalibrated": u, "after": a}
+                                     for column, gold, b, u, a in zip(columns, golds, before, raw, after)}
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
     return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,

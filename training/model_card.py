@@ -90,9 +90,16 @@ def calibration_sentence(meta: dict[str, Any]) -> str:
     fit = meta.get("calibration")
     if not fit:
         return f"`framing` {how}, fitted on the dev split."
-    return (f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({fit['n']} rows, label column "
-            f"`{fit['label_column']}`, back end `{fit['runtime']}`): {_refit_figures(fit)}. The dev metrics below "
-            f"were measured at the end of training, before that refit.")
+    by_column = fit.get("by_label_column") or {}
+    if len(by_column) > 1:
+        where = ("label columns " + " and ".join(f"`{c}` ({f['n']} rows)" for c, f in by_column.items())
+                 + ", fitted on all at once, so the probabilities are calibrated to their average")
+        figures = "; ".join(f"on `{c}`, {_refit_figures(f)}" for c, f in by_column.items())
+    else:
+        where, figures = f"{fit['n']} rows, label column `{fit['label_column']}`", _refit_figures(fit)
+    return (f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({where}, back end "
+            f"`{fit['runtime']}`): {figures}. The dev metrics below were measured at the end of training, before "
+            f"that refit.")
 
 
 def _refit_figures(fit: dict[str, Any]) -> str:
