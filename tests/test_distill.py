@@ -229,6 +229,19 @@ def _strict_crossval_configs(tiny_base, tiny_data, tmp_path):
     return config_from_dict(student), config_from_dict(teacher)
 
 
+def test_strict_crossval_needs_only_the_pools_texts(tiny_base, tiny_data, tmp_path):
+    from framing.training.crossval import crossval
+
+    student, teacher = _strict_crossval_configs(tiny_base, tiny_data, tmp_path)
+    pd.DataFrame({"text": NEUTRAL * 2}).to_parquet(tmp_path / "texts.parquet")  # a pool, never scored
+    texts_only = config_from_dict({**student.model_dump(mode="json"),
+                                   "distill": {"scores": [str(tmp_path / "texts.parquet")], "max_examples": 5}})
+    result = crossval(texts_only, folds=2, only=[2], teachers=[teacher])
+    assert result["folds"][0]["fold"] == 2 and 0.0 <= result["folds"][0]["teacher_macro_f1"] <= 1.0
+    with pytest.raises(FramingError, match=r"texts.parquet: .*scores.neutral"):
+        crossval(texts_only, folds=2)  # without fold teachers, the file's scores are the targets
+
+
 def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(tiny_base, tiny_data, tmp_path,
                                                                              monkeypatch):
     from framing.training import crossval as module

@@ -39,7 +39,7 @@ from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config
-from framing.training.examples import Examples, join_examples, labelled_parts, teacher_examples
+from framing.training.examples import Examples, join_examples, labelled_parts, pool_examples, teacher_examples
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
 from framing.training.train import fit, fit_to_dev, load_intermediate
@@ -81,8 +81,11 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     student, groups = prepare(config, group_by)
     examples = student.examples
     check_folds(examples.labels, labels, folds, data_config.multi_label)  # before any training
-    pool = (teacher_examples(config.distill, labels, student.tokenizer, config.model.max_length)
-            if config.distill else None)
+    pool = None
+    if config.distill and teachers:  # only the pool's texts: each fold's teachers score them
+        pool = pool_examples(config.distill, student.tokenizer, config.model.max_length)
+    elif config.distill:
+        pool = teacher_examples(config.distill, labels, student.tokenizer, config.model.max_length)
     fold_teachers = [same_rows(prepare(teacher)[0], student, number) for number, teacher in
                      enumerate(teachers or [], start=1)]
     # Multi-label targets cannot be stratified by class: plain shuffled folds.

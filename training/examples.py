@@ -185,6 +185,18 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
     return Examples(**joined)
 
 
+def pool_examples(distill: DistillConfig, tokenizer: PreTrainedTokenizerBase, max_length: int) -> Examples:
+    """The pool's texts alone (the first score file's, or any table with the text column, such
+    as the pool itself), for teachers trained later to score (strict cross-validation)."""
+    source = distill.scores[0]
+    frame = read_table(source)
+    if distill.max_examples:
+        frame = frame.iloc[: distill.max_examples]
+    texts = texts_of(frame, distill.text_column, source)
+    encoded = tokenizer(texts, truncation=True, max_length=max_length)
+    return Examples(texts=texts, input_ids=encoded["input_ids"], labels=np.zeros(len(texts), dtype=int))
+
+
 def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: PreTrainedTokenizerBase,
                      max_length: int) -> Examples:
     """The distillation pool: texts with the average of the teachers' probabilities [N, C]
