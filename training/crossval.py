@@ -62,10 +62,13 @@ def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, lis
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     parts, groups = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True, group_by=group_by)
-    intermediate = load_intermediate(config, tokenizer)
-    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), intermediate,
-                    _after_intermediate(config, base_path, tokenizer, intermediate))
+    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data),
+                    load_intermediate(config, tokenizer), warm=None)  # warm: set by warm_up, after the checks
     return recipe, [group_key(value) for value in groups]
+
+
+def warm_up(recipe: Recipe) -> None:
+    recipe.warm = _after_intermediate(recipe.config, recipe.base_path, recipe.tokenizer, recipe.intermediate)
 
 
 def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
@@ -88,6 +91,8 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         pool = teacher_examples(config.distill, labels, student.tokenizer, config.model.max_length)
     fold_teachers = [same_rows(prepare(teacher)[0], student, number) for number, teacher in
                      enumerate(teachers or [], start=1)]
+    for recipe in [student, *fold_teachers]:  # every check passed: now the intermediate stages
+        warm_up(recipe)
     # Multi-label targets cannot be stratified by class: plain shuffled folds.
     if group_by:
         if len(set(groups)) < folds:
@@ -104,38 +109,50 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         if done is not None and resume and done.is_file():
             row, fold_scores = load_fold(done)
         else:
-            started = time.perf_counter()
-            fold_pool, teacher_f1 = pool, None
-            if fold_teachers:
-                scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed,
-                                                           _in(work, f"fold-{number}-teacher-{k}"), resume)
-                                            for k, t in enumerate(fold_teachers, start=1)])
-                fold_pool = with_teacher(pool, np.mean(scores, axis=0))
-                teacher_f1 = classification_metrics(examples.labels[test_idx], np.mean(test_scores, axis=0),
-                                                    labels, 0)["macro_f1"]
-            proba = train_and_score(student, train_idx, test_idx, fold_pool, seed, _in(work, f"fold-{number}-student"),
-                                    resume)
-            train_texts = [examples.texts[i] for i in train_idx]
-            baseline = tfidf_baseline(seed, data_config.multi_label).fit(train_texts, examples.labels[train_idx])
-            fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)))
-            row = {
-                "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
-                **({"held_out_groups": sorted(set(groups[i] for i in test_idx))} if group_by else {}),
-                "test_label_counts": label_counts(examples.labels[test_idx], labels),
-                "model_macro_f1": classification_metrics(examples.labels[test_idx], proba, labels, 0)["macro_f1"],
-                "baseline_macro_f1": classification_metrics(examples.labels[test_idx], fold_scores[2], labels, 0)["macro_f1"],
-                **({"teacher_macro_f1": teacher_f1} if teacher_f1 is not None else {}),
-                "seconds": round(time.perf_counter() - started, 1),
-            }
-            if done is not None:
-                save_fold(done, row, fold_scores)
-                (work / f"fold-{number}-student.state.pt").unlink(missing_ok=True)
+            held_out = sorted(set(groups[i] for i in test_idx)) if group_by else None
+            row, fold_scores = run_fold(number, train_idx, test_idx, student, pool, fold_teachers, seed, held_out,
+                                        work, resume)
         rows.append(row)
         scored.append(fold_scores)
         report(row)
     keys = ["model_macro_f1", "baseline_macro_f1"] + (["teacher_macro_f1"] if fold_teachers else [])
     summary = {key: _mean_sd([r[key] for r in rows]) for key in keys}
     return {"folds": rows, "summary": {**summary, "pooled": pooled_scores(examples.labels, scored, labels)}}
+
+
+def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: Recipe, pool: Optional[Examples],
+             teachers: list[Recipe], seed: int, held_out: Optional[list[str]], work: Optional[Path],
+             resume: bool) -> tuple[dict, tuple]:
+    """One fold: its teachers (if any) score the pool, the student trains on the other folds
+    (and the pool) and scores the held-out rows, and so does the TF-IDF baseline; returns the
+    fold's row and (held-out rows, model and baseline probabilities), kept in `work` if given."""
+    started = time.perf_counter()
+    examples, labels = student.examples, student.config.data.label_names
+    gold = examples.labels[test_idx]
+    teacher_f1 = None
+    if teachers:
+        scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed,
+                                                   _in(work, f"fold-{number}-teacher-{k}"), resume)
+                                    for k, t in enumerate(teachers, start=1)])
+        pool = with_teacher(pool, np.mean(scores, axis=0))
+        teacher_f1 = classification_metrics(gold, np.mean(test_scores, axis=0), labels, 0)["macro_f1"]
+    proba = train_and_score(student, train_idx, test_idx, pool, seed, _in(work, f"fold-{number}-student"), resume)
+    baseline = tfidf_baseline(seed, student.config.data.multi_label).fit([examples.texts[i] for i in train_idx],
+                                                                         examples.labels[train_idx])
+    fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)))
+    row = {
+        "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
+        **({"held_out_groups": held_out} if held_out is not None else {}),
+        "test_label_counts": label_counts(gold, labels),
+        "model_macro_f1": classification_metrics(gold, proba, labels, 0)["macro_f1"],
+        "baseline_macro_f1": classification_metrics(gold, fold_scores[2], labels, 0)["macro_f1"],
+        **({"teacher_macro_f1": teacher_f1} if teacher_f1 is not None else {}),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if work is not None:
+        save_fold(work / f"fold-{number}.npz", row, fold_scores)
+        (work / f"fold-{number}-student.state.pt").unlink(missing_ok=True)
+    return row, fold_scores
 
 
 def same_rows(teacher: Recipe, student: Recipe, number: int) -> Recipe:
