@@ -262,6 +262,7 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
     assert len(trained) == 4  # fold 1 was kept, only fold 2 trained
     assert both["folds"][0] == first["folds"][0] and [r["fold"] for r in both["folds"]] == [1, 2]
     assert both["summary"]["pooled"]["rows"] == sum(r["n_test"] for r in both["folds"])
+    assert "fold teachers macro-F1" in module.render_crossval(both)
     assert not list(work.glob("*.state.pt"))  # training states go once their fold is kept
     changed = config_from_dict({**student.model_dump(mode="json"), "train": {**student.train.model_dump(), "lr": 0.5}})
     with pytest.raises(FramingError, match=r"cv.json.folds: kept folds of a different run \(changed: config\)"):

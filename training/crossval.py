@@ -55,20 +55,23 @@ class Recipe:
     tokenizer: Any
     examples: Examples
     intermediate: Optional[Examples]
-    warm: Optional[dict]
+    warm: Optional[dict] = None
 
 
 def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, list[str]]:
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     parts, groups = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True, group_by=group_by)
-    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data),
-                    load_intermediate(config, tokenizer), warm=None)  # warm: set by warm_up, after the checks
+    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), load_intermediate(config, tokenizer))
     return recipe, [group_key(value) for value in groups]
 
 
-def warm_up(recipe: Recipe) -> None:
-    recipe.warm = _after_intermediate(recipe.config, recipe.base_path, recipe.tokenizer, recipe.intermediate)
+def warm_state(recipe: Recipe) -> Optional[dict]:
+    """The end state of the recipe's intermediate stage, trained the first time a fold needs it
+    (after every check; never, when every fold is already kept)."""
+    if recipe.intermediate is not None and recipe.warm is None:
+        recipe.warm = _after_intermediate(recipe.config, recipe.base_path, recipe.tokenizer, recipe.intermediate)
+    return recipe.warm
 
 
 def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[int]] = None,
@@ -91,8 +94,6 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         pool = teacher_examples(config.distill, labels, student.tokenizer, config.model.max_length)
     fold_teachers = [same_rows(prepare(teacher)[0], student, number) for number, teacher in
                      enumerate(teachers or [], start=1)]
-    for recipe in [student, *fold_teachers]:  # every check passed: now the intermediate stages
-        warm_up(recipe)
     # Multi-label targets cannot be stratified by class: plain shuffled folds.
     if group_by:
         if len(set(groups)) < folds:
@@ -179,7 +180,7 @@ def fold_split(recipe: Recipe, train_idx: np.ndarray, seed: int, always: bool = 
 def fit_fold(recipe: Recipe, train: Examples, dev: Optional[Examples], state: Optional[Path], resume: bool):
     """Train the recipe on one fold's rows; with `state`, saving the training state there as it
     goes (and with `resume`, continuing from it)."""
-    saved = load_state(state, recipe.config) if resume and state is not None and state.is_file() else recipe.warm
+    saved = load_state(state, recipe.config) if resume and state is not None and state.is_file() else warm_state(recipe)
     model, _ = fit(recipe.config, train, dev, recipe.base_path, recipe.tokenizer, False, recipe.intermediate,
                    state_file=state, resume_from=saved)
     return model
@@ -327,6 +328,10 @@ def render_crossval(result: dict[str, Any]) -> str:
         folds = ", ".join(f"{r[key]:.4f}" for r in result["folds"])
         lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {folds}); "
                      f"pooled over the held-out rows {result['summary']['pooled'][key]:.4f}")
+    if "teacher_macro_f1" in result["summary"]:
+        s = result["summary"]["teacher_macro_f1"]
+        folds = ", ".join(f"{r['teacher_macro_f1']:.4f}" for r in result["folds"])
+        lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {folds}), their average")
     return "\n".join(lines)
 
 
