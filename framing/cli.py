@@ -386,6 +386,8 @@ def run_crossval(args: argparse.Namespace) -> None:
     work = Path(f"{args.output}.folds") if args.output else None
     if args.resume and work is None:
         raise FramingError("--resume needs --output: the finished folds are kept beside it")
+    if args.resume and not work.is_dir():
+        raise FramingError(f"{work}: no kept folds to resume from; run without --resume to start")
     if work is not None and not args.resume:
         if work.exists() and not args.overwrite:
             raise FramingError(f"{work}: an earlier run kept its folds here; pass --resume to continue it or "

@@ -273,6 +273,7 @@ def test_every_numeric_option_is_checked_before_any_work(capsys, argv, message):
 
 @pytest.mark.parametrize("argv, message", [
     (["--resume"], "--resume needs --output: the finished folds are kept beside it"),
+    (["--resume", "--output", "nowhere/cv.json"], "nowhere/cv.json.folds: no kept folds to resume from"),
     (["--teacher", "configs/teacher_mpnet.yaml epochs"],
      "--teacher 'configs/teacher_mpnet.yaml epochs': expected a config path followed by KEY=VALUE overrides"),
     (["--teacher", "configs/teacher_mpnet.yaml train.epochs=0"], "train.epochs"),
