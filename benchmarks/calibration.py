@@ -32,22 +32,11 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from framing.data import read_table, texts_of  # noqa: E402
 from framing.predictor import FramingClassifier  # noqa: E402
-from framing.training.calibration import Calibration, fit_calibration  # noqa: E402
+from framing.training.calibration import Calibration, calibrated, fit_calibration  # noqa: E402
 from framing.training.labels import UNLABELLED, targets_of, without_labels  # noqa: E402
 from framing.training.metrics import expected_calibration_error, classification_metrics  # noqa: E402
 
 METHODS = {"temperature": False, "temperature+bias": True}
-
-
-def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibration) -> np.ndarray:
-    """Probabilities [N, C] through the predictor's own step, with calibration `fit`."""
-    meta = classifier.meta
-    kept = meta.temperature, meta.logit_bias
-    meta.temperature, meta.logit_bias = fit.temperature, fit.bias
-    try:
-        return classifier._calibrate(logits)
-    finally:
-        meta.temperature, meta.logit_bias = kept
 
 
 def figures(proba: np.ndarray, golds: dict[str, tuple[np.ndarray, np.ndarray]], labels: list[str]) -> dict:

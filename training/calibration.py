@@ -65,6 +65,18 @@ def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -
     return Calibration(temperature, [float(b) for b in found])
 
 
+def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibration) -> np.ndarray:
+    """Probabilities [N, C] from logits through the predictor's own step, with calibration `fit`
+    in place of the stored one (which is left as it was)."""
+    meta = classifier.meta
+    kept = meta.temperature, meta.logit_bias
+    meta.temperature, meta.logit_bias = fit.temperature, fit.bias
+    try:
+        return classifier._calibrate(logits)
+    finally:
+        meta.temperature, meta.logit_bias = kept
+
+
 def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, text_column: Optional[str] = None,
                          label_columns: Sequence[str] = (), bias: bool = True) -> dict:
     """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
@@ -81,15 +93,14 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
         raise FramingError("no labelled data to calibrate on: pass --data FILE")
     golds = [labelled_data(classifier, data, text_column, column) for column in (list(label_columns) or [None])]
     logits = [classifier.logits(gold.texts) for gold in golds]  # [N_k, C] per column's labelled rows
-    uncalibrated = FramingClassifier(classifier.runtime, classifier.encoder,
-                                     classifier.meta.model_copy(update={"temperature": 1.0, "logit_bias": []}))
 
-    def figures(through: FramingClassifier) -> list[dict[str, float]]:
-        scored = [classification_metrics(g.gold, through._calibrate(x), classifier.labels, 0, classifier.thresholds)
-                  for g, x in zip(golds, logits)]
+    def figures(fit: Calibration) -> list[dict[str, float]]:
+        scored = [classification_metrics(g.gold, calibrated(classifier, x, fit), classifier.labels, 0,
+                                         classifier.thresholds) for g, x in zip(golds, logits)]
         return [{"macro_f1": m["macro_f1"], "ece": m["ece"]} for m in scored]
 
-    before, raw = figures(classifier), figures(uncalibrated)
+    stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
+    before, raw = figures(stored), figures(Calibration(1.0, []))  # raw: temperature 1, no bias
     every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
     fitted = fit_calibration(every_logit, every_gold, bias)
     classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
@@ -97,7 +108,7 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
         thresholds = best_thresholds(every_gold, classifier._calibrate(every_logit))
         changes["thresholds"] = classifier.meta.thresholds = dict(zip(classifier.labels, thresholds.tolist()))
-    after = figures(classifier)
+    after = figures(fitted)
     columns = [gold.label_column for gold in golds]
     record = {"data": str(data), "sha256": fingerprint(data), "label_column": columns[0], "n": len(golds[0].texts),
               "runtime": classifier.runtime.name, "bias": bias,

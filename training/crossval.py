@@ -39,7 +39,8 @@ from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config
-from framing.training.examples import Examples, join_examples, labelled_parts, pool_examples, teacher_examples
+from framing.training.examples import (Examples, join_examples, labelled_parts, pool_examples, teacher_examples,
+                                       with_teacher)
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
 from framing.training.train import fit, fit_to_dev, load_intermediate
@@ -132,12 +133,14 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
     gold = examples.labels[test_idx]
     teacher_f1 = None
     if teachers:
-        scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed,
-                                                   _in(work, f"fold-{number}-teacher-{k}"), resume)
+        scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed, resume,
+                                                   _in(work, f"fold-{number}-teacher-{k}.npz"),
+                                                   _in(work, f"fold-{number}-teacher-{k}.state.pt"))
                                     for k, t in enumerate(teachers, start=1)])
         pool = with_teacher(pool, np.mean(scores, axis=0))
         teacher_f1 = classification_metrics(gold, np.mean(test_scores, axis=0), labels, 0)["macro_f1"]
-    proba = train_and_score(student, train_idx, test_idx, pool, seed, _in(work, f"fold-{number}-student"), resume)
+    state = _in(work, f"fold-{number}-student.state.pt")
+    proba = train_and_score(student, train_idx, test_idx, pool, seed, state, resume)
     baseline = tfidf_baseline(seed, student.config.data.multi_label).fit([examples.texts[i] for i in train_idx],
                                                                          examples.labels[train_idx])
     fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)))
@@ -152,7 +155,7 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
     }
     if work is not None:
         save_fold(work / f"fold-{number}.npz", row, fold_scores)
-        (work / f"fold-{number}-student.state.pt").unlink(missing_ok=True)
+        state.unlink(missing_ok=True)
     return row, fold_scores
 
 
@@ -195,36 +198,29 @@ def train_and_score(recipe: Recipe, train_idx, test_idx, pool: Optional[Examples
     if pool is not None:
         train = join_examples([train, pool], recipe.config.data)
     dev = recipe.examples.subset(dev_idx) if dev_idx is not None else None
-    model = fit_fold(recipe, train, dev, _with_suffix(state, ".state.pt"), resume)
+    model = fit_fold(recipe, train, dev, state, resume)
     return classifier_of(recipe, model).predict_proba([recipe.examples.texts[i] for i in test_idx])
 
 
-def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], seed: int,
-                   cache: Optional[Path], resume: bool) -> tuple[np.ndarray, np.ndarray]:
+def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], seed: int, resume: bool,
+                   scores: Optional[Path], state: Optional[Path]) -> tuple[np.ndarray, np.ndarray]:
     """One fold teacher: trained on 90% of the fold's training rows, calibrated on the other
     10% (as a shipped teacher is calibrated on dev before it scores the pool); its calibrated
-    probabilities on the pool's texts [P, C] and on the held-out rows [N, C]."""
-    scores = _with_suffix(cache, ".npz")
+    probabilities on the pool's texts [P, C] and on the held-out rows [N, C], kept in `scores`."""
     if scores is not None and resume and scores.is_file():
         with np.load(scores) as saved:
             return saved["pool"], saved["test"]
     fit_idx, dev_idx = fold_split(teacher, train_idx, seed, always=True)
     dev = teacher.examples.subset(dev_idx)  # picks the epoch too, where the teacher's recipe does
-    model = fit_fold(teacher, teacher.examples.subset(fit_idx), dev, _with_suffix(cache, ".state.pt"), resume)
+    model = fit_fold(teacher, teacher.examples.subset(fit_idx), dev, state, resume)
     classifier = classifier_of(teacher, model)
     fit_to_dev(classifier, dev, teacher.config.train.calibration_bias)
     result = classifier.predict_proba(pool_texts), classifier.predict_proba([teacher.examples.texts[i] for i in test_idx])
     if scores is not None:
         with atomic_file(scores) as staging, open(staging, "wb") as handle:
             np.savez(handle, pool=result[0], test=result[1])
-        _with_suffix(cache, ".state.pt").unlink(missing_ok=True)
+        state.unlink(missing_ok=True)
     return result
-
-
-def with_teacher(pool: Examples, probabilities: np.ndarray) -> Examples:
-    """The pool with these teacher probabilities [P, C] (renormalised) and their best label."""
-    teacher = probabilities / probabilities.sum(axis=1, keepdims=True)
-    return dataclasses.replace(pool, teacher=teacher, labels=teacher.argmax(axis=1))
 
 
 def classifier_of(recipe: Recipe, model) -> FramingClassifier:
@@ -261,14 +257,8 @@ def load_fold(path: Path) -> tuple[dict, tuple]:
 
 
 def _in(work: Optional[Path], name: str) -> Optional[Path]:
-    if work is None:
-        return None
-    work.mkdir(parents=True, exist_ok=True)
-    return work / name
-
-
-def _with_suffix(path: Optional[Path], suffix: str) -> Optional[Path]:
-    return None if path is None else path.parent / f"{path.name}{suffix}"
+    """A file of the run's work folder (made by claim_work), or None without one."""
+    return None if work is None else work / name
 
 
 def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:

@@ -4,6 +4,7 @@ optional auxiliary label."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -189,12 +190,8 @@ def pool_examples(distill: DistillConfig, tokenizer: PreTrainedTokenizerBase, ma
     """The pool's texts alone (the first score file's, or any table with the text column, such
     as the pool itself), for teachers trained later to score (strict cross-validation)."""
     source = distill.scores[0]
-    frame = read_table(source)
-    if distill.max_examples:
-        frame = frame.iloc[: distill.max_examples]
-    texts = texts_of(frame, distill.text_column, source)
-    encoded = tokenizer(texts, truncation=True, max_length=max_length)
-    return Examples(texts=texts, input_ids=encoded["input_ids"], labels=np.zeros(len(texts), dtype=int))
+    return _text_examples(texts_of(_pool_rows(read_table(source), distill), distill.text_column, source),
+                          tokenizer, max_length)
 
 
 def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: PreTrainedTokenizerBase,
@@ -206,8 +203,7 @@ def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: 
     for source in distill.scores:
         frame = read_table(source)
         require_columns(frame, [distill.text_column, *columns], source)
-        if distill.max_examples:
-            frame = frame.iloc[: distill.max_examples]
+        frame = _pool_rows(frame, distill)
         these = texts_of(frame, distill.text_column, source)
         if texts is not None and these != texts:
             row = next(i for i, (a, b) in enumerate(zip(these, texts)) if a != b) if len(these) == len(texts) else None
@@ -221,7 +217,22 @@ def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: 
             raise FramingError(f"{source}: row {int(frame.index[bad[0]]) + 1}: scores must be probabilities, got "
                                f"{values[bad[0]].tolist()}")
         probabilities.append(values)
-    teacher = np.mean(probabilities, axis=0)
-    teacher = teacher / teacher.sum(axis=1, keepdims=True)
+    return with_teacher(_text_examples(texts, tokenizer, max_length), np.mean(probabilities, axis=0))
+
+
+def with_teacher(pool: Examples, probabilities: np.ndarray) -> Examples:
+    """The pool with these teacher probabilities [P, C] (renormalised) as its targets, and the
+    teacher's best label as the hard label."""
+    teacher = probabilities / probabilities.sum(axis=1, keepdims=True)
+    return dataclasses.replace(pool, teacher=teacher, labels=teacher.argmax(axis=1))
+
+
+def _pool_rows(frame: pd.DataFrame, distill: DistillConfig) -> pd.DataFrame:
+    """The first `max_examples` rows (a pool written by `framing pool` is balanced in every prefix)."""
+    return frame.iloc[: distill.max_examples] if distill.max_examples else frame
+
+
+def _text_examples(texts: list[str], tokenizer: PreTrainedTokenizerBase, max_length: int) -> Examples:
+    """Unlabelled texts, tokenized; their labels are placeholders until a teacher's are set."""
     encoded = tokenizer(texts, truncation=True, max_length=max_length)
-    return Examples(texts=texts, input_ids=encoded["input_ids"], labels=teacher.argmax(axis=1), teacher=teacher)
+    return Examples(texts=texts, input_ids=encoded["input_ids"], labels=np.zeros(len(texts), dtype=int))
