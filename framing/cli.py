@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                                              "in the checkpoint, which predict then uses by default.")
     export.add_argument("--data", help="labelled dev data (default: the checkpoint's training dev split)")
     export.add_argument("--tolerance", type=number(float, 0, 1), default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
+    export.add_argument("--keep-all", action="store_true",
+                        help="keep every back end's ONNX file in the checkpoint (default: only the chosen one's)")
     _add_checkpoint(export, runtime=False)
 
     calibrate = commands.add_parser("calibrate", help="refit a checkpoint's calibration on labelled data",
@@ -331,10 +333,12 @@ def run_serve(args: argparse.Namespace) -> None:
 def run_export(args: argparse.Namespace) -> None:
     from framing.training.backend_choice import export_and_select
 
-    result = export_and_select(args.checkpoint, args.data, args.tolerance)
+    result = export_and_select(args.checkpoint, args.data, args.tolerance, args.keep_all)
     for name, row in result["measured"].items():
         print(f"{name:14s} dev macro-F1 {row['dev_macro_f1']:.4f}  {row['sentences_per_second']:7.1f} sentences/s")
     print(f"chosen: {result['chosen']} (recorded in {result['checkpoint']}/framing.json)")
+    if result["removed"]:
+        print(f"removed the other back ends' files (--keep-all keeps them): {', '.join(result['removed'])}")
     if result["stale_calibration"]:
         print(f"note: {result['stale_calibration']}", file=sys.stderr)
 

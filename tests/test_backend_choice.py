@@ -4,9 +4,20 @@ macro-F1 tolerance that is batch-invariant is recorded in the checkpoint."""
 from __future__ import annotations
 
 import json
+import shutil
+
+import pytest
 
 from framing import FramingClassifier
 from framing.cli import main
+from framing.runtime import ONNX_FILES
+
+
+@pytest.fixture
+def exported(exported, tmp_path):
+    """A copy per test: export removes the unchosen back ends' files from the folder it is
+    given, and the session's exported checkpoint is shared with the runtime tests."""
+    return shutil.copytree(exported, tmp_path / "ckpt")
 
 
 def test_export_command_records_the_choice_and_fp32_overrides_it(exported, tiny_data, capsys):
@@ -49,3 +60,22 @@ def test_export_says_when_the_calibration_was_fitted_on_another_back_end(exporte
     update_meta(exported, {"calibration": {**record, "runtime": "torch-fp32"}})
     assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
     assert "framing calibrate" not in capsys.readouterr().err
+
+
+def test_export_keeps_only_the_chosen_back_end_unless_told(exported, tiny_data, tmp_path, monkeypatch, capsys):
+    """The other back ends' files leave the folder (a checkpoint is passed around and has a
+    size budget); asking for one later rebuilds it into the cache, never into the folder."""
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
+    kept = shutil.copytree(exported, tmp_path / "kept")
+    assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
+    chosen = json.loads((exported / "framing.json").read_text())["runtime"]["name"]
+    assert "removed the other back ends' files" in capsys.readouterr().out
+    onnx_left = sorted(p.name for p in exported.iterdir() if ".onnx" in p.name)
+    assert onnx_left == ([] if chosen == "torch-fp32" else sorted([ONNX_FILES[chosen], ONNX_FILES[chosen] + ".sha256"]))
+    other = next(name for name in ONNX_FILES if name != chosen)
+    assert FramingClassifier.from_pretrained(exported, runtime=other)("hello there")["label"]
+    assert not (exported / ONNX_FILES[other]).exists()
+
+    assert main(["export", "--checkpoint", str(kept), "--data", str(tiny_data["dev"]), "--keep-all"]) == 0
+    assert "removed" not in capsys.readouterr().out
+    assert all((kept / file).is_file() for file in ONNX_FILES.values())

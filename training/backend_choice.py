@@ -2,7 +2,8 @@
 data through the predictor, and record in framing.json the fastest one whose macro-F1 is
 within `tolerance` of fp32 and that is batch-invariant (a text's probabilities do not move
 with the other texts of the call by more than BATCH_INVARIANCE). The predictor then uses it
-by default."""
+by default. The other back ends' ONNX files are removed from the folder unless kept: they
+are derived from the weights, so a load that asks for one rebuilds it into the cache."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from framing.checkpoint import CalibrationFit, locate_checkpoint, update_meta
 from framing.errors import FramingError
 from framing.onnx_build import export_onnx
 from framing.predictor import FramingClassifier
-from framing.runtime import RUNTIMES
+from framing.runtime import ONNX_FILES, RUNTIMES
 from framing.training.evaluate import labelled_data, training_config_of
 from framing.training.metrics import classification_metrics
 
@@ -43,7 +44,8 @@ def sentences_per_second(classifier: FramingClassifier, texts: list[str], runs: 
     return len(texts) / statistics.median(times)
 
 
-def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tolerance: float = 0.01) -> dict[str, Any]:
+def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tolerance: float = 0.01,
+                      keep_all: bool = False) -> dict[str, Any]:
     folder = locate_checkpoint(checkpoint)
     reference = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
     trained = training_config_of(reference)
@@ -69,8 +71,22 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
     chosen = max(eligible, key=lambda n: measured[n]["sentences_per_second"])
     update_meta(folder, {"runtime": {"name": chosen, "tolerance": tolerance, "batch_invariance": BATCH_INVARIANCE,
                                      "measured_on": str(data), "measured": measured}})
-    return {"checkpoint": str(folder), "chosen": chosen, "measured": measured,
+    removed = [] if keep_all else remove_unchosen(folder, chosen)
+    return {"checkpoint": str(folder), "chosen": chosen, "measured": measured, "removed": removed,
             "stale_calibration": stale_calibration(reference.meta.calibration, chosen)}
+
+
+def remove_unchosen(folder, chosen: str) -> list[str]:
+    """Delete the ONNX files (and their stamps) of every back end but `chosen`, after the
+    choice is recorded: a checkpoint is passed around, and the shipped one must fit its size
+    budget (the three files are 190 MB for MiniLM-L6)."""
+    removed = []
+    for name, file in ONNX_FILES.items():
+        for path in (folder / file, folder / f"{file}.sha256"):
+            if name != chosen and path.exists():
+                path.unlink()
+                removed.append(path.name)
+    return removed
 
 
 def stale_calibration(fit: Optional[CalibrationFit], chosen: str) -> Optional[str]:
