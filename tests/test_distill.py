@@ -237,7 +237,10 @@ def test_strict_crossval_needs_only_the_pools_texts(tiny_base, tiny_data, tmp_pa
     texts_only = config_from_dict({**student.model_dump(mode="json"),
                                    "distill": {"scores": [str(tmp_path / "texts.parquet")], "max_examples": 5}})
     result = crossval(texts_only, folds=2, only=[2], teachers=[teacher])
-    assert result["folds"][0]["fold"] == 2 and 0.0 <= result["folds"][0]["teacher_macro_f1"] <= 1.0
+    fold = result["folds"][0]
+    assert fold["fold"] == 2 and 0.0 <= fold["teacher_macro_f1"] <= 1.0
+    # one teacher: its own figure is the average's
+    assert fold["each_teacher_macro_f1"] == pytest.approx([fold["teacher_macro_f1"]])
     with pytest.raises(FramingError, match=r"texts.parquet: .*scores.neutral"):
         crossval(texts_only, folds=2)  # without fold teachers, the file's scores are the targets
 

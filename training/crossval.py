@@ -139,6 +139,7 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
                                     for k, t in enumerate(teachers, start=1)])
         pool = with_teacher(pool, np.mean(scores, axis=0))
         teacher_f1 = classification_metrics(gold, np.mean(test_scores, axis=0), labels, 0)["macro_f1"]
+        each_f1 = [classification_metrics(gold, t, labels, 0)["macro_f1"] for t in test_scores]
     state = _in(work, f"fold-{number}-student.state.pt")
     proba = train_and_score(student, train_idx, test_idx, pool, seed, state, resume)
     baseline = tfidf_baseline(seed, student.config.data.multi_label).fit([examples.texts[i] for i in train_idx],
@@ -150,7 +151,7 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
         "test_label_counts": label_counts(gold, labels),
         "model_macro_f1": classification_metrics(gold, proba, labels, 0)["macro_f1"],
         "baseline_macro_f1": classification_metrics(gold, fold_scores[2], labels, 0)["macro_f1"],
-        **({"teacher_macro_f1": teacher_f1} if teacher_f1 is not None else {}),
+        **({"teacher_macro_f1": teacher_f1, "each_teacher_macro_f1": each_f1} if teacher_f1 is not None else {}),
         "seconds": round(time.perf_counter() - started, 1),
     }
     if work is not None:
