@@ -15,7 +15,7 @@ from framing.training.config import config_from_dict
 from framing.training.pool import build_pool, is_sentence
 from framing.training.train import train
 
-from helpers import EDITORIAL, NEUTRAL, labelled_frame, tiny_config_dict
+from helpers import EDITORIAL, NEUTRAL, benchmark_module, labelled_frame, tiny_config_dict
 
 
 def test_extra_train_files_may_lack_supervision_columns_and_empty_labels_can_be_dropped(tiny_base, tiny_data,
@@ -266,6 +266,12 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
     assert both["folds"][0] == first["folds"][0] and [r["fold"] for r in both["folds"]] == [1, 2]
     assert both["summary"]["pooled"]["rows"] == sum(r["n_test"] for r in both["folds"])
     assert "fold teachers macro-F1" in module.render_crossval(both)
+    # benchmarks/crossval_folds.py re-scores the kept folds to the same figures
+    rescored = benchmark_module("crossval_folds").rescore(student, work, [])["label"]
+    for row in both["folds"]:
+        again = rescored[str(row["fold"])]
+        assert again["rows"] == row["n_test"] and again["student"] == pytest.approx(row["model_macro_f1"], abs=1e-4)
+        assert again["teachers_average"] == pytest.approx(row["teacher_macro_f1"], abs=1e-4)
     assert not list(work.glob("*.state.pt"))  # training states go once their fold is kept
     changed = config_from_dict({**student.model_dump(mode="json"), "train": {**student.train.model_dump(), "lr": 0.5}})
     with pytest.raises(FramingError, match=r"cv.json.folds: kept folds of a different run \(changed: config\)"):
