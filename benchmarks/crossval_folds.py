@@ -23,13 +23,15 @@ from transformers import AutoTokenizer  # noqa: E402
 
 from framing.training.base_model import resolve_base_model  # noqa: E402
 from framing.training.config import load_config  # noqa: E402
+from framing.training.crossval import load_fold  # noqa: E402
 from framing.training.examples import join_examples, labelled_parts  # noqa: E402
 from framing.training.labels import load_table  # noqa: E402
 from framing.training.metrics import classification_metrics  # noqa: E402
 
 
-def other_labels(config, column: str) -> dict[str, int]:
-    """text -> label index in `column`, from every labelled file of the config that has it."""
+def other_labels(config, column: str, texts: list[str]) -> np.ndarray:
+    """Each row's label index in `column` [N] (-1 where none), matched by text from every
+    labelled file of the config that has the column."""
     data, names = config.data, config.data.label_names
     found = {}
     for source in [data.train, *data.extra_train, data.dev]:
@@ -37,20 +39,19 @@ def other_labels(config, column: str) -> dict[str, int]:
         if column in frame.columns:
             found.update({text: names.index(data.labels[value]) for text, value in zip(frame["text"], frame[column])
                           if value in data.labels})
-    return found
+    return np.array([found.get(text, -1) for text in texts])
 
 
-def fold_figures(work: Path, number: int, texts: list[str], gold: dict[str, int], labels: list[str]) -> dict:
-    with np.load(work / f"fold-{number}.npz") as saved:
-        rows, student = saved["test_idx"], saved["model"]  # [N], [N, C]
-    teachers = [np.load(path)["test"] for path in sorted(work.glob(f"fold-{number}-teacher-*.npz"))]  # each [N, C]
-    keep = [k for k, row in enumerate(rows) if texts[row] in gold]
-    y = np.array([gold[texts[rows[k]]] for k in keep])
+def fold_figures(work: Path, fold: Path, gold: np.ndarray, labels: list[str]) -> dict:
+    """One kept fold's figures against `gold` [N rows of the run] (-1: no label, left out)."""
+    row, (test_idx, student, _) = load_fold(fold)  # held-out rows [n], student probabilities [n, C]
+    teachers = [np.load(path)["test"] for path in sorted(work.glob(f"fold-{row['fold']}-teacher-*.npz"))]  # [n, C]
+    keep = gold[test_idx] >= 0
 
     def f1(proba):
-        return round(classification_metrics(y, proba[keep], labels, 0)["macro_f1"], 4)
+        return round(classification_metrics(gold[test_idx][keep], proba[keep], labels, 0)["macro_f1"], 4)
 
-    return {"rows": len(keep), "student": f1(student), "teachers": [f1(t) for t in teachers],
+    return {"rows": int(keep.sum()), "student": f1(student), "teachers": [f1(t) for t in teachers],
             **({"teachers_average": f1(np.mean(teachers, axis=0))} if teachers else {})}
 
 
@@ -59,11 +60,11 @@ def rescore(config, work: Path, label_columns: list[str]) -> dict[str, dict[str,
     tokenizer = AutoTokenizer.from_pretrained(resolve_base_model(config.model.base))
     parts, _ = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True)
     examples = join_examples(parts, config.data)  # the rows in crossval's order
-    columns = {config.data.label_column: dict(zip(examples.texts, map(int, examples.labels)))}
-    columns.update({column: other_labels(config, column) for column in label_columns})
-    numbers = sorted(int(path.stem.split("-")[1]) for path in work.glob("fold-[0-9]*.npz")
-                     if path.stem.count("-") == 1)
-    return {column: {str(n): fold_figures(work, n, examples.texts, gold, config.data.label_names) for n in numbers}
+    columns = {config.data.label_column: examples.labels,
+               **{column: other_labels(config, column, examples.texts) for column in label_columns}}
+    folds = sorted(work.glob("fold-[0-9]*.npz"), key=lambda path: int(path.stem.split("-")[1]))
+    folds = [path for path in folds if path.stem.count("-") == 1]  # not the teachers' fold-N-teacher-K.npz
+    return {column: {path.stem.split("-")[1]: fold_figures(work, path, gold, config.data.label_names) for path in folds}
             for column, gold in columns.items()}
 
 
