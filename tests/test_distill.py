@@ -220,11 +220,12 @@ def test_training_reports_dev_metrics_on_every_label_column_asked(tiny_base, tin
     assert f"against `original` ({len(dev) - 1} dev rows)" in (checkpoint / "README.md").read_text()
 
 
-def _strict_crossval_configs(tiny_base, tiny_data, tmp_path):
+def _strict_crossval_configs(tiny_base, tiny_data, tmp_path, report_label_columns=()):
     """A distilled tiny recipe whose score file says every pool sentence is editorializing,
     and a teacher recipe (the same data, no pool) to train on each fold instead."""
     teacher = tiny_config_dict(tiny_base, tiny_data, epochs=1)
     student = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    student["data"]["report_label_columns"] = list(report_label_columns)
     student["distill"] = {"scores": [_scores(tmp_path, "pool.parquet", NEUTRAL * 2, 0.95)]}
     return config_from_dict(student), config_from_dict(teacher)
 
@@ -249,7 +250,10 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
                                                                              monkeypatch):
     from framing.training import crossval as module
 
-    student, teacher = _strict_crossval_configs(tiny_base, tiny_data, tmp_path)
+    train_file = tmp_path / "train.csv"  # a second label column on the train rows only, as BABE's extra file
+    pd.read_csv(tiny_data["train"]).assign(original=lambda f: f["label"]).to_csv(train_file, index=False)
+    data = {**tiny_data, "train": train_file}
+    student, teacher = _strict_crossval_configs(tiny_base, data, tmp_path, report_label_columns=["original"])
     trained = []
     real_fit = module.fit
     monkeypatch.setattr(module, "fit", lambda config, *a, **k: trained.append(config.name) or real_fit(config, *a, **k))
@@ -266,16 +270,48 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
     assert both["folds"][0] == first["folds"][0] and [r["fold"] for r in both["folds"]] == [1, 2]
     assert both["summary"]["pooled"]["rows"] == sum(r["n_test"] for r in both["folds"])
     assert "fold teachers macro-F1" in module.render_crossval(both)
-    # benchmarks/crossval_folds.py re-scores the kept folds to the same figures
-    rescored = benchmark_module("crossval_folds").rescore(student, work, [])["label"]
-    for row in both["folds"]:
-        again = rescored[str(row["fold"])]
-        assert again["rows"] == row["n_test"] and again["student"] == pytest.approx(row["model_macro_f1"], abs=1e-4)
-        assert again["teachers_average"] == pytest.approx(row["teacher_macro_f1"], abs=1e-4)
+    # against the second column: the held-out train rows (the dev file lacks it), also for the kept fold 1
+    n_train = len(pd.read_csv(train_file))
+    for row, (test_idx, *_) in zip(both["folds"], (module.load_fold(work / f"fold-{k}.npz")[1] for k in (1, 2))):
+        original = row["by_label_column"]["original"]
+        assert original["rows"] == int((test_idx < n_train).sum()) > 0
+        assert 0.0 <= original["model_macro_f1"] <= 1.0 and len(original["each_teacher_macro_f1"]) == 1
+    assert both["summary"]["by_label_column"]["original"]["pooled"]["rows"] == n_train
+    assert "against original (the held-out rows it labels):" in module.render_crossval(both)
     assert not list(work.glob("*.state.pt"))  # training states go once their fold is kept
     changed = config_from_dict({**student.model_dump(mode="json"), "train": {**student.train.model_dump(), "lr": 0.5}})
     with pytest.raises(FramingError, match=r"cv.json.folds: kept folds of a different run \(changed: config\)"):
         module.crossval(changed, folds=2, teachers=[teacher], work=work, resume=True)
+
+
+def test_crossval_scores_another_label_column_on_the_rows_it_labels():
+    from framing.training.crossval import Gold, column_figures
+
+    labels = ["neutral", "editorializing"]
+    gold = Gold(has=np.array([True, True, False, True, True]), labels=np.array([0, 1, 0, 1, 0]))
+    right = np.array([[0.9, 0.1], [0.2, 0.8], [0.1, 0.9], [0.3, 0.7], [0.6, 0.4]])  # wrong only on the unlabelled row
+    held_out = np.array([0, 1, 2, 3, 4])
+    figures = column_figures(gold, (held_out, right, right[:, ::-1], [right, right[:, ::-1]]), labels)
+    assert figures["rows"] == 4 and figures["model_macro_f1"] == 1.0 and figures["baseline_macro_f1"] == 0.0
+    assert figures["each_teacher_macro_f1"] == [1.0, 0.0]
+    assert column_figures(gold, (np.array([2]), right[:1], right[:1], []), labels) == {"rows": 0}
+
+
+def test_crossval_reads_another_label_column_by_file_and_row(tiny_base):
+    from framing.training.crossval import column_gold
+
+    raw = tiny_config_dict(tiny_base, {"train": "t.csv", "dev": "d.csv"})
+    raw["data"]["drop_labels"] = ["No agreement"]
+    config = config_from_dict(raw)
+    first = pd.DataFrame({"original": ["Biased", None, " ", "No agreement", "Non-biased"]})
+    gold = column_gold([("t.csv", first), ("extra.csv", pd.DataFrame({"text": ["a", "b"]}))], "original", config)
+    assert gold.has.tolist() == [True, False, False, False, True, False, False]
+    assert gold.labels[gold.has].tolist() == [1, 0]
+    wrong = pd.DataFrame({"original": ["Biased", "Maybe"]}, index=[2, 3])
+    with pytest.raises(FramingError, match=r"d.csv: row \d+, column 'original': unknown label 'Maybe'"):
+        column_gold([("d.csv", wrong)], "original", config)
+    with pytest.raises(FramingError, match="no labelled file has a label in column 'original'"):
+        column_gold([("extra.csv", pd.DataFrame({"text": ["a"]}))], "original", config)
 
 
 def test_a_fold_teacher_must_read_the_students_rows(tiny_base, tiny_data, tmp_path):
@@ -292,8 +328,6 @@ def test_a_fold_teacher_must_read_the_students_rows(tiny_base, tiny_data, tmp_pa
 
 
 def test_teacher_ensemble_averages_word_weights_by_span():
-    from helpers import benchmark_module
-
     module = benchmark_module("teacher_ensemble")
     text = "The greedy firm spoke."
     words = lambda *weights: [{"start": s, "end": e, "weight": w}  # noqa: E731

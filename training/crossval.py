@@ -5,7 +5,9 @@ seed), and for each fold trains the config's recipe on the other folds and score
 fold through the predictor. Where the recipe picks its epoch on dev (`train.select: best`), a
 stratified 10% of the training folds serves as that dev set, so the held-out fold is never
 looked at. With `group_by` (e.g. the outlet), whole groups are held out together (GroupKFold):
-a proxy for data from sources the model never saw.
+a proxy for data from sources the model never saw. Every figure is also given against each of
+the config's `data.report_label_columns` (e.g. BABE's original labels beside the reviewed ones
+it trains on), on the held-out rows that column labels.
 
 A `distill` section's pool joins every fold's training data. By default its scores are the
 files the config names, from teachers trained once on all labelled data, held-out folds
@@ -33,6 +35,7 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, train_te
 from transformers import AutoTokenizer
 
 from framing.checkpoint import CheckpointMeta
+from framing.data import require_columns
 from framing.errors import FramingError
 from framing.output import atomic_file
 from framing.predictor import FramingClassifier
@@ -41,6 +44,7 @@ from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config
 from framing.training.examples import (Examples, join_examples, labelled_parts, pool_examples, teacher_examples,
                                        with_teacher)
+from framing.training.labels import UNLABELLED, targets_of
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
 from framing.training.train import fit, fit_to_dev, load_intermediate
@@ -59,12 +63,49 @@ class Recipe:
     warm: Optional[dict] = None
 
 
-def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, list[str]]:
+@dataclasses.dataclass
+class Gold:
+    """Another label column's targets for every labelled row of the run: `has` [N] marks the
+    rows it labels, `labels` [N] (or [N, C] multi-label) holds their targets (0 elsewhere)."""
+    has: np.ndarray
+    labels: np.ndarray
+
+
+def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, list[str], dict[str, Gold]]:
+    """The recipe, each row's group (with `group_by`) and the gold of each report label column."""
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
-    parts, groups = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True, group_by=group_by)
+    parts, kept = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True)
     recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), load_intermediate(config, tokenizer))
-    return recipe, [group_key(value) for value in groups]
+    groups = []
+    for source, frame in kept if group_by else []:
+        require_columns(frame, [group_by], source)
+        groups += [group_key(value) for value in frame[group_by].fillna("").astype(str)]
+    return recipe, groups, {column: column_gold(kept, column, config) for column in config.data.report_label_columns}
+
+
+def column_gold(kept: list[tuple[str, Any]], column: str, config: Config) -> Gold:
+    """`column`'s labels of the run's rows; a file without the column (BABE's extra file has
+    reviewed labels only), an empty cell or a dropped label leaves a row out of its figures."""
+    data = config.data
+    has, labels = [], []
+    for source, frame in kept:
+        values = frame[column] if column in frame.columns else None
+        if values is None:
+            marked = np.zeros(len(frame), dtype=bool)
+        else:
+            text = values.where(values.notna(), UNLABELLED).map(lambda v: v.strip() if isinstance(v, str) else v)
+            marked = ~text.isin([UNLABELLED, *data.drop_labels]).to_numpy()
+        shape = (len(frame), len(data.label_names)) if data.multi_label else (len(frame),)
+        targets = np.zeros(shape, dtype=np.int64)
+        if marked.any():  # an unknown label fails here, naming its file, row and column
+            targets[marked] = targets_of(frame[marked], column, data.labels, data.label_names, source,
+                                         data.multi_label, data.label_separator)
+        has.append(marked)
+        labels.append(targets)
+    if not any(marked.any() for marked in has):
+        raise FramingError(f"data.report_label_columns: no labelled file has a label in column '{column}'")
+    return Gold(np.concatenate(has), np.concatenate(labels))
 
 
 def warm_state(recipe: Recipe) -> Optional[dict]:
@@ -85,7 +126,7 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
     if work is not None:
         claim_work(work, {"config": config.to_yaml(), "teachers": [t.to_yaml() for t in teachers or []],
                           "folds": folds, "seed": seed, "group_by": group_by}, resume)
-    student, groups = prepare(config, group_by)
+    student, groups, report_gold = prepare(config, group_by)
     examples = student.examples
     check_folds(examples.labels, labels, folds, data_config.multi_label)  # before any training
     pool = None
@@ -114,12 +155,22 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
             held_out = sorted(set(groups[i] for i in test_idx)) if group_by else None
             row, fold_scores = run_fold(number, train_idx, test_idx, student, pool, fold_teachers, seed, held_out,
                                         work, resume)
+        if report_gold:  # from the held-out probabilities, so folds kept by an earlier run get them too
+            row = {**row, "by_label_column": {column: column_figures(gold, fold_scores, labels)
+                                              for column, gold in report_gold.items()}}
         rows.append(row)
         scored.append(fold_scores)
         report(row)
     keys = ["model_macro_f1", "baseline_macro_f1"] + (["teacher_macro_f1"] if fold_teachers else [])
     summary = {key: _mean_sd([r[key] for r in rows]) for key in keys}
-    return {"folds": rows, "summary": {**summary, "pooled": pooled_scores(examples.labels, scored, labels)}}
+    summary["pooled"] = pooled_scores(examples.labels, scored, labels)
+    if report_gold:
+        summary["by_label_column"] = {
+            column: {**{key: _mean_sd([r["by_label_column"][column][key] for r in rows
+                                       if r["by_label_column"][column]["rows"]]) for key in keys},
+                     "pooled": pooled_scores(gold.labels, scored, labels, gold.has)}
+            for column, gold in report_gold.items()}
+    return {"folds": rows, "summary": summary}
 
 
 def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: Recipe, pool: Optional[Examples],
@@ -144,7 +195,8 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
     proba = train_and_score(student, train_idx, test_idx, pool, seed, state, resume)
     baseline = tfidf_baseline(seed, student.config.data.multi_label).fit([examples.texts[i] for i in train_idx],
                                                                          examples.labels[train_idx])
-    fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)))
+    fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)),
+                   list(test_scores) if teachers else [])
     row = {
         "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
         **({"held_out_groups": held_out} if held_out is not None else {}),
@@ -248,13 +300,18 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
 
 
 def save_fold(path: Path, row: dict, scored: tuple) -> None:
+    """The fold's row and held-out probabilities; its teachers' are in their own files beside it."""
     with atomic_file(path) as staging, open(staging, "wb") as handle:
         np.savez(handle, row=np.array(json.dumps(row)), test_idx=scored[0], model=scored[1], baseline=scored[2])
 
 
 def load_fold(path: Path) -> tuple[dict, tuple]:
+    """A kept fold: its row and (held-out rows [n], model [n, C], baseline [n, C], each fold
+    teacher's [n, C], from the fold-N-teacher-K.npz files beside it)."""
     with np.load(path) as saved:
-        return json.loads(str(saved["row"])), (saved["test_idx"], saved["model"], saved["baseline"])
+        row, scored = json.loads(str(saved["row"])), (saved["test_idx"], saved["model"], saved["baseline"])
+    teachers = sorted(path.parent.glob(f"fold-{row['fold']}-teacher-*.npz"), key=lambda p: int(p.stem.split("-")[-1]))
+    return row, (*scored, [np.load(teacher)["test"] for teacher in teachers])
 
 
 def _in(work: Optional[Path], name: str) -> Optional[Path]:
@@ -268,13 +325,32 @@ def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:
     return {name: int(count) for name, count in zip(labels, counts)}
 
 
-def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str]) -> dict[str, Any]:
-    """Macro-F1 over every held-out row at once: with folds of very different class balance (whole
-    outlets held out), the mean of per-fold figures weighs a one-sided fold's rare class heavily."""
-    rows = np.concatenate([test_idx for test_idx, _, _ in scored])
+def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
+                  has: Optional[np.ndarray] = None) -> dict[str, Any]:
+    """Macro-F1 over every held-out row at once (those `has` [N] marks, if given): with folds of
+    very different class balance (whole outlets held out), the mean of per-fold figures weighs a
+    one-sided fold's rare class heavily."""
+    rows = np.concatenate([fold[0] for fold in scored])
     model, baseline = (np.concatenate([fold[k] for fold in scored]) for k in (1, 2))
-    return {"rows": int(len(rows)), "model_macro_f1": classification_metrics(gold[rows], model, labels, 0)["macro_f1"],
-            "baseline_macro_f1": classification_metrics(gold[rows], baseline, labels, 0)["macro_f1"]}
+    keep = np.ones(len(rows), dtype=bool) if has is None else has[rows]
+    rows = rows[keep]
+    return {"rows": int(len(rows)),
+            "model_macro_f1": classification_metrics(gold[rows], model[keep], labels, 0)["macro_f1"],
+            "baseline_macro_f1": classification_metrics(gold[rows], baseline[keep], labels, 0)["macro_f1"]}
+
+
+def column_figures(gold: Gold, scored: tuple, labels: list[str]) -> dict[str, Any]:
+    """One fold's figures against another label column, on the held-out rows it labels."""
+    test_idx, model, baseline, teachers = scored
+    keep = gold.has[test_idx]
+    if not keep.any():  # e.g. a held-out outlet only a file without the column has
+        return {"rows": 0}
+    target = gold.labels[test_idx][keep]
+    f1 = lambda proba: classification_metrics(target, proba[keep], labels, 0)["macro_f1"]  # noqa: E731
+    figures = {"rows": int(keep.sum()), "model_macro_f1": f1(model), "baseline_macro_f1": f1(baseline)}
+    if teachers:
+        figures.update(teacher_macro_f1=f1(np.mean(teachers, axis=0)), each_teacher_macro_f1=[f1(t) for t in teachers])
+    return figures
 
 
 def group_key(value: str) -> str:
@@ -313,17 +389,25 @@ def _mean_sd(values: list[float]) -> dict[str, float]:
 
 
 def render_crossval(result: dict[str, Any]) -> str:
+    lines = render_summary(result["summary"], result["folds"])
+    for column, summary in result["summary"].get("by_label_column", {}).items():
+        lines.append(f"against {column} (the held-out rows it labels):")
+        folds = [row["by_label_column"][column] for row in result["folds"]]
+        lines += ["  " + line for line in render_summary(summary, folds)]
+    return "\n".join(lines)
+
+
+def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
     lines = []
     for key, name in [("model_macro_f1", "model"), ("baseline_macro_f1", "TF-IDF + LR")]:
-        s = result["summary"][key]
-        folds = ", ".join(f"{r[key]:.4f}" for r in result["folds"])
-        lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {folds}); "
-                     f"pooled over the held-out rows {result['summary']['pooled'][key]:.4f}")
-    if "teacher_macro_f1" in result["summary"]:
-        s = result["summary"]["teacher_macro_f1"]
-        folds = ", ".join(f"{r['teacher_macro_f1']:.4f}" for r in result["folds"])
-        lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {folds}), their average")
-    return "\n".join(lines)
+        s, each = summary[key], ", ".join(f"{r[key]:.4f}" if key in r else "no rows" for r in folds)
+        lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each}); "
+                     f"pooled over the held-out rows {summary['pooled'][key]:.4f}")
+    if "teacher_macro_f1" in summary:
+        s, each = summary["teacher_macro_f1"], ", ".join(f"{r['teacher_macro_f1']:.4f}" if "teacher_macro_f1" in r
+                                                         else "no rows" for r in folds)
+        lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each}), their average")
+    return lines
 
 
 def print_row(row: dict) -> None:

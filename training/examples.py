@@ -133,22 +133,20 @@ def build_examples(
 
 
 def labelled_parts(data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int,
-                   with_dev: bool = False, group_by: Optional[str] = None) -> tuple[list[Examples], list[str]]:
+                   with_dev: bool = False) -> tuple[list[Examples], list[tuple[str, pd.DataFrame]]]:
     """The examples of each labelled file, for join_examples: `train`, then every `extra_train`
     file (a supervision column one lacks is left out for its rows), and with `with_dev` the dev
-    file too (cross-validation pools it). With `group_by`, also each kept row's value of that
-    column, in the same order (empty cells as "")."""
+    file too (cross-validation pools it). Also each file's name and kept rows, in the same order,
+    for the columns a caller reads beside the examples (an outlet, another label column)."""
     sources = [(data_config.train, "train"), *[(extra, "train") for extra in data_config.extra_train]]
     if with_dev and data_config.dev:
         sources.append((data_config.dev, "validation"))
-    parts, groups = [], []
+    parts, kept = [], []
     for index, (source, split) in enumerate(sources):
         frame = without_labels(load_table(source, split), data_config.label_column, data_config.drop_labels, source)
-        if group_by:
-            require_columns(frame, [group_by], source)
-            groups += frame[group_by].fillna("").astype(str).tolist()
+        kept.append((source, frame))
         parts.append(build_examples(frame, source, data_config, tokenizer, max_length, partial=index > 0))
-    return parts, groups
+    return parts, kept
 
 
 def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
