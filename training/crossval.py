@@ -155,9 +155,11 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
             held_out = sorted(set(groups[i] for i in test_idx)) if group_by else None
             row, fold_scores = run_fold(number, train_idx, test_idx, student, pool, fold_teachers, seed, held_out,
                                         work, resume)
-        if report_gold:  # from the held-out probabilities, so folds kept by an earlier run get them too
-            row = {**row, "by_label_column": {column: column_figures(gold, fold_scores, labels)
-                                              for column, gold in report_gold.items()}}
+        # from the held-out probabilities, so that folds kept by an earlier run get every figure too
+        row = {**row, **label_column_figures(examples.labels, fold_scores, labels)}
+        if report_gold:
+            row["by_label_column"] = {column: column_figures(gold, fold_scores, labels)
+                                      for column, gold in report_gold.items()}
         rows.append(row)
         scored.append(fold_scores)
         report(row)
@@ -181,16 +183,12 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
     fold's row and (held-out rows, model and baseline probabilities), kept in `work` if given."""
     started = time.perf_counter()
     examples, labels = student.examples, student.config.data.label_names
-    gold = examples.labels[test_idx]
-    teacher_f1 = None
     if teachers:
         scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed, resume,
                                                    _in(work, f"fold-{number}-teacher-{k}.npz"),
                                                    _in(work, f"fold-{number}-teacher-{k}.state.pt"))
                                     for k, t in enumerate(teachers, start=1)])
         pool = with_teacher(pool, np.mean(scores, axis=0))
-        teacher_f1 = classification_metrics(gold, np.mean(test_scores, axis=0), labels, 0)["macro_f1"]
-        each_f1 = [classification_metrics(gold, t, labels, 0)["macro_f1"] for t in test_scores]
     state = _in(work, f"fold-{number}-student.state.pt")
     proba = train_and_score(student, train_idx, test_idx, pool, seed, state, resume)
     baseline = tfidf_baseline(seed, student.config.data.multi_label).fit([examples.texts[i] for i in train_idx],
@@ -200,10 +198,8 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
     row = {
         "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
         **({"held_out_groups": held_out} if held_out is not None else {}),
-        "test_label_counts": label_counts(gold, labels),
-        "model_macro_f1": classification_metrics(gold, proba, labels, 0)["macro_f1"],
-        "baseline_macro_f1": classification_metrics(gold, fold_scores[2], labels, 0)["macro_f1"],
-        **({"teacher_macro_f1": teacher_f1, "each_teacher_macro_f1": each_f1} if teacher_f1 is not None else {}),
+        "test_label_counts": label_counts(examples.labels[test_idx], labels),
+        **label_column_figures(examples.labels, fold_scores, labels),
         "seconds": round(time.perf_counter() - started, 1),
     }
     if work is not None:
@@ -337,6 +333,13 @@ def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
     return {"rows": int(len(rows)),
             "model_macro_f1": classification_metrics(gold[rows], model[keep], labels, 0)["macro_f1"],
             "baseline_macro_f1": classification_metrics(gold[rows], baseline[keep], labels, 0)["macro_f1"]}
+
+
+def label_column_figures(gold: np.ndarray, scored: tuple, labels: list[str]) -> dict[str, Any]:
+    """One fold's figures against the config's label column (`gold` [N]), which labels every row."""
+    figures = column_figures(Gold(np.ones(len(gold), dtype=bool), gold), scored, labels)
+    del figures["rows"]  # the fold's n_test
+    return figures
 
 
 def column_figures(gold: Gold, scored: tuple, labels: list[str]) -> dict[str, Any]:
