@@ -44,7 +44,7 @@ from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config
 from framing.training.examples import (Examples, join_examples, labelled_parts, pool_examples, teacher_examples,
                                        with_teacher)
-from framing.training.labels import UNLABELLED, targets_of
+from framing.training.labels import UNLABELLED, dropped_cells, targets_of
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
 from framing.training.train import fit, fit_to_dev, load_intermediate
@@ -90,12 +90,8 @@ def column_gold(kept: list[tuple[str, Any]], column: str, config: Config) -> Gol
     data = config.data
     has, labels = [], []
     for source, frame in kept:
-        values = frame[column] if column in frame.columns else None
-        if values is None:
-            marked = np.zeros(len(frame), dtype=bool)
-        else:
-            text = values.where(values.notna(), UNLABELLED).map(lambda v: v.strip() if isinstance(v, str) else v)
-            marked = ~text.isin([UNLABELLED, *data.drop_labels]).to_numpy()
+        marked = (~dropped_cells(frame[column], [UNLABELLED, *data.drop_labels]).to_numpy() if column in frame.columns
+                  else np.zeros(len(frame), dtype=bool))
         shape = (len(frame), len(data.label_names)) if data.multi_label else (len(frame),)
         targets = np.zeros(shape, dtype=np.int64)
         if marked.any():  # an unknown label fails here, naming its file, row and column

@@ -70,13 +70,17 @@ def without_labels(frame: pd.DataFrame, column: str, dropped: list[str], source:
     if not dropped:
         return frame
     require_columns(frame, [column], source)
-    values = frame[column]
-    if UNLABELLED in dropped:  # readers give an empty cell as NaN or None, or "" from JSON
-        values = values.where(values.notna(), UNLABELLED).map(lambda v: v.strip() if isinstance(v, str) else v)
-    kept = frame[~values.isin(dropped)]  # the index keeps each row's file number
+    kept = frame[~dropped_cells(frame[column], dropped)]  # the index keeps each row's file number
     if kept.empty:
         raise FramingError(f"{source}: no rows left after dropping labels {dropped} in column '{column}'")
     return kept
+
+
+def dropped_cells(values: pd.Series, dropped: list[str]) -> pd.Series:
+    """Which label cells hold one of `dropped` ("" matching an empty cell too)."""
+    if UNLABELLED in dropped:  # readers give an empty cell as NaN or None, or "" from JSON
+        values = values.where(values.notna(), UNLABELLED).map(lambda v: v.strip() if isinstance(v, str) else v)
+    return values.isin(dropped)
 
 
 def label_ids(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str) -> list[int]:
