@@ -277,6 +277,8 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
         assert original["rows"] == int((test_idx < n_train).sum()) > 0
         assert 0.0 <= original["model_macro_f1"] <= 1.0 and len(original["each_teacher_macro_f1"]) == 1
     assert both["summary"]["by_label_column"]["original"]["pooled"]["rows"] == n_train
+    paired = both["summary"]["pooled"]["model_vs_teachers"]  # one teacher: it is its own average
+    assert paired["each_teacher"] == [paired["teachers_average"]]
     assert "against original (the held-out rows it labels):" in module.render_crossval(both)
     assert not list(work.glob("*.state.pt"))  # training states go once their fold is kept
     changed = config_from_dict({**student.model_dump(mode="json"), "train": {**student.train.model_dump(), "lr": 0.5}})
@@ -295,6 +297,20 @@ def test_crossval_scores_another_label_column_on_the_rows_it_labels():
     assert figures["rows"] == 4 and figures["model_macro_f1"] == 1.0 and figures["baseline_macro_f1"] == 0.0
     assert figures["each_teacher_macro_f1"] == [1.0, 0.0]
     assert column_figures(gold, (np.array([2]), right[:1], right[:1], []), labels) == {"rows": 0}
+
+
+def test_crossval_tests_the_model_against_its_teachers_on_the_same_rows():
+    from framing.training.crossval import model_vs_teachers
+
+    gold = np.array([0, 1] * 20)
+    right = np.eye(2)[gold]  # [40, 2]
+    half_wrong = right.copy()
+    half_wrong[:20] = half_wrong[:20, ::-1]
+    result = model_vs_teachers(gold, right, [half_wrong, right])
+    worse = result["each_teacher"][0]
+    assert worse["macro_f1_difference"] == pytest.approx(0.5) and worse["p_value"] < 0.05
+    assert worse["mcnemar"]["only_a_correct"] == 20 and worse["mcnemar"]["only_b_correct"] == 0
+    assert result["each_teacher"][1]["macro_f1_difference"] == 0.0
 
 
 def test_crossval_reads_another_label_column_by_file_and_row(tiny_base):

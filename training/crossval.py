@@ -41,6 +41,7 @@ from framing.output import atomic_file
 from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
+from framing.training.compare import mcnemar, paired_bootstrap
 from framing.training.config import Config
 from framing.training.examples import (Examples, join_examples, labelled_parts, pool_examples, teacher_examples,
                                        with_teacher)
@@ -326,9 +327,27 @@ def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
     model, baseline = (np.concatenate([fold[k] for fold in scored]) for k in (1, 2))
     keep = np.ones(len(rows), dtype=bool) if has is None else has[rows]
     rows = rows[keep]
-    return {"rows": int(len(rows)),
-            "model_macro_f1": classification_metrics(gold[rows], model[keep], labels, 0)["macro_f1"],
-            "baseline_macro_f1": classification_metrics(gold[rows], baseline[keep], labels, 0)["macro_f1"]}
+    pooled = {"rows": int(len(rows)),
+              "model_macro_f1": classification_metrics(gold[rows], model[keep], labels, 0)["macro_f1"],
+              "baseline_macro_f1": classification_metrics(gold[rows], baseline[keep], labels, 0)["macro_f1"]}
+    teachers = [np.concatenate([fold[3][k] for fold in scored])[keep] for k in range(len(scored[0][3]))]  # [n, C]
+    if teachers and gold.ndim == 1:
+        pooled["model_vs_teachers"] = model_vs_teachers(gold[rows], model[keep], teachers)
+    return pooled
+
+
+def model_vs_teachers(gold: np.ndarray, model: np.ndarray, teachers: list[np.ndarray]) -> dict[str, Any]:
+    """Paired tests of the distilled model against its fold teachers' average and each fold
+    teacher, on the same held-out rows (gold [n], probabilities [n, C]): does the student keep
+    what its teachers know? A positive difference is the model's lead."""
+    predicted = model.argmax(axis=1)
+
+    def against(proba: np.ndarray) -> dict[str, Any]:
+        other = proba.argmax(axis=1)
+        return {**paired_bootstrap(gold, predicted, other, model.shape[1]),
+                "mcnemar": mcnemar(predicted == gold, other == gold)}
+
+    return {"teachers_average": against(np.mean(teachers, axis=0)), "each_teacher": [against(t) for t in teachers]}
 
 
 def label_column_figures(gold: np.ndarray, scored: tuple, labels: list[str]) -> dict[str, Any]:
@@ -406,6 +425,13 @@ def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
         s, each = summary["teacher_macro_f1"], ", ".join(f"{r['teacher_macro_f1']:.4f}" if "teacher_macro_f1" in r
                                                          else "no rows" for r in folds)
         lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each}), their average")
+    paired = summary["pooled"].get("model_vs_teachers")
+    if paired:
+        test = paired["teachers_average"]
+        low, high = test["ci95"]
+        lines.append(f"{'':12s} model minus their average, pooled: {test['macro_f1_difference']:+.4f} (95% CI "
+                     f"{low:+.4f} to {high:+.4f}, bootstrap p {test['p_value']:.3f}; McNemar p "
+                     f"{test['mcnemar']['p_value']:.3f})")
     return lines
 
 
