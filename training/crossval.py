@@ -152,7 +152,7 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
             held_out = sorted(set(groups[i] for i in test_idx)) if group_by else None
             row, fold_scores = run_fold(number, train_idx, test_idx, student, pool, fold_teachers, seed, held_out,
                                         work, resume)
-        # from the held-out probabilities, so that folds kept by an earlier run get every figure too
+        # every figure from the held-out probabilities, in one place for new folds and kept ones
         row = {**row, **label_column_figures(examples.labels, fold_scores, labels)}
         if report_gold:
             row["by_label_column"] = {column: column_figures(gold, fold_scores, labels)
@@ -177,7 +177,8 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
              resume: bool) -> tuple[dict, tuple]:
     """One fold: its teachers (if any) score the pool, the student trains on the other folds
     (and the pool) and scores the held-out rows, and so does the TF-IDF baseline; returns the
-    fold's row and (held-out rows, model and baseline probabilities), kept in `work` if given."""
+    fold's row (sizes and time: crossval adds the figures) and (held-out rows, model, baseline
+    and each teacher's probabilities), kept in `work` if given."""
     started = time.perf_counter()
     examples, labels = student.examples, student.config.data.label_names
     if teachers:
@@ -196,7 +197,6 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
         "fold": number, "n_train": len(train_idx), "n_test": len(test_idx),
         **({"held_out_groups": held_out} if held_out is not None else {}),
         "test_label_counts": label_counts(examples.labels[test_idx], labels),
-        **label_column_figures(examples.labels, fold_scores, labels),
         "seconds": round(time.perf_counter() - started, 1),
     }
     if work is not None:
@@ -304,7 +304,13 @@ def load_fold(path: Path) -> tuple[dict, tuple]:
     with np.load(path) as saved:
         row, scored = json.loads(str(saved["row"])), (saved["test_idx"], saved["model"], saved["baseline"])
     teachers = sorted(path.parent.glob(f"fold-{row['fold']}-teacher-*.npz"), key=lambda p: int(p.stem.split("-")[-1]))
-    return row, (*scored, [np.load(teacher)["test"] for teacher in teachers])
+    return row, (*scored, [held_out_scores(teacher) for teacher in teachers])
+
+
+def held_out_scores(path: Path) -> np.ndarray:
+    """A kept fold teacher's probabilities on the held-out rows [n, C]."""
+    with np.load(path) as saved:
+        return saved["test"]
 
 
 def _in(work: Optional[Path], name: str) -> Optional[Path]:
@@ -416,15 +422,18 @@ def render_crossval(result: dict[str, Any]) -> str:
 
 
 def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
+    def each(key: str) -> str:
+        return ", ".join(f"{r[key]:.4f}" if key in r else "no rows" for r in folds)
+
     lines = []
     for key, name in [("model_macro_f1", "model"), ("baseline_macro_f1", "TF-IDF + LR")]:
-        s, each = summary[key], ", ".join(f"{r[key]:.4f}" if key in r else "no rows" for r in folds)
-        lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each}); "
+        s = summary[key]
+        lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each(key)}); "
                      f"pooled over the held-out rows {summary['pooled'][key]:.4f}")
     if "teacher_macro_f1" in summary:
-        s, each = summary["teacher_macro_f1"], ", ".join(f"{r['teacher_macro_f1']:.4f}" if "teacher_macro_f1" in r
-                                                         else "no rows" for r in folds)
-        lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each}), their average")
+        s = summary["teacher_macro_f1"]
+        lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} "
+                     f"(folds: {each('teacher_macro_f1')}), their average")
     paired = summary["pooled"].get("model_vs_teachers")
     if paired:
         test = paired["teachers_average"]
