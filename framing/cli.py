@@ -159,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     crossval = commands.add_parser("crossval", help="k-fold cross-validation of a config against the baseline",
                                    description="Pool the config's train and dev data, train on k-1 folds, score the "
-                                               "held-out fold; per-fold and mean ± sd macro-F1 for the model and the "
-                                               "TF-IDF baseline on the same folds.")
+                                               "held-out fold; per-fold and mean ± sd macro-F1 and ROC-AUC for the model "
+                                               "and the TF-IDF baseline on the same folds.")
     crossval.add_argument("--config", required=True, help="YAML config, e.g. configs/babe.yaml")
     crossval.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                           help="override a config value (repeatable)")

@@ -270,6 +270,7 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
     assert both["folds"][0] == first["folds"][0] and [r["fold"] for r in both["folds"]] == [1, 2]
     assert both["summary"]["pooled"]["rows"] == sum(r["n_test"] for r in both["folds"])
     assert "fold teachers macro-F1" in module.render_crossval(both)
+    assert {"model_roc_auc", "baseline_roc_auc", "teacher_roc_auc"} <= set(both["summary"]["pooled"])
     # against the second column: the held-out train rows (the dev file lacks it), also for the kept fold 1
     n_train = len(pd.read_csv(train_file))
     for row, (test_idx, *_) in zip(both["folds"], (module.load_fold(work / f"fold-{k}.npz")[1] for k in (1, 2))):
@@ -296,7 +297,24 @@ def test_crossval_scores_another_label_column_on_the_rows_it_labels():
     figures = column_figures(gold, (held_out, right, right[:, ::-1], [right, right[:, ::-1]]), labels)
     assert figures["rows"] == 4 and figures["model_macro_f1"] == 1.0 and figures["baseline_macro_f1"] == 0.0
     assert figures["each_teacher_macro_f1"] == [1.0, 0.0]
+    # ROC-AUC ranks without a threshold: scores all above 0.5 still rank the 4 rows perfectly
+    shifted = np.stack([1 - (0.5 + right[:, 1] / 10), 0.5 + right[:, 1] / 10], axis=1)  # [5, 2]
+    assert figures["model_roc_auc"] == 1.0 and figures["each_teacher_roc_auc"] == [1.0, 0.0]
+    ranked = column_figures(gold, (held_out, shifted, shifted, []), labels)
+    assert ranked["model_roc_auc"] == 1.0 and ranked["model_macro_f1"] < 0.5
     assert column_figures(gold, (np.array([2]), right[:1], right[:1], []), labels) == {"rows": 0}
+    one_class = column_figures(gold, (np.array([0, 4]), right[:2], right[:2], []), labels)  # two neutral rows
+    assert "model_macro_f1" in one_class and "model_roc_auc" not in one_class
+
+
+def test_crossval_averages_each_figure_over_the_folds_that_have_it():
+    from framing.training.crossval import fold_means
+
+    folds = [{"rows": 3, "model_macro_f1": 0.6, "model_roc_auc": 0.8}, {"rows": 2, "model_macro_f1": 0.8},
+             {"rows": 0}]
+    means = fold_means(folds)
+    assert means["model_macro_f1"]["mean"] == pytest.approx(0.7) and means["model_roc_auc"] == {"mean": 0.8, "sd": 0.0}
+    assert set(means) == {"model_macro_f1", "model_roc_auc"}
 
 
 def test_crossval_tests_the_model_against_its_teachers_on_the_same_rows():

@@ -160,13 +160,10 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         rows.append(row)
         scored.append(fold_scores)
         report(row)
-    keys = ["model_macro_f1", "baseline_macro_f1"] + (["teacher_macro_f1"] if fold_teachers else [])
-    summary = {key: _mean_sd([r[key] for r in rows]) for key in keys}
-    summary["pooled"] = pooled_scores(examples.labels, scored, labels)
+    summary = {**fold_means(rows), "pooled": pooled_scores(examples.labels, scored, labels)}
     if report_gold:
         summary["by_label_column"] = {
-            column: {**{key: _mean_sd([r["by_label_column"][column][key] for r in rows
-                                       if r["by_label_column"][column]["rows"]]) for key in keys},
+            column: {**fold_means([r["by_label_column"][column] for r in rows]),
                      "pooled": pooled_scores(gold.labels, scored, labels, gold.has)}
             for column, gold in report_gold.items()}
     return {"folds": rows, "summary": summary}
@@ -326,17 +323,18 @@ def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:
 
 def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
                   has: Optional[np.ndarray] = None) -> dict[str, Any]:
-    """Macro-F1 over every held-out row at once (those `has` [N] marks, if given): with folds of
+    """Macro-F1 and ROC-AUC over every held-out row at once (those `has` [N] marks, if given): with folds of
     very different class balance (whole outlets held out), the mean of per-fold figures weighs a
     one-sided fold's rare class heavily."""
     rows = np.concatenate([fold[0] for fold in scored])
     model, baseline = (np.concatenate([fold[k] for fold in scored]) for k in (1, 2))
     keep = np.ones(len(rows), dtype=bool) if has is None else has[rows]
     rows = rows[keep]
-    pooled = {"rows": int(len(rows)),
-              "model_macro_f1": classification_metrics(gold[rows], model[keep], labels, 0)["macro_f1"],
-              "baseline_macro_f1": classification_metrics(gold[rows], baseline[keep], labels, 0)["macro_f1"]}
+    pooled = {"rows": int(len(rows)), **scores_of("model", gold[rows], model[keep], labels),
+              **scores_of("baseline", gold[rows], baseline[keep], labels)}
     teachers = [np.concatenate([fold[3][k] for fold in scored])[keep] for k in range(len(scored[0][3]))]  # [n, C]
+    if teachers:
+        pooled.update(scores_of("teacher", gold[rows], np.mean(teachers, axis=0), labels))
     if teachers and gold.ndim == 1:
         pooled["model_vs_teachers"] = model_vs_teachers(gold[rows], model[keep], teachers)
     return pooled
@@ -370,11 +368,22 @@ def column_figures(gold: Gold, scored: tuple, labels: list[str]) -> dict[str, An
     if not keep.any():  # e.g. a held-out outlet only a file without the column has
         return {"rows": 0}
     target = gold.labels[test_idx][keep]
-    f1 = lambda proba: classification_metrics(target, proba[keep], labels, 0)["macro_f1"]  # noqa: E731
-    figures = {"rows": int(keep.sum()), "model_macro_f1": f1(model), "baseline_macro_f1": f1(baseline)}
+    figures = {"rows": int(keep.sum()), **scores_of("model", target, model[keep], labels),
+               **scores_of("baseline", target, baseline[keep], labels)}
     if teachers:
-        figures.update(teacher_macro_f1=f1(np.mean(teachers, axis=0)), each_teacher_macro_f1=[f1(t) for t in teachers])
+        figures.update(scores_of("teacher", target, np.mean(teachers, axis=0)[keep], labels))
+        each = [scores_of("", target, t[keep], labels) for t in teachers]
+        figures.update({f"each_teacher{key}": [e[key] for e in each] for key in each[0]})
     return figures
+
+
+def scores_of(name: str, gold: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str, float]:
+    """`name`'s macro-F1 at the model's own decision and ROC-AUC (threshold-free), from gold
+    [n] and probabilities [n, C]: a held-out outlet's base rate can differ from training's a
+    lot, which moves the F1 of well-ranked scores; AUC tells ranking from threshold. No AUC
+    where the rows hold one class only."""
+    metrics = classification_metrics(gold, proba, labels, 0)
+    return {f"{name}_{key}": metrics[key] for key in ("macro_f1", "roc_auc") if key in metrics}
 
 
 def group_key(value: str) -> str:
@@ -408,6 +417,13 @@ def _after_intermediate(config: Config, base_path: str, tokenizer, intermediate)
         return load_state(state_file, config)
 
 
+def fold_means(rows: list[dict]) -> dict[str, dict[str, float]]:
+    """Mean and SD over the folds of each figure, from the folds that have it (a fold whose
+    held-out rows hold one class has no ROC-AUC; one without rows of a column, no figures)."""
+    keys = [f"{name}_{metric}" for name in ("model", "baseline", "teacher") for metric in ("macro_f1", "roc_auc")]
+    return {key: _mean_sd([r[key] for r in rows if key in r]) for key in keys if any(key in r for r in rows)}
+
+
 def _mean_sd(values: list[float]) -> dict[str, float]:
     return {"mean": float(np.mean(values)), "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0}
 
@@ -423,17 +439,18 @@ def render_crossval(result: dict[str, Any]) -> str:
 
 def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
     def each(key: str) -> str:
-        return ", ".join(f"{r[key]:.4f}" if key in r else "no rows" for r in folds)
+        return ", ".join(f"{r[key]:.4f}" if key in r else "n/a" for r in folds)
 
     lines = []
-    for key, name in [("model_macro_f1", "model"), ("baseline_macro_f1", "TF-IDF + LR")]:
-        s = summary[key]
-        lines.append(f"{name:12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each(key)}); "
-                     f"pooled over the held-out rows {summary['pooled'][key]:.4f}")
-    if "teacher_macro_f1" in summary:
-        s = summary["teacher_macro_f1"]
-        lines.append(f"{'fold teachers':12s} macro-F1 {s['mean']:.4f} ± {s['sd']:.4f} "
-                     f"(folds: {each('teacher_macro_f1')}), their average")
+    for name, title in [("model", "model"), ("baseline", "TF-IDF + LR"), ("teacher", "fold teachers")]:
+        for metric, metric_title in [("macro_f1", "macro-F1"), ("roc_auc", "ROC-AUC")]:
+            key = f"{name}_{metric}"
+            if key not in summary:
+                continue
+            s, pooled = summary[key], summary["pooled"].get(key)
+            lines.append(f"{title:12s} {metric_title} {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each(key)})"
+                         + ("" if pooled is None else f"; pooled over the held-out rows {pooled:.4f}")
+                         + (", their average" if name == "teacher" else ""))
     paired = summary["pooled"].get("model_vs_teachers")
     if paired:
         test = paired["teachers_average"]
