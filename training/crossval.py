@@ -51,6 +51,11 @@ from framing.training.resume import load_state
 from framing.training.train import fit, fit_to_dev, load_intermediate
 
 
+# The figures crossval gives, with their printed names: each scorer's, each metric.
+SCORERS = {"model": "model", "baseline": "TF-IDF + LR", "teacher": "fold teachers"}
+METRICS = {"macro_f1": "macro-F1", "roc_auc": "ROC-AUC"}
+
+
 @dataclasses.dataclass
 class Recipe:
     """One config ready to train on any fold: its base model, tokenizer, every labelled row
@@ -323,9 +328,9 @@ def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:
 
 def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
                   has: Optional[np.ndarray] = None) -> dict[str, Any]:
-    """Macro-F1 and ROC-AUC over every held-out row at once (those `has` [N] marks, if given): with folds of
-    very different class balance (whole outlets held out), the mean of per-fold figures weighs a
-    one-sided fold's rare class heavily."""
+    """Macro-F1 and ROC-AUC over every held-out row at once (those `has` [N] marks, if given):
+    with folds of very different class balance (whole outlets held out), the mean of per-fold
+    figures weighs a one-sided fold's rare class heavily."""
     rows = np.concatenate([fold[0] for fold in scored])
     model, baseline = (np.concatenate([fold[k] for fold in scored]) for k in (1, 2))
     keep = np.ones(len(rows), dtype=bool) if has is None else has[rows]
@@ -372,8 +377,8 @@ def column_figures(gold: Gold, scored: tuple, labels: list[str]) -> dict[str, An
                **scores_of("baseline", target, baseline[keep], labels)}
     if teachers:
         figures.update(scores_of("teacher", target, np.mean(teachers, axis=0)[keep], labels))
-        each = [scores_of("", target, t[keep], labels) for t in teachers]
-        figures.update({f"each_teacher{key}": [e[key] for e in each] for key in each[0]})
+        each = [scores_of("each_teacher", target, t[keep], labels) for t in teachers]
+        figures.update({key: [e[key] for e in each] for key in each[0]})
     return figures
 
 
@@ -383,7 +388,7 @@ def scores_of(name: str, gold: np.ndarray, proba: np.ndarray, labels: list[str])
     lot, which moves the F1 of well-ranked scores; AUC tells ranking from threshold. No AUC
     where the rows hold one class only."""
     metrics = classification_metrics(gold, proba, labels, 0)
-    return {f"{name}_{key}": metrics[key] for key in ("macro_f1", "roc_auc") if key in metrics}
+    return {f"{name}_{key}": metrics[key] for key in METRICS if key in metrics}
 
 
 def group_key(value: str) -> str:
@@ -420,7 +425,7 @@ def _after_intermediate(config: Config, base_path: str, tokenizer, intermediate)
 def fold_means(rows: list[dict]) -> dict[str, dict[str, float]]:
     """Mean and SD over the folds of each figure, from the folds that have it (a fold whose
     held-out rows hold one class has no ROC-AUC; one without rows of a column, no figures)."""
-    keys = [f"{name}_{metric}" for name in ("model", "baseline", "teacher") for metric in ("macro_f1", "roc_auc")]
+    keys = [f"{name}_{metric}" for name in SCORERS for metric in METRICS]
     return {key: _mean_sd([r[key] for r in rows if key in r]) for key in keys if any(key in r for r in rows)}
 
 
@@ -442,8 +447,8 @@ def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
         return ", ".join(f"{r[key]:.4f}" if key in r else "n/a" for r in folds)
 
     lines = []
-    for name, title in [("model", "model"), ("baseline", "TF-IDF + LR"), ("teacher", "fold teachers")]:
-        for metric, metric_title in [("macro_f1", "macro-F1"), ("roc_auc", "ROC-AUC")]:
+    for name, title in SCORERS.items():
+        for metric, metric_title in METRICS.items():
             key = f"{name}_{metric}"
             if key not in summary:
                 continue
