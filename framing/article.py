@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from framing.errors import FramingError
-from framing.segment import overlap, quotation_spans, sentence_spans
+from framing.deadline import check_deadline
+from framing.segment import Coverage, quotation_spans, sentence_spans
 
 
 def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
@@ -22,14 +23,15 @@ def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
     if not text.strip():
         raise FramingError("empty text")
     spans = sentence_spans(text)
-    quotes = quotation_spans(text)
+    quotes = Coverage(quotation_spans(text))
     flag = classifier.flag_label
     flag_index = classifier.labels.index(flag)
     proba, words = classifier.predict_with_words([text[a:b] for a, b in spans])
     token_counts = classifier.token_counts([text[a:b] for a, b in spans])
     sentences = []
+    check_deadline()
     for index, ((start, end), row, highlights, tokens) in enumerate(zip(spans, proba, words, token_counts)):
-        quoted_share = overlap((start, end), quotes) / (end - start)
+        quoted_share = quotes.overlap((start, end)) / (end - start)
         sentences.append({
             "index": index,
             "start": start,
@@ -44,10 +46,10 @@ def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
             "sentences": sentences, "summary": _summary(sentences, proba[:, flag_index], flag, top)}
 
 
-def _shift(word: dict, offset: int, quotes: list[tuple[int, int]]) -> dict:
+def _shift(word: dict, offset: int, quotes: Coverage) -> dict:
     start, end = word["start"] + offset, word["end"] + offset
     return {"start": start, "end": end, "text": word["text"], "weight": round(word["weight"], 4),
-            "quoted": overlap((start, end), quotes) == end - start}
+            "quoted": quotes.overlap((start, end)) == end - start}
 
 
 def _summary(sentences: list[dict], flag_proba: np.ndarray, flag: str, top: int) -> dict[str, Any]:

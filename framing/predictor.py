@@ -13,9 +13,6 @@ first and possibly empty; `top_k=None` still gives every label.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
@@ -23,34 +20,13 @@ import numpy as np
 
 from framing.article import analyze_article
 from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, parse_meta
+from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
 from framing.errors import FramingError
 from framing.runtime import open_runtime
 
 if TYPE_CHECKING:
     import pandas as pd
-
-# When the current call must stop (time.monotonic()), if it has a time limit: see time_limit.
-_DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("framing_deadline", default=None)
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float):
-    """Calls made inside this block stop between batches once `seconds` have passed, raising
-    TimeoutError, so work whose caller has given up (an HTTP request that timed out) does not
-    hold up the next one."""
-    token = _DEADLINE.set(time.monotonic() + seconds)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
-
-
-def _check_deadline() -> None:
-    deadline = _DEADLINE.get()
-    if deadline is not None and time.monotonic() > deadline:
-        raise TimeoutError("time limit passed; the rest of the call was skipped")
-
 
 TextInput = Union[str, Sequence[str]]
 
@@ -267,7 +243,7 @@ class FramingClassifier:
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         size = min(self.batch_size, self.runtime.max_batch or self.batch_size)
         batches = [order[start : start + size] for start in range(0, len(order), size)]
-        padded = (_check_deadline() or self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
+        padded = (check_deadline() or self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
         for batch, (logits, word_logits) in zip(batches, self.runtime.map(padded, with_words)):
             out[batch] = logits  # [b, C]
             if not with_words:

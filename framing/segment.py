@@ -1,21 +1,49 @@
-"""Locating spans in an article: sentences (sentencex, rule-based and compiled, which knows
-"U.S." and "Sen.") and quotations (straight or curly double quotes, curly single quotes).
+"""Locating spans in an article: paragraphs, sentences (sentencex, rule-based and compiled,
+which knows "U.S." and "Sen.") and quotations (straight or curly double quotes, curly single
+quotes).
 
 sentencex replaced pysbd here: it splits the same news sentences (tests/test_segment.py) in
 under a millisecond per article where pysbd took 40-100 ms, most of `analyze`'s time budget.
 
-Every span is a (start, end) pair of character offsets such that text[start:end] is
-exactly the span's text; sentence spans exclude surrounding whitespace.
+Every span is a (start, end) pair of character offsets (code points: Python string indices)
+such that text[start:end] is exactly the span's text; sentence spans exclude surrounding
+whitespace. Every step is linear in the text (or n log n) and checks the caller's deadline
+between paragraphs (framing.deadline): an article built to be slow (quote marks that never
+close, one paragraph of 100,000 characters) cannot hold the model past its time limit.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Optional
 
 import sentencex
 
+from framing.deadline import check_deadline
+
 Span = tuple[int, int]
+
+# The one definition of a paragraph break, used by the sentence splitter and the quote finder:
+# a paragraph separator (U+2029), or a line break, any horizontal space, and another line break
+# (a blank line, also one holding spaces). Line breaks are those of str.splitlines: \n, \r\n,
+# \r, \v, \f, \x1c-\x1e, U+0085 and the line separator U+2028. The match starts at a line
+# break, never at a space, so a long run of spaces is not scanned once per space.
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|[\n\v\f\x1c\x1d\x1e\x85\u2028])"  # \r\n is one break, never two
+_SPACE = r"[^\S\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"  # whitespace that is not a line break
+PARAGRAPH_BREAK = re.compile(rf"(?:\u2029|{_LINE_BREAK}{_SPACE}*(?:{_LINE_BREAK}|\u2029))\s*")
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    """The blocks of `text` between paragraph breaks that hold more than whitespace, in order."""
+    spans, start = [], 0
+    for match in PARAGRAPH_BREAK.finditer(text):
+        if text[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -25,15 +53,16 @@ def sentence_spans(text: str) -> list[Span]:
     that it drops or alters still lands in a sentence. Paragraph breaks always end a sentence.
     """
     spans: list[Span] = []
-    for paragraph in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text):  # blocks between blank lines
-        ends, cursor = [], paragraph.start()
-        for sentence in sentencex.segment("en", paragraph.group()):
-            found = text.find(sentence.strip(), cursor, paragraph.end()) if sentence.strip() else -1
+    for paragraph_start, paragraph_end in paragraph_spans(text):
+        check_deadline()
+        ends, cursor = [], paragraph_start
+        for sentence in sentencex.segment("en", text[paragraph_start:paragraph_end]):
+            found = text.find(sentence.strip(), cursor, paragraph_end) if sentence.strip() else -1
             if found >= 0:
                 cursor = found + len(sentence.strip())
                 ends.append(cursor)
-        start = paragraph.start()
-        for end in ends[:-1] + [paragraph.end()]:
+        start = paragraph_start
+        for end in ends[:-1] + [paragraph_end]:
             piece = text[start:end]
             if piece.strip():
                 left = start + len(piece) - len(piece.lstrip())
@@ -43,32 +72,56 @@ def sentence_spans(text: str) -> list[Span]:
 
 
 OPENERS = {"“": "”", "‘": "’", '"': '"', "«": "»"}
+_OPENING_MARK = re.compile("[“‘\"«]")
+# Words that begin with an apostrophe, often typeset as an opening single quote: ‘Tis, ‘90s
+ELISIONS = re.compile(r"(?:tis|twas|twill|em|til|till|cause|cos|n|bout|round|nuff|kay|s|\d)\b", re.IGNORECASE)
 
 
 def quotation_spans(text: str) -> list[Span]:
     """Spans of quoted speech, quote marks included. A quote left open runs to the end of its
     paragraph, as news style does for quotes continued in the next paragraph."""
     spans: list[Span] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char in OPENERS and _opens(text, i):
-            closer = OPENERS[char]
-            paragraph_end = text.find("\n\n", i)
-            paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-            end = _find_closer(text, i + 1, closer, paragraph_end) or paragraph_end
-            spans.append((i, end))
-            i = end
-        else:
-            i += 1
+    for start, end in paragraph_spans(text):
+        check_deadline()
+        spans += _quotes_in(text, start, end)
     return spans
 
 
-# Words that begin with an apostrophe, often typeset as an opening single quote: ‘Tis, ‘90s
-ELISIONS = re.compile(r"(?:tis|twas|twill|em|til|till|cause|cos|n|bout|round|nuff|kay|s|\d)\b", re.IGNORECASE)
+def _quotes_in(text: str, start: int, end: int) -> list[Span]:
+    closers = _Closers(text, start, end)
+    spans, cursor = [], start
+    for mark in _OPENING_MARK.finditer(text, start, end):
+        i = mark.start()
+        if i < cursor or not _opens(text, i, closers):
+            continue
+        closed = closers.after(OPENERS[text[i]], i + 1)
+        cursor = end if closed is None else closed
+        spans.append((i, cursor))
+    return spans
 
 
-def _opens(text: str, i: int) -> bool:
+class _Closers:
+    """Where each closing mark stands in one paragraph, for finding the next one after a
+    position by bisection: looking ahead from every opening mark would be quadratic in the
+    paragraph (`‘a ’b ` repeated: every ’ there is an apostrophe, so no quote ever closes)."""
+
+    def __init__(self, text: str, start: int, end: int):
+        self.positions: dict[str, list[int]] = {}
+        for closer in set(OPENERS.values()):
+            found = [m.start() for m in re.finditer(re.escape(closer), text[start:end])]
+            if closer == "’":  # a ’ before a letter is an apostrophe (isn’t), not a closing quote
+                found = [j for j in found if start + j + 1 >= len(text) or not text[start + j + 1].isalpha()]
+            self.positions[closer] = [start + j for j in found]
+
+    def after(self, closer: str, position: int) -> Optional[int]:
+        """The end of the quote (after its closing mark) for the first closer at or after
+        `position` in the paragraph, or None."""
+        marks = self.positions[closer]
+        k = bisect.bisect_left(marks, position)
+        return marks[k] + 1 if k < len(marks) else None
+
+
+def _opens(text: str, i: int, closers: _Closers) -> bool:
     """A single curly quote opens a quote only where no word continues before it, no elision
     follows it (‘Tis, ‘em, ‘90s) and its closing quote comes within the paragraph: else it is
     an apostrophe, and the writer's own words after it are not quoted speech."""
@@ -78,18 +131,27 @@ def _opens(text: str, i: int) -> bool:
         return False
     if ELISIONS.match(text, i + 1):
         return False
-    paragraph_end = text.find("\n\n", i)
-    return _find_closer(text, i + 1, "’", len(text) if paragraph_end < 0 else paragraph_end) is not None
+    return closers.after("’", i + 1) is not None
 
 
-def _find_closer(text: str, start: int, closer: str, limit: int) -> Optional[int]:
-    """The end of the quote (after its closing mark) before `limit`, or None."""
-    for j in range(start, limit):
-        if text[j] == closer and (closer != "’" or j + 1 >= len(text) or not text[j + 1].isalpha()):
-            return j + 1
-    return None
+class Coverage:
+    """Disjoint, ordered spans (quotations), asked how much of another span they cover: by
+    bisection and running sums, so that every sentence and word of a long article asks in
+    log time (a scan of every quotation per sentence was quadratic)."""
 
+    def __init__(self, spans: list[Span]):
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+        self.before = [0]  # before[k]: characters covered by the first k spans
+        for a, b in spans:
+            self.before.append(self.before[-1] + b - a)
 
-def overlap(span: Span, others: list[Span]) -> int:
-    """Number of characters of `span` covered by `others` (which do not overlap each other)."""
-    return sum(max(0, min(span[1], b) - max(span[0], a)) for a, b in others)
+    def _covered_before(self, x: int) -> int:
+        k = bisect.bisect_right(self.starts, x)  # spans starting at or before x
+        if k == 0:
+            return 0
+        return self.before[k - 1] + min(x, self.ends[k - 1]) - self.starts[k - 1]
+
+    def overlap(self, span: Span) -> int:
+        """Characters of `span` covered."""
+        return self._covered_before(span[1]) - self._covered_before(span[0])

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from framing import __version__
 from framing.errors import FramingError
-from framing.predictor import time_limit
+from framing.deadline import time_limit
 
 STATIC = Path(__file__).resolve().parent / "static"
 

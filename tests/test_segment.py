@@ -1,6 +1,9 @@
 import pytest
 
-from framing.segment import overlap, quotation_spans, sentence_spans
+import time
+
+from framing.deadline import time_limit
+from framing.segment import Coverage, paragraph_spans, quotation_spans, sentence_spans
 
 ARTICLE = ('Sen. Elizabeth Warren said the U.S. economy was "a rigged game." Critics disagreed — loudly.  '
            "The plan, per Dr. Smith, costs $3.5 billion.\n\nNew paragraph here! Is it? Yes.")
@@ -53,7 +56,10 @@ def test_open_quote_runs_to_the_end_of_its_paragraph():
 
 
 def test_overlap_counts_covered_characters():
-    assert overlap((5, 15), [(0, 7), (10, 12), (20, 30)]) == 4
+    coverage = Coverage([(0, 7), (10, 12), (20, 30)])
+    assert coverage.overlap((5, 15)) == 4
+    assert [coverage.overlap(span) for span in [(0, 30), (7, 10), (12, 20), (25, 40), (30, 31)]] == [19, 0, 0, 5, 0]
+    assert Coverage([]).overlap((0, 10)) == 0
 
 
 @pytest.mark.parametrize("text", ["‘Tis the season. The mayor's plan is a disgrace.",
@@ -67,3 +73,43 @@ def test_single_quotes_that_close_are_still_quotes():
     text = "The minister called it ‘a reckless gamble’ on Tuesday."
     (start, end), = quotation_spans(text)
     assert text[start:end] == "‘a reckless gamble’"
+
+
+# Issue 25, case 2: one definition of a paragraph break for the splitter and the quote finder.
+BREAKS = ["\n\n", "\r\n\r\n", "\r\r", "\n \n", "\r\n \t\r\n", "\n\u00a0\n", "\u2029", "\u2028\u2028",
+          "\x85\x85", "\n\n\n \n", "\f\f"]
+
+
+@pytest.mark.parametrize("brk", BREAKS)
+def test_an_open_quote_stops_at_every_kind_of_paragraph_break(brk):
+    text = f"“An open quote that never closes.{brk}The writer calls it a disgrace."
+    [(a, b)] = quotation_spans(text)
+    assert text[a:b] == "“An open quote that never closes."
+    assert texts(text) == ["“An open quote that never closes.", "The writer calls it a disgrace."]
+    assert len(paragraph_spans(text)) == 2
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r\n", "\r", "\u2028", " \n  "])
+def test_a_single_line_break_is_not_a_paragraph_break(brk):
+    text = f"“A quote that goes on{brk}on the next line,” she said."
+    [(a, b)] = quotation_spans(text)
+    assert text[a:b].endswith("”")
+    assert len(paragraph_spans(text)) == 1
+
+
+@pytest.mark.parametrize("text", ["‘a ’b " * 10_000, "“x " * 20_000, '"' + "word " * 20_000, "‘" * 60_000,
+                                  " " * 60_000 + "\n", "a." * 30_000])
+def test_segmenting_hostile_text_is_fast(text):
+    # Issue 25, case 4: quadratic in the old quote finder (about a minute for the first one).
+    started = time.perf_counter()
+    quotation_spans(text)
+    sentence_spans(text)
+    assert time.perf_counter() - started < 5
+
+
+def test_segmenting_stops_at_the_deadline():
+    text = "A sentence here. " * 5 + "\n\n"
+    with time_limit(0.0), pytest.raises(TimeoutError):
+        sentence_spans(text * 100)
+    with time_limit(0.0), pytest.raises(TimeoutError):
+        quotation_spans(text * 100)
