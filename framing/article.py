@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from framing.errors import FramingError
+from framing.errors import FramingError, require_unicode
 from framing.deadline import check_deadline
 from framing.segment import Coverage, quotation_spans, sentence_spans
 
@@ -22,6 +22,7 @@ def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
         raise FramingError(f"expected an article as a string, got {type(text).__name__}")
     if not text.strip():
         raise FramingError("empty text")
+    require_unicode(text, "article")
     spans = sentence_spans(text)
     quotes = Coverage(quotation_spans(text))
     flag = classifier.flag_label

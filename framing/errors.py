@@ -27,3 +27,19 @@ def describe_invalid(errors: list[dict[str, Any]], source: str) -> str:
         else:
             problems.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
     return f"{source}: " + "; ".join(problems)
+
+
+def require_unicode(text: str, what: str) -> None:
+    """Refuse a string no tokenizer can read (a lone surrogate, as from a bad decode) in one
+    line: every entry point (predict, analyze, the service) checks its texts through this."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise FramingError(f"{what}: not valid Unicode (lone surrogate at character {error.start})") from None
+
+
+def yaml_problem(error: Exception) -> str:
+    """A YAML parser error in one phrase: what is wrong and where (line and column from 1)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).strip().splitlines()[0]
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else problem

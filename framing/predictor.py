@@ -22,7 +22,7 @@ from framing.article import analyze_article
 from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, parse_meta
 from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
-from framing.errors import FramingError
+from framing.errors import FramingError, require_unicode
 from framing.runtime import open_runtime
 
 if TYPE_CHECKING:
@@ -303,8 +303,5 @@ def as_texts(inputs: Any) -> tuple[list[str], bool]:
             raise FramingError(f"text {index}: expected a string, got {type(text).__name__}")
         if not text.strip():
             raise FramingError(f"text {index}: empty text")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as error:  # a lone surrogate: not text any tokenizer can read
-            raise FramingError(f"text {index}: not valid Unicode (lone surrogate at character {error.start})") from None
+        require_unicode(text, f"text {index}")
     return texts, single

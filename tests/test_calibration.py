@@ -9,7 +9,7 @@ from framing import FramingClassifier
 from framing.checkpoint import parse_meta
 from framing.cli import main
 from framing.errors import FramingError
-from framing.training.calibration import fit_calibration
+from framing.training.calibration import calibrate_checkpoint, fit_calibration
 from framing.training.metrics import expected_calibration_error
 
 
@@ -174,3 +174,32 @@ def test_the_noise_floor_shrinks_with_more_rows_and_miscalibration_rises_above_i
     assert large["mean"] < small["mean"] and large["mean"] <= large["p95"]
     # outcomes that always follow the top label are far more certain than these probabilities say
     assert expected_calibration_error(proba.argmax(1), proba) > large["p95"]
+
+
+def test_calibrate_refuses_one_class_data_and_leaves_the_checkpoint(tiny_checkpoint, tiny_data, tmp_path):
+    # Issue 25, case 11: five neutral rows stored temperature 0.064 and made every score 1.0
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    one_class = tmp_path / "neutral.csv"
+    frame = pd.read_csv(tiny_data["dev"])
+    frame[frame.label != "Biased"].head(5).to_csv(one_class, index=False)
+    before = (folder / "framing.json").read_text()
+    with pytest.raises(FramingError, match=r"neutral.csv: calibration needs at least 5 rows of every label; too few "
+                                           r"for 'editorializing' \(0 rows\)"):
+        calibrate_checkpoint(str(folder), data=str(one_class))
+    assert (folder / "framing.json").read_text() == before
+
+
+def test_training_refuses_a_one_class_dev_file_before_it_trains(tiny_base, tiny_data, tmp_path):
+    from helpers import tiny_config_dict
+
+    from framing.training.config import config_from_dict
+    from framing.training.train import train
+
+    dev = tmp_path / "dev.csv"
+    frame = pd.read_csv(tiny_data["dev"])
+    frame[frame.label == "Biased"].to_csv(dev, index=False)
+    config = config_from_dict(tiny_config_dict(tiny_base, {**tiny_data, "dev": dev}))
+    with pytest.raises(FramingError, match=r"dev.csv \(dev split\): calibration needs .* 'neutral' \(0 rows\)"):
+        train(config, tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,21 @@ def test_a_config_saved_before_a_key_was_renamed_is_migrated(monkeypatch):
 def test_the_current_schema_version_is_written_with_every_resolved_config():
     config = config_from_dict({"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}}})
     assert "version: 1" in config.to_yaml()
+
+
+@pytest.mark.parametrize("value", ["train.lr=[", "train.lr={a", "intermediate.labels={x: [}"])
+def test_an_override_that_is_not_yaml_is_one_line_naming_the_key(tmp_path, value):
+    # Issue 25, case 5: was a yaml traceback
+    with pytest.raises(FramingError, match=rf"override '{re.escape(value)}'.*'{value.split('=')[0]}' is not valid "
+                                           r"YAML \(.*line 1, column \d+\)") as caught:
+        load_config(write(tmp_path, BASE), [value])
+    assert "\n" not in str(caught.value)
+
+
+def test_a_file_that_is_not_yaml_is_one_line_with_line_and_column(tmp_path):
+    path = write(tmp_path, BASE + "train:\n  lr: [1, 2\n  epochs: 3\n")
+    with pytest.raises(FramingError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}: not valid YAML (")
+    assert re.search(r"line \d+, column \d+\)$", message), message

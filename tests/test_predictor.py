@@ -98,3 +98,10 @@ def test_what_users_pass_as_a_list_of_texts_is_accepted(classifier):
 def test_batch_size_must_be_a_positive_whole_number(tiny_checkpoint, batch_size):
     with pytest.raises(FramingError, match="batch size"):
         FramingClassifier.from_pretrained(tiny_checkpoint, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("text", ["abc \ud800 def", "Fine start.\n\nThen \udfff here."])
+def test_analyze_refuses_a_lone_surrogate_like_predict(classifier, text):
+    # Issue 25, case 13: analyze raised a bare UnicodeEncodeError where predict raised FramingError
+    with pytest.raises(FramingError, match="article: not valid Unicode"):
+        classifier.analyze(text)

@@ -34,6 +34,27 @@ class Calibration:
     bias: list[float]  # one per label; [] when no bias was fitted
 
 
+MIN_PER_LABEL = 5  # rows of each label (and, multi-label, without it) a fit of T and one bias per label needs
+
+
+def require_fittable(labels: np.ndarray, names: Sequence[str], source: str) -> None:
+    """Refuse, in one line naming `source`, calibration data that cannot fit a temperature and
+    a bias per label: a label with fewer than MIN_PER_LABEL rows (one-class data drives the
+    temperature to 0 and the bias without bound, so every later score is 0 or 1)."""
+    labels = np.asarray(labels)
+    if labels.ndim == 2:  # multi-label [N, C] 0/1: each label needs rows with it and rows without it
+        counts = {f"'{name}'": (int(labels[:, i].sum()), int(len(labels) - labels[:, i].sum()))
+                  for i, name in enumerate(names)}
+        short = [f"{name} ({pos} with, {neg} without)" for name, (pos, neg) in counts.items()
+                 if min(pos, neg) < MIN_PER_LABEL]
+    else:
+        counts = {f"'{name}'": int((labels == i).sum()) for i, name in enumerate(names)}
+        short = [f"{name} ({count} rows)" for name, count in counts.items() if count < MIN_PER_LABEL]
+    if short:
+        raise FramingError(f"{source}: calibration needs at least {MIN_PER_LABEL} rows of every label; too few for "
+                           f"{', '.join(short)} in {len(labels)} rows")
+
+
 def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -> Calibration:
     """Minimise the negative log-likelihood of `labels` ([N] ids) under softmax(logits / T + b)
     ([N, C] logits); for multi-label targets ([N, C] 0/1), under sigmoid(logits / T + b)."""
@@ -102,6 +123,7 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
     before, raw = figures(stored), figures(Calibration(1.0, []))  # raw: temperature 1, no bias
     every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
+    require_fittable(every_gold, classifier.labels, data)
     fitted = fit_calibration(every_logit, every_gold, bias)
     classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
     changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}

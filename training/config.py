@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from framing.errors import FramingError, describe_invalid
+from framing.errors import FramingError, describe_invalid, yaml_problem
 
 DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -221,7 +221,11 @@ def apply_override(raw: dict[str, Any], assignment: str) -> None:
         if not isinstance(child, dict):
             raise FramingError(f"override '{assignment}': '{part}' is not a section")
         node = child
-    node[leaf] = yaml.safe_load(value)
+    try:
+        node[leaf] = yaml.safe_load(value)
+    except yaml.YAMLError as error:
+        raise FramingError(f"override '{assignment}': the value of '{key.strip()}' is not valid YAML "
+                           f"({yaml_problem(error)})") from None
 
 
 def migrate(raw: dict[str, Any], source: str = "config") -> dict[str, Any]:
@@ -252,7 +256,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise FramingError(f"{path}: not valid YAML: {error}") from None
+        raise FramingError(f"{path}: not valid YAML ({yaml_problem(error)})") from None
     if not isinstance(raw, dict):
         raise FramingError(f"{path}: expected a mapping of sections at the top level")
     for assignment in overrides or []:

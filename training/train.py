@@ -34,7 +34,7 @@ from framing.training.labels import UNLABELLED, fingerprint, load_table, targets
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
-from framing.training.calibration import fit_calibration
+from framing.training.calibration import fit_calibration, require_fittable
 from framing.training.examples import (IGNORE, Examples, build_examples, join_examples, labelled_parts, teacher_examples,
                                        word_gold)
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics
@@ -482,6 +482,8 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
         torch.set_num_threads(config.train.threads)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     train_examples, dev = load_examples(config, tokenizer)
+    # dev fits the calibration and picks epochs: refused before any training if it cannot
+    require_fittable(dev.labels, config.data.label_names, f"{config.data.dev or config.data.train} (dev split)")
     model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
                      state_file, saved, on_epoch=on_epoch)
     round_to_stored_dtype(model)
