@@ -176,15 +176,18 @@ def test_the_noise_floor_shrinks_with_more_rows_and_miscalibration_rises_above_i
     assert expected_calibration_error(proba.argmax(1), proba) > large["p95"]
 
 
-def test_calibrate_refuses_one_class_data_and_leaves_the_checkpoint(tiny_checkpoint, tiny_data, tmp_path):
-    # Issue 25, case 11: five neutral rows stored temperature 0.064 and made every score 1.0
+@pytest.mark.parametrize("biased", [0, 1])
+def test_calibrate_refuses_one_class_data_and_leaves_the_checkpoint(tiny_checkpoint, tiny_data, tmp_path, biased):
+    # Issue 25, case 11: five neutral rows stored temperature 0.064 and made every score 1.0;
+    # one editorializing row among them lets the fit separate it perfectly, the same collapse
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     one_class = tmp_path / "neutral.csv"
     frame = pd.read_csv(tiny_data["dev"])
-    frame[frame.label != "Biased"].head(5).to_csv(one_class, index=False)
+    pd.concat([frame[frame.label != "Biased"].head(5), frame[frame.label == "Biased"].head(biased)]).to_csv(
+        one_class, index=False)
     before = (folder / "framing.json").read_text()
-    with pytest.raises(FramingError, match=r"neutral.csv: calibration needs at least 5 rows of every label; too few "
-                                           r"for 'editorializing' \(0 rows\)"):
+    with pytest.raises(FramingError, match=rf"neutral.csv: calibration needs at least 2 rows of every label; too few "
+                                           rf"for 'editorializing' \({biased} rows\) in {5 + biased} rows"):
         calibrate_checkpoint(str(folder), data=str(one_class))
     assert (folder / "framing.json").read_text() == before
 

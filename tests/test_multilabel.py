@@ -29,7 +29,8 @@ def run(capsys, *argv):
 def frames_checkpoint(frames_base, tmp_path_factory):
     out = tmp_path_factory.mktemp("frames") / "ckpt"
     code = main(["train", "--config", str(CONFIG), "--set", f"model.base={frames_base}", "--set",
-                 f"data.train={FRAMES}", "--set", "train.lr=2e-3", "--set", "train.epochs=15", "--output", str(out)])
+                 f"data.train={FRAMES}", "--set", "train.lr=5e-3", "--set", "train.epochs=40", "--set", "train.layer_decay=1.0",
+                 "--output", str(out)])  # a random 2-layer model needs many passes over 30 rows to move off the prior
     assert code == 0
     return out
 
@@ -59,7 +60,7 @@ def test_checkpoint_records_the_scheme_and_per_label_thresholds(frames_checkpoin
     metrics = json.loads((frames_checkpoint / "metrics.json").read_text())
     assert {"macro_f1", "micro_f1", "thresholds", "per_class"} <= set(metrics["dev"])
     losses = [e["train_loss"] for e in metrics["epochs"]]
-    assert losses[-1] < losses[0]  # it learns
+    assert np.mean(losses[-5:]) < np.mean(losses[:5]) - 0.02  # it learns (the prior alone stays at ~1.0)
     card = (frames_checkpoint / "README.md").read_text()
     assert "multi-label (an independent sigmoid per label)" in card and "sha256 `" in card
 

@@ -193,6 +193,17 @@ def build_model(config: Config, base_path: str) -> FramingModel:
     return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
 
 
+def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
+    """What a held-out dev share is stratified by: the label; multi-label ([N, C] 0/1), each
+    row's rarest label (C for none), so that rare labels reach the dev share too and it can
+    calibrate them. None (a plain random split) where a stratum has a single row."""
+    if labels.ndim == 2:
+        rarity = labels.sum(axis=0).astype(float)  # [C] positives per label
+        ranked = np.where(labels > 0, rarity, np.inf)  # [N, C]
+        labels = np.where(labels.any(axis=1), ranked.argmin(axis=1), labels.shape[1])  # [N]
+    return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
+
+
 def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     data_config = config.data
     parts, _ = labelled_parts(data_config, tokenizer, config.model.max_length)
@@ -204,8 +215,7 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
                                      config.model.max_length)
     # No dev split: hold out a stratified share of train with a fixed seed.
     train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data_config.dev_fraction,
-                                          random_state=config.train.seed,
-                                          stratify=None if data_config.multi_label else train.labels)
+                                          random_state=config.train.seed, stratify=split_strata(train.labels))
     return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
 
 
