@@ -122,9 +122,18 @@ class CheckpointMeta(BaseModel):
     runtime: Optional[RuntimeChoice] = None  # set by `framing export`
 
     @model_validator(mode="after")
-    def _one_bias_per_label(self) -> "CheckpointMeta":
+    def _names_are_labels(self) -> "CheckpointMeta":
+        """Every key that names a label names one of `labels` (a typo surfaced as a KeyError later)."""
+        if len(set(self.labels)) != len(self.labels):
+            raise ValueError(f"labels: a name appears twice in {self.labels}")
         if self.logit_bias and len(self.logit_bias) != len(self.labels):
             raise ValueError(f"logit_bias has {len(self.logit_bias)} values for {len(self.labels)} labels")
+        named = [("flag_label", [self.flag_label] if self.flag_label is not None else []),
+                 ("thresholds", list(self.thresholds)), ("label_mapping", list(self.label_mapping.values()))]
+        for key, names in named:
+            unknown = [name for name in names if name not in self.labels]
+            if unknown:
+                raise ValueError(f"{key}: {unknown[0]!r} is not one of the labels ({', '.join(self.labels)})")
         return self
 
     def to_json(self) -> str:
@@ -205,7 +214,39 @@ def check_folder(folder: Path) -> CheckpointMeta:
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
     if missing:
         raise FramingError(f"{folder}: corrupt checkpoint: missing {', '.join(missing)}")
-    return read_meta(folder)
+    meta = read_meta(folder)
+    check_against_model(folder, meta)
+    return meta
+
+
+# Models whose position ids start after the padding id (RoBERTa's create_position_ids_from_input_ids)
+OFFSET_POSITIONS = ("roberta", "xlm-roberta", "camembert", "mpnet", "longformer")
+
+
+def check_against_model(folder: Path, meta: CheckpointMeta) -> None:
+    """framing.json agrees with the model it describes (config.json): as many labels as the
+    head has outputs, in its id2label order, and no more tokens than it has positions."""
+    source = folder / META_FILE
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise FramingError(f"{folder / 'config.json'}: unreadable model config ({error})") from None
+    id2label = config.get("id2label") or {}
+    outputs = len(id2label) or config.get("num_labels")
+    if outputs and outputs != len(meta.labels):
+        raise FramingError(f"{source}: labels: {len(meta.labels)} names for a model with {outputs} outputs "
+                           f"(config.json id2label)")
+    names = [id2label.get(str(i), id2label.get(i)) for i in range(len(id2label))]
+    if names != meta.labels and not all(str(n).startswith("LABEL_") for n in names):  # LABEL_i: unnamed
+        raise FramingError(f"{source}: labels: {meta.labels} are not the model's outputs in order {names} "
+                           f"(config.json id2label)")
+    positions = config.get("max_position_embeddings")
+    if isinstance(positions, int):
+        if config.get("model_type") in OFFSET_POSITIONS:
+            positions -= (config.get("pad_token_id") or 0) + 1
+        if meta.max_length > positions:
+            raise FramingError(f"{source}: max_length: {meta.max_length} tokens is more than the model's {positions} "
+                               f"positions (config.json max_position_embeddings)")
 
 
 def weights_digest(folder: Path) -> str:

@@ -29,10 +29,11 @@ from tqdm.auto import tqdm
 
 from framing.data import read_chunks, require_columns, require_parquet, row_numbers, texts_of
 from framing.errors import FramingError
+from framing.kept_columns import (check_kept_names, kept_records, kept_table, mixed_columns, value_kinds,
+                                  with_columns)
 from framing.output import atomic_file, ensure_writable
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
-OUTPUT_COLUMNS = ("row", "label", "score", "scores", "labels")  # written by scoring: kept columns may not reuse them
 
 
 class Engine(Protocol):
@@ -70,6 +71,7 @@ class Plan:
     input_mtime_ns: int
     text_column: str
     keep_columns: list[str]
+    mixed_columns: list[str]  # kept columns with values of several kinds in the file: text in Parquet
     chunk_size: int
     model: dict  # what decides the scores: checkpoint weights' sha256, back end, max length, ...
     rows: int
@@ -92,10 +94,7 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     input_path, keep_columns = Path(input_path), list(keep_columns)
     if chunk_size < 1:
         raise FramingError(f"chunk size {chunk_size}: must be at least 1")
-    clashes = sorted(set(keep_columns) & set(OUTPUT_COLUMNS))
-    if clashes:
-        raise FramingError(f"--keep-columns {', '.join(clashes)}: the output has its own column of that name "
-                           f"({', '.join(OUTPUT_COLUMNS)}); rename the input column")
+    check_kept_names(keep_columns, engine.classifier.labels)
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
@@ -104,16 +103,17 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
         rows = json.loads((_partial(output) / "plan.json").read_text()).get("rows")
         shutil.rmtree(_partial(output))  # killed between renaming the output and cleaning up
         return {"rows": rows, "scored": 0, "output": str(output), "note": "already complete"}
-    sizes = _check_input(input_path, text_column, keep_columns, chunk_size)
+    sizes, mixed = _check_input(input_path, text_column, keep_columns, chunk_size)
     rows, chunks = sum(sizes), len(sizes)
     stat = input_path.stat()
-    plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, chunk_size,
-                dict(model), rows, chunks)
+    plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, mixed,
+                chunk_size, dict(model), rows, chunks)
     done = _open_partial(output, plan, resume) if output is not None else set()
 
     def write(index: int, frame: pd.DataFrame, probabilities: np.ndarray) -> None:
         if output is not None and output.suffix.lower() != ".jsonl":  # CSV, Parquet: columns from the array
-            _write_part(output, index, frame_table(frame, engine.classifier, probabilities, keep_columns))
+            kept = kept_table(frame, keep_columns, output.suffix.lower(), mixed)
+            _write_part(output, index, frame_table(frame, engine.classifier, probabilities, kept))
             return
         records = frame_records(frame, engine.classifier, probabilities, keep_columns)
         if output is None:
@@ -128,7 +128,7 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
         for index, frame in enumerate(read_chunks(input_path, chunk_size)):
             if index not in done:
                 frames[index] = frame
-                yield index, texts_of(frame, text_column, str(input_path))
+                yield index, texts_of(with_columns(frame, [text_column]), text_column, str(input_path))
 
     scored = 0
     for index, probabilities in engine.score(pending(), bar.update):
@@ -144,22 +144,13 @@ def frame_records(frame: pd.DataFrame, classifier, probabilities: np.ndarray, ke
     """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
     columns, then the classifier's record of each probability row."""
     return [{"row": number, **kept, **classifier.record(row)}
-            for number, kept, row in zip(row_numbers(frame), kept_values(frame, keep_columns), probabilities)]
+            for number, kept, row in zip(row_numbers(frame), kept_records(frame, keep_columns), probabilities)]
 
 
-def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> pd.DataFrame:
-    """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once."""
-    kept = frame[keep_columns].reset_index(drop=True) if keep_columns else pd.DataFrame(index=range(len(frame)))
+def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, kept: pd.DataFrame) -> pd.DataFrame:
+    """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once;
+    `kept` is framing.kept_columns.kept_table of the chunk."""
     return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.table(probabilities)], axis=1)
-
-
-def kept_values(frame: pd.DataFrame, keep_columns: list[str]) -> list[dict]:
-    """The kept columns of each row; empty cells (NaN, NaT, None) become None, numpy scalars
-    Python values, so that JSON lines stay strict."""
-    if not keep_columns:
-        return [{} for _ in range(len(frame))]
-    columns = frame[keep_columns].astype(object)
-    return columns.where(columns.notna(), None).to_dict("records")
 
 
 def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
@@ -184,18 +175,34 @@ def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
     return output
 
 
-def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_size: int) -> list[int]:
-    """Read the input once, checking every text; returns the size of each chunk."""
+def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_size: int) -> tuple[list[int], list[str]]:
+    """Read the input once, checking every text; returns the size of each chunk and the kept
+    columns whose values are of several kinds (framing.kept_columns). In JSONL each row has
+    its own keys: a column is missing only when no row has it, whatever the chunk size."""
+    keyed = path.suffix.lower() == ".jsonl"
+    needed = [text_column] + keep_columns
     sizes: list[int] = []
-    rows = 0
-    for frame in read_chunks(path, chunk_size):
-        require_columns(frame, [text_column] + keep_columns, str(path))
+    seen: dict[str, None] = {}  # every column of the file, in order of appearance
+    kinds: dict[str, set[str]] = {c: set() for c in keep_columns}
+    chunks = read_chunks(path, chunk_size)
+    for frame in chunks:
+        seen.update(dict.fromkeys(frame.columns))
+        if not keyed:
+            require_columns(frame, needed, str(path))
+        frame = with_columns(frame, needed)
+        if keyed and text_column not in seen:  # no text in any row so far: is it anywhere? (either way
+            # this chunk's first row has no text, so the check below or texts_of raises)
+            for later in chunks:
+                seen.update(dict.fromkeys(later.columns))
+            require_columns(pd.DataFrame(columns=list(seen)), [text_column], str(path))
         texts_of(frame, text_column, str(path))
+        for column, found in value_kinds(frame, keep_columns).items():
+            kinds[column] |= found
         sizes.append(len(frame))
-        rows += len(frame)
     if not sizes:
         raise FramingError(f"{path}: no rows")
-    return sizes
+    require_columns(pd.DataFrame(columns=list(seen)), needed, str(path))
+    return sizes, mixed_columns(kinds)
 
 
 def check_output_format(output_path: str | Path) -> Path:

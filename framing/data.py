@@ -14,6 +14,7 @@ import csv
 import contextlib
 import json
 import math
+import re
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -57,13 +58,18 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
         if kind in ("csv", "tsv"):
             with pd.read_csv(path, **(TSV if kind == "tsv" else {}), dtype=str, keep_default_na=False,
                              na_values=[""], chunksize=chunk_size) as reader:
-                yield from reader
+                for chunk in reader:
+                    # A first row with one field more than the header makes pandas take the first
+                    # column as the index (so a fragment of text would be scored and kept as an id).
+                    if not isinstance(chunk.index, pd.RangeIndex):
+                        raise FramingError(_ragged(path, kind, 1, len(chunk.columns) + 1, len(chunk.columns)))
+                    yield chunk
         elif kind == "parquet":
             import pyarrow.parquet as pq
 
             offset = 0
             for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
-                frame = batch.to_pandas()
+                frame = batch.to_pandas(integer_object_nulls=True)  # integers beside empty cells stay integers
                 frame.index = pd.RangeIndex(offset, offset + len(frame))  # rows of the file, not of the batch
                 offset += len(frame)
                 yield frame
@@ -78,11 +84,51 @@ def _reading(path: Path, kind: str) -> Iterator[None]:
         yield
     except FramingError:
         raise
-    except UnicodeDecodeError as error:
-        raise FramingError(f"{path}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+    except UnicodeDecodeError:  # the error's offset is into a read buffer: find the file's own
+        raise FramingError(_undecodable(path, kind)) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as error:
+        # pandas counts records from the header as line 1 (a quoted line break does not count)
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if ragged:
+            expected, line, saw = map(int, ragged.groups())
+            raise FramingError(_ragged(path, kind, line - 1, saw, expected)) from None
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise FramingError(f"{path}: cannot read as {kind}: {first_line}") from None
+
+
+def _ragged(path: Path, kind: str, row: int, fields: int, expected: int) -> str:
+    hint = "a comma inside a field must be quoted" if kind == "csv" else "a tab inside a field?"
+    return f"{path}: row {row} has {fields} fields but the header has {expected} ({hint})"
+
+
+def _undecodable(path: Path, kind: str) -> str:
+    """Where a file first stops being UTF-8: its row (CSV/TSV records, so a quoted line break
+    stays in its row; a line elsewhere) and byte offset, read again line by line in binary."""
+    found: dict = {}
+
+    def lines() -> Iterator[str]:  # decoded lines up to the bad byte, then a stand-in for it
+        offset = 0
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    found.update(byte=offset + error.start, reason=error.reason, line=number)
+                    yield raw[:error.start].decode("utf-8") + "?"  # the row holding the bad byte counts
+                    return
+                offset += len(raw)
+
+    if kind in ("csv", "tsv"):
+        dialect = {"delimiter": "\t", "quoting": csv.QUOTE_NONE} if kind == "tsv" else {}
+        records = sum(1 for _ in csv.reader(lines(), **dialect))
+        where = f"row {records - 1}" if records > 1 else "the header"
+    else:
+        for _ in lines():
+            pass
+        where = f"line {found.get('line')}"
+    if not found:  # the reader failed where a line-by-line decode does not: name the file only
+        return f"{path}: not valid UTF-8"
+    return f"{path}: {where} is not valid UTF-8 ({found['reason']} at byte {found['byte']} of the file)"
 
 
 def _line_chunks(path: Path, kind: str, chunk_size: int) -> Iterator[pd.DataFrame]:
@@ -96,10 +142,16 @@ def _line_chunks(path: Path, kind: str, chunk_size: int) -> Iterator[pd.DataFram
             rows.append({"text": line.rstrip("\r\n")} if kind == "txt" else _json_record(path, line_number, line))
             numbers.append(line_number - 1)
             if len(rows) == chunk_size:
-                yield pd.DataFrame.from_records(rows, index=numbers)
+                yield _records_frame(rows, numbers)
                 rows, numbers = [], []
     if rows:
-        yield pd.DataFrame.from_records(rows, index=numbers)
+        yield _records_frame(rows, numbers)
+
+
+def _records_frame(rows: list[dict], numbers: list[int]) -> pd.DataFrame:
+    """JSON values as they are: object columns, so an integer beside an empty cell is not made
+    a float (digits lost beyond 2**53) and a chunk's types do not depend on its other rows."""
+    return pd.DataFrame(rows, index=numbers, dtype=object)
 
 
 def require_parquet(path: Path) -> None:

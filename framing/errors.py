@@ -24,6 +24,8 @@ def describe_invalid(errors: list[dict[str, Any]], source: str) -> str:
             problems.append(f"unknown key '{key}'")
         elif item["type"] == "missing":
             problems.append(f"missing key '{key}'")
+        elif item["type"] == "value_error" and not item["loc"]:  # a check across keys names its own keys
+            problems.append(str(item["msg"]).removeprefix("Value error, "))
         else:
             problems.append(f"'{key}': {item['msg']} (got {item.get('input')!r})")
     return f"{source}: " + "; ".join(problems)

@@ -18,7 +18,7 @@ def classifier(tiny_checkpoint):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("ragged.csv", b'text,label\n"ok",Biased\n"too",many,fields,here\n', "cannot read as csv"),
+    ("ragged.csv", b'text,label\n"ok",Biased\n"too",many,fields,here\n', "row 2 has 4 fields but the header has 2"),
     ("utf16.csv", "text\nhello\n".encode("utf-16"), "not valid UTF-8"),
     ("latin1.tsv", b"text\ncaf\xe9\n", "not valid UTF-8"),
     ("broken.jsonl", b'{"text": "a"}\n{"text": \n', "line 2 is not valid JSON"),
@@ -32,6 +32,31 @@ def test_unreadable_files_are_named(tmp_path, name, content, message):
     with pytest.raises(FramingError, match=message) as error:
         read_table(path)
     assert name in str(error.value)
+
+
+@pytest.mark.parametrize("chunk_size", [3, 1 << 20])
+@pytest.mark.parametrize("name, content, message", [
+    # Issue 25, case 7: an unquoted comma in row 1 made pandas take the id column as the index
+    ("first.csv", b"id,text\n1,Hello, world\n2,ok\n", "row 1 has 3 fields but the header has 2 .a comma inside"),
+    # a ragged row after rows holding quoted line breaks: the row, not the line, is named
+    ("later.csv", b"id,text\n" + b"".join(b'%d,"two\nlines"\n' % i for i in range(1, 8)) + b"8,a,b\n",
+     "row 8 has 3 fields but the header has 2"),
+    ("tabs.tsv", b"id\ttext\n1\ta\n2\tb\tc\n", "row 2 has 3 fields but the header has 2 .a tab inside"),
+    # Issue 25, case 8: the error named "byte 7" of a read buffer; now the file's row and byte
+    ("late.csv", b"id,text\n" + b"".join(b'%d,"caf\xc3\xa9\nrow"\n' % i for i in range(1, 2500)) + b'2500,"caf\xe9"\n',
+     r"row 2500 is not valid UTF-8 \(invalid continuation byte at byte 41393 of the file\)"),
+    ("late.tsv", b"text\n" + b"ok\n" * 2999 + b"caf\xe9\n", r"row 3000 is not valid UTF-8 .* at byte 9005 of the file"),
+    ("header.csv", b"t\xffext\nok\n", r"the header is not valid UTF-8 \(invalid start byte at byte 1 "),
+    ("late.jsonl", b'{"text": "a"}\n\n{"text": "b\xff"}\n', r"line 3 is not valid UTF-8 \(invalid start byte at byte 26 "),
+])
+def test_ragged_and_undecodable_rows_are_named_by_row_and_byte(tmp_path, name, content, message, chunk_size):
+    from framing.data import read_chunks
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FramingError, match=message) as error:
+        list(read_chunks(path, chunk_size))
+    assert str(error.value).startswith(str(path)) and "\n" not in str(error.value)
 
 
 def test_quotes_and_embedded_newlines_in_csv_are_read_as_one_row(tmp_path):

@@ -330,3 +330,18 @@ def test_train_off_a_terminal_logs_each_epoch_without_bars(capsys, tiny_base, ti
     assert code == 0 and "wrote checkpoint" in out
     epochs = [json.loads(line) for line in err.splitlines()]  # every line is an epoch's log entry: no bar
     assert [e["epoch"] for e in epochs] == [1, 2] and all("dev_macro_f1" in e for e in epochs)
+
+
+@pytest.mark.parametrize("kept", [["scores.editorializing"], ["scores.neutral", "id"], ["id", "id"]])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_kept_column_never_takes_a_result_columns_name(capsys, tiny_checkpoint, tmp_path, kept, suffix):
+    # Issue 25, case 10: an earlier model's scores.editorializing was kept, and the CSV held
+    # the old value under the new name and the new score renamed
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"text": NEUTRAL[:2], "id": [1, 2], "scores.editorializing": [0.1, 0.9],
+                  "scores.neutral": [0.9, 0.1]}).to_csv(source, index=False)
+    code, _, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", source, "--output",
+                       tmp_path / f"out{suffix}", "--keep-columns", *kept)
+    clash = "named more than once" if kept == ["id", "id"] else f"--keep-columns {kept[0]}: the output has its own column"
+    assert code == 2 and clash in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / f"out{suffix}").exists()

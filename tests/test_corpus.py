@@ -238,3 +238,71 @@ def test_ray_run_on_the_command_line_prints_only_its_summary(tiny_checkpoint, tm
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [f"framing: scored 20 rows (20 in all) into {output}"]
     assert len(output.read_text().splitlines()) == 20
+
+
+BIG = 2**53 + 1  # a float cannot hold it
+
+
+def awkward_rows(rows: int = 12) -> list[dict]:
+    """JSONL rows whose kept keys are missing from whole chunks, hold integers beside empty cells,
+    lists, and ids that are numbers in some rows and text in others."""
+    records = []
+    for i in range(rows):
+        record = {"body": (NEUTRAL + EDITORIAL)[i % 16], "mixed": i if i % 2 else f"id-{i}",
+                  "tags": [f"t{i}", "x"][: 1 + i % 2]}
+        if i >= 5:  # no row of the first chunk of 5 has it
+            record["late"] = f"l{i}"
+        if i != 7:
+            record["big"] = BIG + i
+        records.append(record)
+    return records
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_kept_columns_come_back_as_they_went_in_whatever_the_chunk_size(classifier, tmp_path, suffix):
+    # Issue 25, case 9: a key missing from a whole chunk failed with "no column"; an integer id
+    # beside one empty cell came back as floats; lists and mixed ids depended on the chunk
+    import pyarrow.parquet as pq
+
+    records = awkward_rows()
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    kept = ["late", "big", "tags", "mixed"]
+    outputs = []
+    for chunk_size in (1, 5, 100):
+        output = tmp_path / f"out-{chunk_size}{suffix}"
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     keep_columns=kept, chunk_size=chunk_size, progress=False)
+        outputs.append(output.read_bytes() if suffix != ".parquet" else
+                       pq.read_table(output).select(kept).to_pandas(integer_object_nulls=True))
+    if suffix == ".parquet":
+        for other in outputs[1:]:
+            pd.testing.assert_frame_equal(outputs[0], other)
+        table = outputs[0]
+        assert str(pq.read_schema(tmp_path / "out-1.parquet").field("big").type) == "int64"
+        assert table["big"].tolist()[:7] == [BIG + i for i in range(7)] and table["big"].isna().tolist()[7]
+        assert [list(t) for t in table["tags"]] == [r["tags"] for r in records]
+        assert table["mixed"].tolist() == [json.dumps(r["mixed"]) if isinstance(r["mixed"], int) else r["mixed"]
+                                           for r in records]
+        return
+    assert outputs[0] == outputs[1] == outputs[2]
+    if suffix == ".jsonl":
+        rows = [json.loads(line) for line in outputs[0].decode().splitlines()]
+        assert [{k: r[k] for k in kept} for r in rows] == [{k: r.get(k) for k in kept} for r in records]
+    else:
+        table = pd.read_csv(tmp_path / "out-1.csv", dtype=str, keep_default_na=False)
+        assert table["big"].tolist() == [str(r["big"]) if "big" in r else "" for r in records]
+        assert table["tags"].map(json.loads).tolist() == [r["tags"] for r in records]
+        assert table["late"].tolist()[:5] == [""] * 5 and table["mixed"].tolist()[:2] == ["id-0", "1"]
+
+
+def test_a_jsonl_key_in_no_row_is_a_missing_column(classifier, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in awkward_rows()))
+    for chunk_size in (1, 5, 100):
+        with pytest.raises(FramingError, match=r"in.jsonl: no column 'nope' \(columns: body, mixed, tags, big, late\)"):
+            score_corpus(LocalEngine(classifier), source, tmp_path / "o.jsonl", model=classifier.provenance(),
+                         text_column="body", keep_columns=["nope"], chunk_size=chunk_size, progress=False)
+        with pytest.raises(FramingError, match=r"in.jsonl: no column 'text'"):
+            score_corpus(LocalEngine(classifier), source, tmp_path / "o.jsonl", model=classifier.provenance(),
+                         chunk_size=chunk_size, progress=False)

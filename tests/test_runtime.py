@@ -56,3 +56,37 @@ def test_every_back_end_is_batch_invariant(exported, runtime):
     _, together = classifier.predict_with_words(TEXTS, min_weight=0.0)
     _, alone = classifier.predict_with_words(TEXTS[-1:], min_weight=0.0)
     assert [w["weight"] for w in alone[0]] == pytest.approx([w["weight"] for w in together[-1]], abs=1e-5)
+
+
+FORKED = """
+import multiprocessing, sys
+from framing import FramingClassifier
+texts = sys.argv[3:]
+classifier = FramingClassifier.from_pretrained(sys.argv[1], runtime=sys.argv[2])
+before = classifier.predict_proba(texts)  # starts ONNX Runtime's threads (and, int8, the worker pool)
+
+def child(queue):
+    queue.put(classifier.predict_proba(texts).tolist())
+
+context = multiprocessing.get_context("fork")
+queue = context.Queue()
+process = context.Process(target=child, args=(queue,))
+process.start()
+after = queue.get(timeout=45)
+process.join(30)
+print(process.exitcode, abs(before - after).max() if len(after) else "none")
+"""
+
+
+@pytest.mark.parametrize("runtime", ["onnx-fp32", "onnx-int8"])
+def test_a_forked_process_scores_with_the_parents_classifier(exported, runtime):
+    # Issue 25, case 12: a child forked after the parent had scored a list hung forever
+    import subprocess
+    import sys
+
+    texts = NEUTRAL[:3] + EDITORIAL[:3]
+    done = subprocess.run([sys.executable, "-c", FORKED, str(exported), runtime, *texts], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    code, difference = done.stdout.split()
+    assert code == "0" and float(difference) == 0.0
