@@ -31,7 +31,7 @@ from framing.data import read_chunks, require_columns, require_parquet, row_numb
 from framing.errors import FramingError
 from framing.kept_columns import (check_kept_names, kept_records, kept_table, mixed_columns, value_kinds,
                                   with_columns)
-from framing.output import atomic_file, ensure_writable
+from framing.output import atomic_file, ensure_writable, owning
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
 
@@ -98,6 +98,16 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
+    if output_path is not None:
+        with owning(check_output_format(output_path)):  # checks of the partial output and the scoring: one job at a time
+            return _score(engine, input_path, output_path, model, text_column, keep_columns, chunk_size, resume,
+                          overwrite, progress, needed)
+    return _score(engine, input_path, None, model, text_column, keep_columns, chunk_size, resume, overwrite,
+                  progress, needed)
+
+
+def _score(engine, input_path: Path, output_path, model, text_column, keep_columns, chunk_size, resume, overwrite,
+           progress, needed) -> dict:
     output = _check_output(output_path, input_path, resume, overwrite, needed)
     if output is not None and resume and _finished(output):
         rows = json.loads((_partial(output) / "plan.json").read_text()).get("rows")

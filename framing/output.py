@@ -11,6 +11,7 @@ import glob
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -112,3 +113,44 @@ def write_text(target: str | Path, chunks: Iterable[str], overwrite: bool = True
 
 def write_json(target: str | Path, value: Any, overwrite: bool = True) -> None:
     write_text(target, [json.dumps(value, indent=2, ensure_ascii=False) + "\n"], overwrite)
+
+
+@contextlib.contextmanager
+def owning(target: Path) -> Iterator[None]:
+    """Hold `target` for this job while it runs: a second job on the same output (a fresh run,
+    --overwrite or --resume) is refused in one line naming the running one. The lock is the
+    kernel's (flock on the hidden `.<name>.lock` beside it), so a job killed with kill -9
+    leaves nothing to take over by hand: the next one, e.g. a --resume, simply gets it."""
+    import fcntl  # POSIX only, like the rest of the corpus machinery's guarantees
+
+    lock_path = target.parent / f".{target.name}.lock"
+    while True:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # the same words as ensure_writable's
+            raise FramingError(f"{target.parent}: cannot create folder ({error.strerror})") from None
+        try:
+            handle = open(lock_path, "a+", encoding="utf-8")
+        except OSError as error:
+            raise FramingError(f"{target.parent}: folder is not writable ({error.strerror})") from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another job"
+            handle.close()
+            raise FramingError(f"{target}: {holder} is writing this output; wait for it to finish or stop it "
+                               f"(a stopped job's output can then be resumed)") from None
+        # The last holder removes the file when done: if it went between our open and our lock,
+        # we hold a lock on a removed file, which protects nothing. Open the path again.
+        if lock_path.exists() and os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino:
+            break
+        handle.close()
+    try:
+        handle.truncate(0)
+        handle.write(f"job pid {os.getpid()} (started {time.strftime('%Y-%m-%d %H:%M:%S')})")
+        handle.flush()
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        handle.close()

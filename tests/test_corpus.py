@@ -306,3 +306,41 @@ def test_a_jsonl_key_in_no_row_is_a_missing_column(classifier, tmp_path):
         with pytest.raises(FramingError, match=r"in.jsonl: no column 'text'"):
             score_corpus(LocalEngine(classifier), source, tmp_path / "o.jsonl", model=classifier.provenance(),
                          chunk_size=chunk_size, progress=False)
+
+
+def test_a_second_job_on_a_running_jobs_output_is_refused(classifier, tmp_path):
+    # Issue 25, case 1: job B (--overwrite) started beside a running job A; A wrote its parts
+    # into B's partial folder and both exited 0 with rows missing from the output
+    from framing.output import owning
+
+    source, output = tmp_path / "in.csv", tmp_path / "out.csv"
+    write_input(corpus_frame(12), source)
+    options = dict(model=classifier.provenance(), text_column="body", chunk_size=4, progress=False)
+    with owning(output):  # job A, running
+        for extra in ({}, {"overwrite": True}, {"resume": True}):
+            with pytest.raises(FramingError, match=rf"out.csv: job pid {os.getpid()} \(started .*\) is writing this "
+                                                   r"output; wait for it"):
+                score_corpus(LocalEngine(classifier), source, output, **options, **extra)
+        assert not output.exists() and not (tmp_path / "out.csv.partial").exists()
+    assert score_corpus(LocalEngine(classifier), source, output, **options)["rows"] == 12  # A is done: B may run
+    assert len(pd.read_csv(output)) == 12 and not list(tmp_path.glob(".out.csv.lock"))
+
+
+def test_a_killed_jobs_lock_goes_with_it(classifier, tmp_path):
+    script = "import sys, time\nfrom pathlib import Path\nfrom framing.output import owning\n" \
+             "with owning(Path(sys.argv[1])):\n    print('held', flush=True)\n    time.sleep(600)\n"
+    output = tmp_path / "out.jsonl"
+    job = subprocess.Popen([sys.executable, "-c", script, str(output)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert job.stdout.readline().strip() == "held"
+        source = tmp_path / "in.csv"
+        write_input(corpus_frame(4), source)
+        with pytest.raises(FramingError, match=f"job pid {job.pid} "):
+            score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                         progress=False)
+    finally:
+        job.kill()
+        job.wait()
+    summary = score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                           progress=False)
+    assert summary["rows"] == 4
