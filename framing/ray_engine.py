@@ -74,8 +74,12 @@ class RayEngine:
         if not ray.is_initialized():
             if local:
                 constants.ENABLE_RAY_CLUSTER = False  # read when ray was imported, maybe before the line above
-            ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR, configure_logging=True,
-                     **({"num_cpus": self.workers * self.threads, "include_dashboard": False} if local else {}))
+            try:
+                ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR,
+                         configure_logging=True,
+                         **({"num_cpus": self.workers * self.threads, "include_dashboard": False} if local else {}))
+            except Exception as error:  # Ray raises many types here; the user needs one line
+                raise FramingError(_connection_problem(self.address, error)) from None
         return ray
 
     def score(self, chunks: Iterator[tuple[int, list[str]]],
@@ -119,3 +123,12 @@ class RayEngine:
             done = collect()
             if done:
                 yield done
+
+
+def _connection_problem(address: Optional[str], error: Exception) -> str:
+    """One line for a Ray start or connection that failed: what to install, or where it failed."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "ray[client]" in str(error) or "Ray Client requires" in str(error):
+        return (f"--ray-address {address}: a ray:// address needs Ray Client: pip install \"ray[client]\" (same "
+                f"version as the cluster's Ray), or run on the head node with --ray-address auto")
+    return f"--ray-address {address or '(local)'}: Ray did not start or connect ({text})"

@@ -226,6 +226,19 @@ def test_ray_engine_without_ray_names_the_extra(tiny_checkpoint, monkeypatch):
         RayEngine(str(tiny_checkpoint))
 
 
+def test_a_ray_client_address_without_ray_client_is_one_line(capsys, tiny_checkpoint, tmp_path):
+    # Issue 25, case 6: --ray-address ray://HOST:10001 ended in Ray's traceback
+    source = tmp_path / "in.csv"
+    write_input(corpus_frame(3), source)
+    code = main(["predict", "--checkpoint", str(tiny_checkpoint), "--input", str(source), "--text-column", "body",
+                 "--output", str(tmp_path / "o.jsonl"), "--engine", "ray", "--ray-address", "ray://127.0.0.1:1",
+                 "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "--ray-address ray://127.0.0.1:1: " in err, err
+    assert 'pip install "ray[client]"' in err or "did not start or connect" in err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
 def test_ray_run_on_the_command_line_prints_only_its_summary(tiny_checkpoint, tmp_path):
     """No auth-token notice, deprecation warning or core-worker line from a local Ray run."""
     pytest.importorskip("ray")
