@@ -29,7 +29,7 @@ def run(capsys, *argv):
 def frames_checkpoint(frames_base, tmp_path_factory):
     out = tmp_path_factory.mktemp("frames") / "ckpt"
     code = main(["train", "--config", str(CONFIG), "--set", f"model.base={frames_base}", "--set",
-                 f"data.train={FRAMES}", "--set", "train.lr=5e-3", "--set", "train.epochs=40", "--set", "train.layer_decay=1.0",
+                 f"data.train={FRAMES}", "--set", "train.lr=5e-3", "--set", "train.epochs=40", "--set", "train.layer_decay=1.0", "--set", "model.max_length=64",
                  "--output", str(out)])  # a random 2-layer model needs many passes over 30 rows to move off the prior
     assert code == 0
     return out
