@@ -16,6 +16,7 @@ Parquet); for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sys
@@ -98,12 +99,11 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
-    if output_path is not None:
-        with owning(check_output_format(output_path)):  # checks of the partial output and the scoring: one job at a time
-            return _score(engine, input_path, output_path, model, text_column, keep_columns, chunk_size, resume,
-                          overwrite, progress, needed)
-    return _score(engine, input_path, None, model, text_column, keep_columns, chunk_size, resume, overwrite,
-                  progress, needed)
+    # From the checks of the partial output to the join: one job at a time on an output
+    owner = owning(check_output_format(output_path)) if output_path is not None else contextlib.nullcontext()
+    with owner:
+        return _score(engine, input_path, output_path, model, text_column, keep_columns, chunk_size, resume,
+                      overwrite, progress, needed)
 
 
 def _score(engine, input_path: Path, output_path, model, text_column, keep_columns, chunk_size, resume, overwrite,
