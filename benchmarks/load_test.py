@@ -8,7 +8,11 @@ request kind, throughput, errors, and the server's RSS before and after, then st
 Then, on a server with a 1 s time limit (`--burst`, default 20), it sends that many analyses
 of the longest article allowed at once (each would take seconds: they all time out) and
 times one small predict sent right after them: timed-out work is stopped, so it answers
-about as fast as on an idle server. Exits non-zero if any request got an unexpected status.
+about as fast as on an idle server. The same for hostile articles (`--hostile`, default 4 of
+each): quote marks that never pair, no sentence end, one huge word, thousands of tiny
+sentences; every step of an analysis is linear or bounded and stops at the time limit, so the
+predict after them is as fast too. Exits non-zero if any request got an unexpected status or
+a predict after a burst waited past the server's time limit.
 """
 
 from __future__ import annotations
@@ -30,6 +34,16 @@ SENTENCES = [
     "The greedy company boasted of obscene profits while workers suffered.",
 ]
 ARTICLE = " ".join(SENTENCES * 8)  # about 330 words
+LONGEST = 100_000  # characters: the server's default max_article_chars
+# Articles built to make a careless analyzer slow (quadratic quote pairing, one endless
+# sentence, a word the tokenizer cannot split, a batch of thousands of sentences), each just
+# under the length limit.
+HOSTILE = {
+    "unpaired_quotes": ("‘a ’b " * (LONGEST // 6))[:LONGEST],
+    "no_sentence_end": ("the vote was delayed again and " * (LONGEST // 31))[:LONGEST],
+    "one_huge_word": "x" * LONGEST,
+    "tiny_sentences": ("A. " * (LONGEST // 3))[:LONGEST],
+}
 
 
 def request_plan(count: int) -> list[tuple[str, str, bytes, int]]:
@@ -122,11 +136,12 @@ def start_server(checkpoint, timeout_s: float) -> tuple[subprocess.Popen, str]:
         time.sleep(0.2)
 
 
-async def burst_then_predict(url: str, burst: int) -> dict:
-    """`burst` long analyses at once (they time out), then one small predict, timed."""
+async def burst_then_predict(url: str, article: str, burst: int, limit_s: float, statuses: set) -> dict:
+    """`burst` analyses of `article` at once, then one small predict, timed against one sent
+    before them. ok: every analysis got one of `statuses`, both predicts 200, and the last one
+    did not wait past the time limit for work nobody would read."""
     import httpx
 
-    article = " ".join(SENTENCES * 400)[:100_000]  # the longest article the server accepts
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         started = time.perf_counter()
         idle = await client.post("/v1/predict", json={"texts": [SENTENCES[0]]})
@@ -135,9 +150,12 @@ async def burst_then_predict(url: str, burst: int) -> dict:
         started = time.perf_counter()
         after = await client.post("/v1/predict", json={"texts": [SENTENCES[0]]})
         after_ms = (time.perf_counter() - started) * 1000
-    return {"burst": burst, "burst_statuses": sorted({a.status_code for a in answers}),
+    seen = sorted({a.status_code for a in answers})
+    return {"burst": burst, "chars": len(article), "burst_statuses": seen,
             "predict_idle_ms": round(idle_ms, 1), "predict_after_burst_ms": round(after_ms, 1),
-            "predict_after_burst_status": after.status_code, "ok": idle.status_code == after.status_code == 200}
+            "predict_after_burst_status": after.status_code,
+            "ok": set(seen) <= statuses and idle.status_code == after.status_code == 200
+            and after_ms < idle_ms + 1000 * limit_s}
 
 
 def main(argv=None) -> int:
@@ -147,6 +165,8 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoint", default=None)
     parser.add_argument("--timeout", type=float, default=120.0, help="per-request client timeout, seconds")
     parser.add_argument("--burst", type=int, default=20, help="timed-out analyses before the last predict (0: skip)")
+    parser.add_argument("--hostile", type=int, default=4, help="analyses of each hostile article at once (0: skip)")
+    parser.add_argument("--limit", type=float, default=1.0, help="the server's time limit in the burst phases, seconds")
     args = parser.parse_args(argv)
     server, url = start_server(args.checkpoint, 30.0)
     try:
@@ -159,14 +179,20 @@ def main(argv=None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    if args.burst:
-        server, url = start_server(args.checkpoint, 1.0)
+    bursts = {}
+    if args.burst:  # the longest ordinary article takes seconds: every one must time out
+        bursts["after_timeouts"] = (" ".join(SENTENCES * 400)[:LONGEST], args.burst, {503})
+    if args.hostile:  # answered in time or timed out, never longer
+        bursts.update({f"after_{name}": (text, args.hostile, {200, 503}) for name, text in HOSTILE.items()})
+    if bursts:
+        server, url = start_server(args.checkpoint, args.limit)
         try:
-            summary["after_timeouts"] = asyncio.run(burst_then_predict(url, args.burst))
+            for name, (article, count, statuses) in bursts.items():
+                summary[name] = asyncio.run(burst_then_predict(url, article, count, args.limit, statuses))
+                summary["unexpected"] += not summary[name]["ok"]
         finally:
             server.terminate()
             server.wait(timeout=30)
-        summary["unexpected"] += summary["after_timeouts"]["burst_statuses"] != [503] or not summary["after_timeouts"]["ok"]
     print(json.dumps(summary, indent=2))
     return 0 if summary["unexpected"] == 0 else 1
 

@@ -50,6 +50,14 @@ class PredictRequest(BaseModel):
     top_k: Optional[int] = Field(None, ge=1, description="labels per result; null for every label")
 
 
+ANALYZE_DOC = (
+    "Splits the article into sentences, labels each, marks the words that carry the judgement and "
+    "quoted speech, and summarises. Every `start`/`end` offset counts Unicode code points of `text` "
+    "(Python string indices: `text[start:end]` is the sentence or word), as do the character limits. "
+    "JavaScript strings index UTF-16 code units, in which a character outside the Basic Multilingual "
+    "Plane (an emoji) takes two: convert before slicing (the web page's app.js does).")
+
+
 class AnalyzeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str = Field(min_length=1, description="an article or passage")
@@ -141,7 +149,7 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
         probabilities = await call(classifier.predict_proba, body.texts)
         return {"results": [_predict_record(classifier, row, body.top_k) for row in probabilities]}
 
-    @app.post("/v1/analyze")
+    @app.post("/v1/analyze", description=ANALYZE_DOC)
     async def analyze(body: AnalyzeRequest) -> dict:
         if len(body.text) > limits.max_article_chars:
             raise FramingError(f"text: {len(body.text)} characters, at most {limits.max_article_chars}")

@@ -16,17 +16,33 @@ ARTICLE = ("The senator spoke to reporters on Tuesday about the annual budget.\n
            "The vote is scheduled for May.")
 
 
+# Characters outside the Basic Multilingual Plane (two UTF-16 units each in JavaScript, one code
+# point in the API) before and inside the sentences: any drift shifts every later slice.
+ASTRAL = ("🙂📰 The senator spoke to reporters on Tuesday about the annual budget.\n\n"
+          "𝐍𝐨𝐭𝐞 😡: The senator's apologist foreign policy was another humiliating retreat. "
+          "The vote is scheduled for May 🗳️.")
+# The view's text, sentence by sentence, without the [label] tags the page appends.
+SENTENCE_TEXTS = """els => els.map(e => Array.from(e.childNodes)
+    .filter(n => !(n.classList && n.classList.contains('tag'))).map(n => n.textContent).join(''))"""
+
+
 @pytest.fixture(scope="module")
-def server_url():
+def shipped():
+    from framing import FramingClassifier
+
+    return FramingClassifier.from_pretrained(SHIPPED)
+
+
+@pytest.fixture(scope="module")
+def server_url(shipped):
     import uvicorn
 
-    from framing import FramingClassifier
     from framing.server import create_app
 
     with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(FramingClassifier.from_pretrained(SHIPPED)),
+    server = uvicorn.Server(uvicorn.Config(create_app(shipped),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -66,6 +82,33 @@ def test_paste_analyze_and_see_highlights(server_url, tmp_path):
             shot = tmp_path / "analysis.png"  # kept under the test's temp folder for a person to look at
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
+def test_marks_are_the_models_words_after_an_emoji(server_url, shipped):
+    """The API's offsets count code points, the page's strings UTF-16 units: the page converts,
+    so with emoji before and inside sentences each sentence and each mark shows the model's text."""
+    from playwright.sync_api import sync_playwright
+
+    expected = shipped.analyze(ASTRAL)
+    assert any(s["highlights"] for s in expected["sentences"]), "the check needs marked words"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(server_url + "/")
+            page.fill("#article", ASTRAL)
+            page.click("#analyze")
+            page.wait_for_selector("#results:not([hidden])", timeout=30_000)
+            assert page.locator("#article-view .sentence").evaluate_all(SENTENCE_TEXTS) == [
+                s["text"] for s in expected["sentences"]]
+            assert page.locator("#article-view mark.word").evaluate_all("els => els.map(e => e.textContent)") == [
+                w["text"] for s in expected["sentences"] for w in s["highlights"]]
+            shown = page.locator("#article-view").evaluate(
+                "v => Array.from(v.querySelectorAll('.tag')).reduce((t, tag) => t.replace(tag.textContent, ''), v.textContent)")
+            assert shown == ASTRAL  # nothing lost or repeated between sentences
         finally:
             browser.close()
 

@@ -32,6 +32,18 @@ def test_analyze_matches_the_python_api(client):
     assert response.json()["summary"]["sentences"] == classifier.analyze(text)["summary"]["sentences"] == 2
 
 
+def test_analyze_offsets_count_code_points_and_the_docs_say_so(client):
+    client, _ = client
+    text = "🙂 The senator spoke on Tuesday.\n\n𝐍𝐨𝐭𝐞 😡: the vote is on Friday. Officials agreed."
+    answer = client.post("/v1/analyze", json={"text": text}).json()
+    assert [text[s["start"]:s["end"]] for s in answer["sentences"]] == [s["text"] for s in answer["sentences"]]
+    assert answer["sentences"][-1]["text"] == "Officials agreed."
+    words = [(w, text[w["start"]:w["end"]]) for s in answer["sentences"] for w in s["highlights"]]
+    assert all(w["text"] == sliced for w, sliced in words)
+    doc = client.get("/openapi.json").json()["paths"]["/v1/analyze"]["post"]["description"]
+    assert "code points" in doc and "UTF-16" in doc
+
+
 def test_health_model_page_and_docs(client):
     client, _ = client
     assert client.get("/v1/health").json() == {"status": "ok"}

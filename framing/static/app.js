@@ -18,8 +18,18 @@ function el(tag, attrs, text) {
   return node;
 }
 
+// The API's offsets count Unicode code points (Python string indices); JavaScript strings index
+// UTF-16 code units, in which a character outside the Basic Multilingual Plane (an emoji, some CJK)
+// takes two. A slicer over the answer's offsets, so every later sentence and mark stays in place.
+// units: [code points + 1] UTF-16 index at which each code point starts (the last: text.length).
+function codePointSlicer(text) {
+  const units = [0];
+  for (const character of text) units.push(units[units.length - 1] + character.length);
+  return (start, end) => text.slice(units[start], end === undefined ? undefined : units[end]);
+}
+
 // One sentence: its text with highlighted words as <mark>, then a text tag with label and score.
-function renderSentence(text, sentence, flag) {
+function renderSentence(slice, sentence, flag) {
   const flagged = sentence.label === flag;
   const classes = ["sentence", flagged ? "editorializing" : "neutral"];
   if (sentence.quoted) classes.push("quoted");
@@ -31,12 +41,12 @@ function renderSentence(text, sentence, flag) {
   });
   let cursor = sentence.start;
   for (const word of sentence.highlights) {
-    span.append(text.slice(cursor, word.start));
-    const mark = el("mark", { class: "word" + (word.quoted ? " quoted" : ""), title: "weight " + percent(word.weight) }, text.slice(word.start, word.end));
+    span.append(slice(cursor, word.start));
+    const mark = el("mark", { class: "word" + (word.quoted ? " quoted" : ""), title: "weight " + percent(word.weight) }, slice(word.start, word.end));
     span.append(mark);
     cursor = word.end;
   }
-  span.append(text.slice(cursor, sentence.end));
+  span.append(slice(cursor, sentence.end));
   const tag = flagged ? (sentence.quoted ? "❝ quoted opinion " : "▌ editorializing ") + percent(p) : "neutral";
   span.append(el("span", { class: "tag", "aria-hidden": "true" }, "[" + tag + "]"));
   return span;
@@ -55,14 +65,15 @@ function renderSummary(summary) {
 }
 
 function render(text, analysis) {
+  const slice = codePointSlicer(text);
   view.replaceChildren();
   let cursor = 0;
   for (const sentence of analysis.sentences) {
-    view.append(text.slice(cursor, sentence.start));  // whitespace and line breaks between sentences
-    view.append(renderSentence(text, sentence, analysis.flag_label));
+    view.append(slice(cursor, sentence.start));  // whitespace and line breaks between sentences
+    view.append(renderSentence(slice, sentence, analysis.flag_label));
     cursor = sentence.end;
   }
-  view.append(text.slice(cursor));
+  view.append(slice(cursor));
   renderSummary(analysis.summary);
   results.hidden = false;
 }
