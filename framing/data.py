@@ -26,6 +26,9 @@ READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet
 # TSV is tab-separated fields, one row per line: quotes are text, not CSV quoting
 TSV = {"sep": "\t", "quoting": csv.QUOTE_NONE}
 WHOLE = 1 << 20  # rows per chunk when a file is read whole (read_table): in practice, one chunk
+# The csv module (used to find short, ragged and undecodable rows) refuses fields over 128 KiB
+# by default; pandas reads any size, so the checks must too.
+csv.field_size_limit(2**31 - 1)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -56,6 +59,7 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     kind = _kind_of(path)
     with _reading(path, kind):
         if kind in ("csv", "tsv"):
+            widths = _record_widths(path, kind)
             with pd.read_csv(path, **(TSV if kind == "tsv" else {}), dtype=str, keep_default_na=False,
                              na_values=[""], chunksize=chunk_size) as reader:
                 for chunk in reader:
@@ -63,6 +67,10 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
                     # column as the index (so a fragment of text would be scored and kept as an id).
                     if not isinstance(chunk.index, pd.RangeIndex):
                         raise FramingError(_ragged(path, kind, 1, len(chunk.columns) + 1, len(chunk.columns)))
+                    # A row with fewer fields reads as empty trailing cells: where the last column
+                    # has one, count the fields of the rows read so far (no second pass otherwise).
+                    if len(chunk) and chunk[chunk.columns[-1]].isna().any():
+                        _require_full_rows(widths, chunk.index[-1] + 1, len(chunk.columns), path, kind)
                     yield chunk
         elif kind == "parquet":
             import pyarrow.parquet as pq
@@ -96,8 +104,31 @@ def _reading(path: Path, kind: str) -> Iterator[None]:
         raise FramingError(f"{path}: cannot read as {kind}: {first_line}") from None
 
 
+def _record_widths(path: Path, kind: str) -> Iterator[tuple[int, int]]:
+    """(row, fields) of each non-blank record after the header, lazily, read with the csv
+    module: pandas does not report a row with fewer fields than the header."""
+    dialect = {"delimiter": "\t", "quoting": csv.QUOTE_NONE} if kind == "tsv" else {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        records = (record for record in csv.reader(handle, **dialect) if record)  # pandas skips blank lines
+        next(records, None)
+        for row, record in enumerate(records, start=1):
+            yield row, len(record)
+
+
+def _require_full_rows(widths: Iterator[tuple[int, int]], last_row: int, expected: int, path: Path, kind: str) -> None:
+    """Advance `widths` through row `last_row`, refusing a row with fewer than `expected` fields."""
+    for row, fields in widths:
+        if fields < expected:
+            raise FramingError(_ragged(path, kind, row, fields, expected))
+        if row >= last_row:
+            return
+
+
 def _ragged(path: Path, kind: str, row: int, fields: int, expected: int) -> str:
-    hint = "a comma inside a field must be quoted" if kind == "csv" else "a tab inside a field?"
+    if fields < expected:
+        hint = "a field with a line break must be quoted" if kind == "csv" else "a line break inside a field?"
+    else:
+        hint = "a comma inside a field must be quoted" if kind == "csv" else "a tab inside a field?"
     return f"{path}: row {row} has {fields} fields but the header has {expected} ({hint})"
 
 

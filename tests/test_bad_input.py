@@ -42,6 +42,10 @@ def test_unreadable_files_are_named(tmp_path, name, content, message):
     ("later.csv", b"id,text\n" + b"".join(b'%d,"two\nlines"\n' % i for i in range(1, 8)) + b"8,a,b\n",
      "row 8 has 3 fields but the header has 2"),
     ("tabs.tsv", b"id\ttext\n1\ta\n2\tb\tc\n", "row 2 has 3 fields but the header has 2 .a tab inside"),
+    # fewer fields than the header: pandas filled the missing cells with empty values, exit 0
+    ("short.csv", b"text,id\n" + b"".join(b'"line\nbreak",%d\n' % i for i in range(1, 6)) + b"cut short\n6th,6\n",
+     "row 6 has 1 fields but the header has 2 .a field with a line break must be quoted"),
+    ("short.tsv", b"text\tid\tnote\na\t1\t\nb\t2\n", "row 2 has 2 fields but the header has 3"),
     # Issue 25, case 8: the error named "byte 7" of a read buffer; now the file's row and byte
     ("late.csv", b"id,text\n" + b"".join(b'%d,"caf\xc3\xa9\nrow"\n' % i for i in range(1, 2500)) + b'2500,"caf\xe9"\n',
      r"row 2500 is not valid UTF-8 \(invalid continuation byte at byte 41393 of the file\)"),
@@ -57,6 +61,15 @@ def test_ragged_and_undecodable_rows_are_named_by_row_and_byte(tmp_path, name, c
     with pytest.raises(FramingError, match=message) as error:
         list(read_chunks(path, chunk_size))
     assert str(error.value).startswith(str(path)) and "\n" not in str(error.value)
+
+
+def test_empty_trailing_cells_and_blank_lines_are_not_short_rows(tmp_path):
+    from framing.data import read_chunks
+
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(b"\xef\xbb\xbftext,id,note\n\"a\nb\",1,\n\nc,2,\nd,,\n")
+    rows = pd.concat(read_chunks(path, 1))
+    assert rows["text"].tolist() == ["a\nb", "c", "d"] and rows["note"].isna().all()
 
 
 def test_quotes_and_embedded_newlines_in_csv_are_read_as_one_row(tmp_path):
