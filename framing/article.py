@@ -7,22 +7,34 @@ author-voice editorializing apart from quoted opinion.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
 from framing.errors import FramingError, require_unicode
 from framing.deadline import check_deadline
+from framing.news_page import Article, article_from
 from framing.segment import Coverage, quotation_spans, sentence_spans
 
 
-def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
-    """The analysis of `text` (see README, "Article analysis") for a FramingClassifier."""
-    if not isinstance(text, str):
-        raise FramingError(f"expected an article as a string, got {type(text).__name__}")
+def analyze_article(classifier, document: str | Article, top: int = 3, source_format: str = "auto",
+                    max_chars: Optional[int] = None) -> dict[str, Any]:
+    """The analysis (see README, "Article analysis") of a plain-text article or of a news
+    page's extracted title and body, for a FramingClassifier. Offsets are into the answer's
+    `text`: the document itself, or the text extracted from the page."""
+    if isinstance(document, Article):  # already read (the CLI names its file in extraction errors)
+        article = document
+    elif isinstance(document, str):
+        require_unicode(document, "article")
+        article = article_from(document, source_format)
+    else:
+        raise FramingError(f"expected an article as a string, got {type(document).__name__}")
+    text = article.text
     if not text.strip():
         raise FramingError("empty text")
-    require_unicode(text, "article")
+    if max_chars is not None and len(text) > max_chars:
+        what = "the page's article text" if article.source_format == "html" else "text"
+        raise FramingError(f"{what}: {len(text)} characters, at most {max_chars}")
     spans = sentence_spans(text)
     quotes = Coverage(quotation_spans(text))
     flag = classifier.flag_label
@@ -43,7 +55,8 @@ def analyze_article(classifier, text: str, top: int = 3) -> dict[str, Any]:
             "truncated": tokens > classifier.max_length,
             "highlights": [_shift(word, start, quotes) for word in highlights],
         })
-    return {"text_length": len(text), "labels": classifier.labels, "flag_label": flag,
+    return {"title": article.title, "source_format": article.source_format, "text": text,
+            "text_length": len(text), "labels": classifier.labels, "flag_label": flag,
             "sentences": sentences, "summary": _summary(sentences, proba[:, flag_index], flag, top)}
 
 

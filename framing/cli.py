@@ -93,11 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
                                   description="Split an article into sentences, label each, highlight loaded words, "
                                               "mark quoted speech and summarise.")
-    analyze.add_argument("file", help="a UTF-8 text file, or - for standard input")
+    analyze.add_argument("file", help="a UTF-8 text file or a saved news page (.html), or - for standard input")
+    analyze.add_argument("--format", choices=["auto", "text", "html"], default="auto",
+                         help="auto: a .html/.htm file, or a document that starts like a web page, is one "
+                              "(its title and body are extracted and analyzed)")
     analyze.add_argument("--json", action="store_true", help="print the analysis as JSON")
     analyze.add_argument("--color", choices=["auto", "always", "never"], default="auto",
                          help="colour the terminal output (auto: when writing to a terminal and NO_COLOR is unset)")
     _add_checkpoint(analyze)
+
+    contrast = commands.add_parser("contrast", help="two or more reports of one event, side by side",
+                                   description="Analyze two or more articles (text files or saved news pages) and print "
+                                               "one JSON object comparing them: each article's figures and top "
+                                               "editorializing sentences, the loaded words each uses that the others "
+                                               "do not, and a plain-language verdict. (To compare two models, see "
+                                               "`framing compare`.)")
+    contrast.add_argument("files", nargs="+", metavar="FILE",
+                          help="text files or saved news pages (.html), at least two; - once for standard input")
+    contrast.add_argument("--format", choices=["auto", "text", "html"], default="auto",
+                          help="as for analyze: auto takes .html/.htm files and documents that start like a web page as pages")
+    contrast.add_argument("--top", type=whole(0, 50), default=3, help="top editorializing sentences per article (default 3)")
+    _add_checkpoint(contrast)
 
     serve = commands.add_parser("serve", help="run the HTTP service and web page",
                                 description="Run the HTTP service (FastAPI) with the web page at /.")
@@ -257,22 +273,38 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
 def run_analyze(args: argparse.Namespace) -> None:
     from framing.predictor import FramingClassifier
 
-    if args.file == "-":
-        text = read_stdin()
-    else:
-        try:
-            with open(args.file, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            raise FramingError(f"{args.file}: file not found") from None
-        except UnicodeDecodeError as error:
-            raise FramingError(f"{args.file}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
-    analysis = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime).analyze(text)
+    article = read_article(args.file, args.format)
+    analysis = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime).analyze(article)
     if args.json:
         print(json.dumps(analysis, ensure_ascii=False, indent=2))
         return
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    print(render_analysis(text, analysis, color))
+    print(render_analysis(analysis, color))
+
+
+def read_article(name: str, source_format: str = "auto"):
+    """The article in a text or HTML file (a .html/.htm name is a page), or in standard input
+    for "-"; refused by name when it is neither or holds no article."""
+    from framing.news_page import article_from, read_document
+
+    if source_format == "auto" and Path(name).suffix.lower() in (".html", ".htm"):
+        source_format = "html"
+    document = read_stdin() if name == "-" else read_document(name)
+    return article_from(document, source_format, source="standard input" if name == "-" else name)
+
+
+def run_contrast(args: argparse.Namespace) -> None:
+    from framing.predictor import FramingClassifier
+
+    if len(args.files) < 2:
+        raise FramingError(f"contrast needs two articles or more, got {len(args.files)}")
+    if args.files.count("-") > 1:
+        raise FramingError("standard input (-) can be only one of the articles")
+    articles = [read_article(name, args.format) for name in args.files]  # every file read before the model loads
+    comparison = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime).contrast(articles, top=args.top)
+    for entry, name in zip(comparison["articles"], args.files):
+        entry["file"] = name
+    print(json.dumps(comparison, ensure_ascii=False, indent=2))
 
 
 def show_progress(args: argparse.Namespace) -> bool:
@@ -281,17 +313,16 @@ def show_progress(args: argparse.Namespace) -> bool:
 
 
 def read_stdin() -> str:
-    """Standard input as UTF-8 (a leading BOM dropped), or one error line naming the byte."""
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as error:
-        raise FramingError(f"standard input: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+    """Standard input as UTF-8 text (see framing.news_page.decode_document)."""
+    from framing.news_page import decode_document
+
+    return decode_document(sys.stdin.buffer.read(), "standard input")
 
 
-def render_analysis(text: str, analysis: dict, color: bool) -> str:
+def render_analysis(analysis: dict, color: bool) -> str:
     """Terminal view: each sentence on its own line with its label; loaded words in bold
     (or [[brackets]] without colour); editorializing in red, quoted opinion in magenta."""
+    text = analysis["text"]
     style = (lambda code, s: f"\033[{code}m{s}\033[0m") if color else (lambda code, s: s)
     flag = analysis["flag_label"]
     lines = []
@@ -476,7 +507,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.command in ("train", "evaluate", "export", "calibrate", "crossval", "compare"):
         quiet_transformers()
-    handlers = {"predict": run_predict, "analyze": run_analyze, "serve": run_serve, "train": run_train,
+    handlers = {"predict": run_predict, "analyze": run_analyze, "contrast": run_contrast, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "calibrate": run_calibrate, "crossval": run_crossval,
                 "compare": run_compare, "pool": run_pool}
     try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 import numpy as np
 
 from framing.article import analyze_article
+from framing.contrast import contrast_articles
 from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, parse_meta
 from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
@@ -109,11 +110,22 @@ class FramingClassifier:
         """Multi-label: each label's decision threshold, [C] (0.5 where none was tuned)."""
         return np.array([float(self.meta.thresholds.get(label, 0.5)) for label in self.labels])
 
-    def analyze(self, text: str, top: int = 3) -> dict[str, Any]:
-        """Sentence-by-sentence analysis of an article with highlighted words; see framing.article."""
+    def analyze(self, text: str, top: int = 3, format: str = "auto", max_chars: Optional[int] = None) -> dict[str, Any]:
+        """Sentence-by-sentence analysis of an article with highlighted words; see framing.article.
+        `text` is plain text or a saved news page (HTML: "auto" takes a document that starts
+        like one as a page; "text" or "html" say which); an article (a page's extracted text)
+        over `max_chars` characters is refused."""
         if self.multi_label:
             raise FramingError("article analysis needs a single-label checkpoint (this one is multi-label)")
-        return analyze_article(self, text, top=top)
+        return analyze_article(self, text, top=top, source_format=format, max_chars=max_chars)
+
+    def contrast(self, texts: Sequence, top: int = 3, format: str = "auto", max_chars: Optional[int] = None) -> dict[str, Any]:
+        """Two or more reports of one event side by side (texts or news pages): each article's
+        analysis and figures, the loaded words each uses that the others do not, and a
+        plain-language verdict; see framing.contrast."""
+        if self.multi_label:
+            raise FramingError("contrasting articles needs a single-label checkpoint (this one is multi-label)")
+        return contrast_articles(self, texts, top=top, source_format=format, max_chars=max_chars)
 
     def card_metadata(self) -> dict[str, Any]:
         """The YAML front matter of the checkpoint's model card (README.md), if any."""

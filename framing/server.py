@@ -1,7 +1,8 @@
 """HTTP service (FastAPI): a thin caller of one FramingClassifier, loaded once.
 
     POST /v1/predict   {"texts": [...], "top_k": 1}   -> {"results": [...]} (as the predictor)
-    POST /v1/analyze   {"text": "..."}                -> the article analysis
+    POST /v1/analyze   {"text": "..."}                -> the article analysis (text or a news page)
+    POST /v1/contrast  {"articles": ["...", "..."]}   -> articles side by side, with a verdict
     GET  /v1/health, GET /v1/model, GET / (the web page), /docs (OpenAPI)
 
 Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
@@ -17,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from framing import __version__
 from framing.errors import FramingError
 from framing.deadline import time_limit
+from framing.news_page import is_html
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -40,7 +42,8 @@ class Limits:
     max_body_bytes: int = 1_000_000
     max_texts: int = 256
     max_text_chars: int = 20_000  # per text in /v1/predict
-    max_article_chars: int = 100_000  # /v1/analyze
+    max_article_chars: int = 100_000  # /v1/analyze, and each article of /v1/contrast
+    max_contrast_articles: int = 8
     timeout_s: float = 30.0
 
 
@@ -55,13 +58,24 @@ ANALYZE_DOC = (
     "quoted speech, and summarises. Every `start`/`end` offset counts Unicode code points of `text` "
     "(Python string indices: `text[start:end]` is the sentence or word), as do the character limits. "
     "JavaScript strings index UTF-16 code units, in which a character outside the Basic Multilingual "
-    "Plane (an emoji) takes two: convert before slicing (the web page's app.js does).")
+    "Plane (an emoji) takes two: convert before slicing (the web page's app.js does). A saved news "
+    "page (HTML) is analyzed by its extracted title and body: the answer's `text` is that text, "
+    "and the offsets are into it.")
 
 
 class AnalyzeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, description="an article or passage")
+    text: str = Field(min_length=1, description="an article or passage, or a saved news page (HTML)")
     top: int = Field(3, ge=0, le=50, description="how many top editorializing sentences to list")
+    format: Literal["auto", "text", "html"] = Field(
+        "auto", description="auto: a document that starts like a web page is one (its title and body are analyzed)")
+
+
+class ContrastRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    articles: list[str] = Field(min_length=2, description="two or more reports of one event: texts or saved news pages")
+    top: int = Field(3, ge=0, le=50, description="top editorializing sentences per article")
+    format: Literal["auto", "text", "html"] = Field("auto", description="as for /v1/analyze")
 
 
 def error(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
@@ -149,11 +163,25 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
         probabilities = await call(classifier.predict_proba, body.texts)
         return {"results": [_predict_record(classifier, row, body.top_k) for row in probabilities]}
 
+    def check_article_length(text: str, source_format: str, what: str) -> None:
+        # a page may be larger (the body limit bounds it): the limit applies to its extracted text
+        if len(text) > limits.max_article_chars and not (source_format != "text" and is_html(text)):
+            raise FramingError(f"{what}: {len(text)} characters, at most {limits.max_article_chars}")
+
     @app.post("/v1/analyze", description=ANALYZE_DOC)
     async def analyze(body: AnalyzeRequest) -> dict:
-        if len(body.text) > limits.max_article_chars:
-            raise FramingError(f"text: {len(body.text)} characters, at most {limits.max_article_chars}")
-        return await call(classifier.analyze, body.text, body.top)
+        check_article_length(body.text, body.format, "text")
+        return await call(classifier.analyze, body.text, body.top, body.format, limits.max_article_chars)
+
+    @app.post("/v1/contrast", description="Two or more reports of one event side by side: each article's "
+              "analysis (as /v1/analyze, offsets into its own `text`), its figures, the loaded words it uses "
+              "that the others do not, and a plain-language verdict.")
+    async def contrast(body: ContrastRequest) -> dict:
+        if len(body.articles) > limits.max_contrast_articles:
+            raise FramingError(f"{len(body.articles)} articles: at most {limits.max_contrast_articles} per request")
+        for index, text in enumerate(body.articles):
+            check_article_length(text, body.format, f"article {index + 1}")
+        return await call(classifier.contrast, body.articles, body.top, body.format, limits.max_article_chars)
 
     @app.get("/v1/health")
     async def health() -> dict:

@@ -1,0 +1,116 @@
+"""Two or more reports of one event, side by side: each analysed as in framing.article, the
+loaded words one uses that the others do not, and a plain-language verdict.
+
+What the figures compare is wording: how much of each article the model reads as
+editorializing in the writer's own voice (quoted opinion is the speaker's). They are a
+classifier's estimates, not a fact-check, and the verdict says so.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Sequence
+
+from framing.errors import FramingError
+
+# Share points (of sentences in the writer's own voice) below which two articles are said to
+# editorialize "about as much": a sentence or two in a short article, within the model's noise.
+SAME_SHARE = 0.10
+
+
+def contrast_articles(classifier, documents: Sequence, top: int = 3, source_format: str = "auto",
+                      max_chars=None) -> dict[str, Any]:
+    """The comparison of `documents` (texts, news pages or framing.news_page.Article) for a
+    FramingClassifier: {"articles": [...], "verdict": str, "note": str}."""
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
+        raise FramingError(f"expected a list of articles, got {type(documents).__name__}")
+    if len(documents) < 2:
+        raise FramingError(f"contrast needs two articles or more, got {len(documents)}")
+    analyses = []
+    for index, document in enumerate(documents):
+        try:
+            analyses.append(classifier.analyze(document, top=top, format=source_format, max_chars=max_chars))
+        except FramingError as error:
+            raise FramingError(f"article {index + 1}: {error}") from None
+    loaded = [_loaded_words(analysis) for analysis in analyses]
+    articles = []
+    for index, (analysis, words) in enumerate(zip(analyses, loaded)):
+        elsewhere = set().union(*(other for j, other in enumerate(loaded) if j != index))
+        articles.append(_article_entry(index, analysis, words, elsewhere))
+    return {"articles": articles, "flag_label": classifier.flag_label, "verdict": verdict(articles),
+            "note": ("A classifier's estimate of wording, not a fact-check: it says how each article "
+                     "words the event, not whether it is accurate, fair or complete.")}
+
+
+def _loaded_words(analysis: dict) -> dict[str, dict]:
+    """Highlighted words by their folded form: {word: {"word", "count", "weight", "quoted"}}
+    (the highest weight; quoted only when every use is inside a quotation)."""
+    words: dict[str, dict] = {}
+    for sentence in analysis["sentences"]:
+        for mark in sentence["highlights"]:
+            key = fold(mark["text"])
+            entry = words.setdefault(key, {"word": mark["text"], "count": 0, "weight": 0.0, "quoted": True})
+            entry["count"] += 1
+            entry["weight"] = max(entry["weight"], mark["weight"])
+            entry["quoted"] = entry["quoted"] and mark["quoted"]
+    return words
+
+
+def fold(word: str) -> str:
+    """One form per word for comparing articles: case and compatibility forms folded."""
+    return unicodedata.normalize("NFKC", word).casefold().strip("\"'“”‘’.,;:!?()[]")
+
+
+def _article_entry(index: int, analysis: dict, words: dict[str, dict], elsewhere: set[str]) -> dict:
+    summary = analysis["summary"]
+    by_index = {s["index"]: s for s in analysis["sentences"]}
+    ranked = sorted(words.values(), key=lambda w: (-w["weight"], w["word"]))
+    return {
+        "index": index,
+        "title": analysis["title"] or _first_line(analysis["text"]),
+        "source_format": analysis["source_format"],
+        "sentences": summary["sentences"],
+        "editorializing_sentences": summary["editorializing_sentences"],
+        "editorializing_share": summary["editorializing_share"],
+        "editorializing_share_by_length": summary["editorializing_share_by_length"],
+        "author_voice_editorializing": summary["author_voice_editorializing"],
+        "author_voice_share": summary["author_voice_editorializing"] / summary["sentences"],
+        "quoted_editorializing": summary["quoted_editorializing"],
+        "mean_probability": summary["mean_probability"],
+        "top_sentences": [{**top, "highlights": by_index[top["index"]]["highlights"]} for top in summary["top_sentences"]],
+        "loaded_words": ranked,
+        "loaded_words_only_here": [w for w in ranked if fold(w["word"]) not in elsewhere],
+        "analysis": analysis,
+    }
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 80 else line[:79] + "…"
+
+
+def verdict(articles: list[dict]) -> str:
+    """What the figures say, in a sentence or two: which article editorializes more in its own
+    voice, by how much, with which words."""
+    def name(a: dict) -> str:
+        return f"article {a['index'] + 1} (“{a['title']}”)"
+
+    def share(a: dict) -> str:
+        return f"{a['author_voice_editorializing']} of {a['sentences']} sentences ({a['author_voice_share']:.0%})"
+
+    ranked = sorted(articles, key=lambda a: -a["author_voice_share"])
+    most, least = ranked[0], ranked[-1]
+    if most["author_voice_share"] - least["author_voice_share"] < SAME_SHARE:
+        text = ("The articles editorialize about as much in the writer's own voice: "
+                + "; ".join(f"{name(a)}, {share(a)}" for a in articles) + ".")
+    else:
+        text = (f"{name(most)[0].upper()}{name(most)[1:]} editorializes more in the writer's own voice: "
+                f"{share(most)}, against {share(least)} in {name(least)}.")
+        words = [w["word"] for w in most["loaded_words_only_here"] if not w["quoted"]][:5]
+        if words:
+            text += " Loaded words only it uses: " + ", ".join(f"“{w}”" for w in words) + "."
+    quoted = [a for a in articles if a["quoted_editorializing"]]
+    if quoted:
+        text += (" Editorializing inside quotations (" + ", ".join(f"{a['quoted_editorializing']} in article {a['index'] + 1}"
+                                                              for a in quoted) + ") is the speaker's, not the writer's.")
+    return text

@@ -1,0 +1,130 @@
+"""News pages in: the article's title and body are extracted from saved HTML (trafilatura),
+boilerplate dropped, offsets into the extracted text; what is neither text nor HTML is
+refused by name. Fixtures in tests/fixtures/pages/ have the structure of real news pages."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from framing import FramingClassifier
+from framing.errors import FramingError
+from framing.news_page import article_from, decode_document, is_html
+
+from helpers import REPO
+
+PAGES = REPO / "tests" / "fixtures" / "pages"
+# what a news page holds besides its article (navigation, captions, credits, related links,
+# share buttons, newsletter and comment prompts, footers, scripts): none of it is analyzed
+BOILERPLATE = ["Home", "Share on", "Getty", "RELATED", "Senate confirms", "Read more", "Comments", "Log in",
+               "All rights reserved", "Privacy", "dataLayer", "Sign up", "Subscribe", "Photo credit", "Tweet",
+               "Most read", "Leave a comment", "Copyright", "ads = true", "font-family"]
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def test_a_wire_report_page_gives_its_title_and_paragraphs_only():
+    article = article_from(page("wire_report.html"))
+    assert article.source_format == "html" and article.title == "Secretary releases annual human rights report"
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == article.title  # the headline is analyzed too
+    assert paragraphs[1].startswith("The secretary of state released") and len(paragraphs) == 6
+    assert '"We will continue to speak up for those who cannot," the secretary told' in article.text
+    assert not [word for word in BOILERPLATE if word in article.text]
+
+
+def test_an_opinion_page_keeps_subheads_lists_and_blockquotes_apart():
+    article = article_from(page("opinion.html"))
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == "Another humiliating retreat"
+    for kept in ["A pattern of weakness", "He apologized in Paris.", "He groveled in Beijing.",
+                 '"We will continue to speak up for those who cannot," he said, without a trace of irony.']:
+        assert kept in paragraphs  # each block its own paragraph, so it ends its sentence
+    assert not [word for word in BOILERPLATE if word in article.text]
+
+
+@pytest.mark.parametrize("document, expected", [
+    ("<!DOCTYPE html><html><body><p>x</p></body></html>", True),
+    ("\ufeff  <!-- saved from url=(0042) -->\n<html lang=en>", True),
+    ("<HEAD><TITLE>t</TITLE></HEAD>", True),
+    ("The senator spoke. <b>Bold</b> claims followed.", False),
+    ("<3 this story", False),
+    ("", False),
+])
+def test_a_document_is_a_page_when_it_starts_like_one(document, expected):
+    assert is_html(document.removeprefix("\ufeff")) is expected
+
+
+def test_format_text_keeps_markup_as_words_and_auto_keeps_plain_text():
+    html = page("wire_report.html")
+    assert article_from(html, "text").text == html
+    plain = "The senator spoke to reporters on Tuesday."
+    assert article_from(plain) == article_from(plain, "text")
+    assert article_from(plain).title is None and article_from(plain).source_format == "text"
+    with pytest.raises(FramingError, match="format 'pdf': expected one of auto, text, html"):
+        article_from(plain, "pdf")
+
+
+def _zip_bytes(tmp_path) -> bytes:
+    with zipfile.ZipFile(tmp_path / "a.zip", "w") as archive:
+        archive.writestr("article.txt", "text")
+    return (tmp_path / "a.zip").read_bytes()
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "this is a PDF document, not text or HTML"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "this is a PNG image, not text or HTML"),
+    (b"\xff\xd8\xff\xe0\x00\x10JFIF", "this is a JPEG image"),
+    (None, "this is a zip archive"),
+    ("text".encode("utf-16"), "UTF-16 text, not UTF-8"),
+    (b"caf\xe9 au lait", r"not valid UTF-8 \(invalid continuation byte at byte 3\)"),
+    (b"\x00\x01\x02\x03binary", r"binary data \(NUL characters\)"),
+])
+def test_what_is_neither_text_nor_html_is_refused_by_name(tmp_path, data, message):
+    data = _zip_bytes(tmp_path) if data is None else data
+    with pytest.raises(FramingError, match=f"^story.bin: {message}"):
+        decode_document(data, "story.bin")
+
+
+def test_a_page_without_an_article_says_so():
+    with pytest.raises(FramingError, match="^front.html: no article text found in this page"):
+        article_from("<html><body><nav><a href='/'>Home</a> <a href='/w'>World</a></nav></body></html>",
+                     source="front.html")
+
+
+def test_analyzing_a_page_gives_its_text_and_offsets_into_it(tiny_checkpoint):
+    classifier = FramingClassifier.from_pretrained(tiny_checkpoint)
+    analysis = classifier.analyze(page("opinion.html"))
+    text = analysis["text"]
+    assert analysis["source_format"] == "html" and analysis["title"] == "Another humiliating retreat"
+    assert text == article_from(page("opinion.html")).text and analysis["text_length"] == len(text)
+    assert [text[s["start"]:s["end"]] for s in analysis["sentences"]] == [s["text"] for s in analysis["sentences"]]
+    assert analysis["sentences"][0]["text"] == "Another humiliating retreat"
+    # the page's text analyzed as plain text gives the same sentences and scores
+    again = classifier.analyze(text, format="text")
+    assert again["sentences"] == analysis["sentences"] and again["source_format"] == "text"
+
+
+def test_the_cli_analyzes_a_saved_page_and_names_a_bad_file(tiny_checkpoint, tmp_path):
+    from test_cli import cli
+
+    done = cli("analyze", PAGES / "opinion.html", "--json", "--checkpoint", tiny_checkpoint)
+    assert done.returncode == 0, done.stderr
+    analysis = json.loads(done.stdout)
+    assert analysis["source_format"] == "html" and "Photo credit" not in analysis["text"]
+    saved = tmp_path / "page.txt"  # a page saved under another name is still a page
+    saved.write_text(page("wire_report.html"))
+    assert json.loads(cli("analyze", saved, "--json", "--checkpoint", tiny_checkpoint).stdout)["source_format"] == "html"
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n...")
+    done = cli("analyze", scan, "--checkpoint", tiny_checkpoint)
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().strip() == f"framing: error: {scan}: this is a PDF document, not text or HTML (save the article as text or as a web page)"
+    empty = tmp_path / "front.html"
+    empty.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    done = cli("analyze", empty, "--checkpoint", tiny_checkpoint)
+    assert done.returncode == 2 and f"{empty}: no article text found" in done.stderr.decode()
