@@ -139,3 +139,44 @@ def test_api_docs_page_renders_offline(server_url):
             assert elsewhere == []
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
+def test_two_reports_side_by_side(server_url, shipped, tmp_path):
+    """Paste a wire report and an opinion piece (saved pages' HTML): the verdict names the
+    opinion piece, both columns carry the single view's marks, the figures sit side by side."""
+    from playwright.sync_api import sync_playwright
+
+    from test_news_page import page as news_page
+
+    report, opinion = news_page("wire_report.html"), news_page("opinion.html")
+    expected = shipped.contrast([report, opinion])
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(server_url + "/")
+            page.fill("#article-a", report)
+            page.fill("#article-b", opinion)
+            page.click("#contrast")
+            page.wait_for_selector("#contrast-results:not([hidden])", timeout=30_000)
+            assert page.inner_text("#verdict") == expected["verdict"]
+            assert "not a fact-check" in page.inner_text("#verdict-note")
+            columns = page.locator("#contrast-columns .column")
+            assert columns.count() == 2
+            for index, article in enumerate(expected["articles"]):
+                column = columns.nth(index)
+                assert column.locator(".sentence").evaluate_all(SENTENCE_TEXTS) == [
+                    s["text"] for s in article["analysis"]["sentences"]]
+                assert column.locator("mark.word").evaluate_all("els => els.map(e => e.textContent)") == [
+                    w["text"] for s in article["analysis"]["sentences"] for w in s["highlights"]]
+            assert columns.nth(0).locator(".sentence.editorializing").count() == 0
+            assert "apologist" in columns.nth(1).locator("mark.word").all_inner_texts()
+            header = page.locator("#contrast-figures tr").first.locator("th").all_inner_texts()
+            assert header[1:] == [f"Article {a['index'] + 1}: {a['title']}" for a in expected["articles"]]
+            assert "apologist" in page.locator("#contrast-figures td.only-here").nth(1).inner_text()
+            shot = tmp_path / "contrast.png"
+            page.locator("#contrast-section").screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+        finally:
+            browser.close()

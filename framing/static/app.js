@@ -1,4 +1,5 @@
-// The web page: send the article to POST /v1/analyze and render the answer.
+// The web page: one article through POST /v1/analyze, or two reports of one event through
+// POST /v1/contrast, rendered with the same sentence and word marks.
 // Everything is built with DOM calls and textContent (never innerHTML), so article text is inert.
 "use strict";
 
@@ -52,50 +53,119 @@ function renderSentence(slice, sentence, flag) {
   return span;
 }
 
-function renderSummary(summary) {
-  summaryList.replaceChildren();
-  const rows = [
+function summaryRows(summary) {
+  return [
     ["Sentences", String(summary.sentences)],
     ["Editorializing sentences", summary.editorializing_sentences + " (" + percent(summary.editorializing_share) + "; " + percent(summary.editorializing_share_by_length) + " of the text by length)"],
     ["In the writer's own voice", String(summary.author_voice_editorializing)],
     ["In quoted speech", String(summary.quoted_editorializing)],
     ["Mean probability of editorializing", percent(summary.mean_probability)],
   ];
-  for (const [term, value] of rows) { summaryList.append(el("dt", {}, term), el("dd", {}, value)); }
 }
 
-function render(text, analysis) {
+function renderSummary(list, summary) {
+  list.replaceChildren();
+  for (const [term, value] of summaryRows(summary)) { list.append(el("dt", {}, term), el("dd", {}, value)); }
+}
+
+// The article's text (the answer's `text`: for a news page, the extracted title and body)
+// with each sentence marked, into `container`.
+function renderArticle(container, analysis) {
+  const text = analysis.text;
   const slice = codePointSlicer(text);
-  view.replaceChildren();
+  container.replaceChildren();
   let cursor = 0;
   for (const sentence of analysis.sentences) {
-    view.append(slice(cursor, sentence.start));  // whitespace and line breaks between sentences
-    view.append(renderSentence(slice, sentence, analysis.flag_label));
+    container.append(slice(cursor, sentence.start));  // whitespace and line breaks between sentences
+    container.append(renderSentence(slice, sentence, analysis.flag_label));
     cursor = sentence.end;
   }
-  view.append(slice(cursor));
-  renderSummary(analysis.summary);
-  results.hidden = false;
+  container.append(slice(cursor));
 }
 
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const text = document.getElementById("article").value;
-  statusLine.className = "";
-  statusLine.textContent = "Analyzing…";
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(answer.error ? answer.error.message : response.statusText);
+  return answer;
+}
+
+// Run `work` behind a button, with its status line saying what happens.
+async function withStatus(button, line, work) {
+  line.className = "";
+  line.textContent = "Analyzing…";
   button.disabled = true;
   try {
-    const response = await fetch("/v1/analyze", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
-    });
-    const body = await response.json();
-    if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
-    render(text, body);
-    statusLine.textContent = "Done: " + body.summary.sentences + " sentences.";
+    line.textContent = await work();
   } catch (error) {
-    statusLine.className = "error";
-    statusLine.textContent = "Error: " + error.message;
+    line.className = "error";
+    line.textContent = "Error: " + error.message;
   } finally {
     button.disabled = false;
   }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  withStatus(button, statusLine, async () => {
+    const analysis = await post("/v1/analyze", { text: document.getElementById("article").value });
+    renderArticle(view, analysis);
+    renderSummary(summaryList, analysis.summary);
+    results.hidden = false;
+    return "Done: " + analysis.summary.sentences + " sentences.";
+  });
+});
+
+// Two reports side by side: the verdict, the figures in one table, both texts marked alike.
+const contrastForm = document.getElementById("contrast-form");
+const contrastButton = document.getElementById("contrast");
+const contrastStatus = document.getElementById("contrast-status");
+
+function renderFigures(table, articles) {
+  table.replaceChildren();
+  const head = el("tr", {}, undefined);
+  head.append(el("th", { scope: "col" }, "Figure"));
+  for (const article of articles) head.append(el("th", { scope: "col" }, "Article " + (article.index + 1) + ": " + article.title));
+  table.append(head);
+  const rows = articles.map((article) => summaryRows(article.analysis.summary));
+  rows[0].forEach(([term], i) => {
+    const row = el("tr", {}, undefined);
+    row.append(el("th", { scope: "row" }, term));
+    for (const figures of rows) row.append(el("td", {}, figures[i][1]));
+    table.append(row);
+  });
+  const words = el("tr", {}, undefined);
+  words.append(el("th", { scope: "row" }, "Loaded words only this article uses"));
+  for (const article of articles) {
+    words.append(el("td", { class: "only-here" }, article.loaded_words_only_here.map((w) => w.word).join(", ") || "none"));
+  }
+  table.append(words);
+}
+
+function renderColumns(container, articles) {
+  container.replaceChildren();
+  for (const article of articles) {
+    const column = el("section", { class: "column", "aria-label": "Article " + (article.index + 1) }, undefined);
+    column.append(el("h3", {}, "Article " + (article.index + 1) + ": " + article.title));
+    const body = el("div", { class: "article-view" }, undefined);
+    renderArticle(body, article.analysis);
+    column.append(body);
+    container.append(column);
+  }
+}
+
+contrastForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  withStatus(contrastButton, contrastStatus, async () => {
+    const texts = ["article-a", "article-b"].map((id) => document.getElementById(id).value);
+    const comparison = await post("/v1/contrast", { articles: texts });
+    document.getElementById("verdict").textContent = comparison.verdict;
+    document.getElementById("verdict-note").textContent = comparison.note;
+    renderFigures(document.getElementById("contrast-figures"), comparison.articles);
+    renderColumns(document.getElementById("contrast-columns"), comparison.articles);
+    document.getElementById("contrast-results").hidden = false;
+    return "Done: " + comparison.articles.length + " articles.";
+  });
 });
