@@ -115,12 +115,21 @@ def build_parser() -> argparse.ArgumentParser:
     contrast.add_argument("--top", type=whole(0, 50), default=3, help="top editorializing sentences per article (default 3)")
     _add_checkpoint(contrast)
 
+    extension = commands.add_parser("extension", help="write out the browser extension (a folder or a .zip)",
+                                    description="Write the browser extension (Manifest V3, Chromium-based browsers) "
+                                                "to a folder, to load with 'Load unpacked', or to a .zip archive.")
+    extension.add_argument("output", help="a folder to create, or a file name ending in .zip")
+    extension.add_argument("--overwrite", action="store_true", help="replace an existing output")
+
     serve = commands.add_parser("serve", help="run the HTTP service and web page",
                                 description="Run the HTTP service (FastAPI) with the web page at /.")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=whole(1, 65535), default=8000, help="port to listen on (default 8000)")
     serve.add_argument("--timeout", type=number(float, 0, above=True), default=30.0,
                        help="answer 503 and stop a request's work after this many seconds (default 30)")
+    serve.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                       help="let browser pages of this origin call the server (repeatable; never *), such as the "
+                            "browser extension's chrome-extension://mohjkanpfmgnhgblbikihgoojefidmpc")
     _add_checkpoint(serve)
 
     export = commands.add_parser("export", help="build ONNX back ends and choose the fastest accurate one",
@@ -307,6 +316,16 @@ def run_contrast(args: argparse.Namespace) -> None:
     print(json.dumps(comparison, ensure_ascii=False, indent=2))
 
 
+def run_extension(args: argparse.Namespace) -> None:
+    from framing.browser_extension import ORIGIN, write_extension
+
+    target = write_extension(args.output, overwrite=args.overwrite)
+    how = ("load it in chrome://extensions (Developer mode, Load unpacked)" if target.suffix.lower() != ".zip"
+           else "unzip it and load the folder in chrome://extensions (Developer mode, Load unpacked)")
+    print(f"framing: wrote the extension to {target}; {how}, then run: framing serve --allow-origin {ORIGIN}",
+          file=sys.stderr)
+
+
 def show_progress(args: argparse.Namespace) -> bool:
     """Progress bars for long work, on a terminal only (not in logs or pipes), unless --no-progress."""
     return not args.no_progress and sys.stderr.isatty()
@@ -352,12 +371,11 @@ def run_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from framing.predictor import FramingClassifier
-    from framing.server import create_app
+    from framing.server import Limits, check_origins, create_app
 
-    from framing.server import Limits
-
+    check_origins(args.allow_origin)  # before the model loads
     app = create_app(FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime),
-                     Limits(timeout_s=args.timeout))
+                     Limits(timeout_s=args.timeout), allow_origins=args.allow_origin)
     uvicorn.run(app, host=args.host, port=args.port)
 
 
@@ -507,7 +525,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     if args.command in ("train", "evaluate", "export", "calibrate", "crossval", "compare"):
         quiet_transformers()
-    handlers = {"predict": run_predict, "analyze": run_analyze, "contrast": run_contrast, "serve": run_serve, "train": run_train,
+    handlers = {"predict": run_predict, "analyze": run_analyze, "contrast": run_contrast, "extension": run_extension, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "calibrate": run_calibrate, "crossval": run_crossval,
                 "compare": run_compare, "pool": run_pool}
     try:

@@ -5,7 +5,8 @@
     POST /v1/contrast  {"articles": ["...", "..."]}   -> articles side by side, with a verdict
     GET  /v1/health, GET /v1/model, GET / (the web page), /docs (OpenAPI)
 
-Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
+A browser may call it from another origin (the browser extension) only when that origin was
+named at start (`allow_origins`); other cross-origin requests get 403. Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
 many characters, malformed JSON or a bad field get 422; a request over `timeout_s` gets 503.
 Model calls run in a worker thread, one at a time, off the event loop; a call whose request
 timed out stops between batches instead of computing on for nobody.
@@ -14,15 +15,17 @@ timed out stops between batches instead of computing on for nobody.
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Sequence
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -112,7 +115,42 @@ class BodySizeLimit:
         await self.app(scope, limited_receive, send)
 
 
-def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
+class OriginPolicy:
+    """ASGI middleware: a request a browser sends from another origin (its Origin header names
+    another site) is refused with 403 unless that origin was named at start; the page served
+    here (same origin) and clients that send no Origin (curl, Python) are not affected.
+    Without it any site open in the user's browser could use the local server."""
+
+    def __init__(self, app, allowed: frozenset[str]):
+        self.app, self.allowed = app, allowed
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers") or {})
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            own = f"{scope.get('scheme', 'http')}://{headers.get(b'host', b'').decode('latin-1')}"
+            if origin and origin != own and origin not in self.allowed:
+                refused = error(403, "origin_not_allowed", f"origin {origin} may not call this server "
+                                f"(start it with --allow-origin {origin} to let it)")
+                return await refused(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
+def check_origins(origins: Sequence[str]) -> frozenset[str]:
+    """Origins a browser may call the server from: scheme://host[:port] each, never "*"."""
+    for origin in origins:
+        if origin == "*" or "*" in origin:
+            raise FramingError(f"--allow-origin {origin}: name each origin; a wildcard would let any site "
+                               "open in the browser use this server")
+        if not re.fullmatch(r"[a-z][a-z0-9+.-]*://[^/\s?#]+", origin):
+            raise FramingError(f"--allow-origin {origin}: expected scheme://host[:port], such as "
+                               "chrome-extension://<id> or http://localhost:3000 (no path, no trailing /)")
+    return frozenset(origins)
+
+
+def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[str] = ()) -> FastAPI:
+    """The app serving `classifier`; browsers may call it cross-origin only from `allow_origins`."""
+    allowed = check_origins(allow_origins)
     app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None,
                   description="Tell neutral news reporting from editorializing.")
     lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from overlap
@@ -211,6 +249,10 @@ def create_app(classifier, limits: Limits = Limits()) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    if allowed:  # answers preflights and adds Access-Control-Allow-Origin for the named origins only
+        app.add_middleware(CORSMiddleware, allow_origins=sorted(allowed), allow_methods=["GET", "POST"],
+                           allow_headers=["content-type"], max_age=600)
+    app.add_middleware(OriginPolicy, allowed=allowed)  # outermost: before anything else runs
     return app
 
 

@@ -60,3 +60,13 @@ def exported(tiny_checkpoint, tmp_path_factory):
     assert set(written) == {"onnx-fp32", "onnx-int8", "onnx-int8-full"} and all(p.is_file() for p in written.values())
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no scratch left behind
     return folder
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The shipped checkpoint, loaded once (integration tests)."""
+    from framing import FramingClassifier
+
+    from helpers import SHIPPED
+
+    return FramingClassifier.from_pretrained(SHIPPED)

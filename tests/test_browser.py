@@ -1,5 +1,6 @@
 """End to end: the web page in headless Chromium against a live server on loopback."""
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -26,15 +27,9 @@ SENTENCE_TEXTS = """els => els.map(e => Array.from(e.childNodes)
     .filter(n => !(n.classList && n.classList.contains('tag'))).map(n => n.textContent).join(''))"""
 
 
-@pytest.fixture(scope="module")
-def shipped():
-    from framing import FramingClassifier
-
-    return FramingClassifier.from_pretrained(SHIPPED)
-
-
-@pytest.fixture(scope="module")
-def server_url(shipped):
+@contextlib.contextmanager
+def live_server(classifier, allow_origins=()):
+    """`framing serve` for `classifier` on a free loopback port, in a thread: its URL."""
     import uvicorn
 
     from framing.server import create_app
@@ -42,7 +37,7 @@ def server_url(shipped):
     with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(shipped),
+    server = uvicorn.Server(uvicorn.Config(create_app(classifier, allow_origins=allow_origins),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -50,9 +45,17 @@ def server_url(shipped):
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server_url(shipped):
+    with live_server(shipped) as url:
+        yield url
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")

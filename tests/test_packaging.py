@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from framing.browser_extension import extension_files
+
 from helpers import REPO, SHIPPED
 
 INSTALL = bool(os.environ.get("CI") or os.environ.get("FRAMING_TEST_INSTALL"))
@@ -34,7 +36,7 @@ def shipped_files() -> set[str]:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("source")  # a copy: the build leaves no files in the repository
-    for name in ("framing", "training", "checkpoints"):
+    for name in ("framing", "training", "checkpoints", "extension"):
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
@@ -51,6 +53,7 @@ def test_wheel_has_one_top_level_package_and_the_shipped_checkpoint(wheel):
     assert in_wheel == shipped_files()
     assert "model.int8-full.onnx" in in_wheel  # the back end it names ships with it: nothing built on load
     assert any(n.startswith("framing/training/") for n in names) and "framing/static/index.html" in names
+    assert {f"framing/extension/{name}" for name in extension_files()} <= set(names)  # `framing extension` works installed
     top_level = zipfile.ZipFile(wheel).read(f"{wheel.name.split('-py3')[0]}.dist-info/METADATA").decode()
     assert "Requires-Dist: torch" in top_level and "extra == \"train\"" in top_level.split("Requires-Dist: torch")[1][:80]
 
@@ -82,6 +85,10 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
                             "print('torch' in sys.modules)")
     assert api.stdout.split() == ["neutral", "False"], api.stderr
     assert not (tmp_path / "cache").exists()  # nothing was built on load
+    page = REPO / "tests" / "fixtures" / "pages" / "opinion.html"  # news pages need no extra
+    analysis = run(framing, "analyze", str(page), "--json")
+    assert analysis.returncode == 0 and json.loads(analysis.stdout)["title"] == "Another humiliating retreat", analysis.stderr
+    assert run(framing, "extension", "ext.zip").returncode == 0 and zipfile.ZipFile(tmp_path / "ext.zip").namelist()
     assert "needs torch" in run(framing, "predict", "--fp32", SENTENCE).stderr  # the extra, named in one line
 
     port = _free_port()

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from framing import FramingClassifier
+from framing.errors import FramingError
 from framing.server import Limits, create_app
 
 from helpers import EDITORIAL, NEUTRAL
@@ -130,3 +133,41 @@ def test_a_lone_surrogate_is_a_422_with_a_json_error(client):
                            headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert "lone surrogate" in response.json()["error"]["message"]
+
+
+EXTENSION = "chrome-extension://mohjkanpfmgnhgblbikihgoojefidmpc"
+
+
+def test_only_named_origins_may_call_from_a_browser(client):
+    _, classifier = client
+    strict = TestClient(create_app(classifier, allow_origins=[EXTENSION]))
+    body = {"texts": [NEUTRAL[0]]}
+    # no Origin (curl, Python) and the server's own page are served
+    assert strict.post("/v1/predict", json=body).status_code == 200
+    assert strict.post("/v1/predict", json=body, headers={"origin": "http://testserver"}).status_code == 200
+    # a page of another site is refused, with the flag that would let it
+    refused = strict.post("/v1/predict", json=body, headers={"origin": "https://news.example"})
+    assert refused.status_code == 403 and "access-control-allow-origin" not in refused.headers
+    assert refused.json()["error"] == {"code": "origin_not_allowed", "message":
+        "origin https://news.example may not call this server (start it with --allow-origin https://news.example to let it)"}
+    preflight = {"origin": EXTENSION, "access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+    answered = strict.options("/v1/analyze", headers=preflight)
+    assert answered.status_code == 200 and answered.headers["access-control-allow-origin"] == EXTENSION
+    assert strict.options("/v1/analyze", headers={**preflight, "origin": "https://news.example"}).status_code == 403
+    allowed = strict.post("/v1/predict", json=body, headers={"origin": EXTENSION})
+    assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == EXTENSION
+    # by default no other origin at all
+    assert TestClient(create_app(classifier)).post("/v1/predict", json=body, headers={"origin": EXTENSION}).status_code == 403
+
+
+@pytest.mark.parametrize("origin, message", [
+    ("*", "a wildcard would let any site"),
+    ("https://*.example", "a wildcard"),
+    ("http://localhost:3000/", "expected scheme://host"),
+    ("localhost:3000", "expected scheme://host"),
+])
+def test_an_origin_must_be_named_exactly(client, origin, message):
+    from framing.server import check_origins
+
+    with pytest.raises(FramingError, match=f"^--allow-origin {re.escape(origin)}: .*{message}"):
+        check_origins([origin])
