@@ -3,7 +3,7 @@ the web page's two-report view, and the browser extension on a local news page w
 
     python docs/screenshots.py
 
-Uses the HTML fixtures of tests/fixtures/pages/ served on loopback; nothing leaves the machine.
+Uses the example pages of examples/pages/ served on loopback; nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-PAGES = REPO / "tests" / "fixtures" / "pages"
+PAGES = REPO / "examples" / "pages"
 EXTENSION = REPO / "extension"
 ORIGIN = "chrome-extension://mohjkanpfmgnhgblbikihgoojefidmpc"
 IMAGES = REPO / "docs" / "images"

@@ -19,7 +19,7 @@ from framing.segment import Coverage, quotation_spans, sentence_spans
 
 def analyze_article(classifier, document: str | Article, top: int = 3, source_format: str = "auto",
                     max_chars: Optional[int] = None) -> dict[str, Any]:
-    """The analysis (see README, "Article analysis") of a plain-text article or of a news
+    """The analysis (see docs/reference.md, "Article analysis") of a plain-text article or of a news
     page's extracted title and body, for a FramingClassifier. Offsets are into the answer's
     `text`: the document itself, or the text extracted from the page."""
     if isinstance(document, Article):  # already read (the CLI names its file in extraction errors)

@@ -1,6 +1,6 @@
 """News pages in: the article's title and body are extracted from saved HTML (trafilatura),
 boilerplate dropped, offsets into the extracted text; what is neither text nor HTML is
-refused by name. Fixtures in tests/fixtures/pages/ have the structure of real news pages."""
+refused by name. The pages in examples/pages/ have the structure of real news pages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from framing.news_page import article_from, decode_document, is_html
 
 from helpers import REPO
 
-PAGES = REPO / "tests" / "fixtures" / "pages"
+PAGES = REPO / "examples" / "pages"
 # what a news page holds besides its article (navigation, captions, credits, related links,
 # share buttons, newsletter and comment prompts, footers, scripts): none of it is analyzed
 BOILERPLATE = ["Home", "Share on", "Getty", "RELATED", "Senate confirms", "Read more", "Comments", "Log in",

@@ -85,7 +85,7 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
                             "print('torch' in sys.modules)")
     assert api.stdout.split() == ["neutral", "False"], api.stderr
     assert not (tmp_path / "cache").exists()  # nothing was built on load
-    page = REPO / "tests" / "fixtures" / "pages" / "opinion.html"  # news pages need no extra
+    page = REPO / "examples" / "pages" / "opinion.html"  # news pages need no extra
     analysis = run(framing, "analyze", str(page), "--json")
     assert analysis.returncode == 0 and json.loads(analysis.stdout)["title"] == "Another humiliating retreat", analysis.stderr
     assert run(framing, "extension", "ext.zip").returncode == 0 and zipfile.ZipFile(tmp_path / "ext.zip").namelist()
