@@ -8,19 +8,42 @@
   window.__framingContent = true;
 
   const BLOCKS = "h1, h2, h3, h4, p, li, blockquote, dd";
-  // where a page keeps what is not its article
-  const NOT_ARTICLE = "nav, header, footer, aside, form, figure, figcaption, button, script, style, noscript, " +
-    "[role=navigation], [role=complementary], [aria-hidden=true], .framing-ignore";
-  let paragraphs = [];  // [elements], in the order their texts were sent
+  // where a story keeps what is not its text (looked for inside the story's container only)
+  const NOT_ARTICLE = "nav, footer, aside, form, figure, figcaption, button, [role=navigation], " +
+    "[role=complementary], [aria-hidden=true], .framing-ignore";
+  const SILENT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "BUTTON", "TEMPLATE"]);  // text nobody reads
+  let paragraphs = [];  // [{element, text}]: the blocks sent, and the text sent for each
 
-  // The story's container: the one the page marks as such, else the element whose own
-  // paragraphs hold the most text (how reader modes find a story).
+  // The text nodes a reader sees in `element`, in order: what is sent and what is marked.
+  function textNodes(element) {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => {
+        for (let up = node.parentElement; up && up !== element.parentElement; up = up.parentElement) {
+          if (SILENT.has(up.tagName)) return NodeFilter.FILTER_REJECT;
+        }
+        return NodeFilter.FILTER_ACCEPT;
+      },
+    });
+    const nodes = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+    return nodes;
+  }
+
+  function textOf(element) { return textNodes(element).map((node) => node.data).join(""); }
+
+  function paragraphText(container) {
+    return Array.from(container.querySelectorAll("p")).reduce((sum, p) => sum + p.textContent.length, 0);
+  }
+
+  // The story's container: the marked one (articleBody, or the <article> holding the most
+  // paragraph text: the first may be a teaser card), else the element whose own paragraphs
+  // hold the most text (how reader modes find a story).
   function articleRoot() {
-    const marked = document.querySelector("[itemprop~=articleBody], article");
-    if (marked) return marked;
+    const marked = Array.from(document.querySelectorAll("[itemprop~=articleBody], article"));
+    if (marked.length) return marked.reduce((best, e) => (paragraphText(e) > paragraphText(best) ? e : best));
     const text = new Map();
     for (const p of document.querySelectorAll("p")) {
-      if (!p.closest(NOT_ARTICLE)) text.set(p.parentElement, (text.get(p.parentElement) || 0) + p.textContent.length);
+      if (!p.closest("nav, footer, aside")) text.set(p.parentElement, (text.get(p.parentElement) || 0) + p.textContent.length);
     }
     let best = document.body, most = 0;
     for (const [element, length] of text) if (length > most) { best = element; most = length; }
@@ -31,12 +54,15 @@
     const root = articleRoot();
     paragraphs = [];
     for (const element of root.querySelectorAll(BLOCKS)) {
-      if (element.closest(NOT_ARTICLE) || element.parentElement.closest(BLOCKS)) continue;  // boilerplate, or inside a block already taken
-      const words = element.textContent.trim().split(/\s+/).filter(Boolean).length;
-      if (words < 4 && !/^H[1-4]$/.test(element.tagName)) continue;  // "Share", "Read more", a lone link
-      paragraphs.push(element);
+      const excluded = element.closest(NOT_ARTICLE);
+      if (excluded && root.contains(excluded) && excluded !== root) continue;  // boilerplate inside the story
+      if (element.parentElement.closest(BLOCKS) && root.contains(element.parentElement.closest(BLOCKS))) continue;  // in a block already taken
+      const text = textOf(element);
+      const words = text.trim().split(/\s+/).filter(Boolean).length;
+      if (words < 4 && !(/^H[1-4]$/.test(element.tagName) && words)) continue;  // "Share", "Read more", a lone link
+      paragraphs.push({ element, text });
     }
-    return { title: document.title, url: location.href, paragraphs: paragraphs.map((e) => e.textContent) };
+    return { title: document.title, url: location.href, paragraphs: paragraphs.map((p) => p.text) };
   }
 
   // The API counts code points; DOM text offsets are UTF-16 units. units[i]: where code point i starts.
@@ -50,7 +76,7 @@
     for (const span of document.querySelectorAll("span.framing-sentence, mark.framing-word")) {
       span.replaceWith(...span.childNodes);
     }
-    for (const element of paragraphs) element.normalize();
+    for (const { element } of paragraphs) element.normalize();
   }
 
   function percent(p) { return Math.round(p * 100) + "%"; }
@@ -74,10 +100,9 @@
   function markElement(element, ranges, flag) {
     const cuts = new Set();
     for (const r of [...ranges.sentences, ...ranges.words]) { cuts.add(r.start); cuts.add(r.end); }
-    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-    const pieces = [];  // [{node, start}] after splitting
+    const pieces = [];  // [{node, start}]: each text node and its offset in the text sent
     let offset = 0;
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const node of textNodes(element)) {
       pieces.push({ node, start: offset });
       offset += node.length;
     }
@@ -123,11 +148,13 @@
   function mark(analysis) {
     clear();
     let base = 0, words = 0;
-    paragraphs.forEach((element) => {
-      const text = element.textContent;
-      words += markElement(element, rangesOf(analysis, base, text), analysis.flag_label);
+    for (const { element, text } of paragraphs) {
+      // a paragraph the page changed since it was read (live updates) is left unmarked
+      if (element.isConnected && textOf(element) === text) {
+        words += markElement(element, rangesOf(analysis, base, text), analysis.flag_label);
+      }
       base += unitsOf(text).length - 1 + 2;  // the paragraphs were sent joined by "\n\n"
-    });
+    }
     const flagged = analysis.sentences.filter((s) => s.label === analysis.flag_label).length;
     return { sentences: analysis.sentences.length, editorializing: flagged, words };
   }

@@ -70,8 +70,8 @@ function showSummary(title, analysis) {
   const rows = [
     ["Sentences", String(s.sentences)],
     ["Editorializing", s.editorializing_sentences + " (" + percent(s.editorializing_share) + "; " + percent(s.editorializing_share_by_length) + " by length)"],
-    ["Writer's own voice", String(s.author_voice_editorializing)],
-    ["In quotes", String(s.quoted_editorializing)],
+    ["In the writer's own voice", String(s.author_voice_editorializing)],
+    ["In quoted speech", String(s.quoted_editorializing)],
   ];
   $("figures").replaceChildren(...rows.flatMap(([term, value]) => [el("dt", term), el("dd", value)]));
   $("top").replaceChildren(...s.top_sentences.map((t) => el("li", t.text + " (" + percent(t.score) + ")")));

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from framing.errors import FramingError
+from framing.news_page import FORMATS
 
 
 def number(kind: type, low: float, high: Optional[float] = None, above: bool = False):
@@ -94,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Split an article into sentences, label each, highlight loaded words, "
                                               "mark quoted speech and summarise.")
     analyze.add_argument("file", help="a UTF-8 text file or a saved news page (.html), or - for standard input")
-    analyze.add_argument("--format", choices=["auto", "text", "html"], default="auto",
+    analyze.add_argument("--format", choices=FORMATS, default="auto",
                          help="auto: a .html/.htm file, or a document that starts like a web page, is one "
                               "(its title and body are extracted and analyzed)")
     analyze.add_argument("--json", action="store_true", help="print the analysis as JSON")
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                "`framing compare`.)")
     contrast.add_argument("files", nargs="+", metavar="FILE",
                           help="text files or saved news pages (.html), at least two; - once for standard input")
-    contrast.add_argument("--format", choices=["auto", "text", "html"], default="auto",
+    contrast.add_argument("--format", choices=FORMATS, default="auto",
                           help="as for analyze: auto takes .html/.htm files and documents that start like a web page as pages")
     contrast.add_argument("--top", type=whole(0, 50), default=3, help="top editorializing sentences per article (default 3)")
     _add_checkpoint(contrast)

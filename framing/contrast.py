@@ -8,6 +8,7 @@ classifier's estimates, not a fact-check, and the verdict says so.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Sequence
 
@@ -32,11 +33,12 @@ def contrast_articles(classifier, documents: Sequence, top: int = 3, source_form
             analyses.append(classifier.analyze(document, top=top, format=source_format, max_chars=max_chars))
         except FramingError as error:
             raise FramingError(f"article {index + 1}: {error}") from None
-    loaded = [_loaded_words(analysis) for analysis in analyses]
+    vocabularies = [_vocabulary(analysis["text"]) for analysis in analyses]
     articles = []
-    for index, (analysis, words) in enumerate(zip(analyses, loaded)):
-        elsewhere = set().union(*(other for j, other in enumerate(loaded) if j != index))
-        articles.append(_article_entry(index, analysis, words, elsewhere))
+    for index, analysis in enumerate(analyses):
+        # a loaded word is "only here" when no other article uses it at all, loaded or not
+        elsewhere = set().union(*(other for j, other in enumerate(vocabularies) if j != index))
+        articles.append(_article_entry(index, analysis, _loaded_words(analysis), elsewhere))
     return {"articles": articles, "flag_label": classifier.flag_label, "verdict": verdict(articles),
             "note": ("A classifier's estimate of wording, not a fact-check: it says how each article "
                      "words the event, not whether it is accurate, fair or complete.")}
@@ -54,6 +56,16 @@ def _loaded_words(analysis: dict) -> dict[str, dict]:
             entry["weight"] = max(entry["weight"], mark["weight"])
             entry["quoted"] = entry["quoted"] and mark["quoted"]
     return words
+
+
+def _vocabulary(text: str) -> set[str]:
+    """Every word of a text, folded as loaded words are, split at apostrophes and hyphens (so
+    "committee's" holds "committee", and "cover-up" "cover" and "up")."""
+    return {fold(word) for word in re.findall(r"\w+", text)}
+
+
+def _used_in(word: str, vocabulary: set[str]) -> bool:
+    return _vocabulary(word) <= vocabulary
 
 
 def fold(word: str) -> str:
@@ -79,7 +91,7 @@ def _article_entry(index: int, analysis: dict, words: dict[str, dict], elsewhere
         "mean_probability": summary["mean_probability"],
         "top_sentences": [{**top, "highlights": by_index[top["index"]]["highlights"]} for top in summary["top_sentences"]],
         "loaded_words": ranked,
-        "loaded_words_only_here": [w for w in ranked if fold(w["word"]) not in elsewhere],
+        "loaded_words_only_here": [w for w in ranked if not _used_in(w["word"], elsewhere)],
         "analysis": analysis,
     }
 

@@ -29,10 +29,23 @@ SIGNATURES = [
 ]
 FORMATS = ("auto", "text", "html")
 # An HTML document: a doctype or one of the tags a page starts with, after optional comments.
-HTML_START = re.compile(r"\A\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
                         re.IGNORECASE | re.DOTALL)
+# A page's declared encoding, for pages saved in one other than UTF-8 (older sites: windows-1252)
+CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # Block elements of trafilatura's output that are paragraphs of the article (its XML schema).
 BLOCKS = {"p", "head", "item", "quote", "list"}
+# Promotions written as ordinary paragraphs inside a story, which trafilatura keeps: link-ins
+# ("RELATED: ...", "Read more: ..."), ad labels, newsletter and comment prompts, photo credits.
+# Only short paragraphs are dropped, so a sentence of the story that mentions them stays.
+PROMO = re.compile(
+    # a label with a colon (or alone): "RELATED: ...", "Read more:", "Photo: ...", "Advertisement"
+    r"^(?:related|read more|read also|see also|more from|recommended|watch|listen|photo|image|credit|"
+    r"advertisement|sponsored(?: content)?)\s*(?::|$)|^photo by\b"
+    # an imperative aimed at the reader
+    r"|^(?:click|tap) here\b|^sign up\b|^subscribe\b|^join the conversation\b|^leave a comment\b"
+    r"|\b(?:getty images|ap photo)\b", re.IGNORECASE)
+PROMO_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,9 @@ def decode_document(data: bytes, source: str) -> str:
     except UnicodeDecodeError as error:
         if b"\x00" in data[:4096]:
             raise FramingError(f"{source}: binary data, not text or HTML") from None
-        raise FramingError(f"{source}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+        text = _declared_decoding(data)
+        if text is None:
+            raise FramingError(f"{source}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
     if "\x00" in text:
         raise FramingError(f"{source}: binary data (NUL characters), not text or HTML")
     return text
@@ -72,23 +87,42 @@ def read_document(path: str) -> str:
         raise FramingError(f"{path}: a folder, not a file") from None
 
 
+def _declared_decoding(data: bytes) -> Optional[str]:
+    """A web page in the encoding its <meta charset> declares, or None (not a page, no or an
+    unknown declaration, or bytes that do not fit it)."""
+    head = data[:4096]
+    declared = CHARSET.search(head)
+    if not declared or not is_html(head.decode("latin-1")):
+        return None
+    try:
+        return data.decode(declared.group(1).decode("ascii"))
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
 def is_html(document: str) -> bool:
     return HTML_START.match(document) is not None
 
 
-def article_from(document: str, source_format: str = "auto", source: str = "article") -> Article:
+def is_page(document: str, source_format: str = "auto") -> bool:
+    """Whether `document` is analyzed as a web page (its extracted text) rather than as text."""
+    return source_format == "html" or (source_format == "auto" and is_html(document))
+
+
+def article_from(document: str, source_format: str = "auto", source: Optional[str] = None) -> Article:
     """The article in `document`: plain text as it is, or the title and body of an HTML page
-    (`source_format="auto"` takes a document that starts like a web page as one)."""
+    (`source_format="auto"` takes a document that starts like a web page as one). `source`
+    (a file name) begins the error of a page without an article."""
     if source_format not in FORMATS:
         raise FramingError(f"format {source_format!r}: expected one of {', '.join(FORMATS)}")
     if not isinstance(document, str):
         raise FramingError(f"expected an article as a string, got {type(document).__name__}")
-    if source_format == "text" or (source_format == "auto" and not is_html(document)):
+    if not is_page(document, source_format):
         return Article(text=document, title=None, source_format="text")
     return _extract(document, source)
 
 
-def _extract(html: str, source: str) -> Article:
+def _extract(html: str, source: Optional[str]) -> Article:
     import trafilatura
 
     # favor_precision: leave out what might be boilerplate (bylines, link lists, comment prompts)
@@ -96,25 +130,46 @@ def _extract(html: str, source: str) -> Article:
                                        include_images=False, include_links=False, favor_precision=True)
     paragraphs = _paragraphs(page.body) if page is not None and page.body is not None else []
     if not paragraphs:
-        raise FramingError(f"{source}: no article text found in this page (is it a news article, or only a front page or form?)")
+        where = f"{source}: " if source else ""
+        raise FramingError(f"{where}no article text found in this page (is it a news article, or only a front page or form?)")
     title = _clean(page.title) if page.title else None
-    if title and _clean(paragraphs[0]) != title:
+    if title in paragraphs[:3]:  # after a kicker ("LOCAL NEWS") or a byline: it leads the text
+        paragraphs.remove(title)
+    if title:
         paragraphs.insert(0, title)  # the headline is part of how a story frames its event
-    return Article(text="\n\n".join(paragraphs), title=title or paragraphs[0], source_format="html")
+    return Article(text="\n\n".join(paragraphs), title=title, source_format="html")
 
 
 def _paragraphs(body) -> list[str]:
-    """The text of each block of trafilatura's output, list items apart, whitespace collapsed."""
+    """The own text of each block of trafilatura's output (a quote's paragraphs and a list's
+    items each apart, nested blocks not repeated), whitespace collapsed, promotions dropped."""
     paragraphs = []
-    for element in body.iter():
-        if element.tag not in BLOCKS or element.tag == "list":
-            continue
-        if element.tag == "p" and element.getparent() is not None and element.getparent().tag in ("quote", "item"):
-            continue  # its text is the enclosing block's
-        text = _clean("".join(element.itertext()))
-        if text:
+    for element in body.iter(*BLOCKS):
+        text = _clean(_own_text(element))
+        if text and not _is_promo(text):
             paragraphs.append(text)
     return paragraphs
+
+
+def _own_text(element) -> str:
+    """Text of `element` without the blocks nested in it (they are paragraphs of their own);
+    a line break (<lb/>) is a space, so its two lines do not run together."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append(" ")
+        elif child.tag not in BLOCKS:
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _is_promo(text: str) -> bool:
+    words = text.split()
+    if len(words) > PROMO_WORDS:
+        return False
+    kicker = len(words) <= 3 and text.isupper()  # a section label over the headline: "LOCAL NEWS"
+    return kicker or PROMO.search(text) is not None
 
 
 def _clean(text: str) -> str:

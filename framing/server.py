@@ -15,6 +15,7 @@ timed out stops between batches instead of computing on for nobody.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 import threading
 import time
@@ -35,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from framing import __version__
 from framing.errors import FramingError
 from framing.deadline import time_limit
-from framing.news_page import is_html
+from framing.news_page import is_page
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -119,7 +120,11 @@ class OriginPolicy:
     """ASGI middleware: a request a browser sends from another origin (its Origin header names
     another site) is refused with 403 unless that origin was named at start; the page served
     here (same origin) and clients that send no Origin (curl, Python) are not affected.
-    Without it any site open in the user's browser could use the local server."""
+    Without it any site open in the user's browser could use the local server.
+
+    "Same origin" counts only for a Host that is an IP address or localhost: a site whose DNS
+    name is made to resolve to 127.0.0.1 (DNS rebinding) sends Origin and Host of its own name,
+    which match each other but not this rule."""
 
     def __init__(self, app, allowed: frozenset[str]):
         self.app, self.allowed = app, allowed
@@ -127,13 +132,28 @@ class OriginPolicy:
     async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             headers = dict(scope.get("headers") or {})
-            origin = headers.get(b"origin", b"").decode("latin-1")
-            own = f"{scope.get('scheme', 'http')}://{headers.get(b'host', b'').decode('latin-1')}"
-            if origin and origin != own and origin not in self.allowed:
+            origin = headers.get(b"origin", b"").decode("latin-1").lower()
+            host = headers.get(b"host", b"").decode("latin-1").lower()
+            own = origin == f"{scope.get('scheme', 'http')}://{host}" and _local_name(host)
+            if origin and not own and origin not in self.allowed:
                 refused = error(403, "origin_not_allowed", f"origin {origin} may not call this server "
                                 f"(start it with --allow-origin {origin} to let it)")
                 return await refused(scope, receive, send)
         await self.app(scope, receive, send)
+
+
+def _local_name(host: str) -> bool:
+    """Whether a Host header names this machine by address or as localhost (never a DNS name
+    that someone else controls)."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]")
+    if name == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def check_origins(origins: Sequence[str]) -> frozenset[str]:
@@ -145,7 +165,7 @@ def check_origins(origins: Sequence[str]) -> frozenset[str]:
         if not re.fullmatch(r"[a-z][a-z0-9+.-]*://[^/\s?#]+", origin):
             raise FramingError(f"--allow-origin {origin}: expected scheme://host[:port], such as "
                                "chrome-extension://<id> or http://localhost:3000 (no path, no trailing /)")
-    return frozenset(origins)
+    return frozenset(origin.lower() for origin in origins)  # browsers send scheme and host in lower case
 
 
 def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[str] = ()) -> FastAPI:
@@ -203,7 +223,7 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
 
     def check_article_length(text: str, source_format: str, what: str) -> None:
         # a page may be larger (the body limit bounds it): the limit applies to its extracted text
-        if len(text) > limits.max_article_chars and not (source_format != "text" and is_html(text)):
+        if len(text) > limits.max_article_chars and not is_page(text, source_format):
             raise FramingError(f"{what}: {len(text)} characters, at most {limits.max_article_chars}")
 
     @app.post("/v1/analyze", description=ANALYZE_DOC)

@@ -47,6 +47,34 @@ def test_an_opinion_page_keeps_subheads_lists_and_blockquotes_apart():
     assert not [word for word in BOILERPLATE if word in article.text]
 
 
+def test_a_page_without_article_markup_loses_its_kicker_promos_and_embeds():
+    """No <article>, a section label over the headline, an ad label, a caption as a <p>, an
+    inline RELATED link, an embedded post, a newsletter prompt, a comment thread."""
+    article = article_from(page("local_news.html"))
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == article.title == "City council approves new bus routes"
+    assert paragraphs.count(article.title) == 1  # the headline once, though the page shows it after a kicker
+    assert paragraphs[1].startswith("The city council voted 7-2 on Monday") and len(paragraphs) == 5
+    for left_out in ["LOCAL NEWS", "Storm warning", "Sam Lee", "Advertisement", "Photo by", "RELATED", "Fare increase",
+                     "Huge win", "Click here", "Tags:", "Trending", "Five restaurants", "Be the first"]:
+        assert left_out not in article.text, left_out
+
+
+@pytest.mark.parametrize("text, promo", [
+    ("RELATED: Fare increase delayed until 2025", True), ("Read more: How the report is compiled", True),
+    ("Advertisement", True), ("Photo: John Smith/Getty Images", True), ("Sign up for our newsletter!", True),
+    ("LOCAL NEWS", True),
+    # sentences of a story that only look like one: kept
+    ("Credit card debt rose 4% in May.", False), ("Related talks will follow next week.", False),
+    ("The newsletter was sent to 400 members.", False), ("The senator watched the vote.", False),
+    ("Subscribers " + "word " * 20, False),
+])
+def test_only_short_promotional_paragraphs_are_dropped(text, promo):
+    from framing.news_page import _is_promo
+
+    assert _is_promo(text) is promo
+
+
 @pytest.mark.parametrize("document, expected", [
     ("<!DOCTYPE html><html><body><p>x</p></body></html>", True),
     ("\ufeff  <!-- saved from url=(0042) -->\n<html lang=en>", True),
@@ -128,3 +156,35 @@ def test_the_cli_analyzes_a_saved_page_and_names_a_bad_file(tiny_checkpoint, tmp
     empty.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>")
     done = cli("analyze", empty, "--checkpoint", tiny_checkpoint)
     assert done.returncode == 2 and f"{empty}: no article text found" in done.stderr.decode()
+
+
+def test_http_analyze_takes_a_page_over_the_text_limit_by_its_extracted_text(tiny_checkpoint):
+    from fastapi.testclient import TestClient
+
+    from framing.server import Limits, create_app
+
+    classifier = FramingClassifier.from_pretrained(tiny_checkpoint)
+    client = TestClient(create_app(classifier, Limits(max_article_chars=3_000)))
+    html = page("wire_report.html") + "<!-- " + "x" * 5_000 + " -->"  # the page is long, its article is not
+    answer = client.post("/v1/analyze", json={"text": html})
+    assert answer.status_code == 200 and answer.json()["source_format"] == "html"
+    assert answer.json()["text"] == article_from(html).text
+    as_text = client.post("/v1/analyze", json={"text": html, "format": "text"})  # markup as words: over the limit
+    assert as_text.status_code == 422 and as_text.json()["error"]["message"].startswith("text: ")
+    long_article = "<html><body><article>" + "<p>The council met on Monday and voted on the budget.</p>" * 80 + "</article></body></html>"
+    refused = client.post("/v1/analyze", json={"text": long_article})
+    assert refused.status_code == 422 and refused.json()["error"]["message"].startswith("the page's article text: ")
+
+
+def test_a_page_in_its_declared_encoding_and_blocks_that_do_not_run_together():
+    data = ("<html><head><meta charset='windows-1252'><title>Café reopens</title></head><body><article>"
+            "<p>The café on Main Street reopened on Monday<br>after a two-month renovation, its owner said.</p>"
+            "<blockquote><p>First quoted paragraph of the owner.</p><p>Second quoted paragraph of the owner.</p></blockquote>"
+            "<ul><li>Outer item about the menu changes<ul><li>Inner item about the prices</li></ul></li></ul>"
+            "</article></body></html>").encode("cp1252")
+    with pytest.raises(FramingError, match="not valid UTF-8"):
+        decode_document(data.replace(b"windows-1252", b"nonsense-charset"), "cafe.html")
+    paragraphs = article_from(decode_document(data, "cafe.html")).text.split("\n\n")
+    assert "The café on Main Street reopened on Monday after a two-month renovation, its owner said." in paragraphs
+    assert {"First quoted paragraph of the owner.", "Second quoted paragraph of the owner."} <= set(paragraphs)
+    assert paragraphs.count("Inner item about the prices") == 1 and "Outer item about the menu changes" in paragraphs

@@ -140,11 +140,17 @@ EXTENSION = "chrome-extension://mohjkanpfmgnhgblbikihgoojefidmpc"
 
 def test_only_named_origins_may_call_from_a_browser(client):
     _, classifier = client
-    strict = TestClient(create_app(classifier, allow_origins=[EXTENSION]))
+    strict = TestClient(create_app(classifier, allow_origins=[EXTENSION.upper().replace("CHROME-EXTENSION", "chrome-extension")]),
+                        base_url="http://127.0.0.1:8000")
     body = {"texts": [NEUTRAL[0]]}
     # no Origin (curl, Python) and the server's own page are served
     assert strict.post("/v1/predict", json=body).status_code == 200
-    assert strict.post("/v1/predict", json=body, headers={"origin": "http://testserver"}).status_code == 200
+    assert strict.post("/v1/predict", json=body, headers={"origin": "http://127.0.0.1:8000"}).status_code == 200
+    local = {"origin": "http://localhost:8000", "host": "localhost:8000"}
+    assert strict.post("/v1/predict", json=body, headers=local).status_code == 200
+    # DNS rebinding: a site's name made to resolve to 127.0.0.1 sends its own Origin and Host
+    rebound = {"origin": "http://news.example:8000", "host": "news.example:8000"}
+    assert strict.post("/v1/predict", json=body, headers=rebound).status_code == 403
     # a page of another site is refused, with the flag that would let it
     refused = strict.post("/v1/predict", json=body, headers={"origin": "https://news.example"})
     assert refused.status_code == 403 and "access-control-allow-origin" not in refused.headers
