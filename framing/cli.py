@@ -225,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
     evaluate.add_argument("--baseline-train", help="data to train the TF-IDF baseline on (default: the checkpoint's training data)")
     evaluate.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF baseline")
+    evaluate.add_argument("--group-by", metavar="COLUMN",
+                          help="also report the metrics within each value of this column (e.g. BABE's type: "
+                               "the outlet's leaning) and the gaps between them")
     _add_checkpoint(evaluate)
     return parser
 
@@ -487,7 +490,7 @@ def run_evaluate(args: argparse.Namespace) -> None:
     metrics = evaluate(args.checkpoint, args.data, args.output, text_column=args.text_column,
                        label_column=args.label_column, overwrite=args.overwrite,
                        baseline_train=None if args.no_baseline else (args.baseline_train or "auto"),
-                       runtime=args.runtime)
+                       runtime=args.runtime, group_by=args.group_by)
     model = metrics["model"]
     print(f"macro-F1 {model['macro_f1']:.4f} (95% CI {model['macro_f1_ci95'][0]:.3f}-{model['macro_f1_ci95'][1]:.3f}), "
           f"accuracy {model['accuracy']:.4f}, ECE {model['ece']:.4f}; report in {args.output}")

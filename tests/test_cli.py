@@ -115,6 +115,17 @@ def test_train_with_overrides_then_evaluate(capsys, tiny_base, tiny_data, tmp_pa
     assert (report / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
     assert (report / "reliability.png").stat().st_size > 1000
     assert "TF-IDF + logistic regression" in (report / "report.md").read_text()
+    # metrics within each value of a column (the tiny data: its label_opinion-like `opinion` column)
+    grouped = tmp_path / "grouped"
+    code, out, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", grouped,
+                         "--no-baseline", "--group-by", "opinion")
+    assert code == 0, err
+    by_group = json.loads((grouped / "metrics.json").read_text())["by_group"]
+    assert by_group["column"] == "opinion" and sum(g["n"] for g in by_group["groups"].values()) == 16
+    assert "## By `opinion`" in (grouped / "report.md").read_text()
+    code, _, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", tmp_path / "g2",
+                       "--no-baseline", "--group-by", "leaning")
+    assert code == 2 and "no column 'leaning'" in err and not (tmp_path / "g2").exists()
     # results are not overwritten without the flag
     code, _, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", report)
     assert code == 2 and "already exists" in err

@@ -24,3 +24,41 @@ def test_a_config_without_facts_gets_no_borrowed_ones(tmp_path):
     card = render_model_card(config, META, METRICS)
     assert "license: other" in card and "BABE" not in card and "US political news" not in card
     assert "babe_like.csv" in card  # the limits name the data actually used
+
+
+def test_the_card_states_each_sources_licence_and_the_metrics_per_group():
+    from framing.training.metrics import group_metrics
+
+    import numpy as np
+
+    gold = np.array([1, 0, 1, 0])
+    proba = np.array([[0.2, 0.8], [0.7, 0.3], [0.6, 0.4], [0.9, 0.1]])
+    by_group = {"column": "type", **group_metrics(gold, proba, ["left", "left", "right", "right"],
+                                                  ["neutral", "editorializing"], "editorializing", bootstrap_rounds=20)}
+    card = render_model_card(load_config("configs/babe.yaml"), META, {**METRICS, "dev_by_group": {"label_bias_reviewed": by_group}})
+    licences = card.split("## Licences of the training data")[1].split("\n## ")[0]
+    assert "BABE" in licences and "AGPL-3.0" in licences and "MIT" in licences  # texts and reviewed labels
+    assert "WikiNPOV" in licences and "AllSides" in licences  # every source the recipe learns from
+    section = card.split("## Dev metrics by `type` (labels `label_bias_reviewed`)")[1]
+    assert "| left | 2 | 1.000" in section and "| right | 2 | " in section and "over-flagging" in section
+    assert "Largest gap between groups" in section
+
+
+def test_metrics_per_group_are_for_single_label_data():
+    import pytest
+
+    from framing.errors import FramingError
+
+    raw = {"name": "m", "data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}, "multi_label": True,
+                                 "group_column": "type"}}
+    with pytest.raises(FramingError, match="group_column .* is for single-label data"):
+        config_from_dict(raw)
+
+
+def test_the_shipped_card_states_the_gap_between_leanings_and_the_licences():
+    from helpers import SHIPPED
+
+    card = (SHIPPED / "README.md").read_text()
+    for leaning in ("left", "center", "right"):
+        assert f"\n| {leaning} | " in card
+    assert "## Dev metrics by `type` (labels `label_bias_reviewed`)" in card and "## Licences of the training data" in card

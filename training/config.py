@@ -31,6 +31,9 @@ class DatasetFacts(_Section):
     name: Optional[str] = None  # e.g. "BABE (Bias Annotations By Experts, SG2)"
     hub_id: Optional[str] = None  # the card's `datasets:` entry, e.g. mediabiasgroup/BABE
     license: Optional[str] = None  # e.g. agpl-3.0: weights derived from the data follow it
+    # The licence in words, with every source's terms and what they mean for users of the model
+    # (the model card's "Licences" section), e.g. when a label set and the texts differ.
+    license_terms: Optional[str] = None
     domain: Optional[str] = None  # what the texts are, e.g. "sentences from US news outlets, 2017-2020"
     description: Optional[str] = None  # how it was made and labelled, one paragraph
     citation: Optional[str] = None  # BibTeX
@@ -52,6 +55,10 @@ class DataConfig(_Section):
     # Other label columns of the dev data (same label values) whose metrics training also reports,
     # e.g. BABE's original labels beside the reviewed ones; rows with an empty cell are left out.
     report_label_columns: list[str] = Field(default_factory=list)
+    # A dev column naming each row's group (BABE: `type`, the outlet's leaning): the model card
+    # reports the dev metrics within each group and the gaps between them (users test such
+    # tools for a left/right asymmetry).
+    group_column: Optional[str] = None
     # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement";
     # "" leaves out rows whose label cell is empty.
     drop_labels: list[str] = Field(default_factory=list)
@@ -88,6 +95,8 @@ class DataConfig(_Section):
             raise ValueError("votes_column (soft labels) needs exactly two label names")
         if self.votes_column and self.multi_label:
             raise ValueError("votes_column (soft labels) is for single-label data, not multi_label")
+        if self.group_column and self.multi_label:
+            raise ValueError("group_column (metrics per group) is for single-label data, not multi_label")
         return self
 
     @property

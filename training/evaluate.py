@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 
 from framing.training.config import Config, load_config
-from framing.data import read_table, texts_of
+from framing.data import read_table, require_columns, texts_of
 from framing.training.labels import UNLABELLED, load_table, targets_of, without_labels, word_lists
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.examples import word_gold
-from framing.training.metrics import classification_metrics, word_metrics
+from framing.training.metrics import classification_metrics, group_metrics, word_metrics
 from framing.training.plots import confusion_matrix_png, per_class_f1_png, reliability_png
 
 
@@ -75,11 +75,16 @@ def baseline_metrics(classifier: FramingClassifier, source: str, text_column: st
 
 def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_column: Optional[str] = None,
              label_column: Optional[str] = None, overwrite: bool = False,
-             baseline_train: Optional[str] = "auto", runtime: str = "auto") -> dict[str, Any]:
-    """Evaluate `checkpoint` on `data`; `baseline_train` "auto" uses the checkpoint's training data."""
+             baseline_train: Optional[str] = "auto", runtime: str = "auto", group_by: Optional[str] = None) -> dict[str, Any]:
+    """Evaluate `checkpoint` on `data`; `baseline_train` "auto" uses the checkpoint's training data;
+    `group_by` (a column, e.g. BABE's `type`, the outlet's leaning) adds the metrics per group."""
     ensure_writable(output, overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime)
+    if group_by and classifier.multi_label:
+        raise FramingError("--group-by needs a single-label checkpoint (this one is multi-label)")
     gold_data = labelled_data(classifier, data, text_column, label_column)
+    if group_by:
+        require_columns(gold_data.frame, [group_by], data)
     frame, texts, gold, trained = gold_data.frame, gold_data.texts, gold_data.gold, gold_data.config
     words_column = trained.data.words_column if trained else None
     if words_column and words_column in frame.columns:
@@ -96,6 +101,9 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         "unlabelled_rows_left_out": gold_data.unlabelled,
         "model": classification_metrics(gold, proba, classifier.labels, thresholds=classifier.thresholds),
     }
+    if group_by:
+        results["by_group"] = {"column": group_by, **group_metrics(gold, proba, frame[group_by].tolist(),
+                                                                    classifier.labels, classifier.flag_label)}
     if words is not None:
         marked = word_lists(frame, words_column, data)
         gold_words = [word_gold(t, m, ws) for t, m, ws in zip(texts, marked, words)]
@@ -143,6 +151,8 @@ def render_report(results: dict[str, Any]) -> str:
         lines += ["", "## Highlighted words (framing model)", "",
                   f"Word-level precision {w['precision']:.4f}, recall {w['recall']:.4f}, F1 {w['f1']:.4f} against the "
                   f"annotators' marked words ({w['marked_words']} of {w['words']} words marked; threshold {w['threshold']:.2f})."]
+    if "by_group" in results:
+        lines += group_table(results["by_group"])
     lines += ["", "## Per class (framing model)", "", "| label | precision | recall | F1 | support |",
               "| --- | --- | --- | --- | --- |"]
     for label, c in results["model"]["per_class"].items():
@@ -159,3 +169,23 @@ def render_report(results: dict[str, Any]) -> str:
               "The interval is a 95% percentile bootstrap over passages (1,000 resamples). ECE: expected "
               "calibration error over 15 equal-width bins of the top label's probability.", ""]
     return "\n".join(lines)
+
+
+def group_table(by_group: dict[str, Any]) -> list[str]:
+    """Markdown lines: the metrics of each group and the gaps between them (report and model card)."""
+    flag = by_group["flag_label"]
+    lines = ["", f"## By `{by_group['column']}`", "",
+             f"| group | rows | macro-F1 (95% CI) | ROC-AUC | {flag}: gold rate | predicted rate | over-flagging |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for group, m in by_group["groups"].items():
+        low, high = m.get("macro_f1_ci95", [float("nan")] * 2)
+        lines.append(f"| {group} | {m['n']} | {m['macro_f1']:.3f} ({low:.3f}–{high:.3f}) | {m.get('roc_auc', float('nan')):.3f} | "
+                     f"{m['gold_rate']:.3f} | {m['predicted_rate']:.3f} | {m['over_flagging']:+.3f} |")
+    gaps = by_group["gaps"]
+    if gaps:
+        lines += ["", "Largest gap between groups (rows without a value left out of the gaps): " + ", ".join(
+            f"{name.replace('_', ' ')} {value:.3f}" for name, value in gaps.items()) + ". Over-flagging is the "
+            f"predicted share of `{flag}` minus the annotators' share in the group: a positive value means the model "
+            "flags that group more often than its annotators did; the predicted rate alone follows how often the "
+            "annotators flagged each group. Intervals over groups of a hundred-odd rows are wide."]
+    return lines

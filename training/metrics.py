@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support, roc_auc_score
@@ -132,3 +132,39 @@ def best_word_threshold(gold: list[list[bool]], weights: list[list[float]]) -> d
     """The word_metrics of the threshold (on a 0.05 grid) with the best F1."""
     grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
     return max((word_metrics(gold, weights, t) for t in grid), key=lambda m: m["f1"])
+
+
+EMPTY_GROUP = "(no value)"
+
+
+def group_metrics(y_true: np.ndarray, proba: np.ndarray, groups: Sequence[str], labels: list[str], flag: str,
+                  bootstrap_rounds: int = 1000) -> dict[str, Any]:
+    """Single-label metrics within each group (e.g. the outlets' political leaning), to check
+    for an asymmetry between groups: {"groups": {g: {n, macro_f1, macro_f1_ci95, roc_auc,
+    gold_rate, predicted_rate, over_flagging}}, "gaps": {...}}. `*_rate` is the share of the
+    group's rows that are (gold) or are predicted (argmax) `flag`; over_flagging is their
+    difference: how much more often the model flags the group than its annotators did."""
+    flag_index = labels.index(flag)
+    groups = np.asarray([EMPTY_GROUP if g is None or g != g else str(g) for g in groups])  # g != g: NaN
+    result: dict[str, Any] = {}
+    for group in sorted(set(groups)):
+        rows = groups == group
+        gold, p = y_true[rows], proba[rows]
+        predicted = p.argmax(axis=1)
+        entry = {"n": int(rows.sum()),
+                 "macro_f1": float(f1_score(gold, predicted, average="macro", labels=list(range(len(labels))),
+                                            zero_division=0)),
+                 "gold_rate": float((gold == flag_index).mean()),
+                 "predicted_rate": float((predicted == flag_index).mean())}
+        entry["over_flagging"] = entry["predicted_rate"] - entry["gold_rate"]
+        if len(set(gold.tolist())) > 1:  # ROC-AUC needs both classes in the group
+            entry["roc_auc"] = float(roc_auc_score(gold == flag_index, p[:, flag_index]))
+        if bootstrap_rounds:
+            entry["macro_f1_ci95"] = list(bootstrap_macro_f1(gold, predicted, bootstrap_rounds,
+                                                             labels=list(range(len(labels)))))
+        result[group] = entry
+    named = [e for g, e in result.items() if g != EMPTY_GROUP]  # rows without a group are no group of their own
+    gaps = {key: max(e[key] for e in named if key in e) - min(e[key] for e in named if key in e)
+            for key in ("macro_f1", "roc_auc", "predicted_rate", "over_flagging")
+            if sum(key in e for e in named) > 1}
+    return {"flag_label": flag, "groups": result, "gaps": gaps}

@@ -13,14 +13,16 @@ import yaml
 
 from framing.checkpoint import CheckpointMeta
 from framing.output import write_text
+from framing.training.evaluate import group_table
 from framing.training.config import Config, DatasetFacts, load_config
 
 
 def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """`meta`: the checkpoint's framing.json values; `metrics`: training's metrics.json."""
     sections = [front_matter(config, metrics), use_section(config, meta), training_data_section(config, meta, metrics),
-                dataset_notes(config), dev_metrics_section(meta, metrics.get("dev", {}), metrics.get("dev_by_label_column", {})), SHARING,
-                limits_section(config)]
+                dataset_notes(config), licences_section(config),
+                dev_metrics_section(meta, metrics.get("dev", {}), metrics.get("dev_by_label_column", {})),
+                groups_section(metrics.get("dev_by_group", {})), SHARING, limits_section(config)]
     return "\n".join(line for section in sections for line in section) + "\n"
 
 
@@ -188,6 +190,29 @@ def dev_metrics_section(meta: dict[str, Any], dev: dict[str, Any],
     return lines + ["", "The dev split also set the temperature (and the word threshold), so the calibration figures "
                         "are slightly optimistic; `framing crossval` in the framing repository gives a fairer estimate "
                         "of macro-F1."]
+
+
+def licences_section(config: Config) -> list[str]:
+    """Each training source's licence (as the config states it) and what it means for users."""
+    stated = [(source, facts) for source, facts in datasets(config) if facts.license or facts.license_terms]
+    if not stated:
+        return []
+    lines = ["", "## Licences of the training data", ""]
+    for source, facts in stated:
+        name = facts.name or f"`{source}`"
+        licence = f" ({facts.license})" if facts.license else ""
+        lines.append(f"- {name}{licence}: {facts.license_terms or 'see its source.'}")
+    return lines
+
+
+def groups_section(by_group: dict[str, dict]) -> list[str]:
+    """Dev metrics within each group (`data.group_column`), for each label column."""
+    lines: list[str] = []
+    for label_column, report in by_group.items():
+        table = group_table(report)
+        table[1] = f"## Dev metrics by `{report['column']}` (labels `{label_column}`)"
+        lines += table
+    return lines
 
 
 SHARING = [

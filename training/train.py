@@ -37,7 +37,7 @@ from framing.predictor import FramingClassifier
 from framing.training.calibration import fit_calibration, require_fittable
 from framing.training.examples import (IGNORE, Examples, build_examples, join_examples, labelled_parts, teacher_examples,
                                        word_gold)
-from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics
+from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, group_metrics
 from framing.training.model_card import render_model_card
 from framing.training.resume import load_state, save_state, state_path
 
@@ -442,23 +442,33 @@ def fit_to_dev(classifier: FramingClassifier, dev: Examples, bias: bool = True) 
     return metrics
 
 
-def dev_metrics_by_column(classifier: FramingClassifier, config: Config) -> dict[str, dict]:
+def dev_reports(classifier: FramingClassifier, config: Config) -> dict[str, dict]:
     """Calibrated dev metrics against each of `data.report_label_columns` (and the training label
-    column, for one table), each on the dev rows that column labels."""
+    column, for one table), each on the dev rows that column labels: `dev_by_label_column`; with
+    `data.group_column`, the same within each group (e.g. outlet leaning): `dev_by_group`."""
     data_config = config.data
     if not data_config.dev:
-        raise FramingError("data.report_label_columns needs a data.dev file to measure on")
+        raise FramingError("data.report_label_columns and data.group_column need a data.dev file to measure on")
     table = load_table(data_config.dev, "validation")
+    if data_config.group_column:
+        require_columns(table, [data_config.group_column], data_config.dev)
     columns = [data_config.label_column, *data_config.report_label_columns]
     frames = {column: without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
               for column in columns}
     scored = table.loc[table.index.isin(pd.concat(list(frames.values())).index)]  # one pass: rows any column labels
     proba = classifier.predict_proba(texts_of(scored, data_config.text_column, data_config.dev))
-    results = {}
+    reports: dict[str, dict] = {"dev_by_label_column": {}}
     for column, frame in frames.items():
         gold = targets_of(frame, column, data_config.labels, data_config.label_names, data_config.dev)
-        results[column] = classification_metrics(gold, proba[scored.index.get_indexer(frame.index)], classifier.labels)
-    return results
+        rows = proba[scored.index.get_indexer(frame.index)]
+        if data_config.report_label_columns:
+            reports["dev_by_label_column"][column] = classification_metrics(gold, rows, classifier.labels)
+        if data_config.group_column:
+            reports.setdefault("dev_by_group", {})[column] = {
+                "column": data_config.group_column,
+                **group_metrics(gold, rows, frame[data_config.group_column].tolist(), classifier.labels,
+                                classifier.flag_label)}
+    return {name: report for name, report in reports.items() if report}
 
 
 def data_provenance(config: Config) -> list[dict]:
@@ -504,8 +514,8 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
                      "data": data_provenance(config), "dev": fit_to_dev(classifier, dev, config.train.calibration_bias)}
-    if config.data.report_label_columns:
-        metrics["dev_by_label_column"] = dev_metrics_by_column(classifier, config)
+    if config.data.report_label_columns or config.data.group_column:
+        metrics.update(dev_reports(classifier, config))
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
     metrics["resumed"] = resume
     files = {
