@@ -10,7 +10,8 @@ of the longest article allowed at once (each would take seconds: they all time o
 times one small predict sent right after them: timed-out work is stopped, so it answers
 about as fast as on an idle server. The same for hostile articles (`--hostile`, default 4 of
 each): quote marks that never pair, no sentence end, one huge word, thousands of tiny
-sentences; every step of an analysis is linear or bounded and stops at the time limit, so the
+sentences, a saved page of 40,000 links; every step of an analysis is linear or bounded and
+stops at the time limit (page extraction runs in a child process that is stopped), so the
 predict after them is as fast too. Exits non-zero if any request got an unexpected status or
 a predict after a burst waited past the server's time limit.
 """
@@ -43,6 +44,9 @@ HOSTILE = {
     "no_sentence_end": ("the vote was delayed again and " * (LONGEST // 31))[:LONGEST],
     "one_huge_word": "x" * LONGEST,
     "tiny_sentences": ("A. " * (LONGEST // 3))[:LONGEST],
+    # a news page (bounded by the 1 MB body, not by the text limit) whose one paragraph holds
+    # 40,000 links: trafilatura takes minutes on it, so its child process is stopped at the limit
+    "page_of_links": "<html><body><article><p>" + "<a href='/x'>link</a> " * 40_000 + "</p></article></body></html>",
 }
 
 

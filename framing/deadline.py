@@ -30,3 +30,9 @@ def check_deadline() -> None:
     deadline = _DEADLINE.get()
     if deadline is not None and time.monotonic() > deadline:
         raise TimeoutError("time limit passed; the rest of the call was skipped")
+
+
+def remaining_seconds() -> Optional[float]:
+    """Seconds left before the current call's deadline (None: no time limit)."""
+    deadline = _DEADLINE.get()
+    return None if deadline is None else deadline - time.monotonic()

@@ -7,11 +7,14 @@ The analysis of a page refers to the extracted text: every offset is into `Artic
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from framing.deadline import remaining_seconds
 from framing.errors import FramingError
 
 # How binary files begin (their "magic numbers"), to name what was handed in instead of text.
@@ -123,21 +126,93 @@ def article_from(document: str, source_format: str = "auto", source: Optional[st
 
 
 def _extract(html: str, source: Optional[str]) -> Article:
-    import trafilatura
-
-    # favor_precision: leave out what might be boilerplate (bylines, link lists, comment prompts)
-    page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
-                                       include_images=False, include_links=False, favor_precision=True)
-    paragraphs = _paragraphs(page.body) if page is not None and page.body is not None else []
+    remaining = remaining_seconds()
+    title, paragraphs = _title_and_paragraphs(html) if remaining is None else EXTRACTOR.run(html, remaining)
     if not paragraphs:
         where = f"{source}: " if source else ""
         raise FramingError(f"{where}no article text found in this page (is it a news article, or only a front page or form?)")
-    title = _clean(page.title) if page.title else None
     if title in paragraphs[:3]:  # after a kicker ("LOCAL NEWS") or a byline: it leads the text
         paragraphs.remove(title)
     if title:
         paragraphs.insert(0, title)  # the headline is part of how a story frames its event
     return Article(text="\n\n".join(paragraphs), title=title, source_format="html")
+
+
+def _title_and_paragraphs(html: str) -> tuple[Optional[str], list[str]]:
+    import trafilatura
+
+    # favor_precision: leave out what might be boilerplate (bylines, link lists, comment prompts)
+    page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                       include_images=False, include_links=False, favor_precision=True)
+    if page is None or page.body is None:
+        return None, []
+    return (_clean(page.title) if page.title else None), _paragraphs(page.body)
+
+
+class Extractor:
+    """trafilatura in a child process, so that an extraction past its time limit (an HTTP
+    request's) is stopped: it is pure Python and superlinear on some pages (one paragraph of
+    4,000 links takes 2.6 s, of 40,000 minutes), and a thread cannot be stopped; the child is
+    killed, and the next page starts a new one. One page at a time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process = self._connection = None
+
+    def run(self, html: str, seconds: float) -> tuple[Optional[str], list[str]]:
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._start()  # its start-up (importing trafilatura) is not counted against the limit
+            self._connection.send(html)
+            if seconds <= 0 or not self._connection.poll(seconds):
+                self._kill()
+                threading.Thread(target=self.warm, daemon=True).start()  # the next page need not wait for it
+                raise TimeoutError("extracting the page's article passed the time limit")
+            ok, value = self._connection.recv()
+        if not ok:
+            raise FramingError(f"cannot read this page as HTML ({value})")
+        return value
+
+    def warm(self) -> None:
+        """Start the child now (a server does at start-up), so no request waits for it."""
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._start()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a process holding threads and sessions
+        self._connection, child = context.Pipe()
+        self._process = context.Process(target=_extract_forever, args=(child,), daemon=True, name="framing-extractor")
+        self._process.start()
+        child.close()
+        if not self._connection.poll(120) or self._connection.recv() != "ready":
+            self._kill()
+            raise FramingError("the page extractor did not start")
+
+    def _kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        self._process = self._connection = None
+
+
+def _extract_forever(connection) -> None:
+    """The child's loop: an HTML document in, (True, (title, paragraphs)) or (False, why) out."""
+    import trafilatura  # noqa: F401  (imported before "ready", so a page's time is its own)
+
+    connection.send("ready")
+    while True:
+        try:
+            html = connection.recv()
+        except EOFError:
+            return
+        try:
+            connection.send((True, _title_and_paragraphs(html)))
+        except Exception as error:  # a parser failure goes back as one line, the child lives on
+            connection.send((False, f"{type(error).__name__}: {error}"))
+
+
+EXTRACTOR = Extractor()
 
 
 def _paragraphs(body) -> list[str]:

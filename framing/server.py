@@ -15,6 +15,7 @@ timed out stops between batches instead of computing on for nobody.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import re
 import threading
@@ -36,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from framing import __version__
 from framing.errors import FramingError
 from framing.deadline import time_limit
-from framing.news_page import is_page
+from framing.news_page import EXTRACTOR, is_page
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -171,7 +172,12 @@ def check_origins(origins: Sequence[str]) -> frozenset[str]:
 def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[str] = ()) -> FastAPI:
     """The app serving `classifier`; browsers may call it cross-origin only from `allow_origins`."""
     allowed = check_origins(allow_origins)
-    app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None,
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        threading.Thread(target=EXTRACTOR.warm, daemon=True).start()  # news pages: its start-up off any request
+        yield
+
+    app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Tell neutral news reporting from editorializing.")
     lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from overlap
 

@@ -37,3 +37,4 @@ def test_a_predict_after_hostile_articles_answers_as_on_an_idle_server(tiny_chec
     hostile = {name: summary[f"after_{name}"] for name in load_test.HOSTILE}
     assert code == 0 and all(h["ok"] for h in hostile.values()), hostile
     assert all(h["chars"] > 99_000 for h in hostile.values())
+    assert hostile["page_of_links"]["predict_after_burst_ms"] < 1000 + hostile["page_of_links"]["predict_idle_ms"]

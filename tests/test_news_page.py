@@ -188,3 +188,22 @@ def test_a_page_in_its_declared_encoding_and_blocks_that_do_not_run_together():
     assert "The café on Main Street reopened on Monday after a two-month renovation, its owner said." in paragraphs
     assert {"First quoted paragraph of the owner.", "Second quoted paragraph of the owner."} <= set(paragraphs)
     assert paragraphs.count("Inner item about the prices") == 1 and "Outer item about the menu changes" in paragraphs
+
+
+def test_extraction_past_the_time_limit_is_stopped_and_the_next_page_works():
+    """Under a time limit (an HTTP request's) trafilatura runs in a child process that is
+    killed at the limit: on one paragraph of 20,000 links it would take about a minute."""
+    import time
+
+    from framing.deadline import time_limit
+    from framing.news_page import EXTRACTOR
+
+    EXTRACTOR.warm()
+    links = "<html><body><article><p>" + "<a href='/x'>link</a> " * 20_000 + "</p></article></body></html>"
+    started = time.monotonic()
+    with pytest.raises(TimeoutError), time_limit(0.5):
+        article_from(links)
+    assert time.monotonic() - started < 2.5  # stopped at the limit, not when the work ended
+    in_process = article_from(page("local_news.html"))  # no time limit: extracted in this process
+    with time_limit(60):
+        assert article_from(page("local_news.html")) == in_process  # a new child, the same article
