@@ -197,19 +197,21 @@ class Extractor:
 
 
 def _extract_forever(connection) -> None:
-    """The child's loop: an HTML document in, (True, (title, paragraphs)) or (False, why) out."""
+    """The child's loop: an HTML document in, (True, (title, paragraphs)) or (False, why) out.
+    It ends quietly when its parent has gone (a server stopped while it was starting)."""
     import trafilatura  # noqa: F401  (imported before "ready", so a page's time is its own)
 
-    connection.send("ready")
-    while True:
-        try:
+    try:
+        connection.send("ready")
+        while True:
             html = connection.recv()
-        except EOFError:
-            return
-        try:
-            connection.send((True, _title_and_paragraphs(html)))
-        except Exception as error:  # a parser failure goes back as one line, the child lives on
-            connection.send((False, f"{type(error).__name__}: {error}"))
+            try:
+                answer = (True, _title_and_paragraphs(html))
+            except Exception as error:  # a parser failure goes back as one line, the child lives on
+                answer = (False, f"{type(error).__name__}: {error}")
+            connection.send(answer)
+    except (EOFError, OSError):  # the parent closed its end (BrokenPipeError is an OSError)
+        return
 
 
 EXTRACTOR = Extractor()

@@ -207,3 +207,19 @@ def test_extraction_past_the_time_limit_is_stopped_and_the_next_page_works():
     in_process = article_from(page("local_news.html"))  # no time limit: extracted in this process
     with time_limit(60):
         assert article_from(page("local_news.html")) == in_process  # a new child, the same article
+
+
+def test_the_extractor_child_ends_quietly_when_its_parent_has_gone(capfd):
+    """A server stopped while the child was starting: no traceback from the child."""
+    import multiprocessing
+
+    from framing.news_page import _extract_forever
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_extract_forever, args=(child,), daemon=True)
+    process.start()
+    child.close()
+    parent.close()  # gone before the child could say "ready"
+    process.join(timeout=120)
+    assert process.exitcode == 0 and "Traceback" not in capfd.readouterr().err
