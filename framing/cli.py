@@ -309,7 +309,7 @@ def read_article(name: str, source_format: str = "auto"):
 def run_contrast(args: argparse.Namespace) -> None:
     from framing.predictor import FramingClassifier
 
-    if len(args.files) < 2:
+    if len(args.files) < 2:  # contrast_articles checks too; here before any file is read or the model loads
         raise FramingError(f"contrast needs two articles or more, got {len(args.files)}")
     if args.files.count("-") > 1:
         raise FramingError("standard input (-) can be only one of the articles")

@@ -25,6 +25,8 @@ from framing.errors import FramingError
 READERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet", ".txt": "txt"}
 # TSV is tab-separated fields, one row per line: quotes are text, not CSV quoting
 TSV = {"sep": "\t", "quoting": csv.QUOTE_NONE}
+# the same dialects for the csv module, which re-reads a file to find its short or undecodable rows
+CSV_MODULE_DIALECTS = {"csv": {}, "tsv": {"delimiter": "\t", "quoting": csv.QUOTE_NONE}}
 WHOLE = 1 << 20  # rows per chunk when a file is read whole (read_table): in practice, one chunk
 # The csv module (used to find short, ragged and undecodable rows) refuses fields over 128 KiB
 # by default; pandas reads any size, so the checks must too.
@@ -107,9 +109,8 @@ def _reading(path: Path, kind: str) -> Iterator[None]:
 def _record_widths(path: Path, kind: str) -> Iterator[tuple[int, int]]:
     """(row, fields) of each non-blank record after the header, lazily, read with the csv
     module: pandas does not report a row with fewer fields than the header."""
-    dialect = {"delimiter": "\t", "quoting": csv.QUOTE_NONE} if kind == "tsv" else {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        records = (record for record in csv.reader(handle, **dialect) if record)  # pandas skips blank lines
+        records = (record for record in csv.reader(handle, **CSV_MODULE_DIALECTS[kind]) if record)  # pandas skips blank lines
         next(records, None)
         for row, record in enumerate(records, start=1):
             yield row, len(record)
@@ -150,8 +151,7 @@ def _undecodable(path: Path, kind: str) -> str:
                 offset += len(raw)
 
     if kind in ("csv", "tsv"):
-        dialect = {"delimiter": "\t", "quoting": csv.QUOTE_NONE} if kind == "tsv" else {}
-        records = sum(1 for _ in csv.reader(lines(), **dialect))
+        records = sum(1 for _ in csv.reader(lines(), **CSV_MODULE_DIALECTS[kind]))
         where = f"row {records - 1}" if records > 1 else "the header"
     else:
         for _ in lines():
