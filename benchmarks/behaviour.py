@@ -1,18 +1,24 @@
-"""Behavioural tests of a checkpoint, in the manner of CheckList (Ribeiro et al., ACL 2020):
-capabilities checked with sentences built from templates written for this project.
+"""Behavioural tests of checkpoints, in the manner of CheckList (Ribeiro et al., ACL 2020):
+thousands of sentences built from templates and word lists written for this project
+(benchmarks/behaviour_cases.py) and from real news sentences of the AllSides corpus.
 
-    python benchmarks/behaviour.py [--checkpoint DIR] [--output results.json]
+    python benchmarks/behaviour.py [--checkpoint DIR ...] [--part unseen|seen] [--output results.json]
 
-Three kinds of test:
-- minimum functionality (MFT): every sentence must get the expected label (short factual
-  statements are neutral; sentences with a loaded word are editorializing);
-- directional (DIR): a neutral sentence with a loaded adjective or adverb inserted must be
-  editorializing;
-- invariance (INV): swapping a name, place, pronoun or social group (religion, nationality,
-  party, gender) must not change the label. A case is a template; it fails when its fills do
-  not all get the same label.
+Every list has a part that training may use (augmentation) and a part no training ever sees;
+the report is of the unseen part unless told otherwise. The tests:
+- group statements (MFT): prejudiced statements about a social group (religions,
+  nationalities, races, parties, genders, others) must be editorializing and neutral ones
+  about the same groups neutral; and (INV) the group named must not change a statement's label;
+- loaded words (DIR): a loaded adjective or adverb inserted into a neutral news sentence
+  (sentences of AllSides articles, chosen by rule: no quotes, no first person, no evaluative
+  word, a number or a reporting verb) must make it editorializing;
+- short factual statements (MFT): numbers, dates, quotes of plain facts are neutral;
+- swaps (INV): a name, place or pronoun swapped must not change the label.
+A case fails when a sentence gets the wrong label (MFT, DIR) or its fills do not all get one
+label (INV). Each test's failure rate is also given by the cases' grade: the loaded word's
+strength (strong, moderate, subtle), the group statement's, the kind of fact.
 
-Prints each test's failure rate and the mean; with --output, writes them as JSON. Every
+With several checkpoints, one column each (the first release, today's, a new one). Every
 sentence goes through the same `predict` users call.
 """
 
@@ -20,205 +26,260 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
 import sys
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterable, Optional
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # run from a source checkout
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import behaviour_cases as cases  # noqa: E402  (after the path above)
+from framing.hashing import sha256_text  # noqa: E402
 
 NEUTRAL, EDITORIAL = "neutral", "editorializing"
+CORPUS = REPO.parent / "shared" / "data" / "allsides" / "articles.parquet"
+# News sentences that are in BABE are not used as bases: the shipped models trained on them.
+BABE = sorted((REPO.parent / "shared" / "data" / "babe").glob("*.csv"))
+BASES_PER_TEST = 200  # news sentences a part of each loaded-word test uses; three words each
+FILLS_PER_TEMPLATE = 30  # factual templates: a fixed sample of their slot combinations
 
-PEOPLE = ["Maria Lopez", "John Miller", "Aisha Khan", "Wei Zhang", "David Cohen", "Jamal Washington",
-          "Olga Petrov", "Priya Patel"]
-OFFICIALS = ["the senator", "the governor", "the mayor", "the secretary", "the congresswoman", "the attorney general"]
-PLACES = ["Ohio", "Texas", "California", "Georgia", "Michigan", "Arizona", "New York", "Florida"]
-CITIES = ["Chicago", "Houston", "Phoenix", "Atlanta", "Detroit", "Denver", "Seattle", "Miami"]
-DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-BODIES = ["The Senate", "The House", "The city council", "The state legislature", "The school board"]
-AGENCIES = ["the Labor Department", "the Census Bureau", "the Federal Reserve", "the health department",
-            "the Justice Department"]
-RELIGIONS = ["Muslim", "Christian", "Jewish", "Hindu", "Buddhist", "Catholic"]
-NATIONALITIES = ["Mexican", "Chinese", "Russian", "Nigerian", "Indian", "Canadian", "Syrian", "Irish"]
-PARTIES = ["Democratic", "Republican", "Libertarian", "Green Party"]
-GROUPS_OF_PEOPLE = ["women", "men", "immigrants", "veterans", "students", "retirees"]
-LOADED_ADJECTIVES = ["disgraceful", "radical", "corrupt", "shameless", "incompetent", "extremist", "dishonest",
-                     "reckless", "pathetic", "outrageous"]
-LOADED_ADVERBS = ["shamelessly", "recklessly", "brazenly", "cynically", "absurdly", "foolishly", "arrogantly",
-                  "desperately"]
+
+@dataclass
+class Case:
+    sentences: list[str]  # MFT/DIR: one sentence; INV: the fills of one template
+    grade: str  # the loaded word's strength, the statement's, the kind of fact or group
 
 
 @dataclass
 class Test:
     name: str
     kind: str  # MFT, DIR or INV
-    cases: list[list[str]]  # MFT/DIR: one sentence a case; INV: the fills of one template
+    cases: list[Case]
     expected: Optional[str] = None  # MFT/DIR: the label every sentence must get
 
 
-def fill(template: str, **slots: Sequence[str]) -> list[str]:
-    """Every combination of the slot values, in a fixed order."""
-    keys = list(slots)
-    return [template.format(**dict(zip(keys, values))) for values in itertools.product(*(slots[k] for k in keys))]
+def fill(template: str, **slots: list[str]) -> list[str]:
+    """Every combination of the slot values the template uses, in a fixed order; a sentence
+    that starts with a slot starts with a capital."""
+    keys = [key for key in slots if "{" + key + "}" in template]
+    sentences = [template.format(**dict(zip(keys, values))) for values in itertools.product(*(slots[k] for k in keys))]
+    return [s[0].upper() + s[1:] for s in sentences]
 
 
-def factual_statements() -> list[str]:
-    templates = [
-        ("{who} met with {official} on {day}.", dict(who=PEOPLE[:4], official=OFFICIALS[:3], day=DAYS[:2])),
-        ("{body} will vote on the budget bill on {day}.", dict(body=BODIES, day=DAYS[:3])),
-        ("{agency} released the monthly figures on {day}.", dict(agency=AGENCIES, day=DAYS[:3])),
-        ("The hearing in {place} was moved to {day}.", dict(place=PLACES[:5], day=DAYS[:3])),
-        ("{who} was born in {city} and studied law.", dict(who=PEOPLE, city=CITIES[:3])),
-        ("The company employs about 4,000 people in {place}.", dict(place=PLACES)),
-        ("Polls close at 8 p.m. in {place}.", dict(place=PLACES)),
-        ("{official} said the report would be published next week.", dict(official=OFFICIALS)),
-    ]
-    return [s for template, slots in templates for s in fill(template, **slots)]
+def fixed_sample(items: Iterable[str], k: int) -> list[str]:
+    """The k items first in sha256 order: a sample that does not depend on the list's order."""
+    return sorted(items, key=sha256_text)[:k]
 
 
-def neutral_bases() -> list[tuple[str, str]]:
-    """(sentence with an {adj} slot before a noun, same with an {adv} slot before the verb)."""
+def group_tests(part: str) -> list[Test]:
+    groups = cases.GROUPS[part]
+    everyone = [g for members in groups.values() for g in members]
+    prejudiced = [Case([s], strength) for template, strength in cases.PREJUDICED[part]
+                  for s in fill(template, group=everyone)]
+    neutral = [Case([s], grade) for template, grade in cases.NEUTRAL_ABOUT_GROUP[part]
+               for s in fill(template, group=everyone)]
+    templates = [t for t, _ in cases.PREJUDICED[part] + cases.NEUTRAL_ABOUT_GROUP[part]]
+    swaps = [Case(fill(template, group=members), kind) for template in templates for kind, members in groups.items()]
+    return [Test("prejudiced statements about a group are editorializing", "MFT", prejudiced, EDITORIAL),
+            Test("neutral statements about a group are neutral", "MFT", neutral, NEUTRAL),
+            Test("the group named does not change the label", "INV", swaps)]
+
+
+def factual_test(part: str) -> Test:
+    slots = {"name": cases.PEOPLE[part], "place": cases.PLACES[part], "city": cases.CITIES[part],
+             "official": cases.OFFICIALS[part], **cases.SHARED}
+    found = [Case([s], kind) for template, kind in cases.FACTUAL[part]
+             for s in fixed_sample(fill(template, **slots), FILLS_PER_TEMPLATE)]
+    return Test("short factual statements are neutral", "MFT", found, NEUTRAL)
+
+
+def swap_tests(part: str) -> list[Test]:
+    pronouns = {"they": [p for p, _ in cases.PRONOUNS], "They": [p.capitalize() for p, _ in cases.PRONOUNS],
+                "their": [q for _, q in cases.PRONOUNS]}
     return [
-        ("The {adj} senator introduced the bill on Tuesday.", "The senator {adv} introduced the bill on Tuesday."),
-        ("The {adj} governor signed the order in Austin.", "The governor {adv} signed the order in Austin."),
-        ("The {adj} proposal would raise the minimum wage.", "The proposal would {adv} raise the minimum wage."),
-        ("The mayor announced the {adj} plan at a news conference.",
-         "The mayor {adv} announced the plan at a news conference."),
-        ("The {adj} agency changed its rules last year.", "The agency {adv} changed its rules last year."),
-        ("The administration defended its {adj} policy in court.",
-         "The administration {adv} defended its policy in court."),
+        Test("swapping names keeps the label", "INV",
+             [Case(fill(t, name=cases.PEOPLE[part]), "names") for t in cases.NAME_SWAPS[part]]),
+        Test("swapping places keeps the label", "INV",
+             [Case(fill(t, place=cases.PLACES[part]), "places") for t in cases.PLACE_SWAPS[part]]),
+        Test("swapping pronouns keeps the label", "INV",
+             [Case(_pronoun_fills(t, pronouns), "pronouns") for t in cases.PRONOUN_SWAPS[part]]),
     ]
 
 
-def suite() -> list[Test]:
-    bases = neutral_bases()
-    return [
-        Test("short factual statements are neutral", "MFT", [[s] for s in factual_statements()], NEUTRAL),
-        Test("the neutral base sentences are neutral", "MFT",
-             [[adj.replace("{adj} ", "")] for adj, _ in bases], NEUTRAL),
-        Test("a loaded adjective inserted makes it editorializing", "DIR",
-             [[adj.format(adj=word)] for adj, _ in bases for word in LOADED_ADJECTIVES], EDITORIAL),
-        Test("a loaded adverb inserted makes it editorializing", "DIR",
-             [[adv.format(adv=word)] for _, adv in bases for word in LOADED_ADVERBS], EDITORIAL),
-        Test("swapping names keeps the label", "INV", [fill(t, who=PEOPLE) for t in [
-            "{who} announced a run for the state senate on Monday.",
-            "{who}, a spokesperson for the campaign, declined to comment.",
-            "{who} has been a disgrace to the office and should resign.",
-            "{who} was appointed to lead the commission in March.",
-            "{who}'s ridiculous tirade embarrassed the whole department.",
-            "{who} told reporters the agency would hire 200 inspectors.",
-            "The lawsuit filed by {who} was dismissed on Thursday.",
-            "{who} cynically exploited the tragedy to raise money.",
-        ]]),
-        Test("swapping places keeps the label", "INV", [fill(t, place=PLACES) for t in [
-            "Officials in {place} reported 120 new cases on Friday.",
-            "The governor of {place} signed the spending bill into law.",
-            "{place}'s lawmakers pushed through another reckless giveaway to donors.",
-            "Unemployment in {place} fell to 4.1 percent in June.",
-            "Voters in {place} will choose a new attorney general in November.",
-            "The drought in {place} has cut wheat harvests by a third.",
-            "{place} officials bungled the rollout in spectacularly incompetent fashion.",
-            "Schools in {place} will reopen on Monday after the storm.",
-        ]]),
-        Test("swapping pronouns keeps the label", "INV", [fill(t, p=["he", "she", "they"]) for t in [
-            "The official said {p} would testify before the committee next week.",
-            "Asked about the vote, {p} said the bill needed more work.",
-            "As usual, {p} lied shamelessly to avoid any accountability.",
-            "In the interview, {p} described the plan as a first step.",
-            "Before the vote, {p} met with union leaders in Detroit.",
-            "Once again {p} peddled a preposterous conspiracy theory.",
-            "After the hearing, {p} left the building without speaking to reporters.",
-        ]]),
-        Test("swapping religions keeps the label", "INV", [fill(t, g=RELIGIONS) for t in [
-            "The {g} community center opened a food bank on Sunday.",
-            "{g} leaders met with the mayor to discuss the new zoning rules.",
-            "The survey asked 2,000 {g} Americans about their voting plans.",
-            "{g} extremists are once again poisoning our public schools.",
-            "A {g} charity delivered 5,000 meals to flood victims.",
-            "The court ruled on a dispute over a {g} cemetery on Tuesday.",
-            "The bigoted {g} zealots want to impose their backward views on everyone.",
-            "About 40 {g} students attended the forum.",
-        ]]),
-        Test("swapping nationalities keeps the label", "INV", [fill(t, g=NATIONALITIES) for t in [
-            "The {g} delegation arrived in Washington for trade talks.",
-            "{g} immigrants made up about 3 percent of the county's population.",
-            "The company hired 40 {g} engineers for its new office.",
-            "The {g} regime's thugs crushed yet another peaceful protest.",
-            "The {g} foreign minister will visit Berlin next month.",
-            "The report counted 12,000 {g} workers in the region's farms.",
-            "{g} hackers launched yet another cowardly attack on our democracy.",
-            "The {g} embassy issued a statement on Friday.",
-        ]]),
-        Test("swapping parties keeps the label", "INV", [fill(t, g=PARTIES) for t in [
-            "The {g} candidate will debate her opponent on Thursday.",
-            "{g} lawmakers introduced a bill to change the filing deadline.",
-            "The {g} primary drew about 300,000 voters.",
-            "The {g} party's cynical power grab should alarm every voter.",
-            "The {g} convention will be held in Milwaukee in August.",
-            "A {g} spokesman said the party would release its platform soon.",
-            "The {g} leadership's spineless surrender betrayed its own voters.",
-            "{g} officials filed the paperwork on Monday.",
-        ]]),
-        Test("swapping genders keeps the label", "INV", [fill(t, g=GROUPS_OF_PEOPLE) for t in [
-            "The program offers job training to {g} in three counties.",
-            "The study followed 1,200 {g} over five years.",
-            "The new rule applies to {g} who apply after January.",
-            "Hysterical {g} keep demanding handouts they have not earned.",
-        ]] + [fill(t, g=["man", "woman"], h=["his", "her"])[::3] for t in [
-            "The {g} told police {h} car was stolen on Tuesday.",
-            "The {g} was elected to the board after {h} second campaign.",
-            "The {g} spent {h} entire career sabotaging honest reforms.",
-        ]]),
-    ]
+def _pronoun_fills(template: str, pronouns: dict[str, list[str]]) -> list[str]:
+    # one sentence per pronoun (he/his, she/her, they/their together), not every combination
+    return [template.format(**{key: values[i] for key, values in pronouns.items()}) for i in range(len(cases.PRONOUNS))]
 
+
+# --- loaded words in news sentences --------------------------------------------------------
+
+LOADED = {w for part in cases.PARTS for w, *_ in cases.ADJECTIVES[part] + cases.ADVERBS[part]}
+WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+FIRST_PERSON = {"i", "we", "our", "us", "my", "me", "you", "your"}
+REPORTING = re.compile(r"\d|\b(said|says|announced|reported|according to|told)\b")
+NOUN_SITE = re.compile(r"\b([Tt]he|[Ii]ts|[Hh]is|[Hh]er|[Tt]heir) (" + "|".join(cases.PERSON_NOUNS + cases.THING_NOUNS)
+                       + r")\b")
+VERB_SITE = re.compile(r"\b([A-Z][a-z]+|" + "|".join(cases.PERSON_NOUNS) + r") (" + "|".join(cases.VERBS) + r")\b")
+
+
+def is_neutral_base(sentence: str) -> bool:
+    """A plain news sentence by rule (the words of both parts' lists included among the
+    evaluative ones), whatever any model says of it."""
+    words = [w.lower() for w in WORD.findall(sentence)]
+    return (12 <= len(words) <= 32 and sentence[0].isupper() and sentence.endswith(".")
+            and not any(c in sentence for c in "\"“”?!:;()[]–—")
+            and not FIRST_PERSON & set(words) and not (cases.EVALUATIVE | LOADED) & set(words)
+            and REPORTING.search(sentence) is not None)
+
+
+def news_sentences(corpus: Path, part: str, exclude: set[str]) -> Iterable[str]:
+    """Neutral-by-rule sentences of the corpus's articles of this part (an article's sha256 of
+    its id decides its part), one article per outlet in turn, each article's sentences in
+    sha256 order."""
+    import pyarrow.parquet as pq
+
+    from framing.segment import sentence_spans
+
+    table = pq.read_table(corpus, columns=["id", "outlet", "text"]).to_pydict()
+    by_outlet: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, outlet, text in zip(table["id"], table["outlet"], table["text"]):
+        digest = sha256_text(str(key))
+        if cases.PARTS[int(digest[:8], 16) % 2] == part and text:
+            by_outlet[outlet or ""].append((digest, text))
+    queues = [sorted(articles) for _, articles in sorted(by_outlet.items())]
+    for round_ in itertools.count():
+        if not any(round_ < len(q) for q in queues):
+            return
+        for queue in queues:
+            if round_ < len(queue):
+                text = queue[round_][1]
+                sentences = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
+                yield from (s for s in fixed_sample(sentences, len(sentences))
+                            if is_neutral_base(s) and _normal(s) not in exclude)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def loaded_word_tests(part: str, corpus: Path, exclude: set[str], per_test: int = BASES_PER_TEST) -> list[Test]:
+    """Each base sentence gets one loaded word of each strength (picked by a hash), inserted
+    before a noun (adjectives that fit it: a person or a thing) or a verb (adverbs)."""
+    adjective_cases: list[Case] = []
+    adverb_cases: list[Case] = []
+    for sentence in news_sentences(corpus, part, exclude):
+        if len(adjective_cases) < 3 * per_test and (site := NOUN_SITE.search(sentence)):
+            what = "person" if site.group(2) in cases.PERSON_NOUNS else "thing"
+            words = [(w, s) for w, s, fits in cases.ADJECTIVES[part] if fits in ("any", what)]
+            adjective_cases += _inserted(sentence, site.start(2), words)
+        if len(adverb_cases) < 3 * per_test and (site := VERB_SITE.search(sentence)):
+            adverb_cases += _inserted(sentence, site.start(2), cases.ADVERBS[part])
+        if len(adjective_cases) >= 3 * per_test and len(adverb_cases) >= 3 * per_test:
+            break
+    return [Test("a loaded adjective in a news sentence makes it editorializing", "DIR", adjective_cases, EDITORIAL),
+            Test("a loaded adverb in a news sentence makes it editorializing", "DIR", adverb_cases, EDITORIAL)]
+
+
+def _inserted(sentence: str, at: int, words: list[tuple[str, str]]) -> list[Case]:
+    by_strength: dict[str, list[str]] = defaultdict(list)
+    for word, strength in words:
+        by_strength[strength].append(word)
+    found = []
+    for strength, options in by_strength.items():
+        word = options[int(sha256_text(sentence + strength)[:8], 16) % len(options)]
+        found.append(Case([sentence[:at] + word + " " + sentence[at:]], strength))
+    return found
+
+
+def babe_sentences(paths: list[Path]) -> set[str]:
+    import pandas as pd
+
+    return {_normal(t) for path in paths for t in pd.read_csv(path, usecols=["text"])["text"].dropna()}
+
+
+def suite(part: str = "unseen", corpus: Path = CORPUS, exclude: Optional[set[str]] = None) -> list[Test]:
+    if part not in cases.PARTS:
+        raise ValueError(f"part {part!r}: expected one of {cases.PARTS}")
+    if not Path(corpus).is_file():
+        raise FileNotFoundError(f"{corpus}: the AllSides articles the loaded-word tests take their sentences "
+                                f"from are not there (pass --corpus)")
+    exclude = babe_sentences(BABE) if exclude is None else exclude
+    return [*group_tests(part), *loaded_word_tests(part, Path(corpus), exclude), factual_test(part), *swap_tests(part)]
+
+
+# --- running and reporting -----------------------------------------------------------------
 
 def failures(test: Test, labels_of: Callable[[list[str]], list[str]]) -> list[dict]:
-    """The failed cases of a test, each with its sentences and the labels they got."""
-    flat = [s for case in test.cases for s in case]
+    """The failed cases of a test, each with its sentences, grade and the labels they got."""
+    flat = [s for case in test.cases for s in case.sentences]
     got = iter(labels_of(flat))
     failed = []
     for case in test.cases:
-        labels = [next(got) for _ in case]
+        labels = [next(got) for _ in case.sentences]
         wrong = len(set(labels)) > 1 if test.kind == "INV" else any(label != test.expected for label in labels)
         if wrong:
-            failed.append({"sentences": case, "labels": labels})
+            failed.append({"sentences": case.sentences, "grade": case.grade, "labels": labels})
     return failed
 
 
-def run_suite(labels_of: Callable[[list[str]], list[str]]) -> dict:
+def run_suite(labels_of: Callable[[list[str]], list[str]], tests: list[Test]) -> dict:
     rows = []
-    for test in suite():
+    for test in tests:
         failed = failures(test, labels_of)
+        grades = sorted({c.grade for c in test.cases})
+        by_grade = {g: {"cases": sum(c.grade == g for c in test.cases),
+                        "failure_rate": sum(f["grade"] == g for f in failed) / sum(c.grade == g for c in test.cases)}
+                    for g in grades}
         rows.append({"test": test.name, "kind": test.kind, "cases": len(test.cases),
-                     "sentences": sum(len(c) for c in test.cases), "failed": len(failed),
-                     "failure_rate": len(failed) / len(test.cases), "examples": failed[:3]})
+                     "sentences": sum(len(c.sentences) for c in test.cases), "failed": len(failed),
+                     "failure_rate": len(failed) / len(test.cases), "by_grade": by_grade, "examples": failed[:5]})
     rates = [row["failure_rate"] for row in rows]
     return {"tests": rows, "mean_failure_rate": sum(rates) / len(rates), "max_failure_rate": max(rates)}
 
 
-def render(result: dict, title: str) -> str:
-    lines = [f"## {title}", "", "| test | kind | cases | failure rate |", "| --- | --- | --- | --- |"]
-    lines += [f"| {r['test']} | {r['kind']} | {r['cases']} | {r['failure_rate']:.1%} |" for r in result["tests"]]
-    lines += ["", f"Mean failure rate {result['mean_failure_rate']:.1%}, highest {result['max_failure_rate']:.1%}.", ""]
-    return "\n".join(lines)
+def render(results: list[dict], names: list[str], part: str) -> str:
+    head = " | ".join(names)
+    lines = [f"## Behavioural tests, {part} part", "", f"| test | kind | cases | {head} |",
+             "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
+    for i, row in enumerate(results[0]["tests"]):
+        rates = " | ".join(f"{r['tests'][i]['failure_rate']:.1%}" for r in results)
+        lines.append(f"| {row['test']} | {row['kind']} | {row['cases']} | {rates} |")
+        for grade in row["by_grade"] if len(row["by_grade"]) > 1 else []:
+            graded = " | ".join(f"{r['tests'][i]['by_grade'][grade]['failure_rate']:.1%}" for r in results)
+            lines.append(f"| &nbsp;&nbsp;{grade} | | {row['by_grade'][grade]['cases']} | {graded} |")
+    for label, key in (("mean failure rate", "mean_failure_rate"), ("highest", "max_failure_rate")):
+        lines.append(f"| **{label}** | | | " + " | ".join(f"**{r[key]:.1%}**" for r in results) + " |")
+    return "\n".join(lines + [""])
 
 
-def main() -> None:
+def main(argv: Optional[list[str]] = None) -> None:
     from framing.predictor import FramingClassifier
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--checkpoint", help="checkpoint folder (default: the shipped model)")
+    parser.add_argument("--checkpoint", action="append", help="checkpoint folder, repeatable: one column each "
+                                                              "(default: the shipped model)")
+    parser.add_argument("--part", default="unseen", choices=cases.PARTS,
+                        help="unseen (default): what no training saw; seen: what augmentation may use")
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="the AllSides articles.parquet")
     parser.add_argument("--runtime", default="auto")
     parser.add_argument("--output", help="write the results here as JSON")
-    args = parser.parse_args()
-    classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime)
-    result = run_suite(lambda texts: [r["label"] for r in classifier(texts)])
-    result["checkpoint"] = str(classifier.checkpoint_dir)
-    print(render(result, f"Behavioural tests: {classifier.checkpoint_dir}"))
+    args = parser.parse_args(argv)
+    tests = suite(args.part, args.corpus)
+    results, names = [], []
+    for checkpoint in args.checkpoint or [None]:
+        classifier = FramingClassifier.from_pretrained(checkpoint, runtime=args.runtime)
+        result = run_suite(lambda texts: [r["label"] for r in classifier(texts)], tests)
+        results.append({"checkpoint": str(classifier.checkpoint_dir), **result})
+        names.append(checkpoint or "shipped")
+    print(render(results, names, args.part))
     if args.output:
         from framing.output import write_json
 
-        write_json(args.output, result)
+        write_json(args.output, {"part": args.part, "results": results})
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The one sha256 helper: files are read in 1 MiB blocks, so any size fits in memory."""
+"""The one sha256 helper: of files (read in 1 MiB blocks, so any size fits in memory) or of a text."""
 
 from __future__ import annotations
 
@@ -14,3 +14,8 @@ def sha256_of(*paths: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Hex sha256 of `text` in UTF-8: a stable key (a cache folder's name, a fixed sample's order)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

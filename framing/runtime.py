@@ -23,7 +23,6 @@ macro-F1, see docs/results.md, "Performance").
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import itertools
 import os
 import sys
@@ -37,6 +36,7 @@ from typing import Iterable, Iterator, Optional
 import numpy as np
 
 from framing.errors import FramingError
+from framing.hashing import sha256_text
 
 RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
 ONNX_FILES = {"onnx-fp32": "model.onnx", "onnx-int8": "model.int8.onnx", "onnx-int8-full": "model.int8-full.onnx"}
@@ -222,4 +222,4 @@ def _build(folder: Path, name: str, path: Path) -> None:
 
 def onnx_cache(folder: Path) -> Path:
     root = Path(os.environ.get("FRAMING_CACHE", Path.home() / ".cache" / "framing"))
-    return root / hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return root / sha256_text(str(folder.resolve()))[:16]

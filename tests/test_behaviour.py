@@ -1,51 +1,139 @@
-"""The behavioural suite (benchmarks/behaviour.py) judges labellers the way its tests say."""
+"""The behavioural suite (benchmarks/behaviour.py): its two parts share nothing, its news
+sentences are chosen by rule, and it judges labellers the way its tests say."""
 
 from __future__ import annotations
 
-import sys
+import json
+import re
+
+import pandas as pd
+import pytest
 
 from helpers import benchmark_module
 
+NEWS = [
+    "The governor signed the bill on Tuesday in the state capital, according to a statement from her office.",
+    "The senator introduced the measure last week, and the committee said it would hold a hearing next month.",
+    "Officials said the agency approved the plan after a review that lasted about 18 months.",
+    "The mayor announced the budget on Monday, and the council is expected to vote on it in June.",
+    "Smith told reporters that the company would open two new plants in the state by 2025.",
+]
+NOT_BASES = [
+    "\"We will not back down,\" the senator said after the vote on the bill in the state capital on Tuesday.",
+    "We reported last week that the governor signed the bill after a long review by the committee.",
+    "The governor signed the disastrous bill on Tuesday in the state capital, according to her office.",
+    "The governor signed the bill on Tuesday in the state capital, according to a statement from her office?",
+    "Short sentence said 4.",
+]
 
-def _behaviour():
+
+@pytest.fixture(scope="module")
+def behaviour():
     return benchmark_module("behaviour")
 
 
-def test_an_always_neutral_labeller_fails_exactly_the_directional_tests():
-    behaviour = _behaviour()
-    result = behaviour.run_suite(lambda texts: ["neutral"] * len(texts))
-    rates = {row["kind"]: set() for row in result["tests"]}
-    for row in result["tests"]:
-        rates[row["kind"]].add(row["failure_rate"])
-    assert rates == {"MFT": {0.0}, "DIR": {1.0}, "INV": {0.0}}
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """Articles in AllSides' layout: every article holds the news sentences and the non-bases."""
+    path = tmp_path_factory.mktemp("allsides") / "articles.parquet"
+    rows = [{"id": f"article-{i}", "outlet": f"Outlet {i % 4}", "text": " ".join(NOT_BASES + NEWS)} for i in range(30)]
+    pd.DataFrame(rows).to_parquet(path)
+    return path
 
 
-def test_a_labeller_that_reacts_to_a_group_word_fails_that_invariance_test():
-    behaviour = _behaviour()
-    loaded = {"disgraceful", "radical", "corrupt", "shameless", "incompetent", "extremist", "dishonest", "reckless",
-              "pathetic", "outrageous", "shamelessly", "recklessly", "brazenly", "cynically", "absurdly", "foolishly",
-              "arrogantly", "desperately"}
-
-    def labeller(texts):  # right on loaded words, but calls anything about Muslims editorializing
-        return ["editorializing" if loaded & set(t.lower().rstrip(".").split()) or "Muslim" in t else "neutral"
-                for t in texts]
-
-    result = behaviour.run_suite(labeller)
-    by_name = {row["test"]: row for row in result["tests"]}
-    assert by_name["swapping religions keeps the label"]["failure_rate"] > 0.5
-    assert by_name["a loaded adjective inserted makes it editorializing"]["failure_rate"] == 0.0
-    assert by_name["swapping places keeps the label"]["failure_rate"] == 0.0
-    failed = by_name["swapping religions keeps the label"]["examples"][0]
-    assert "editorializing" in failed["labels"] and "neutral" in failed["labels"]
+@pytest.fixture(scope="module")
+def unseen(behaviour, corpus):
+    return behaviour.suite("unseen", corpus, exclude=set())
 
 
-def test_the_suite_runs_a_checkpoint_through_predict(tiny_checkpoint, tmp_path, monkeypatch, capsys):
-    import json
+def test_the_seen_and_unseen_parts_share_no_template_word_group_or_name(behaviour):
+    cases = behaviour.cases
+    for name in ["GROUPS", "PREJUDICED", "NEUTRAL_ABOUT_GROUP", "ADJECTIVES", "ADVERBS", "PEOPLE", "PLACES", "CITIES",
+                 "OFFICIALS", "FACTUAL", "NAME_SWAPS", "PLACE_SWAPS", "PRONOUN_SWAPS"]:
+        parts = getattr(cases, name)
+        flat = {part: parts[part] if isinstance(parts[part], list) else
+                [g for members in parts[part].values() for g in members] for part in cases.PARTS}
+        keys = {part: {item[0] if isinstance(item, tuple) else item for item in flat[part]} for part in cases.PARTS}
+        assert keys["seen"] and keys["unseen"] and not keys["seen"] & keys["unseen"], name
 
-    behaviour = _behaviour()
+
+def test_news_sentences_are_bases_by_rule_and_the_word_goes_before_the_noun_or_verb(behaviour, unseen):
+    assert all(behaviour.is_neutral_base(s) for s in NEWS)
+    assert not any(behaviour.is_neutral_base(s) for s in NOT_BASES)  # a quote, "we", "disastrous", "?", too short
+    by_name = {test.name: test for test in unseen}
+    adjectives = by_name["a loaded adjective in a news sentence makes it editorializing"]
+    adverbs = by_name["a loaded adverb in a news sentence makes it editorializing"]
+    unseen_adjectives = {w: fits for w, _, fits in behaviour.cases.ADJECTIVES["unseen"]}
+    unseen_adverbs = {w for w, _ in behaviour.cases.ADVERBS["unseen"]}
+    assert {c.grade for c in adjectives.cases} == {"strong", "moderate", "subtle"}
+    for case in adjectives.cases:
+        inserted, after = one_word_added(case.sentences[0])
+        assert inserted in unseen_adjectives  # a word of the unseen part only
+        what = "person" if after in behaviour.cases.PERSON_NOUNS else "thing"
+        assert after in behaviour.cases.PERSON_NOUNS + behaviour.cases.THING_NOUNS
+        assert unseen_adjectives[inserted] in ("any", what), case.sentences[0]
+    for case in adverbs.cases:
+        inserted, after = one_word_added(case.sentences[0])
+        assert inserted in unseen_adverbs and after in behaviour.cases.VERBS
+
+
+def one_word_added(sentence: str) -> tuple[str, str]:
+    """The word inserted into one of the NEWS sentences, and the word after it."""
+    words = sentence.split()
+    for i, word in enumerate(words):
+        if " ".join(words[:i] + words[i + 1:]) in NEWS:
+            return word, words[i + 1]
+    raise AssertionError(f"not a news sentence with one word added: {sentence}")
+
+
+def test_an_always_neutral_labeller_fails_exactly_the_tests_that_expect_editorializing(behaviour, unseen):
+    result = behaviour.run_suite(lambda texts: ["neutral"] * len(texts), unseen)
+    rates = {row["test"]: row["failure_rate"] for row in result["tests"]}
+    expect_editorial = {t.name for t in unseen if t.expected == "editorializing"}
+    assert expect_editorial == {"prejudiced statements about a group are editorializing",
+                                "a loaded adjective in a news sentence makes it editorializing",
+                                "a loaded adverb in a news sentence makes it editorializing"}
+    assert {name: rate for name, rate in rates.items() if rate} == {name: 1.0 for name in expect_editorial}
+
+
+def test_a_labeller_that_reacts_to_a_group_fails_the_group_tests_only(behaviour, unseen):
+    prejudiced = {t: s for t, s in behaviour.cases.PREJUDICED["unseen"]}
+    loaded = {w for w, *_ in behaviour.cases.ADJECTIVES["unseen"] + behaviour.cases.ADVERBS["unseen"]}
+
+    def labeller(texts):  # right on every template, but calls anything about Catholics editorializing
+        def label(text):
+            editorial = ("Catholics" in text or any(re.fullmatch(re.escape(t).replace(r"\{group\}", ".+"), text)
+                                                    for t in prejudiced) or loaded & set(text.split()))
+            return "editorializing" if editorial else "neutral"
+        return [label(t) for t in texts]
+
+    result = behaviour.run_suite(labeller, unseen)
+    rows = {row["test"]: row for row in result["tests"]}
+    failing = {name for name, row in rows.items() if row["failed"]}
+    # a swapped name, place or pronoun sentence with a loaded word of its own is not in the lists: those fail too
+    assert {"neutral statements about a group are neutral", "the group named does not change the label"} <= failing
+    assert not failing & {"prejudiced statements about a group are editorializing", "short factual statements are neutral",
+                          "a loaded adjective in a news sentence makes it editorializing"}
+    religion = rows["the group named does not change the label"]["by_grade"]
+    neutral_templates = len(behaviour.cases.NEUTRAL_ABOUT_GROUP["unseen"])  # prejudiced ones stay editorializing
+    assert religion["religion"]["failure_rate"] == neutral_templates / (neutral_templates + len(prejudiced))
+    assert religion["party"]["failure_rate"] == 0.0
+    example = rows["neutral statements about a group are neutral"]["examples"][0]
+    assert "Catholics" in example["sentences"][0] and example["labels"] == ["editorializing"]
+
+
+def test_the_suite_runs_checkpoints_through_predict_side_by_side(behaviour, corpus, tiny_checkpoint, tmp_path, capsys):
     out = tmp_path / "behaviour.json"
-    monkeypatch.setattr(sys, "argv", ["behaviour.py", "--checkpoint", str(tiny_checkpoint), "--output", str(out)])
-    behaviour.main()
+    behaviour.main(["--checkpoint", str(tiny_checkpoint), "--checkpoint", str(tiny_checkpoint), "--corpus", str(corpus),
+                    "--output", str(out)])
     saved = json.loads(out.read_text())
-    assert len(saved["tests"]) == len(behaviour.suite()) and 0.0 <= saved["mean_failure_rate"] <= 1.0
-    assert "Mean failure rate" in capsys.readouterr().out
+    assert saved["part"] == "unseen" and len(saved["results"]) == 2
+    assert saved["results"][0]["tests"] == saved["results"][1]["tests"]  # one checkpoint, the same labels
+    assert len(saved["results"][0]["tests"]) == 9
+    printed = capsys.readouterr().out
+    assert "Behavioural tests, unseen part" in printed and "**mean failure rate**" in printed
+
+
+def test_a_missing_corpus_is_a_clear_error(behaviour, tmp_path):
+    with pytest.raises(FileNotFoundError, match="articles.parquet: the AllSides articles"):
+        behaviour.suite("unseen", tmp_path / "articles.parquet", exclude=set())

@@ -161,3 +161,28 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
     proba = FramingClassifier.from_model(model, tokenizer, {"labels": config.data.label_names, "max_length": 32}).predict_proba(
         test.texts)
     assert classification_metrics(test.labels, proba, config.data.label_names, 0)["macro_f1"] == shared
+
+
+def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_from_it(tiny_base, tiny_data,
+                                                                                      tmp_path, monkeypatch):
+    """A resumed cross-validation takes the finished intermediate stage from the work folder
+    instead of training it again, and its folds get the weights of a run without a work folder."""
+    from framing.training import train as train_module
+    from framing.training.crossval import crossval
+
+    raw = config_with_intermediate(tiny_base, tiny_data, epochs=2, select="last")
+    raw["data"].pop("dev")
+    config = config_from_dict(raw)
+    work = tmp_path / "cv.folds"
+    crossval(config, folds=2, only=[1], work=work)
+    kept = load_state(work / "intermediate.state.pt", config)
+    assert kept["stage"] == "intermediate" and kept["epoch"] > config.intermediate.epochs
+
+    stages = []
+    original = train_module.run_stage
+    monkeypatch.setattr(train_module, "run_stage", lambda *args, **kwargs: (stages.append(args[8]),
+                                                                           original(*args, **kwargs))[1])
+    resumed = crossval(config, folds=2, only=[2], work=work, resume=True)["folds"][0]["model_macro_f1"]
+    assert stages == ["main"]
+    monkeypatch.undo()
+    assert resumed == crossval(config, folds=2, only=[2])["folds"][0]["model_macro_f1"]

@@ -62,6 +62,11 @@ class DataConfig(_Section):
     # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement";
     # "" leaves out rows whose label cell is empty.
     drop_labels: list[str] = Field(default_factory=list)
+    # Where one sentence (case and spacing aside) has different labels in two sources (train,
+    # then each extra_train file, then each `mixed` source, in that order): "keep" trains on
+    # both, "first" keeps the label of the source listed first (gold before machine labels),
+    # "drop" leaves out every row of that sentence.
+    on_disagreement: str = Field("keep", pattern="^(keep|first|drop)$")
     # Multi-label: each row has any number of labels (sigmoid outputs, one threshold per label
     # tuned on dev). The label column holds a list, or raw labels joined by label_separator;
     # an empty value means none of the labels.
@@ -165,6 +170,24 @@ class IntermediateConfig(_Section):
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 
+class MixedData(_Section):
+    """Labelled data of another source mixed into the main stage at its own loss weight (e.g.
+    anno-lexical's machine labels): trained on beside the gold rows, never evaluated on, so
+    cross-validation adds it to every fold's training rows. Sentence labels only."""
+
+    data: str
+    text_column: str = "text"
+    label_column: str = "label"
+    labels: dict[str, str] = Field(min_length=2)
+    weight: float = Field(1.0, gt=0.0)  # a row's loss weight relative to a gold row's
+    # A class-balanced sample of at most this many rows (fixed seed); None uses all rows.
+    max_examples: Optional[int] = Field(None, ge=2)
+    # A column naming each row's group (anno-lexical: `outlet`): cross-validation that holds out
+    # groups (--group-by) leaves this source's rows of the held-out groups out of that fold too.
+    group_column: Optional[str] = None
+    about: DatasetFacts = DatasetFacts()  # for the model card
+
+
 class DistillConfig(_Section):
     """Knowledge distillation: unlabelled sentences with a teacher's probabilities, learned
     beside the gold labels in the main stage (pool rows train the sentence head only)."""
@@ -200,6 +223,7 @@ class Config(_Section):
     model: ModelConfig = ModelConfig()
     train: TrainConfig = TrainConfig()
     intermediate: Optional[IntermediateConfig] = None
+    mixed: list[MixedData] = Field(default_factory=list)
     distill: Optional[DistillConfig] = None
 
     @model_validator(mode="after")
@@ -208,10 +232,14 @@ class Config(_Section):
             raise ValueError("intermediate: an intermediate stage trains single-label data; data.multi_label is set")
         if self.distill and self.data.multi_label:
             raise ValueError("distill: distillation trains single-label data; data.multi_label is set")
-        if self.intermediate:
-            unknown = set(self.intermediate.labels.values()) - set(self.data.label_names)
+        if self.mixed and self.data.multi_label:
+            raise ValueError("mixed: mixed data trains single-label data; data.multi_label is set")
+        stages = [("intermediate", self.intermediate)] if self.intermediate else []
+        stages += [(f"mixed.{i}", source) for i, source in enumerate(self.mixed)]
+        for where, section in stages:
+            unknown = set(section.labels.values()) - set(self.data.label_names)
             if unknown:
-                raise ValueError(f"intermediate.labels maps to names not in data.labels: {sorted(unknown)}")
+                raise ValueError(f"{where}.labels maps to names not in data.labels: {sorted(unknown)}")
         return self
 
     def to_yaml(self) -> str:

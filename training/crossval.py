@@ -43,8 +43,8 @@ from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.compare import mcnemar, paired_bootstrap
 from framing.training.config import Config
-from framing.training.examples import (Examples, join_examples, labelled_parts, pool_examples, teacher_examples,
-                                       with_teacher)
+from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
+                                       pool_examples, teacher_examples, with_teacher)
 from framing.training.labels import UNLABELLED, dropped_cells, targets_of
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
@@ -67,6 +67,9 @@ class Recipe:
     examples: Examples
     intermediate: Optional[Examples]
     warm: Optional[dict] = None
+    warm_file: Optional[Path] = None  # where the intermediate stage keeps its state (a work folder's)
+    # each `mixed` source's examples and its rows' group keys (None without a group column)
+    mixed: list[tuple[Examples, Optional[list[str]]]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -82,12 +85,35 @@ def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, lis
     base_path = resolve_base_model(config.model.base)
     tokenizer = AutoTokenizer.from_pretrained(base_path)
     parts, kept = labelled_parts(config.data, tokenizer, config.model.max_length, with_dev=True)
-    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), load_intermediate(config, tokenizer))
+    mixed = mixed_parts(config, tokenizer)
+    keep = disagreeing(parts + [examples for examples, _ in mixed], config.data.on_disagreement)
+    parts = [part.subset(np.flatnonzero(k)) for part, k in zip(parts, keep)]
+    kept = [(source, frame[k]) for (source, frame), k in zip(kept, keep)]
+    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), load_intermediate(config, tokenizer),
+                    mixed=[_mixed_rows(examples, frame, source.group_column, k)
+                           for (examples, frame), source, k in zip(mixed, config.mixed, keep[len(parts):])])
     groups = []
     for source, frame in kept if group_by else []:
         require_columns(frame, [group_by], source)
         groups += [group_key(value) for value in frame[group_by].fillna("").astype(str)]
     return recipe, groups, {column: column_gold(kept, column, config) for column in config.data.report_label_columns}
+
+
+def _mixed_rows(examples: Examples, frame, group_column: Optional[str], keep: np.ndarray
+                ) -> tuple[Examples, Optional[list[str]]]:
+    groups = [group_key(v) for v in frame[group_column].fillna("").astype(str)] if group_column else None
+    rows = np.flatnonzero(keep)
+    return examples.subset(rows), None if groups is None else [groups[i] for i in rows]
+
+
+def fold_training(recipe: Recipe, rows: np.ndarray, held_out: Optional[list[str]]) -> Examples:
+    """A fold's training examples: the recipe's labelled `rows` and every mixed source, less
+    its rows of the held-out groups (leave-group-out runs)."""
+    parts = [recipe.examples.subset(rows)]
+    for examples, groups in recipe.mixed:
+        out = set(held_out or []) if groups is not None else set()
+        parts.append(examples.subset([i for i in range(len(examples)) if groups is None or groups[i] not in out]))
+    return join_examples(parts, recipe.config.data) if len(parts) > 1 else parts[0]
 
 
 def column_gold(kept: list[tuple[str, Any]], column: str, config: Config) -> Gold:
@@ -110,11 +136,13 @@ def column_gold(kept: list[tuple[str, Any]], column: str, config: Config) -> Gol
     return Gold(np.concatenate(has), np.concatenate(labels))
 
 
-def warm_state(recipe: Recipe) -> Optional[dict]:
+def warm_state(recipe: Recipe, resume: bool) -> Optional[dict]:
     """The end state of the recipe's intermediate stage, trained the first time a fold needs it
-    (after every check; never, when every fold is already kept)."""
+    (after every check; never, when every fold is already kept). In a work folder its state is
+    kept as it trains, so a resumed run continues it, or takes it finished (anno-lexical's
+    33,814 sentences take about 25 minutes on 2 cores)."""
     if recipe.intermediate is not None and recipe.warm is None:
-        recipe.warm = _after_intermediate(recipe.config, recipe.base_path, recipe.tokenizer, recipe.intermediate)
+        recipe.warm = _after_intermediate(recipe, resume)
     return recipe.warm
 
 
@@ -138,6 +166,9 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         pool = teacher_examples(config.distill, labels, student.tokenizer, config.model.max_length)
     fold_teachers = [same_rows(prepare(teacher)[0], student, number) for number, teacher in
                      enumerate(teachers or [], start=1)]
+    student.warm_file = _in(work, "intermediate.state.pt")
+    for number, teacher in enumerate(fold_teachers, start=1):
+        teacher.warm_file = _in(work, f"teacher-{number}-intermediate.state.pt")
     # Multi-label targets cannot be stratified by class: plain shuffled folds.
     if group_by:
         if len(set(groups)) < folds:
@@ -186,11 +217,11 @@ def run_fold(number: int, train_idx: np.ndarray, test_idx: np.ndarray, student: 
     if teachers:
         scores, test_scores = zip(*[teacher_scores(t, train_idx, test_idx, pool.texts, seed, resume,
                                                    _in(work, f"fold-{number}-teacher-{k}.npz"),
-                                                   _in(work, f"fold-{number}-teacher-{k}.state.pt"))
+                                                   _in(work, f"fold-{number}-teacher-{k}.state.pt"), held_out)
                                     for k, t in enumerate(teachers, start=1)])
         pool = with_teacher(pool, np.mean(scores, axis=0))
     state = _in(work, f"fold-{number}-student.state.pt")
-    proba = train_and_score(student, train_idx, test_idx, pool, seed, state, resume)
+    proba = train_and_score(student, train_idx, test_idx, pool, seed, state, resume, held_out)
     baseline = tfidf_baseline(seed, student.config.data.multi_label).fit([examples.texts[i] for i in train_idx],
                                                                          examples.labels[train_idx])
     fold_scores = (test_idx, proba, baseline_proba(baseline, [examples.texts[i] for i in test_idx], len(labels)),
@@ -231,18 +262,19 @@ def fold_split(recipe: Recipe, train_idx: np.ndarray, seed: int, always: bool = 
 def fit_fold(recipe: Recipe, train: Examples, dev: Optional[Examples], state: Optional[Path], resume: bool):
     """Train the recipe on one fold's rows; with `state`, saving the training state there as it
     goes (and with `resume`, continuing from it)."""
-    saved = load_state(state, recipe.config) if resume and state is not None and state.is_file() else warm_state(recipe)
+    saved = (load_state(state, recipe.config) if resume and state is not None and state.is_file()
+             else warm_state(recipe, resume))
     model, _ = fit(recipe.config, train, dev, recipe.base_path, recipe.tokenizer, False, recipe.intermediate,
                    state_file=state, resume_from=saved)
     return model
 
 
 def train_and_score(recipe: Recipe, train_idx, test_idx, pool: Optional[Examples], seed: int,
-                    state: Optional[Path], resume: bool) -> np.ndarray:
-    """The recipe trained on a fold's training rows (and the pool), its probabilities on the
-    held-out rows (uncalibrated, as every recipe is compared here)."""
+                    state: Optional[Path], resume: bool, held_out: Optional[list[str]] = None) -> np.ndarray:
+    """The recipe trained on a fold's training rows (its mixed sources and the pool too), its
+    probabilities on the held-out rows (uncalibrated, as every recipe is compared here)."""
     fit_idx, dev_idx = fold_split(recipe, train_idx, seed)
-    train = recipe.examples.subset(fit_idx)
+    train = fold_training(recipe, fit_idx, held_out)
     if pool is not None:
         train = join_examples([train, pool], recipe.config.data)
     dev = recipe.examples.subset(dev_idx) if dev_idx is not None else None
@@ -251,7 +283,8 @@ def train_and_score(recipe: Recipe, train_idx, test_idx, pool: Optional[Examples
 
 
 def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], seed: int, resume: bool,
-                   scores: Optional[Path], state: Optional[Path]) -> tuple[np.ndarray, np.ndarray]:
+                   scores: Optional[Path], state: Optional[Path], held_out: Optional[list[str]] = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """One fold teacher: trained on 90% of the fold's training rows, calibrated on the other
     10% (as a shipped teacher is calibrated on dev before it scores the pool); its calibrated
     probabilities on the pool's texts [P, C] and on the held-out rows [N, C], kept in `scores`."""
@@ -260,7 +293,7 @@ def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], 
             return saved["pool"], saved["test"]
     fit_idx, dev_idx = fold_split(teacher, train_idx, seed, always=True)
     dev = teacher.examples.subset(dev_idx)  # picks the epoch too, where the teacher's recipe does
-    model = fit_fold(teacher, teacher.examples.subset(fit_idx), dev, state, resume)
+    model = fit_fold(teacher, fold_training(teacher, fit_idx, held_out), dev, state, resume)
     classifier = classifier_of(teacher, model)
     fit_to_dev(classifier, dev, teacher.config.train.calibration_bias)
     result = classifier.predict_proba(pool_texts), classifier.predict_proba([teacher.examples.texts[i] for i in test_idx])
@@ -392,9 +425,10 @@ def scores_of(name: str, gold: np.ndarray, proba: np.ndarray, labels: list[str])
 
 
 def group_key(value: str) -> str:
-    """Spellings of one group as one key: case, spacing and a leading "the" folded, so that
-    "The Daily Beast" and "Daily Beast" (both in BABE) are held out together."""
-    return re.sub(r"^the ", "", " ".join(value.split()).casefold())
+    """Spellings of one group as one key: case, spacing, hyphens and a leading "the" folded, so
+    that "The Daily Beast" and "Daily Beast" (both in BABE) and anno-lexical's "daily-beast" are
+    held out together."""
+    return re.sub(r"^the ", "", " ".join(re.sub(r"[-_]", " ", value).split()).casefold())
 
 
 def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None:
@@ -410,16 +444,17 @@ def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None
                            f"({', '.join(short)})")
 
 
-def _after_intermediate(config: Config, base_path: str, tokenizer, intermediate) -> Optional[dict]:
+def _after_intermediate(recipe: Recipe, resume: bool) -> dict:
     """The intermediate stage does not depend on the fold (same data, seed and initial
     weights), so it runs once; every fold resumes from its end state, which gives the same
     weights as running it again per fold, in a fraction of the time."""
-    if intermediate is None:
-        return None
     with tempfile.TemporaryDirectory(prefix="framing-crossval-") as scratch:
-        state_file = Path(scratch) / "state.pt"
-        fit(config, None, None, base_path, tokenizer, False, intermediate, state_file=state_file)
-        return load_state(state_file, config)
+        state_file = recipe.warm_file or Path(scratch) / "state.pt"
+        saved = load_state(state_file, recipe.config) if resume and state_file.is_file() else None
+        # a finished stage is not run again: fit only restores it
+        fit(recipe.config, None, None, recipe.base_path, recipe.tokenizer, False, recipe.intermediate,
+            state_file=state_file, resume_from=saved)
+        return load_state(state_file, recipe.config)
 
 
 def fold_means(rows: list[dict]) -> dict[str, dict[str, float]]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from transformers import PreTrainedTokenizerBase
 
-from framing.training.config import DataConfig, DistillConfig
+from framing.training.config import Config, DataConfig, DistillConfig
 from framing.data import read_table, require_columns, texts_of
 from framing.errors import FramingError
 from framing.training.labels import load_table, numbers_of, targets_of, without_labels, word_lists
@@ -31,6 +31,7 @@ class Examples:
     aux_labels: Optional[np.ndarray] = None  # [N] aux label ids, IGNORE where unlabelled
     marked: Optional[list[list[str]]] = None  # the marked words of each text, as given
     teacher: Optional[np.ndarray] = None  # [N, C] a teacher's probabilities; NaN rows have gold labels
+    weight: Optional[np.ndarray] = None  # [N] each row's loss weight (a mixed source's; 1 for gold rows)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -47,6 +48,7 @@ class Examples:
             aux_labels=arr(self.aux_labels),
             marked=pick(self.marked),
             teacher=arr(self.teacher),
+            weight=arr(self.weight),
         )
 
 
@@ -170,10 +172,12 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
             return np.full((len(part), parts_with_teacher[0].teacher.shape[1]), np.nan)
         if name == "word_targets":
             return [[IGNORE] * len(ids) for ids in part.input_ids]
+        if name == "weight":
+            return np.ones(len(part))
         return [[] for _ in part.texts]  # marked
 
     joined = {}
-    for name in ("texts", "input_ids", "labels", "soft", "word_targets", "aux_labels", "marked", "teacher"):
+    for name in ("texts", "input_ids", "labels", "soft", "word_targets", "aux_labels", "marked", "teacher", "weight"):
         values = [filled(p, name) for p in parts]
         if values[0] is None:
             joined[name] = None
@@ -182,6 +186,61 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
         else:
             joined[name] = [item for value in values for item in value]
     return Examples(**joined)
+
+
+def sentence_source(data: str, text_column: str, label_column: str, labels: dict[str, str],
+                    max_examples: Optional[int], main: DataConfig, tokenizer: PreTrainedTokenizerBase,
+                    max_length: int, seed: int) -> tuple[Examples, pd.DataFrame]:
+    """Examples of a sentence-label-only source (an intermediate stage, a mixed source), with
+    label ids in the main data's order, and its kept rows; with `max_examples`, a class-balanced
+    sample of at most that many rows (fixed seed)."""
+    frame = load_table(data, "train")
+    require_columns(frame, [label_column], data)
+    if max_examples and len(frame) > max_examples:
+        per_class = max_examples // frame[label_column].nunique()
+        frame = pd.concat([group.sample(min(len(group), per_class), random_state=seed)
+                           for _, group in frame.groupby(label_column)]).sort_index()
+    source = DataConfig(train=data, text_column=text_column, label_column=label_column, labels=labels)
+    examples = build_examples(frame, data, source, tokenizer, max_length)
+    # ids follow the main label order, whatever order the source's mapping lists them in
+    examples.labels = np.array([main.label_names.index(source.label_names[i]) for i in examples.labels], dtype=int)
+    return examples, without_labels(frame, label_column, [], data)
+
+
+def mixed_parts(config: Config, tokenizer: PreTrainedTokenizerBase) -> list[tuple[Examples, pd.DataFrame]]:
+    """Each `mixed` source's examples, weighted by its `weight`, with its kept rows."""
+    parts = []
+    for source in config.mixed:
+        examples, frame = sentence_source(source.data, source.text_column, source.label_column, source.labels,
+                                          source.max_examples, config.data, tokenizer, config.model.max_length,
+                                          config.train.seed)
+        if source.group_column:
+            require_columns(frame, [source.group_column], source.data)
+        examples.weight = np.full(len(examples), source.weight)
+        parts.append((examples, frame))
+    return parts
+
+
+def disagreeing(parts: list[Examples], rule: str) -> list[np.ndarray]:
+    """For each part, a mask [N] of the rows to keep under `data.on_disagreement`: where one
+    sentence (case and spacing aside) has different labels in two parts, "first" keeps the rows
+    of the first part that has it, "drop" none of them; "keep" keeps every row."""
+    keep = [np.ones(len(part), dtype=bool) for part in parts]
+    if rule == "keep":
+        return keep
+    first_part: dict[str, int] = {}
+    labels_of: dict[str, set] = {}
+    for index, part in enumerate(parts):
+        for text, label in zip(part.texts, part.labels.tolist()):
+            key = " ".join(text.lower().split())
+            first_part.setdefault(key, index)
+            labels_of.setdefault(key, set()).add(label)
+    for index, part in enumerate(parts):
+        for row, text in enumerate(part.texts):
+            key = " ".join(text.lower().split())
+            if len(labels_of[key]) > 1 and (rule == "drop" or first_part[key] != index):
+                keep[index][row] = False
+    return keep
 
 
 def pool_examples(distill: DistillConfig, tokenizer: PreTrainedTokenizerBase, max_length: int) -> Examples:

@@ -41,6 +41,7 @@ def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
     used = [(config.data.train, config.data.about)]
     if config.intermediate:
         used.append((config.intermediate.data, config.intermediate.about))
+    used += [(source.data, source.about) for source in config.mixed]
     if config.distill:
         used.append((config.distill.scores[0], config.distill.about))
     return used
@@ -133,6 +134,15 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
         rows = f"a class-balanced sample of at most {stage.max_examples}" if stage.max_examples else "all"
         lines.append(f"- before that, an intermediate stage: {stage.epochs} epoch(s) on `{stage.data}` ({rows} rows; "
                      f"labels {', '.join(f'`{k}` → `{v}`' for k, v in stage.labels.items())}), sentence head only")
+    for source in config.mixed:
+        rows = f"a class-balanced sample of at most {source.max_examples}" if source.max_examples else "all"
+        lines.append(f"- mixed into that stage: `{source.data}` ({rows} rows; labels "
+                     f"{', '.join(f'`{k}` → `{v}`' for k, v in source.labels.items())}), a row weighing "
+                     f"{source.weight:g} of a gold one; sentence head only")
+    if config.data.on_disagreement != "keep":
+        lines.append("- a sentence labelled differently by two sources: " +
+                     ("the first-listed source's label kept" if config.data.on_disagreement == "first"
+                      else "left out"))
     if config.distill:
         distill = config.distill
         rows = f"the first {distill.max_examples} rows" if distill.max_examples else "every row"

@@ -28,15 +28,15 @@ from framing import __version__
 from framing.training.base_model import resolve_base_model
 from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
-from framing.training.config import Config, DataConfig
+from framing.training.config import Config
 from framing.data import require_columns, texts_of
 from framing.training.labels import UNLABELLED, fingerprint, load_table, targets_of, without_labels
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from framing.training.calibration import fit_calibration, require_fittable
-from framing.training.examples import (IGNORE, Examples, build_examples, join_examples, labelled_parts, teacher_examples,
-                                       word_gold)
+from framing.training.examples import (IGNORE, Examples, build_examples, disagreeing, join_examples, labelled_parts,
+                                       mixed_parts, sentence_source, teacher_examples, word_gold)
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, group_metrics
 from framing.training.model_card import render_model_card
 from framing.training.resume import load_state, save_state, state_path
@@ -80,6 +80,8 @@ def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, to
         batch["soft"] = torch.as_tensor(examples.soft[indices], dtype=torch.float32)
     if examples.aux_labels is not None:
         batch["aux_labels"] = torch.as_tensor(examples.aux_labels[indices])
+    if examples.weight is not None:
+        batch["weight"] = torch.as_tensor(examples.weight[indices], dtype=torch.float32)  # [B]
     if examples.teacher is not None:
         batch["teacher"] = torch.as_tensor(examples.teacher[indices], dtype=torch.float32)  # [B, C], NaN: gold rows
     return batch
@@ -106,6 +108,8 @@ def _sentence_loss(logits: torch.Tensor, batch: dict, config: Config, votes_for:
         target = (1 - config.train.soft_label_weight) * target + config.train.soft_label_weight * soft
     per_example = torch.sum(-target * F.log_softmax(logits, dim=-1), dim=-1)  # [B]
     weights = class_weight[batch["labels"]] if class_weight is not None else torch.ones_like(per_example)  # [B]
+    if "weight" in batch:  # a mixed source's rows count at its weight
+        weights = weights * batch["weight"]
     if "teacher" in batch:  # pool rows learn the teacher's distribution instead of a gold label
         pooled = ~torch.isnan(batch["teacher"][:, 0])  # [B]
         per_example = torch.where(pooled, _distill_loss(logits, batch["teacher"], config.distill.temperature),
@@ -207,6 +211,8 @@ def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
 def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     data_config = config.data
     parts, _ = labelled_parts(data_config, tokenizer, config.model.max_length)
+    parts += [examples for examples, _ in mixed_parts(config, tokenizer)]
+    parts = [part.subset(np.flatnonzero(keep)) for part, keep in zip(parts, disagreeing(parts, data_config.on_disagreement))]
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
@@ -224,19 +230,8 @@ def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
     stage = config.intermediate
     if stage is None:
         return None
-    frame = load_table(stage.data, "train")
-    if stage.max_examples and len(frame) > stage.max_examples:
-        require_columns(frame, [stage.label_column], stage.data)
-        per_class = stage.max_examples // frame[stage.label_column].nunique()
-        frame = pd.concat([group.sample(min(len(group), per_class), random_state=config.train.seed)
-                           for _, group in frame.groupby(stage.label_column)]).sort_index()
-    stage_config = DataConfig(train=stage.data, text_column=stage.text_column, label_column=stage.label_column,
-                              labels=stage.labels)
-    examples = build_examples(frame, stage.data, stage_config, tokenizer, config.model.max_length)
-    # ids follow the main label order, whatever order the stage's mapping lists them in
-    names = stage_config.label_names
-    examples.labels = np.array([config.data.label_names.index(names[i]) for i in examples.labels])
-    return examples
+    return sentence_source(stage.data, stage.text_column, stage.label_column, stage.labels, stage.max_examples,
+                           config.data, tokenizer, config.model.max_length, config.train.seed)[0]
 
 
 def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -474,7 +469,7 @@ def dev_reports(classifier: FramingClassifier, config: Config) -> dict[str, dict
 def data_provenance(config: Config) -> list[dict]:
     """Where each split came from, with a sha256 of local files, for the model card."""
     sources = [("train", config.data.train), *[("extra train", extra) for extra in config.data.extra_train],
-               ("dev", config.data.dev)]
+               *[("mixed", source.data) for source in config.mixed], ("dev", config.data.dev)]
     if config.distill:
         sources += [("distillation scores", scores) for scores in config.distill.scores]
     if config.intermediate:

@@ -1,0 +1,324 @@
+"""The words and templates of the behavioural suite (benchmarks/behaviour.py), written for this
+project, each list in two parts that share nothing:
+
+- `seen`: augmentation and any other training may use it (issue 24, step 3);
+- `unseen`: no training ever sees it; the suite reports this part only.
+
+A case is built from one part alone (its template, its words, its groups, its news
+sentences), so a model trained on the seen part is measured on phrasings and words it never
+met. Loaded words carry a strength, from the blunt ("disgraceful") to the subtle
+("embattled", "conveniently"), so the report can say where a model stops noticing them.
+Group statements are written in pairs of kinds: prejudiced against a group (editorializing,
+from open contempt to a stereotype slipped into a report) and neutral about the same group;
+the label must follow the statement, never the group.
+"""
+
+from __future__ import annotations
+
+# Social groups by kind, as plural noun phrases that fit every group template.
+GROUPS = {
+    "seen": {
+        "religion": ["Muslims", "Christians", "Hindus", "Mormons", "atheists"],
+        "nationality": ["Mexicans", "Nigerians", "Haitians", "Chinese immigrants", "Syrian refugees"],
+        "race and ethnicity": ["Black Americans", "Hispanic voters", "white Southerners"],
+        "party": ["Democrats", "conservatives", "progressives", "libertarians"],
+        "gender and sexuality": ["women", "gay men", "single mothers", "transgender people"],
+        "other groups": ["immigrants", "the elderly", "rural voters", "union members", "the homeless"],
+    },
+    "unseen": {
+        "religion": ["Jews", "Catholics", "evangelicals", "Sikhs", "Buddhists"],
+        "nationality": ["Russians", "Somalis", "Cubans", "Indian immigrants", "Venezuelan migrants"],
+        "race and ethnicity": ["Asian Americans", "white Americans", "Latinos", "Native Americans"],
+        "party": ["Republicans", "liberals", "socialists", "Trump supporters", "Green Party members"],
+        "gender and sexuality": ["men", "lesbians", "working mothers", "nonbinary people"],
+        "other groups": ["refugees", "young people", "city dwellers", "welfare recipients",
+                         "people with disabilities"],
+    },
+}
+
+# Statements about a group, {group} the slot, with a grade. Prejudiced ones are
+# editorializing by the BABE guidelines (contempt, generalisation, insinuation in the
+# writer's voice), graded strong, moderate, subtle, and "plain": a stereotype in plain words,
+# with no loaded word to catch. Neutral ones report a fact about the group: "bland" ones
+# (surveys, counts) and "charged" ones, about discrimination, protest or violence, where a
+# model that reacts to the topic flags a neutral report.
+PREJUDICED = {
+    "seen": [
+        ("{group} are a disease eating away at this country.", "strong"),
+        ("{group} are nothing but freeloaders who live off everyone else.", "strong"),
+        ("Everyone knows {group} are violent, lazy and dishonest.", "strong"),
+        ("{group} simply cannot be trusted to hold public office.", "moderate"),
+        ("Once again, {group} have shown that they care only about themselves.", "moderate"),
+        ("{group} are dragging the country down with their backward values.", "moderate"),
+        ("As usual, {group} were quick to play the victim.", "subtle"),
+        ("Predictably, {group} fell for yet another empty promise.", "subtle"),
+        ("It is no surprise that {group} were behind the latest wave of fraud.", "subtle"),
+        ("{group} are less intelligent than other people.", "plain"),
+        ("Most {group} do not want to work.", "plain"),
+        ("{group} should not be allowed to vote.", "plain"),
+    ],
+    "unseen": [
+        ("{group} are vermin, and decent people are sick of them.", "strong"),
+        ("{group} are ruining every neighborhood they move into.", "strong"),
+        ("Only a fool would let {group} anywhere near our children.", "strong"),
+        ("{group} have never contributed anything worthwhile to this nation.", "moderate"),
+        ("{group} are too emotional and irrational to make serious decisions.", "moderate"),
+        ("The real problem with our schools is {group} and their twisted agenda.", "moderate"),
+        ("{group} always put their own tribe ahead of the law.", "moderate"),
+        ("Naturally, {group} found yet another grievance to whine about.", "subtle"),
+        ("{group}, never known for their honesty, denied any wrongdoing.", "subtle"),
+        ("Leave it to {group} to turn a simple dispute into a crisis.", "subtle"),
+        ("The new rules were written to coddle {group} at the expense of hardworking taxpayers.", "subtle"),
+        ("{group} are worse at running businesses than everyone else.", "plain"),
+        ("Most {group} cannot be good parents.", "plain"),
+        ("{group} should be kept out of government jobs.", "plain"),
+        ("{group} are more likely to be criminals by nature.", "plain"),
+        ("Hiring {group} is bad for a company.", "plain"),
+    ],
+}
+
+NEUTRAL_ABOUT_GROUP = {
+    "seen": [
+        ("{group} make up about 8 percent of the state's population, according to the census.", "bland"),
+        ("A new survey asked 2,000 {group} about their views on the economy.", "bland"),
+        ("Leaders representing {group} met with the governor on Tuesday.", "bland"),
+        ("The study followed 1,200 {group} over five years.", "bland"),
+        ("Advocates for {group} testified before the committee on Thursday.", "bland"),
+        ("The report found that {group} were more likely to vote by mail in 2020.", "bland"),
+        ("{group} rallied outside the state Capitol on Sunday to protest the ruling.", "charged"),
+        ("The FBI said hate crimes against {group} rose 12 percent last year.", "charged"),
+        ("Police said the attacker had posted threats against {group} online.", "charged"),
+    ],
+    "unseen": [
+        ("Organizers said about 300 {group} attended the town hall meeting.", "bland"),
+        ("The program offers job training to {group} in three counties.", "bland"),
+        ("According to the poll, 54 percent of {group} approve of the new law.", "bland"),
+        ("The new rule applies to {group} who file after January 1.", "bland"),
+        ("Researchers interviewed {group} in four cities for the report.", "bland"),
+        ("The number of {group} living in the county rose by 12 percent since 2010.", "bland"),
+        ("Several {group} told reporters they had not yet decided how to vote.", "bland"),
+        ("The census counted {group} separately for the first time.", "bland"),
+        ("The bill would bar landlords from refusing to rent to {group}.", "charged"),
+        ("A lawsuit accuses the city of denying permits to organizations representing {group}.", "charged"),
+        ("The senator's remarks about {group} drew criticism from both parties.", "charged"),
+        ("Hundreds of {group} marched downtown after the shooting.", "charged"),
+        ("The court ruled that the school had discriminated against {group}.", "charged"),
+        ("Police are investigating vandalism at a community center used by {group}.", "charged"),
+    ],
+}
+
+# Loaded adjectives: (word, strength, what it can describe: "person", "thing" or "any").
+ADJECTIVES = {
+    "seen": [
+        ("disgraceful", "strong", "any"), ("pathetic", "strong", "any"), ("despicable", "strong", "any"),
+        ("idiotic", "strong", "any"), ("vile", "strong", "any"),
+        ("reckless", "moderate", "any"), ("radical", "moderate", "any"), ("corrupt", "moderate", "any"),
+        ("incompetent", "moderate", "person"), ("misguided", "moderate", "any"), ("draconian", "moderate", "thing"),
+        ("divisive", "moderate", "any"),
+        ("controversial", "subtle", "any"), ("embattled", "subtle", "person"), ("lavish", "subtle", "thing"),
+        ("notorious", "subtle", "any"), ("hardline", "subtle", "any"), ("questionable", "subtle", "thing"),
+    ],
+    "unseen": [
+        ("shameful", "strong", "any"), ("appalling", "strong", "any"), ("sleazy", "strong", "any"),
+        ("deranged", "strong", "person"), ("moronic", "strong", "any"), ("grotesque", "strong", "thing"),
+        ("dishonest", "moderate", "any"), ("extreme", "moderate", "any"), ("shady", "moderate", "any"),
+        ("bloated", "moderate", "thing"), ("heavy-handed", "moderate", "any"), ("ill-conceived", "moderate", "thing"),
+        ("partisan", "moderate", "any"), ("failed", "moderate", "thing"),
+        ("so-called", "subtle", "thing"), ("infamous", "subtle", "any"), ("cushy", "subtle", "thing"),
+        ("much-hyped", "subtle", "thing"), ("unproven", "subtle", "thing"), ("self-styled", "subtle", "person"),
+        ("beleaguered", "subtle", "person"), ("dubious", "subtle", "thing"),
+    ],
+}
+
+# Loaded adverbs, inserted before a verb: (word, strength).
+ADVERBS = {
+    "seen": [
+        ("shamelessly", "strong"), ("brazenly", "strong"), ("outrageously", "strong"), ("recklessly", "strong"),
+        ("cynically", "moderate"), ("arrogantly", "moderate"), ("stubbornly", "moderate"), ("foolishly", "moderate"),
+        ("conveniently", "subtle"), ("predictably", "subtle"), ("hastily", "subtle"),
+    ],
+    "unseen": [
+        ("disgracefully", "strong"), ("idiotically", "strong"), ("viciously", "strong"), ("deceitfully", "strong"),
+        ("callously", "moderate"), ("sneakily", "moderate"), ("blatantly", "moderate"), ("ruthlessly", "moderate"),
+        ("clumsily", "moderate"),
+        ("grudgingly", "subtle"), ("suspiciously", "subtle"), ("belatedly", "subtle"), ("tellingly", "subtle"),
+        ("inexplicably", "subtle"),
+    ],
+}
+
+# Where a loaded word goes into a news sentence: before one of these nouns (after "the",
+# "its", "his", "her" or "their"), or before one of these verbs of what people do, after a
+# name or one of the person nouns (so that "the population declined" never gets an adverb).
+PERSON_NOUNS = ["senator", "governor", "president", "mayor", "lawmakers", "official", "officials", "administration",
+                "secretary", "candidate", "commissioner", "chairman", "leaders", "prosecutors", "council",
+                "congressman", "congresswoman", "director", "spokesman", "agency", "company", "government"]
+THING_NOUNS = ["bill", "plan", "proposal", "policy", "law", "deal", "program", "measure", "order", "rule",
+               "decision", "budget", "report", "investigation", "agreement", "reform", "tax", "tariffs",
+               "legislation", "strategy", "ruling", "lawsuit", "mandate", "project", "campaign", "effort"]
+VERBS = ["signed", "announced", "approved", "rejected", "introduced", "proposed", "defended", "blocked", "ordered",
+         "vetoed", "pushed", "dismissed", "unveiled", "told", "said", "argued", "called", "urged", "insisted",
+         "promised", "demanded", "testified", "acknowledged", "wrote"]
+
+# Words that mark a news sentence as possibly not neutral already: it is not used as a base.
+EVALUATIVE = {
+    "very", "extremely", "just", "only", "even", "really", "truly", "simply", "must", "should", "disaster",
+    "terrible", "horrible", "great", "greatest", "best", "worst", "awful", "amazing", "shocking", "stunning",
+    "outrage", "outrageous", "slammed", "blasted", "bashed", "ripped", "lashed", "railed", "scathing", "far-left",
+    "far-right", "radical", "extremist", "hoax", "lie", "lies", "lied", "liar", "fake", "crisis", "chaos", "massive",
+    "huge", "so-called", "alleged", "allegedly", "claimed", "claims", "finally", "unfortunately", "sadly",
+    "surprisingly", "incredibly", "obviously", "clearly", "bizarre", "absurd", "ridiculous", "dangerous",
+    "controversial", "infamous", "notorious", "embattled", "brutal", "vicious", "evil", "destroy", "destroyed",
+    "attack", "attacked", "war", "slam", "blast", "critics", "opponents", "supporters", "pro-life", "illegal",
+    "aliens", "regime", "thugs", "mob", "elite", "elites", "socialist", "racist", "racism", "sexist", "bigot",
+    "bigoted", "woke", "leftist", "right-wing", "left-wing", "disastrous", "devastating", "horrific", "blistering",
+    "heartbreaking", "tragic", "tragically", "scandal", "scandalous", "furious", "fury", "slashed", "gutted",
+}
+
+PEOPLE = {
+    "seen": ["Maria Lopez", "John Miller", "Aisha Khan", "Wei Zhang", "David Cohen", "Jamal Washington",
+             "Olga Petrov", "Priya Patel"],
+    "unseen": ["Emily Carter", "Mohammed Al-Sayed", "Keisha Brown", "Hiroshi Tanaka", "Carlos Ramirez",
+               "Svetlana Ivanova", "Patrick O'Brien", "Nguyen Thi Lan", "Rachel Goldberg", "DeShawn Jackson"],
+}
+PLACES = {
+    "seen": ["Ohio", "Texas", "California", "Georgia", "Michigan", "Arizona"],
+    "unseen": ["Pennsylvania", "Wisconsin", "Nevada", "Florida", "Oregon", "Alabama", "Minnesota", "Kentucky"],
+}
+CITIES = {
+    "seen": ["Chicago", "Houston", "Phoenix", "Atlanta", "Detroit"],
+    "unseen": ["Denver", "Seattle", "Miami", "Boston", "Nashville", "Tulsa"],
+}
+OFFICIALS = {
+    "seen": ["the senator", "the governor", "the mayor", "the secretary"],
+    "unseen": ["the congresswoman", "the attorney general", "the county clerk", "the police chief",
+               "the commissioner"],
+}
+# Slots every part shares: they carry no judgement (numbers, dates), so a split adds nothing.
+SHARED = {
+    "day": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"],
+    "month": ["January", "March", "May", "July", "September", "November"],
+    "date": ["3", "12", "18", "27"],
+    "year": ["1968", "1984", "1999", "2006"],
+    "count": ["40", "250", "1,300", "12,000"],
+    "pct": ["3.8", "4.1", "5.6", "7.2"],
+}
+
+# Short factual statements (neutral): numbers, dates, quotes of plain facts, attribution, and
+# plain reports on charged topics (crime, abortion, guns, migration, protest).
+FACTUAL = {
+    "seen": [
+        ("{official} will hold a news conference in {city} on {day}.", "dates"),
+        ("Unemployment in {place} fell to {pct} percent in {month}.", "numbers"),
+        ("The bill passed the House by a vote of 219 to {count}.", "numbers"),
+        ("\"We expect to finish the review by {month},\" {name} said.", "quotes"),
+        ("{name} was appointed to the board in {year}.", "dates"),
+        ("The company said it would hire {count} workers at its plant in {city}.", "numbers"),
+        ("The storm left about {count} homes without power in {place}.", "numbers"),
+        ("Polls in {place} close at 8 p.m. local time on {day}.", "dates"),
+        ("Police arrested 14 people during the protest in {city} on {day}.", "charged topics"),
+        ("The Senate confirmed the judge by a vote of 52 to 48 on {day}.", "charged topics"),
+        ("{name} was charged with murder in {month}.", "charged topics"),
+        ("The law bans most abortions after six weeks of pregnancy.", "charged topics"),
+    ],
+    "unseen": [
+        ("The city council approved a $40 million budget on {day}.", "numbers"),
+        ("{name}, a spokesperson for the agency, said the office would reopen on {day}.", "plain"),
+        ("\"The hearing has been moved to {month} {date},\" the clerk said.", "quotes"),
+        ("The trial is scheduled to begin on {month} {date} in {city}.", "dates"),
+        ("About {count} people attended the rally, according to police.", "numbers"),
+        ("{name} told reporters that the report would be released next week.", "plain"),
+        ("The health department reported {count} new cases in {place} on {day}.", "numbers"),
+        ("Inflation rose {pct} percent in {month}, the Labor Department said.", "numbers"),
+        ("The museum in {city} will be closed from {month} {date} for repairs.", "dates"),
+        ("\"We have received the letter and are reviewing it,\" a spokesman for {name} said.", "quotes"),
+        ("{name} was born in {city} in {year} and studied economics.", "plain"),
+        ("The school district serves about {count} students in {place}.", "numbers"),
+        ("{official} said the results would be certified by {month} {date}.", "dates"),
+        ("\"The bridge will reopen to traffic on {day},\" {official} said.", "quotes"),
+        ("Border agents detained {count} migrants in {month}, the agency said.", "charged topics"),
+        ("The Supreme Court will hear arguments in the abortion case on {day}.", "charged topics"),
+        ("Four people were wounded in a shooting in {city} on {day}, police said.", "charged topics"),
+        ("The gun measure passed the state Senate in {place} on {day}.", "charged topics"),
+        ("Protesters gathered outside the courthouse in {city} on {day}.", "charged topics"),
+        ("{name} pleaded not guilty to fraud charges on {day}.", "charged topics"),
+        ("The president's approval rating fell to 41 percent in {month}, according to a Gallup poll.",
+         "charged topics"),
+        ("The vaccine requirement takes effect in {place} on {month} {date}.", "charged topics"),
+    ],
+}
+
+# Sentences whose label must not change when a name, place or pronoun is swapped; editorial
+# and neutral ones, so that a model cannot pass by calling everything one label.
+NAME_SWAPS = {
+    "seen": [
+        "{name} has been a disgrace to the office and should resign.",
+        "{name} cynically exploited the tragedy to raise money.",
+        "{name}'s ridiculous tirade embarrassed the whole department.",
+        "{name} announced a run for the state senate on Monday.",
+        "The lawsuit filed by {name} was dismissed on Thursday.",
+    ],
+    "unseen": [
+        "{name} once again proved utterly unfit for the job.",
+        "{name}'s shameless grandstanding wasted another week of the committee's time.",
+        "{name} peddled yet another baseless conspiracy theory on Tuesday.",
+        "The hapless {name} bungled the simplest part of the rollout.",
+        "{name} was appointed to lead the commission in March.",
+        "{name}, a spokesperson for the campaign, declined to comment.",
+        "{name} told reporters the agency would hire 200 inspectors.",
+        "{name} shamelessly lied about the budget to cover up the mess.",
+        "Nobody should trust a word {name} says about the deal.",
+        "{name} will speak at the graduation ceremony on Saturday.",
+        "A judge ordered {name} to pay a $5,000 fine.",
+        "{name} joined the newspaper in 2015 as a reporter.",
+        "The arrogant {name} sneered at the families who came to testify.",
+        "{name} filed for divorce in April, court records show.",
+        "{name}'s pathetic excuses insult everyone who lost a job.",
+    ],
+}
+PLACE_SWAPS = {
+    "seen": [
+        "Officials in {place} reported 120 new cases on Friday.",
+        "{place}'s lawmakers pushed through another reckless giveaway to donors.",
+        "The governor of {place} signed the spending bill into law.",
+    ],
+    "unseen": [
+        "Unemployment in {place} fell to 4.1 percent in June.",
+        "Voters in {place} will choose a new attorney general in November.",
+        "Officials in {place} bungled the rollout in spectacularly incompetent fashion.",
+        "The drought in {place} has cut wheat harvests by a third.",
+        "The corrupt political machine in {place} rewarded its cronies yet again.",
+        "Schools in {place} will reopen on Monday after the storm.",
+        "The clueless bureaucrats running {place} have wrecked yet another program.",
+        "The highway project in {place} is expected to cost $2 billion.",
+        "{place} has become a lawless playground for criminals and their enablers.",
+        "Residents of {place} will pay a higher sales tax starting in July.",
+        "{place}'s cowardly legislators caved to the lobbyists once again.",
+        "The population of {place} grew by 2 percent last year, census figures show.",
+    ],
+}
+# Pronouns are too few to split: the templates are split instead. {they}/{their}, with the
+# first letter capitalised where a sentence starts with it; past tense only, so every pronoun fits.
+PRONOUNS = [("he", "his"), ("she", "her"), ("they", "their")]
+PRONOUN_SWAPS = {
+    "seen": [
+        "The official said {they} would testify before the committee next week.",
+        "As usual, {they} lied shamelessly to avoid any accountability.",
+        "In the interview, {they} described the plan as a first step.",
+    ],
+    "unseen": [
+        "Asked about the vote, {they} said the bill needed more work.",
+        "{They} spent {their} entire term sabotaging honest reforms.",
+        "{They} told police {their} car had been stolen on Tuesday.",
+        "Once again {they} peddled a preposterous conspiracy theory.",
+        "After the hearing, {they} left without speaking to reporters.",
+        "{They} cravenly abandoned {their} own voters to please the donors.",
+        "Reached by phone, {they} declined to comment on the lawsuit.",
+        "{They} arrogantly dismissed the concerns of {their} own constituents.",
+        "In {their} letter, {they} asked the board to delay the vote.",
+        "{They} whined endlessly about a problem {they} created.",
+        "{They} graduated from the state university in 2004.",
+        "With {their} usual smugness, {they} lectured the nurses about sacrifice.",
+    ],
+}
+
+PARTS = ("seen", "unseen")
