@@ -211,6 +211,30 @@ def suite(part: str = "unseen", corpus: Path = CORPUS, exclude: Optional[set[str
     return [*group_tests(part), *loaded_word_tests(part, Path(corpus), exclude), factual_test(part), *swap_tests(part)]
 
 
+def training_examples(tests: list[Test], bases: Iterable[str]) -> list[dict]:
+    """Labelled sentences from a part's tests, for augmentation (the seen part only): every
+    sentence of a test with an expected label gets that label, and the news sentences the
+    loaded words went into are neutral beside them (pairs that differ in one word).
+    Invariance tests carry no label of their own and give nothing."""
+    rows = [{"text": s, "label": test.expected, "test": test.name, "grade": case.grade}
+            for test in tests if test.expected for case in test.cases for s in case.sentences]
+    rows += [{"text": s, "label": NEUTRAL, "test": "news sentences before the loaded word", "grade": "base"}
+             for s in bases]
+    return rows
+
+
+def news_bases(tests: list[Test]) -> list[str]:
+    """The news sentences of the loaded-word tests, before their word went in."""
+    loaded = {w for part in cases.PARTS for w, *_ in cases.ADJECTIVES[part] + cases.ADVERBS[part]}
+    found = []
+    for test in tests:
+        if test.kind == "DIR":
+            for case in test.cases:
+                words = case.sentences[0].split(" ")
+                found += [" ".join(words[:i] + words[i + 1:]) for i, w in enumerate(words) if w in loaded][:1]
+    return list(dict.fromkeys(found))
+
+
 # --- running and reporting -----------------------------------------------------------------
 
 def failures(test: Test, labels_of: Callable[[list[str]], list[str]]) -> list[dict]:
@@ -267,7 +291,12 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the AllSides articles.parquet")
     parser.add_argument("--runtime", default="auto")
     parser.add_argument("--output", help="write the results here as JSON")
+    parser.add_argument("--write-examples", metavar="FILE.csv",
+                        help="write the seen part's sentences with their expected labels (text, label, test, grade) "
+                             "for augmentation, and score nothing")
     args = parser.parse_args(argv)
+    if args.write_examples:
+        return write_examples(Path(args.write_examples), args.corpus)
     tests = suite(args.part, args.corpus)
     results, names = [], []
     for checkpoint in args.checkpoint or [None]:
@@ -280,6 +309,20 @@ def main(argv: Optional[list[str]] = None) -> None:
         from framing.output import write_json
 
         write_json(args.output, {"part": args.part, "results": results})
+
+
+def write_examples(path: Path, corpus: Path) -> None:
+    import pandas as pd
+
+    from framing.output import atomic_file
+
+    if path.exists():
+        raise SystemExit(f"{path}: exists; remove it first")
+    tests = suite("seen", corpus)
+    rows = pd.DataFrame(training_examples(tests, news_bases(tests)))
+    with atomic_file(path) as staging:
+        rows.to_csv(staging, index=False)
+    print(f"{path}: {len(rows)} sentences of the seen part ({(rows.label == EDITORIAL).sum()} editorializing)")
 
 
 if __name__ == "__main__":

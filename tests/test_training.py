@@ -128,3 +128,35 @@ def test_three_classes_with_dropped_rows_and_class_weights(tiny_base, tiny_data,
 
     result = evaluate(str(path), str(data), tmp_path / "report", baseline_train="auto")
     assert result["model"]["n"] == 14
+
+
+def test_a_shallower_student_starts_from_the_chosen_layers_and_saves_as_a_plain_model(tiny_base, tiny_data, tmp_path):
+    import json
+
+    import torch
+    from transformers import AutoModel
+
+    from framing.predictor import FramingClassifier
+    from framing.training.train import build_model
+
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=1)
+    raw["model"]["keep_layers"] = [1]
+    config = config_from_dict(raw)
+    student = build_model(config, str(tiny_base)).classifier.base_model
+    base = AutoModel.from_pretrained(tiny_base)
+    assert len(student.encoder.layer) == 1
+    for (name, kept), original in zip(student.encoder.layer[0].state_dict().items(),
+                                      base.encoder.layer[1].state_dict().values()):
+        assert torch.equal(kept, original), name  # layer 1 of the base, not layer 0
+    folder = train(config, tmp_path / "student", progress=False)
+    assert json.loads((folder / "config.json").read_text())["num_hidden_layers"] == 1
+    classifier = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
+    assert classifier("The council met on Tuesday.")["label"] in {"neutral", "editorializing"}
+
+    raw["model"]["keep_layers"] = [0, 2]
+    with pytest.raises(FramingError, match=r"model.keep_layers \[0, 2\]: the base model has 2 encoder layers"):
+        train(config_from_dict(raw), tmp_path / "too-deep", progress=False)
+    raw["model"]["keep_layers"] = [1, 0]
+    with pytest.raises(FramingError, match=r"model.keep_layers \[1, 0\]: expected distinct layer numbers"):
+        config_from_dict(raw)
+    assert not (tmp_path / "too-deep").exists()

@@ -194,7 +194,21 @@ def build_model(config: Config, base_path: str) -> FramingModel:
         # tells plain transformers users (and pipelines) to apply a sigmoid, not a softmax
         problem_type="multi_label_classification" if config.data.multi_label else "single_label_classification",
     )
+    if config.model.keep_layers:
+        keep_encoder_layers(classifier, config.model.keep_layers)
     return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
+
+
+def keep_encoder_layers(classifier, keep: list[int]) -> None:
+    """Cut the encoder down to the layers `keep` (in order), so the model saves and exports
+    as a plain model of that depth; embeddings, pooler and head are the base's."""
+    encoder = classifier.base_model.encoder
+    layers = encoder.layer
+    if keep[-1] >= len(layers):
+        raise FramingError(f"model.keep_layers {keep}: the base model has {len(layers)} encoder layers (0 to "
+                           f"{len(layers) - 1})")
+    encoder.layer = torch.nn.ModuleList([layers[i] for i in keep])
+    classifier.config.num_hidden_layers = len(keep)
 
 
 def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
