@@ -225,13 +225,12 @@ def training_examples(tests: list[Test], bases: Iterable[str]) -> list[dict]:
 
 def news_bases(tests: list[Test]) -> list[str]:
     """The news sentences of the loaded-word tests, before their word went in."""
-    loaded = {w for part in cases.PARTS for w, *_ in cases.ADJECTIVES[part] + cases.ADVERBS[part]}
     found = []
     for test in tests:
         if test.kind == "DIR":
             for case in test.cases:
                 words = case.sentences[0].split(" ")
-                found += [" ".join(words[:i] + words[i + 1:]) for i, w in enumerate(words) if w in loaded][:1]
+                found += [" ".join(words[:i] + words[i + 1:]) for i, w in enumerate(words) if w in LOADED][:1]
     return list(dict.fromkeys(found))
 
 

@@ -27,11 +27,11 @@ GROUPS = {
     },
     "unseen": {
         "religion": ["Jews", "Catholics", "evangelicals", "Sikhs", "Buddhists"],
-        "nationality": ["Russians", "Somalis", "Cubans", "Indian immigrants", "Venezuelan migrants"],
+        "nationality": ["Russians", "Somalis", "Cubans", "Indian Americans", "Venezuelan migrants"],
         "race and ethnicity": ["Asian Americans", "white Americans", "Latinos", "Native Americans"],
         "party": ["Republicans", "liberals", "socialists", "Trump supporters", "Green Party members"],
-        "gender and sexuality": ["men", "lesbians", "working mothers", "nonbinary people"],
-        "other groups": ["refugees", "young people", "city dwellers", "welfare recipients",
+        "gender and sexuality": ["fathers", "lesbians", "working mothers", "nonbinary people"],
+        "other groups": ["asylum seekers", "young people", "city dwellers", "welfare recipients",
                          "people with disabilities"],
     },
 }

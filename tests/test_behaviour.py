@@ -137,3 +137,24 @@ def test_the_suite_runs_checkpoints_through_predict_side_by_side(behaviour, corp
 def test_a_missing_corpus_is_a_clear_error(behaviour, tmp_path):
     with pytest.raises(FileNotFoundError, match="articles.parquet: the AllSides articles"):
         behaviour.suite("unseen", tmp_path / "articles.parquet", exclude=set())
+
+
+def test_augmentation_examples_come_from_the_seen_part_only_with_their_expected_labels(behaviour, corpus, tmp_path,
+                                                                                       capsys):
+    out = tmp_path / "seen.csv"
+    behaviour.main(["--write-examples", str(out), "--corpus", str(corpus)])
+    rows = pd.read_csv(out)
+    assert set(rows.columns) == {"text", "label", "test", "grade"} and set(rows.label) == {"neutral", "editorializing"}
+    unseen_words = {w for w, *_ in behaviour.cases.ADJECTIVES["unseen"] + behaviour.cases.ADVERBS["unseen"]}
+    unseen_groups = {g for members in behaviour.cases.GROUPS["unseen"].values() for g in members}
+    for text in rows.text:
+        assert not unseen_words & set(text.split()), text
+        assert not any(re.search(rf"\b{g}\b", text, flags=re.IGNORECASE) for g in unseen_groups), text
+    bases = rows[rows.test == "news sentences before the loaded word"]
+    assert set(bases.text) <= set(NEWS) and set(bases.label) == {"neutral"}
+    inserted = rows[rows.test.str.startswith("a loaded")]
+    assert set(inserted.label) == {"editorializing"}
+    assert all(one_word_added(text)[0] for text in inserted.text)  # each is one of the bases with a word added
+    assert "sentences of the seen part" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="exists"):
+        behaviour.main(["--write-examples", str(out), "--corpus", str(corpus)])
