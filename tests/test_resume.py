@@ -186,3 +186,25 @@ def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_fr
     assert stages == ["main"]
     monkeypatch.undo()
     assert resumed == crossval(config, folds=2, only=[2])["folds"][0]["model_macro_f1"]
+
+
+def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny_data, tmp_path):
+    """run.json of a run started by an older release lacks keys added since (with defaults):
+    it is the same run; a changed value is still refused."""
+    import json
+
+    from framing.training.crossval import claim_work
+
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))
+    work = tmp_path / "cv.folds"
+    old = yaml.safe_load(config.to_yaml())
+    old.pop("mixed")
+    old["data"].pop("on_disagreement")
+    old["model"].pop("keep_layers")
+    work.mkdir()
+    (work / "run.json").write_text(json.dumps({"config": yaml.safe_dump(old, sort_keys=False), "teachers": [],
+                                                  "folds": 5}))
+    claim_work(work, {"config": config.to_yaml(), "teachers": [], "folds": 5}, resume=True)
+    changed = config_from_dict(tiny_config_dict(tiny_base, tiny_data, lr=0.5))
+    with pytest.raises(FramingError, match=r"kept folds of a different run \(changed: config\)"):
+        claim_work(work, {"config": changed.to_yaml(), "teachers": [], "folds": 5}, resume=True)
