@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 import behaviour_cases as cases  # noqa: E402  (after the path above)
 from framing.hashing import sha256_text  # noqa: E402
+from framing.training.pool import normalized  # noqa: E402  (how framing pool matches sentences)
 
 NEUTRAL, EDITORIAL = "neutral", "editorializing"
 CORPUS = REPO.parent / "shared" / "data" / "allsides" / "articles.parquet"
@@ -159,11 +160,7 @@ def news_sentences(corpus: Path, part: str, exclude: set[str]) -> Iterable[str]:
                 text = queue[round_][1]
                 sentences = [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
                 yield from (s for s in fixed_sample(sentences, len(sentences))
-                            if is_neutral_base(s) and _normal(s) not in exclude)
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
+                            if is_neutral_base(s) and normalized(s) not in exclude)
 
 
 def loaded_word_tests(part: str, corpus: Path, exclude: set[str], per_test: int = BASES_PER_TEST) -> list[Test]:
@@ -198,7 +195,7 @@ def _inserted(sentence: str, at: int, words: list[tuple[str, str]]) -> list[Case
 def babe_sentences(paths: list[Path]) -> set[str]:
     import pandas as pd
 
-    return {_normal(t) for path in paths for t in pd.read_csv(path, usecols=["text"])["text"].dropna()}
+    return {normalized(t) for path in paths for t in pd.read_csv(path, usecols=["text"])["text"].dropna()}
 
 
 def suite(part: str = "unseen", corpus: Path = CORPUS, exclude: Optional[set[str]] = None) -> list[Test]:

@@ -62,7 +62,7 @@ class DataConfig(_Section):
     # Raw label values whose rows are left out (in training and in evaluation), e.g. "No agreement";
     # "" leaves out rows whose label cell is empty.
     drop_labels: list[str] = Field(default_factory=list)
-    # Where one sentence (case and spacing aside) has different labels in two sources (train,
+    # Where one sentence (case, quote style and spacing aside) has different labels in two sources (train,
     # then each extra_train file, then each `mixed` source, in that order): "keep" trains on
     # both, "first" keeps the label of the source listed first (gold before machine labels),
     # "drop" leaves out every row of that sentence.

@@ -112,7 +112,7 @@ def fold_training(recipe: Recipe, rows: np.ndarray, held_out: Optional[list[str]
     its rows of the held-out groups (leave-group-out runs)."""
     parts = [recipe.examples.subset(rows)]
     for examples, groups in recipe.mixed:
-        out = set(held_out or []) if groups is not None else set()
+        out = set(held_out or [])
         parts.append(examples.subset([i for i in range(len(examples)) if groups is None or groups[i] not in out]))
     return join_examples(parts, recipe.config.data) if len(parts) > 1 else parts[0]
 

@@ -17,6 +17,7 @@ from framing.training.config import Config, DataConfig, DistillConfig
 from framing.data import read_table, require_columns, texts_of
 from framing.errors import FramingError
 from framing.training.labels import load_table, numbers_of, targets_of, without_labels, word_lists
+from framing.training.pool import normalized
 
 IGNORE = -100  # targets with this value do not count in a loss
 
@@ -223,7 +224,8 @@ def mixed_parts(config: Config, tokenizer: PreTrainedTokenizerBase) -> list[tupl
 
 def disagreeing(parts: list[Examples], rule: str) -> list[np.ndarray]:
     """For each part, a mask [N] of the rows to keep under `data.on_disagreement`: where one
-    sentence (case and spacing aside) has different labels in two parts, "first" keeps the rows
+    sentence (matched as `framing pool` matches them: case, quote style and spacing folded)
+    has different labels in two parts, "first" keeps the rows
     of the first part that has it, "drop" none of them; "keep" keeps every row."""
     keep = [np.ones(len(part), dtype=bool) for part in parts]
     if rule == "keep":
@@ -232,12 +234,12 @@ def disagreeing(parts: list[Examples], rule: str) -> list[np.ndarray]:
     labels_of: dict[str, set] = {}
     for index, part in enumerate(parts):
         for text, label in zip(part.texts, part.labels.tolist()):
-            key = " ".join(text.lower().split())
+            key = normalized(text)
             first_part.setdefault(key, index)
             labels_of.setdefault(key, set()).add(label)
     for index, part in enumerate(parts):
         for row, text in enumerate(part.texts):
-            key = " ".join(text.lower().split())
+            key = normalized(text)
             if len(labels_of[key]) > 1 and (rule == "drop" or first_part[key] != index):
                 keep[index][row] = False
     return keep
