@@ -125,3 +125,42 @@ def test_crossval_trains_every_fold_on_the_mixed_rows_less_the_held_out_outlets(
     assert every.weight.tolist() == [1.0] * 4 + [0.5] * 3
     beast_out = fold_training(recipe, rows, ["daily beast"])  # "daily-beast" is that outlet too
     assert beast_out.texts[4:] == ["The shameful council lied again.", "The council will vote on Friday."]
+
+
+def test_leave_outlet_crossval_trains_the_intermediate_stage_per_fold_without_the_held_out_outlets(
+        tiny_base, tiny_data, tmp_path, monkeypatch):
+    """With a group column on the intermediate stage and --group-by, each fold's stage never sees
+    the outlets that fold holds out (its state kept in the work folder until the fold is done);
+    without one, the stage runs once for every fold."""
+    from framing.training import train as train_module
+    from framing.training.crossval import crossval
+
+    frame = pd.read_csv(tiny_data["train"])
+    frame["outlet"] = ["The Daily Beast" if i % 2 else "Fox News" for i in range(len(frame))]
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    path = machine_labelled(tmp_path / "anno.parquet", [("The council met on Monday.", "daily-beast", "Non-biased"),
+                                                        ("The shameful council lied again.", "fox-news", "Biased"),
+                                                        ("The council will vote on Friday.", "reason", "Non-biased"),
+                                                        ("A disgraceful, cowardly vote.", "reason", "Biased")])
+    raw = tiny_config_dict(tiny_base, {"train": tmp_path / "train.csv", "dev": tiny_data["dev"]}, epochs=1, select="last")
+    raw["data"].pop("dev")
+    raw["intermediate"] = {"data": path, "label_column": "label_bias", "group_column": "outlet",
+                           "labels": {"Biased": "editorializing", "Non-biased": "neutral"}}
+    seen = []
+    original = train_module.run_stage
+    monkeypatch.setattr(train_module, "run_stage", lambda *args, **kwargs: (
+        args[8] == "intermediate" and seen.append(sorted(args[2].texts)), original(*args, **kwargs))[1])
+    work = tmp_path / "cv.folds"
+    result = crossval(config_from_dict(raw), folds=2, group_by="outlet", work=work)
+    held_out = [fold["held_out_groups"] for fold in result["folds"]]
+    assert sorted(map(tuple, held_out)) == [("daily beast",), ("fox news",)]
+    without = {"daily beast": "The council met on Monday.", "fox news": "The shameful council lied again."}
+    assert len(seen) == 2
+    for texts, (out,) in zip(seen, held_out):
+        assert without[out] not in texts and len(texts) == 3
+    assert not list(work.glob("intermediate*.state.pt"))  # each fold's own stage is dropped once the fold is kept
+
+    seen.clear()
+    raw["intermediate"].pop("group_column")
+    crossval(config_from_dict(raw), folds=2, group_by="outlet")
+    assert len(seen) == 1 and len(seen[0]) == 4

@@ -62,3 +62,13 @@ def test_the_shipped_card_states_the_gap_between_leanings_and_the_licences():
     for leaning in ("left", "center", "right"):
         assert f"\n| {leaning} | " in card
     assert "## Dev metrics by `type` (labels `label_bias_reviewed`)" in card and "## Licences of the training data" in card
+
+
+def test_a_source_used_as_intermediate_stage_and_mixed_in_is_stated_once(tmp_path):
+    labels = {"Biased": "editorializing", "Non-biased": "neutral"}
+    about = {"name": "anno-lexical", "license": "MIT / CC BY-NC-ND 4.0", "license_terms": "non-commercial on the hub card"}
+    config = config_from_dict({"name": "mine", "data": {"train": str(tmp_path / "t.csv"), "labels": labels},
+                               "intermediate": {"data": "anno.parquet", "labels": labels, "about": about},
+                               "mixed": [{"data": "anno.parquet", "labels": labels, "weight": 0.3, "about": about}]})
+    licences = render_model_card(config, META, METRICS).split("## Licences of the training data")[1]
+    assert licences.count("anno-lexical (MIT / CC BY-NC-ND 4.0): non-commercial on the hub card") == 1

@@ -178,6 +178,9 @@ class IntermediateConfig(_Section):
     lr: Optional[float] = Field(None, gt=0.0, description="default: train.lr")
     # A class-balanced sample of at most this many rows (fixed seed); None uses all rows.
     max_examples: Optional[int] = Field(None, ge=2)
+    # A column naming each row's group (anno-lexical: `outlet`): cross-validation that holds out
+    # groups (--group-by) trains this stage once per fold, without the held-out groups' rows.
+    group_column: Optional[str] = None
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 

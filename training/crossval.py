@@ -38,6 +38,7 @@ from transformers import AutoTokenizer
 from framing.checkpoint import CheckpointMeta
 from framing.data import require_columns
 from framing.errors import FramingError
+from framing.hashing import sha256_text
 from framing.output import atomic_file
 from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
@@ -49,7 +50,7 @@ from framing.training.examples import (Examples, disagreeing, join_examples, lab
 from framing.training.labels import UNLABELLED, dropped_cells, targets_of
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
-from framing.training.train import fit, fit_to_dev, load_intermediate
+from framing.training.train import fit, fit_to_dev, intermediate_source
 
 
 # The figures crossval gives, with their printed names: each scorer's, each metric.
@@ -67,8 +68,9 @@ class Recipe:
     tokenizer: Any
     examples: Examples
     intermediate: Optional[Examples]
-    warm: Optional[dict] = None
+    warm: Optional[dict] = None  # the end state of the intermediate stage, where it is the same for every fold
     warm_file: Optional[Path] = None  # where the intermediate stage keeps its state (a work folder's)
+    intermediate_groups: Optional[list[str]] = None  # its rows' group keys (None without a group column)
     # each `mixed` source's examples and its rows' group keys (None without a group column)
     mixed: list[tuple[Examples, Optional[list[str]]]] = dataclasses.field(default_factory=list)
 
@@ -90,7 +92,11 @@ def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, lis
     keep = disagreeing(parts + [examples for examples, _ in mixed], config.data.on_disagreement)
     parts = [part.subset(np.flatnonzero(k)) for part, k in zip(parts, keep)]
     kept = [(source, frame[k]) for (source, frame), k in zip(kept, keep)]
-    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), load_intermediate(config, tokenizer),
+    stage = intermediate_source(config, tokenizer)
+    intermediate, intermediate_groups = (None, None) if stage is None else _mixed_rows(
+        stage[0], stage[1], config.intermediate.group_column, np.ones(len(stage[0]), dtype=bool))
+    recipe = Recipe(config, base_path, tokenizer, join_examples(parts, config.data), intermediate,
+                    intermediate_groups=intermediate_groups,
                     mixed=[_mixed_rows(examples, frame, source.group_column, k)
                            for (examples, frame), source, k in zip(mixed, config.mixed, keep[len(parts):])])
     groups = []
@@ -110,11 +116,35 @@ def _mixed_rows(examples: Examples, frame, group_column: Optional[str], keep: np
 def fold_training(recipe: Recipe, rows: np.ndarray, held_out: Optional[list[str]]) -> Examples:
     """A fold's training examples: the recipe's labelled `rows` and every mixed source, less
     its rows of the held-out groups (leave-group-out runs)."""
-    parts = [recipe.examples.subset(rows)]
-    for examples, groups in recipe.mixed:
-        out = set(held_out or [])
-        parts.append(examples.subset([i for i in range(len(examples)) if groups is None or groups[i] not in out]))
+    parts = [recipe.examples.subset(rows)] + [_without(examples, groups, held_out) for examples, groups in recipe.mixed]
     return join_examples(parts, recipe.config.data) if len(parts) > 1 else parts[0]
+
+
+def _without(examples: Examples, groups: Optional[list[str]], held_out: Optional[list[str]]) -> Examples:
+    """`examples` less its rows of the held-out groups (all of them without group keys)."""
+    out = set(held_out or [])
+    return examples.subset([i for i in range(len(examples)) if groups is None or groups[i] not in out])
+
+
+def fold_dependent_stage(recipe: Recipe, held_out: Optional[list[str]]) -> bool:
+    """Whether the intermediate stage differs per fold: it has groups and some are held out."""
+    return recipe.intermediate is not None and recipe.intermediate_groups is not None and held_out is not None
+
+
+def fold_intermediate(recipe: Recipe, held_out: Optional[list[str]]) -> Optional[Examples]:
+    """The intermediate stage's examples for a fold: less the held-out groups' rows where it has groups."""
+    if not fold_dependent_stage(recipe, held_out):
+        return recipe.intermediate
+    return _without(recipe.intermediate, recipe.intermediate_groups, held_out)
+
+
+def fold_warm_file(recipe: Recipe, held_out: Optional[list[str]]) -> Optional[Path]:
+    """Where a fold's own intermediate stage keeps its state: named by the held-out groups, so a
+    resumed run finds it whatever the fold's number."""
+    if recipe.warm_file is None or not fold_dependent_stage(recipe, held_out):
+        return recipe.warm_file
+    digest = sha256_text("\n".join(held_out))[:12]
+    return recipe.warm_file.with_name(f"{recipe.warm_file.name.removesuffix('.state.pt')}-without-{digest}.state.pt")
 
 
 def column_gold(kept: list[tuple[str, Any]], column: str, config: Config) -> Gold:
@@ -137,13 +167,19 @@ def column_gold(kept: list[tuple[str, Any]], column: str, config: Config) -> Gol
     return Gold(np.concatenate(has), np.concatenate(labels))
 
 
-def warm_state(recipe: Recipe, resume: bool) -> Optional[dict]:
+def warm_state(recipe: Recipe, resume: bool, held_out: Optional[list[str]] = None) -> Optional[dict]:
     """The end state of the recipe's intermediate stage, trained the first time a fold needs it
     (after every check; never, when every fold is already kept). In a work folder its state is
     kept as it trains, so a resumed run continues it, or takes it finished (anno-lexical's
-    33,814 sentences take about 25 minutes on 2 cores)."""
-    if recipe.intermediate is not None and recipe.warm is None:
-        recipe.warm = _after_intermediate(recipe, resume)
+    33,814 sentences take about 25 minutes on 2 cores). Where the stage has groups and the run
+    holds groups out, each fold trains its own, without the held-out groups' rows."""
+    if recipe.intermediate is None:
+        return None
+    if fold_dependent_stage(recipe, held_out):
+        return _after_intermediate(recipe, fold_intermediate(recipe, held_out), fold_warm_file(recipe, held_out),
+                                   resume)
+    if recipe.warm is None:
+        recipe.warm = _after_intermediate(recipe, recipe.intermediate, recipe.warm_file, resume)
     return recipe.warm
 
 
@@ -260,13 +296,16 @@ def fold_split(recipe: Recipe, train_idx: np.ndarray, seed: int, always: bool = 
                                   stratify=None if multi_label else recipe.examples.labels[train_idx]))
 
 
-def fit_fold(recipe: Recipe, train: Examples, dev: Optional[Examples], state: Optional[Path], resume: bool):
+def fit_fold(recipe: Recipe, train: Examples, dev: Optional[Examples], state: Optional[Path], resume: bool,
+             held_out: Optional[list[str]] = None):
     """Train the recipe on one fold's rows; with `state`, saving the training state there as it
     goes (and with `resume`, continuing from it)."""
     saved = (load_state(state, recipe.config) if resume and state is not None and state.is_file()
-             else warm_state(recipe, resume))
-    model, _ = fit(recipe.config, train, dev, recipe.base_path, recipe.tokenizer, False, recipe.intermediate,
-                   state_file=state, resume_from=saved)
+             else warm_state(recipe, resume, held_out))
+    model, _ = fit(recipe.config, train, dev, recipe.base_path, recipe.tokenizer, False,
+                   fold_intermediate(recipe, held_out), state_file=state, resume_from=saved)
+    if fold_dependent_stage(recipe, held_out) and fold_warm_file(recipe, held_out) is not None:
+        fold_warm_file(recipe, held_out).unlink(missing_ok=True)  # this fold's own: no other fold starts from it
     return model
 
 
@@ -279,7 +318,7 @@ def train_and_score(recipe: Recipe, train_idx, test_idx, pool: Optional[Examples
     if pool is not None:
         train = join_examples([train, pool], recipe.config.data)
     dev = recipe.examples.subset(dev_idx) if dev_idx is not None else None
-    model = fit_fold(recipe, train, dev, state, resume)
+    model = fit_fold(recipe, train, dev, state, resume, held_out)
     return classifier_of(recipe, model).predict_proba([recipe.examples.texts[i] for i in test_idx])
 
 
@@ -294,7 +333,7 @@ def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], 
             return saved["pool"], saved["test"]
     fit_idx, dev_idx = fold_split(teacher, train_idx, seed, always=True)
     dev = teacher.examples.subset(dev_idx)  # picks the epoch too, where the teacher's recipe does
-    model = fit_fold(teacher, fold_training(teacher, fit_idx, held_out), dev, state, resume)
+    model = fit_fold(teacher, fold_training(teacher, fit_idx, held_out), dev, state, resume, held_out)
     classifier = classifier_of(teacher, model)
     fit_to_dev(classifier, dev, teacher.config.train.calibration_bias)
     result = classifier.predict_proba(pool_texts), classifier.predict_proba([teacher.examples.texts[i] for i in test_idx])
@@ -459,15 +498,16 @@ def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None
                            f"({', '.join(short)})")
 
 
-def _after_intermediate(recipe: Recipe, resume: bool) -> dict:
-    """The intermediate stage does not depend on the fold (same data, seed and initial
-    weights), so it runs once; every fold resumes from its end state, which gives the same
-    weights as running it again per fold, in a fraction of the time."""
+def _after_intermediate(recipe: Recipe, intermediate: Examples, warm_file: Optional[Path], resume: bool) -> dict:
+    """The end state of the intermediate stage on `intermediate`. Without held-out groups in it,
+    the stage does not depend on the fold (same data, seed and initial weights), so it runs
+    once; every fold resumes from its end state, which gives the same weights as running it
+    again per fold, in a fraction of the time."""
     with tempfile.TemporaryDirectory(prefix="framing-crossval-") as scratch:
-        state_file = recipe.warm_file or Path(scratch) / "state.pt"
+        state_file = warm_file or Path(scratch) / "state.pt"
         saved = load_state(state_file, recipe.config) if resume and state_file.is_file() else None
         # a finished stage is not run again: fit only restores it
-        fit(recipe.config, None, None, recipe.base_path, recipe.tokenizer, False, recipe.intermediate,
+        fit(recipe.config, None, None, recipe.base_path, recipe.tokenizer, False, intermediate,
             state_file=state_file, resume_from=saved)
         return load_state(state_file, recipe.config)
 

@@ -37,14 +37,18 @@ def refresh_model_card(folder: str | Path, meta: CheckpointMeta) -> None:
 
 
 def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
-    """(path or id, facts) of each dataset the model learned from, main data first."""
+    """(path or id, facts) of each dataset the model learned from, main data first; a file used in
+    two ways (an intermediate stage and mixed in) is named once."""
     used = [(config.data.train, config.data.about)]
     if config.intermediate:
         used.append((config.intermediate.data, config.intermediate.about))
     used += [(source.data, source.about) for source in config.mixed]
     if config.distill:
         used.append((config.distill.scores[0], config.distill.about))
-    return used
+    first_use: dict[str, DatasetFacts] = {}
+    for source, facts in used:
+        first_use.setdefault(source, facts)
+    return list(first_use.items())
 
 
 def front_matter(config: Config, metrics: dict[str, Any]) -> list[str]:

@@ -241,11 +241,21 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
 
 def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
     """The intermediate stage's examples: sentence labels only, optionally a class-balanced sample."""
+    source = intermediate_source(config, tokenizer)
+    return None if source is None else source[0]
+
+
+def intermediate_source(config: Config, tokenizer) -> Optional[tuple[Examples, pd.DataFrame]]:
+    """The intermediate stage's examples and its kept rows (None without a stage)."""
     stage = config.intermediate
     if stage is None:
         return None
-    return sentence_source(stage.data, stage.text_column, stage.label_column, stage.labels, stage.max_examples,
-                           config.data, tokenizer, config.model.max_length, config.train.seed)[0]
+    examples, frame = sentence_source(stage.data, stage.text_column, stage.label_column, stage.labels,
+                                      stage.max_examples, config.data, tokenizer, config.model.max_length,
+                                      config.train.seed)
+    if stage.group_column:
+        require_columns(frame, [stage.group_column], stage.data)
+    return examples, frame
 
 
 def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
