@@ -290,9 +290,14 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--write-examples", metavar="FILE.csv",
                         help="write the seen part's sentences with their expected labels (text, label, test, grade) "
                              "for augmentation, and score nothing")
+    parser.add_argument("--write-news", metavar="FILE.csv",
+                        help="write the unseen part's news sentences (before a loaded word went in) as a text "
+                             "column, for `framing pool --exclude`: no pool sentence is then one the suite tests")
     args = parser.parse_args(argv)
     if args.write_examples:
         return write_examples(Path(args.write_examples), args.corpus)
+    if args.write_news:
+        return write_news(Path(args.write_news), args.corpus)
     tests = suite(args.part, args.corpus)
     results, names = [], []
     for checkpoint in args.checkpoint or [None]:
@@ -308,17 +313,39 @@ def main(argv: Optional[list[str]] = None) -> None:
 
 
 def write_examples(path: Path, corpus: Path) -> None:
+    _refuse_existing(path)
+    tests = suite("seen", corpus)
+    rows = _write_csv(path, training_examples(tests, news_bases(tests)))
+    print(f"{path}: {len(rows)} sentences of the seen part ({(rows.label == EDITORIAL).sum()} editorializing)")
+
+
+def write_news(path: Path, corpus: Path) -> None:
+    _refuse_existing(path)
+    tests = suite("unseen", corpus)
+    rows = _write_csv(path, [{"text": s} for s in news_bases(tests)])
+    print(f"{path}: {len(rows)} news sentences of the unseen part")
+
+
+def _refuse_existing(path: Path) -> None:
+    """Before any work: an existing file is refused, a missing folder created."""
+    from framing.errors import FramingError
+    from framing.output import ensure_writable
+
+    try:
+        ensure_writable(path, overwrite=False)
+    except FramingError as error:
+        raise SystemExit(str(error)) from None
+
+
+def _write_csv(path: Path, rows: list[dict]):
     import pandas as pd
 
     from framing.output import atomic_file
 
-    if path.exists():
-        raise SystemExit(f"{path}: exists; remove it first")
-    tests = suite("seen", corpus)
-    rows = pd.DataFrame(training_examples(tests, news_bases(tests)))
+    frame = pd.DataFrame(rows)
     with atomic_file(path) as staging:
-        rows.to_csv(staging, index=False)
-    print(f"{path}: {len(rows)} sentences of the seen part ({(rows.label == EDITORIAL).sum()} editorializing)")
+        frame.to_csv(staging, index=False)
+    return frame
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def test_a_missing_corpus_is_a_clear_error(behaviour, tmp_path):
 
 def test_augmentation_examples_come_from_the_seen_part_only_with_their_expected_labels(behaviour, corpus, tmp_path,
                                                                                        capsys):
-    out = tmp_path / "seen.csv"
+    out = tmp_path / "augment" / "seen.csv"  # a missing folder is created
     behaviour.main(["--write-examples", str(out), "--corpus", str(corpus)])
     rows = pd.read_csv(out)
     assert set(rows.columns) == {"text", "label", "test", "grade"} and set(rows.label) == {"neutral", "editorializing"}
@@ -156,5 +156,24 @@ def test_augmentation_examples_come_from_the_seen_part_only_with_their_expected_
     assert set(inserted.label) == {"editorializing"}
     assert all(one_word_added(text)[0] for text in inserted.text)  # each is one of the bases with a word added
     assert "sentences of the seen part" in capsys.readouterr().out
-    with pytest.raises(SystemExit, match="exists"):
+    with pytest.raises(SystemExit, match="already exists"):
         behaviour.main(["--write-examples", str(out), "--corpus", str(corpus)])
+
+
+def test_the_unseen_news_sentences_are_written_for_a_pool_to_leave_out(behaviour, corpus, tmp_path, capsys):
+    out = tmp_path / "pools" / "unseen_news.csv"
+    behaviour.main(["--write-news", str(out), "--corpus", str(corpus)])
+    written = pd.read_csv(out)
+    assert list(written.columns) == ["text"] and set(written.text) <= set(NEWS) and len(written) > 0
+    unseen = behaviour.suite("unseen", corpus, exclude=set())
+    tested = [s for test in unseen if test.kind == "DIR" for case in test.cases for s in case.sentences]
+    assert tested and all(_base_of(s) in set(written.text) for s in tested)  # every tested sentence's base
+    assert "news sentences of the unseen part" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="already exists"):
+        behaviour.main(["--write-news", str(out), "--corpus", str(corpus)])
+
+
+def _base_of(sentence: str) -> str:
+    word, _ = one_word_added(sentence)
+    words = sentence.split()
+    return " ".join(words[:words.index(word)] + words[words.index(word) + 1:])

@@ -152,6 +152,7 @@ def test_a_shallower_student_starts_from_the_chosen_layers_and_saves_as_a_plain_
     assert json.loads((folder / "config.json").read_text())["num_hidden_layers"] == 1
     classifier = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
     assert classifier("The council met on Tuesday.")["label"] in {"neutral", "editorializing"}
+    assert "fine-tuned from encoder layers 1 of" in (folder / "README.md").read_text()  # the card says so
 
     raw["model"]["keep_layers"] = [0, 2]
     with pytest.raises(FramingError, match=r"model.keep_layers \[0, 2\]: the base model has 2 encoder layers"):

@@ -77,7 +77,7 @@ def use_section(config: Config, meta: dict[str, Any]) -> list[str]:
     mapping = ", ".join(f"`{raw}` → `{name}`" for raw, name in meta["label_mapping"].items())
     return [
         f"# {config.name}", "",
-        f"A `framing` checkpoint: fine-tuned from `{config.model.base}` to label a passage as one of "
+        f"A `framing` checkpoint: fine-tuned from {base_description(config)} to label a passage as one of "
         f"{', '.join(f'`{n}`' for n in meta['labels'])}. Label mapping from the data: {mapping}.", "",
         "## Use", "",
         "```python", "from framing import FramingClassifier",
@@ -86,6 +86,15 @@ def use_section(config: Config, meta: dict[str, Any]) -> list[str]:
         "The folder also loads with `transformers.AutoModelForSequenceClassification.from_pretrained` "
         "(sentence labels, uncalibrated logits). " + calibration_sentence(meta), "",
     ]
+
+
+def base_description(config: Config) -> str:
+    """The base model, and the encoder layers kept where the checkpoint is a shallower student."""
+    keep = config.model.keep_layers
+    if not keep:
+        return f"`{config.model.base}`"
+    return (f"encoder layers {', '.join(map(str, keep))} of `{config.model.base}` (a {len(keep)}-layer model, "
+            f"initialised from those layers)")
 
 
 def calibration_sentence(meta: dict[str, Any]) -> str:
