@@ -13,7 +13,7 @@ METRICS = {"dev": {"macro_f1": 0.8, "accuracy": 0.8, "ece": 0.05, "macro_f1_ci95
 def test_dataset_facts_come_from_the_config():
     card = render_model_card(load_config("configs/babe.yaml"), META, METRICS)
     assert "license: agpl-3.0" in card and "mediabiasgroup/BABE" in card
-    assert "spinde-etal-2021-neural-media" in card and "hube-fetahu-2019-neural" in card
+    assert "spinde-etal-2021-neural-media" in card and "horych-etal-2025-promises" in card
     assert "single sentences from US news outlets" in card
 
 
@@ -38,7 +38,8 @@ def test_the_card_states_each_sources_licence_and_the_metrics_per_group():
     card = render_model_card(load_config("configs/babe.yaml"), META, {**METRICS, "dev_by_group": {"label_bias_reviewed": by_group}})
     licences = card.split("## Licences of the training data")[1].split("\n## ")[0]
     assert "BABE" in licences and "AGPL-3.0" in licences and "MIT" in licences  # texts and reviewed labels
-    assert "WikiNPOV" in licences and "AllSides" in licences  # every source the recipe learns from
+    assert "anno-lexical" in licences and "CC BY-NC-ND 4.0" in licences  # every source the recipe learns from
+    assert "AllSides" in licences and "behaviour suite" in licences
     section = card.split("## Dev metrics by `type` (labels `label_bias_reviewed`)")[1]
     assert "| left | 2 | 1.000" in section and "| right | 2 | " in section and "over-flagging" in section
     assert "Largest gap between groups" in section
