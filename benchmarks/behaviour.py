@@ -3,6 +3,8 @@ thousands of sentences built from templates and word lists written for this proj
 (benchmarks/behaviour_cases.py) and from real news sentences of the AllSides corpus.
 
     python benchmarks/behaviour.py [--checkpoint DIR ...] [--part unseen|seen] [--output results.json]
+    python benchmarks/behaviour.py --write-examples seen.csv     # the seen part, for augmentation
+    python benchmarks/behaviour.py --write-news unseen_news.csv  # what a distillation pool must leave out
 
 Every list has a part that training may use (augmentation) and a part no training ever sees;
 the report is of the unseen part unless told otherwise. The tests:
