@@ -73,3 +73,14 @@ def test_a_source_used_as_intermediate_stage_and_mixed_in_is_stated_once(tmp_pat
                                "mixed": [{"data": "anno.parquet", "labels": labels, "weight": 0.3, "about": about}]})
     licences = render_model_card(config, META, METRICS).split("## Licences of the training data")[1]
     assert licences.count("anno-lexical (MIT / CC BY-NC-ND 4.0): non-commercial on the hub card") == 1
+
+
+def test_the_training_row_count_says_when_it_includes_other_sources(tmp_path):
+    """The count is of every training row; with mixed sources it is not the train file's size."""
+    labels = {"Biased": "editorializing", "Non-biased": "neutral"}
+    plain = config_from_dict({"name": "mine", "data": {"train": str(tmp_path / "t.csv"), "labels": labels}})
+    mixed = config_from_dict({"name": "mine", "data": {"train": str(tmp_path / "t.csv"), "labels": labels},
+                              "mixed": [{"data": "anno.parquet", "labels": labels, "weight": 0.3}]})
+    metrics = {**METRICS, "train_examples": 1234}
+    assert "(1234 passages), text column" in render_model_card(plain, META, metrics)
+    assert "(1234 passages in all, counting the extra files and the rows mixed in below), text column" in render_model_card(mixed, META, metrics)

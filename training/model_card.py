@@ -129,9 +129,13 @@ def _refit_figures(fit: dict[str, Any]) -> str:
 
 def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     picks_epoch = config.train.select == "best" and config.train.average_last == 1
+    # The count is of every training row: with extra files, mixed sources or a teacher's pool
+    # it is not the train file's size, so the card says so (it read as the file's size before).
+    joined = bool(config.data.extra_train or config.mixed or config.distill)
+    count = f"{metrics.get('train_examples', '?')} passages" + (" in all, counting the extra files and the rows mixed in below" if joined else "")
     lines = [
         "## Training data", "",
-        f"- train: `{config.data.train}` ({metrics.get('train_examples', '?')} passages), "
+        f"- train: `{config.data.train}` ({count}), "
         f"text column `{config.data.text_column}`, label column `{config.data.label_column}`",
         f"- dev: `{config.data.dev}`, used for " + ("picking the epoch, " if picks_epoch else "")
         + "the calibration (temperature and bias) and the word threshold",
