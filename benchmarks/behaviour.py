@@ -14,7 +14,8 @@ the report is of the unseen part unless told otherwise. The tests:
 - loaded words (DIR): a loaded adjective or adverb inserted into a neutral news sentence
   (sentences of AllSides articles, chosen by rule: no quotes, no first person, no evaluative
   word, a number or a reporting verb) must make it editorializing;
-- short factual statements (MFT): numbers, dates, quotes of plain facts are neutral;
+- short factual statements (MFT): numbers, dates, quotes of plain facts, and (unseen part)
+  facts in the vivid verbs news uses for them ("soared", "devastated", "in a landslide") are neutral;
 - swaps (INV): a name, place or pronoun swapped must not change the label.
 A case fails when a sentence gets the wrong label (MFT, DIR) or its fills do not all get one
 label (INV). Each test's failure rate is also given by the cases' grade: the loaded word's

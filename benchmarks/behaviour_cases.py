@@ -244,6 +244,23 @@ FACTUAL = {
         ("The president's approval rating fell to 41 percent in {month}, according to a Gallup poll.",
          "charged topics"),
         ("The vaccine requirement takes effect in {place} on {month} {date}.", "charged topics"),
+        # Facts in the vivid verbs and superlatives news uses for them: a model that reads
+        # intensity as opinion flags these (unseen only, so the seen part and the shipped
+        # recipe's augmentation stay as they were).
+        ("Unemployment in {place} soared to {pct} percent in {month}.", "vivid wording"),
+        ("Shares of the company plunged {pct} percent on {day}.", "vivid wording"),
+        ("A tornado devastated a town outside {city} on {day}.", "vivid wording"),
+        ("The measure passed the state House in {place} with overwhelming bipartisan support.", "vivid wording"),
+        ("{name} won the primary in a landslide on {day}.", "vivid wording"),
+        ("The campaign drew a record {count} donors in {month}.", "vivid wording"),
+        ("Flooding in {place} killed at least {date} people on {day}.", "vivid wording"),
+        ("Home prices in {city} have doubled since {year}.", "vivid wording"),
+        ("The explosion shattered windows across downtown {city} on {day}.", "vivid wording"),
+        ("Temperatures in {city} hit a record high on {day}.", "vivid wording"),
+        ("The verdict sparked protests in {city} and several other cities.", "vivid wording"),
+        ("Gas prices surged in {place} after the refinery fire in {month}.", "vivid wording"),
+        ("The death toll from the fire in {city} climbed to {date} on {day}.", "vivid wording"),
+        ("The team suffered its worst defeat since {year}.", "vivid wording"),
     ],
 }
 
