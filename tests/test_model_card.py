@@ -83,4 +83,5 @@ def test_the_training_row_count_says_when_it_includes_other_sources(tmp_path):
                               "mixed": [{"data": "anno.parquet", "labels": labels, "weight": 0.3}]})
     metrics = {**METRICS, "train_examples": 1234}
     assert "(1234 passages), text column" in render_model_card(plain, META, metrics)
-    assert "(1234 passages in all, counting the extra files and the rows mixed in below), text column" in render_model_card(mixed, META, metrics)
+    counted = "(1234 passages in all, counting the extra files and the rows mixed in below), text column"
+    assert counted in render_model_card(mixed, META, metrics)

@@ -132,7 +132,9 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
     # The count is of every training row: with extra files, mixed sources or a teacher's pool
     # it is not the train file's size, so the card says so (it read as the file's size before).
     joined = bool(config.data.extra_train or config.mixed or config.distill)
-    count = f"{metrics.get('train_examples', '?')} passages" + (" in all, counting the extra files and the rows mixed in below" if joined else "")
+    count = f"{metrics.get('train_examples', '?')} passages"
+    if joined:
+        count += " in all, counting the extra files and the rows mixed in below"
     lines = [
         "## Training data", "",
         f"- train: `{config.data.train}` ({count}), "
