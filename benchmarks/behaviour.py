@@ -5,6 +5,7 @@ thousands of sentences built from templates and word lists written for this proj
     python benchmarks/behaviour.py [--checkpoint DIR ...] [--part unseen|seen] [--output results.json]
     python benchmarks/behaviour.py --write-examples seen.csv     # the seen part, for augmentation
     python benchmarks/behaviour.py --write-news unseen_news.csv  # what a distillation pool must leave out
+    python benchmarks/behaviour.py --write-group-terms terms.csv  # the seen groups, for counterfactuals
 
 Every list has a part that training may use (augmentation) and a part no training ever sees;
 the report is of the unseen part unless told otherwise. The tests:
@@ -296,7 +297,12 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--write-news", metavar="FILE.csv",
                         help="write the unseen part's news sentences (before a loaded word went in) as a text "
                              "column, for `framing pool --exclude`: no pool sentence is then one the suite tests")
+    parser.add_argument("--write-group-terms", metavar="FILE.csv",
+                        help="write the seen part's social groups as swap sets (set, term), one set per kind, "
+                             "for a training config's `counterfactuals.terms`")
     args = parser.parse_args(argv)
+    if args.write_group_terms:
+        return write_group_terms(Path(args.write_group_terms))
     if args.write_examples:
         return write_examples(Path(args.write_examples), args.corpus)
     if args.write_news:
@@ -327,6 +333,13 @@ def write_news(path: Path, corpus: Path) -> None:
     tests = suite("unseen", corpus)
     rows = _write_csv(path, [{"text": s} for s in news_bases(tests)])
     print(f"{path}: {len(rows)} news sentences of the unseen part")
+
+
+def write_group_terms(path: Path) -> None:
+    _refuse_existing(path)
+    rows = _write_csv(path, [{"set": kind, "term": group}
+                             for kind, groups in cases.GROUPS["seen"].items() for group in groups])
+    print(f"{path}: {len(rows)} groups of the seen part in {rows.set.nunique()} swap sets")
 
 
 def _refuse_existing(path: Path) -> None:

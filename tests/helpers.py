@@ -53,8 +53,8 @@ def build_tiny_base(folder: Path, texts: list[str]) -> Path:
 
     words = sorted({w.strip(".,'").lower() for t in texts for w in t.replace("-", " ").split()})
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", "'", "-", "s"] + words
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"))
+    # transformers 5 takes the vocabulary itself (`vocab_file=` is silently ignored, leaving every word [UNK])
+    tokenizer = BertTokenizerFast(vocab={word: index for index, word in enumerate(vocab)})
     config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=64)
     import torch

@@ -177,3 +177,17 @@ def _base_of(sentence: str) -> str:
     word, _ = one_word_added(sentence)
     words = sentence.split()
     return " ".join(words[:words.index(word)] + words[words.index(word) + 1:])
+
+
+def test_the_group_terms_for_counterfactuals_are_the_seen_groups_in_one_swap_set_per_kind(behaviour, tmp_path, capsys):
+    from framing.training.counterfactuals import swap_sets
+
+    out = tmp_path / "augment" / "group_terms.csv"
+    behaviour.main(["--write-group-terms", str(out)])
+    seen = behaviour.cases.GROUPS["seen"]
+    assert swap_sets(str(out)) == list(seen.values())
+    unseen_groups = {g.lower() for members in behaviour.cases.GROUPS["unseen"].values() for g in members}
+    assert not unseen_groups & {t.lower() for t in pd.read_csv(out).term}
+    assert "swap sets" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="already exists"):
+        behaviour.main(["--write-group-terms", str(out)])

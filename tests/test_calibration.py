@@ -108,7 +108,8 @@ def test_calibrating_twice_keeps_the_uncalibrated_reference(tiny_checkpoint, tin
     assert second["before"] == pytest.approx(first["after"])
     # ...while the uncalibrated figures (temperature 1, no bias) are the same fixed reference
     assert first["uncalibrated"] == second["uncalibrated"]
-    assert first["uncalibrated"]["ece"] == pytest.approx(expected_calibration_error(gold, softmax(logits)))
+    # the same logits reach the two softmaxes in float32 and float64: equal to float32's precision
+    assert first["uncalibrated"]["ece"] == pytest.approx(expected_calibration_error(gold, softmax(logits)), abs=1e-6)
     assert "uncalibrated" in (folder / "README.md").read_text()
 
 

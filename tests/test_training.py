@@ -161,3 +161,10 @@ def test_a_shallower_student_starts_from_the_chosen_layers_and_saves_as_a_plain_
     with pytest.raises(FramingError, match=r"model.keep_layers \[1, 0\]: expected distinct layer numbers"):
         config_from_dict(raw)
     assert not (tmp_path / "too-deep").exists()
+
+
+def test_the_tiny_test_model_reads_words_not_unknown_tokens(tiny_base):
+    from transformers import AutoTokenizer
+
+    tokens = AutoTokenizer.from_pretrained(tiny_base).tokenize("The corrupt court rubber-stamped a ridiculous ruling.")
+    assert tokens == ["the", "corrupt", "court", "rubber", "-", "stamped", "a", "ridiculous", "ruling", "."]

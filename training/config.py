@@ -202,6 +202,17 @@ class MixedData(_Section):
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 
+class CounterfactualConfig(_Section):
+    """Group-term counterfactuals of the gold training rows (training/counterfactuals.py): each
+    sentence naming a group of a swap set is trained on again with another group of that set,
+    same label; cross-validation makes them from each fold's training rows only."""
+
+    # A table with columns `set` and `term`: the terms of one set replace each other, e.g. the
+    # behaviour suite's seen groups (`python benchmarks/behaviour.py --write-group-terms FILE`).
+    terms: str
+    weight: float = Field(1.0, gt=0.0)  # a copy's loss weight relative to a gold row's
+
+
 class DistillConfig(_Section):
     """Knowledge distillation: unlabelled sentences with a teacher's probabilities, learned
     beside the gold labels in the main stage (pool rows train the sentence head only)."""
@@ -238,6 +249,7 @@ class Config(_Section):
     train: TrainConfig = TrainConfig()
     intermediate: Optional[IntermediateConfig] = None
     mixed: list[MixedData] = Field(default_factory=list)
+    counterfactuals: Optional[CounterfactualConfig] = None
     distill: Optional[DistillConfig] = None
 
     @model_validator(mode="after")

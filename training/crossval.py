@@ -45,6 +45,7 @@ from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.compare import mcnemar, paired_bootstrap
 from framing.training.config import Config, config_from_dict
+from framing.training.counterfactuals import counterfactuals
 from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
                                        pool_examples, teacher_examples, with_teacher)
 from framing.training.labels import UNLABELLED, dropped_cells, targets_of
@@ -114,9 +115,13 @@ def _mixed_rows(examples: Examples, frame, group_column: Optional[str], keep: np
 
 
 def fold_training(recipe: Recipe, rows: np.ndarray, held_out: Optional[list[str]]) -> Examples:
-    """A fold's training examples: the recipe's labelled `rows` and every mixed source, less
-    its rows of the held-out groups (leave-group-out runs)."""
-    parts = [recipe.examples.subset(rows)] + [_without(examples, groups, held_out) for examples, groups in recipe.mixed]
+    """A fold's training examples: the recipe's labelled `rows`, every mixed source less its rows
+    of the held-out groups (leave-group-out runs), and the counterfactuals of `rows` alone."""
+    gold = recipe.examples.subset(rows)
+    parts = [gold] + [_without(examples, groups, held_out) for examples, groups in recipe.mixed]
+    if recipe.config.counterfactuals:
+        parts.append(counterfactuals(gold, recipe.config.counterfactuals, recipe.tokenizer,
+                                     recipe.config.model.max_length))
     return join_examples(parts, recipe.config.data) if len(parts) > 1 else parts[0]
 
 

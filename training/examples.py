@@ -92,6 +92,20 @@ def supervision_present(data_config: DataConfig, columns: set[str]) -> DataConfi
     return data_config.model_copy(update=update)
 
 
+def encode(texts: list[str], marked: Optional[list[list[str]]], tokenizer: PreTrainedTokenizerBase, max_length: int,
+           with_words: bool) -> tuple[list[list[int]], Optional[list[list[int]]]]:
+    """Token ids of `texts`, and with `with_words` each token's word target (1 where it overlaps
+    one of the text's `marked` words, 0 elsewhere, IGNORE on special tokens)."""
+    encoded = tokenizer(texts, truncation=True, max_length=max_length,
+                        return_offsets_mapping=with_words, return_special_tokens_mask=with_words)
+    if not with_words:
+        return encoded["input_ids"], None
+    return encoded["input_ids"], [
+        token_targets(offsets, marked_spans(text, words), special)
+        for text, words, offsets, special in zip(texts, marked, encoded["offset_mapping"], encoded["special_tokens_mask"])
+    ]
+
+
 def build_examples(
     frame: pd.DataFrame, data_name: str, data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int,
     partial: bool = False,
@@ -107,24 +121,13 @@ def build_examples(
     texts = texts_of(frame, data_config.text_column, data_name)
     names = data_config.label_names
     labels = targets_of(frame, data_config.label_column, data_config.labels, names, data_name, data_config.multi_label, data_config.label_separator)
-    encoded = tokenizer(
-        texts, truncation=True, max_length=max_length,
-        return_offsets_mapping=bool(data_config.words_column), return_special_tokens_mask=bool(data_config.words_column),
-    )
-    examples = Examples(texts=texts, input_ids=encoded["input_ids"], labels=labels)
+    words = word_lists(frame, data_config.words_column, data_name) if data_config.words_column else None
+    input_ids, word_targets = encode(texts, words, tokenizer, max_length, bool(data_config.words_column))
+    examples = Examples(texts=texts, input_ids=input_ids, labels=labels, word_targets=word_targets, marked=words)
     if data_config.votes_column:
         votes = np.asarray(numbers_of(frame, data_config.votes_column, data_name))
         annotators = np.asarray(numbers_of(frame, data_config.annotators_column, data_name))
         examples.soft = np.clip(votes / np.maximum(annotators, 1), 0.0, 1.0)
-    if data_config.words_column:
-        words = word_lists(frame, data_config.words_column, data_name)
-        examples.marked = words
-        examples.word_targets = [
-            token_targets(offsets, marked_spans(text, marked), special)
-            for text, marked, offsets, special in zip(
-                texts, words, encoded["offset_mapping"], encoded["special_tokens_mask"]
-            )
-        ]
     if data_config.aux_label_column:
         aux_names = data_config.aux_label_names
         raw = frame[data_config.aux_label_column].tolist()

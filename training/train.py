@@ -29,6 +29,7 @@ from framing.training.base_model import resolve_base_model
 from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
 from framing.training.config import Config
+from framing.training.counterfactuals import counterfactuals
 from framing.data import require_columns, texts_of
 from framing.training.labels import UNLABELLED, fingerprint, load_table, targets_of, without_labels
 from framing.errors import FramingError
@@ -225,8 +226,12 @@ def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
 def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     data_config = config.data
     parts, _ = labelled_parts(data_config, tokenizer, config.model.max_length)
+    gold = len(parts)
     parts += [examples for examples, _ in mixed_parts(config, tokenizer)]
     parts = [part.subset(np.flatnonzero(keep)) for part, keep in zip(parts, disagreeing(parts, data_config.on_disagreement))]
+    if config.counterfactuals:
+        parts.append(counterfactuals(join_examples(parts[:gold], data_config), config.counterfactuals, tokenizer,
+                                     config.model.max_length))
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
@@ -494,6 +499,8 @@ def data_provenance(config: Config) -> list[dict]:
     """Where each split came from, with a sha256 of local files, for the model card."""
     sources = [("train", config.data.train), *[("extra train", extra) for extra in config.data.extra_train],
                *[("mixed", source.data) for source in config.mixed], ("dev", config.data.dev)]
+    if config.counterfactuals:
+        sources.append(("counterfactual terms", config.counterfactuals.terms))
     if config.distill:
         sources += [("distillation scores", scores) for scores in config.distill.scores]
     if config.intermediate:

@@ -1,0 +1,88 @@
+"""Group-term counterfactuals of the gold training rows (issue 24, step 3): for a sentence that
+names a social group of a swap set ("Democrats", "women", "Muslims"), a copy with that group
+swapped for another of the same set, with the same label, so the label learns to follow what
+is said and not who it is said about. They are made from the rows a run trains on and nothing
+else: cross-validation makes them per fold from that fold's training rows, so no held-out
+sentence reaches training in another group's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from transformers import PreTrainedTokenizerBase
+
+from framing.data import read_table, require_columns
+from framing.errors import FramingError
+from framing.hashing import sha256_text
+from framing.training.config import CounterfactualConfig
+from framing.training.examples import Examples, encode
+
+
+def swap_sets(path: str) -> list[list[str]]:
+    """The swap sets of a terms file (columns `set`, `term`): terms of one set replace each other."""
+    frame = read_table(path)
+    require_columns(frame, ["set", "term"], path)
+    sets = [group["term"].astype(str).str.strip().tolist() for _, group in frame.groupby("set", sort=False)]
+    for terms in sets:
+        if len(set(terms)) < 2:
+            raise FramingError(f"{path}: swap set {terms!r} needs at least two different terms")
+    return sets
+
+
+def term_pattern(sets: list[list[str]]) -> re.Pattern:
+    """One pattern for every term, whole words, case-insensitive; longer terms first, so that
+    "Chinese immigrants" wins over "immigrants"."""
+    terms = sorted({t for terms in sets for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+
+
+def swapped(text: str, marked: list[str], sets: list[list[str]], pattern: re.Pattern
+            ) -> tuple[str, list[str]] | None:
+    """`text` (and its marked words) with the first group term it names replaced everywhere by
+    another term of that term's set, or None when it names none. The other term is fixed by the
+    sentence itself (a hash), so a sentence gets the same swap in every fold and every run."""
+    found = pattern.search(text)
+    if found is None:
+        return None
+    listed = next(t for terms in sets for t in terms if t.lower() == found.group(1).lower())
+    terms = next(terms for terms in sets if listed in terms)
+    others = [t for t in terms if t.lower() != listed.lower()]
+    other = others[int(sha256_text(text), 16) % len(others)]
+    same = re.compile(r"(?<!\w)" + re.escape(listed) + r"(?!\w)", re.IGNORECASE)
+
+    def replace(match: re.Match) -> str:
+        # a term opening a sentence, or capitalised by the text (a title), passes its capital on:
+        # "Women marched" -> "Gay men marched"; a proper noun's own capital ("Democrats") does not
+        # pass to a common noun mid-sentence ("progressives")
+        before = text[:match.start()].rstrip()
+        opens = not before.strip("\"“‘'([") or before[-1] in ".!?"
+        capital = opens or (match.group(0)[0].isupper() and listed[0].islower())
+        return other[0].upper() + other[1:] if capital else other
+
+    # marked words are found case-insensitively (training/examples.py): the term as listed will do
+    return same.sub(replace, text), [same.sub(lambda _: other, word) for word in marked]
+
+
+def counterfactuals(examples: Examples, config: CounterfactualConfig, tokenizer: PreTrainedTokenizerBase,
+                    max_length: int) -> Examples:
+    """A counterfactual copy of each row of `examples` that names a group of a swap set, with
+    its label, vote share and auxiliary label, its marked words swapped too, at `config.weight`."""
+    sets = swap_sets(config.terms)
+    pattern = term_pattern(sets)
+    marked = examples.marked or [[] for _ in examples.texts]
+    rows, texts, words = [], [], []
+    for row, (text, row_marked) in enumerate(zip(examples.texts, marked)):
+        made = swapped(text, row_marked, sets, pattern)
+        if made is not None:
+            rows.append(row)
+            texts.append(made[0])
+            words.append(made[1])
+    copies = examples.subset(rows)
+    copies.texts = texts
+    copies.input_ids, word_targets = encode(texts, words, tokenizer, max_length, examples.word_targets is not None)
+    copies.word_targets = word_targets
+    copies.marked = words if examples.marked is not None else None
+    copies.weight = np.full(len(rows), config.weight)
+    return copies
