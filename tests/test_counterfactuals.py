@@ -77,6 +77,13 @@ def test_training_adds_a_copy_of_each_gold_row_naming_a_group_with_its_targets(t
     tokens = tokenizer.convert_ids_to_tokens(copies.input_ids[greedy])
     assert copies.word_targets[greedy][tokens.index("corrupt")] == 1
     assert copies.word_targets[greedy][tokens.index("company")] == 0
+    from framing.checkpoint import CheckpointMeta
+    from framing.training.model_card import render_model_card
+
+    meta = CheckpointMeta(labels=config.data.label_names, label_mapping=config.data.labels).model_dump()
+    card = render_model_card(config, meta, {"dev": {}, "train_examples": len(train)})
+    assert f"group-term counterfactuals: each gold training sentence naming a group of `{terms}`" in card
+    assert "weighing 0.5 of a gold row" in card and f"{len(train)} passages in all, counting" in card
 
 
 def test_a_fold_trains_on_the_counterfactuals_of_its_own_rows_only(tiny_base, tiny_data, tmp_path):

@@ -131,7 +131,7 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
     picks_epoch = config.train.select == "best" and config.train.average_last == 1
     # The count is of every training row: with extra files, mixed sources or a teacher's pool
     # it is not the train file's size, so the card says so (it read as the file's size before).
-    joined = bool(config.data.extra_train or config.mixed or config.distill)
+    joined = bool(config.data.extra_train or config.mixed or config.distill or config.counterfactuals)
     count = f"{metrics.get('train_examples', '?')} passages"
     if joined:
         count += " in all, counting the extra files and the rows mixed in below"
@@ -158,6 +158,10 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
         lines.append(f"- mixed into that stage: `{source.data}` ({rows} rows; labels "
                      f"{', '.join(f'`{k}` → `{v}`' for k, v in source.labels.items())}), a row weighing "
                      f"{source.weight:g} of a gold one; sentence head only")
+    if config.counterfactuals:
+        lines.append(f"- group-term counterfactuals: each gold training sentence naming a group of "
+                     f"`{config.counterfactuals.terms}` again with another group of its set, same label, a copy "
+                     f"weighing {config.counterfactuals.weight:g} of a gold row")
     if config.data.on_disagreement != "keep":
         lines.append("- a sentence labelled differently by two sources: " +
                      ("the first-listed source's label kept" if config.data.on_disagreement == "first"
