@@ -46,8 +46,7 @@ def swapped(text: str, marked: list[str], sets: list[list[str]], pattern: re.Pat
     found = pattern.search(text)
     if found is None:
         return None
-    listed = next(t for terms in sets for t in terms if t.lower() == found.group(1).lower())
-    terms = next(terms for terms in sets if listed in terms)
+    listed, terms = next((t, terms) for terms in sets for t in terms if t.lower() == found.group(1).lower())
     others = [t for t in terms if t.lower() != listed.lower()]
     other = others[int(sha256_text(text), 16) % len(others)]
     same = re.compile(r"(?<!\w)" + re.escape(listed) + r"(?!\w)", re.IGNORECASE)
@@ -81,8 +80,8 @@ def counterfactuals(examples: Examples, config: CounterfactualConfig, tokenizer:
             words.append(made[1])
     copies = examples.subset(rows)
     copies.texts = texts
-    copies.input_ids, word_targets = encode(texts, words, tokenizer, max_length, examples.word_targets is not None)
-    copies.word_targets = word_targets
+    copies.input_ids, copies.word_targets = encode(texts, words, tokenizer, max_length,
+                                                   examples.word_targets is not None)
     copies.marked = words if examples.marked is not None else None
     copies.weight = np.full(len(rows), config.weight)
     return copies
