@@ -168,3 +168,17 @@ def test_the_tiny_test_model_reads_words_not_unknown_tokens(tiny_base):
 
     tokens = AutoTokenizer.from_pretrained(tiny_base).tokenize("The corrupt court rubber-stamped a ridiculous ruling.")
     assert tokens == ["the", "corrupt", "court", "rubber", "-", "stamped", "a", "ridiculous", "ruling", "."]
+
+
+def test_training_device_is_checked_by_name(tiny_base, tiny_data):
+    from framing.training.train import training_device
+    with pytest.raises(FramingError, match="train.device"):
+        config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="gpu"))
+    assert config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="cuda:1")).train.device == "cuda:1"
+    assert training_device("cpu") == torch.device("cpu")
+    if torch.cuda.is_available():
+        assert training_device("auto").type == "cuda"
+    else:
+        assert training_device("auto") == torch.device("cpu")
+        with pytest.raises(FramingError, match="sees no CUDA GPU"):
+            training_device("cuda")

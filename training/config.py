@@ -161,6 +161,10 @@ class TrainConfig(_Section):
     # Average the weights of the last N epochs (1 = no averaging).
     average_last: int = Field(1, ge=1)
     threads: Optional[int] = Field(None, ge=1)
+    # Where the optimiser runs: "auto" takes a CUDA GPU when torch sees one, else the CPU. Dev
+    # scoring, calibration and the saved state stay on the CPU. A GPU's kernels are not
+    # bit-reproducible, so there a resumed run (and any rerun) matches only to training noise.
+    device: str = Field("auto", pattern="^(auto|cpu|cuda(:[0-9]+)?)$")
     # Save the full training state every N optimiser steps (and after every epoch) so that
     # `framing train --resume` continues an interrupted run; 0 saves after epochs only.
     save_state_every: int = Field(50, ge=0)

@@ -130,7 +130,7 @@ def _distill_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: floa
 
 def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
     """The word head's per-token loss and the auxiliary label head's loss, as configured."""
-    loss = torch.zeros(())
+    loss = out.logits.new_zeros(())
     if config.train.word_loss_weight > 0:
         valid = batch["word_targets"] != IGNORE  # [B, T]
         if valid.any():
@@ -263,6 +263,16 @@ def intermediate_source(config: Config, tokenizer) -> Optional[tuple[Examples, p
     return examples, frame
 
 
+def training_device(name: str) -> torch.device:
+    """The device `train.device` names; "auto" is a CUDA GPU when torch sees one, else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise FramingError(f"train.device: {name!r}, but torch {torch.__version__} sees no CUDA GPU; "
+                           f"use auto or cpu")
+    return torch.device(name)
+
+
 def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
     return {k: sum(s[k].float() for s in states) / len(states) if states[0][k].is_floating_point() else states[-1][k]
             for k in states[0]}
@@ -272,18 +282,22 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
               generator: torch.Generator, tokenizer, progress: bool, name: str, save: Callable[..., None],
               resume: Optional[dict] = None) -> Iterator[dict]:
     """Optimise `model` on `examples` for `epochs` (fresh optimizer, warmup and linear decay);
-    yields a log entry after each epoch, with the model in train mode.
+    yields a log entry after each epoch, with the model back on the CPU in train mode (the
+    optimiser runs on `train.device`).
 
     `save(**position)` is offered the stage's state every `train.save_state_every` steps and
     after each epoch; `resume` (a saved state inside this stage) continues from its position:
     the data order of the interrupted epoch is drawn again from its saved generator state and
     the steps already taken are skipped.
     """
+    device = training_device(config.train.device)
+    model.to(device)  # parameters move in place: the optimizer built next holds the moved ones
     optimizer = make_optimizer(model, config, lr)
     total = math.ceil(len(examples) / config.train.batch_size) * epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
-    class_weight = balanced_weights(examples.labels, len(config.data.label_names)) if config.train.class_weights else None
+    class_weight = (balanced_weights(examples.labels, len(config.data.label_names)).to(device)
+                    if config.train.class_weights else None)
     lengths = [len(ids) for ids in examples.input_ids]
     first_epoch, skip = 1, 0
     if resume is not None:
@@ -291,7 +305,7 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
         scheduler.load_state_dict(resume["scheduler"])
         first_epoch, skip = resume["epoch"], resume["step"]
     for epoch in range(first_epoch, epochs + 1):
-        model.train()
+        model.to(device).train()
         epoch_generator = generator.get_state()  # redraws this epoch's order on resume
         batches = length_grouped_batches(lengths, config.train.batch_size, generator)
         done = skip if epoch == first_epoch else 0
@@ -301,8 +315,9 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
         bar = tqdm(total=len(batches), initial=done, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress,
                    leave=False)
         for step in range(done + 1, len(batches) + 1):
-            loss = multitask_loss(model, collate(examples, batches[step - 1], tokenizer.pad_token_id), config,
-                                  votes_for, class_weight)
+            batch = {key: value.to(device) for key, value in
+                     collate(examples, batches[step - 1], tokenizer.pad_token_id).items()}
+            loss = multitask_loss(model, batch, config, votes_for, class_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
@@ -317,6 +332,7 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
                      epoch_seconds=seconds_before + time.perf_counter() - started)
         bar.close()
         seconds = seconds_before + time.perf_counter() - started
+        model.to("cpu")  # the caller scores dev through the CPU predictor and keeps CPU weights
         yield {"stage": name, "epoch": epoch, "train_loss": running / len(batches), "seconds": round(seconds, 1),
                "examples_per_second": round(len(examples) / seconds, 1)}
         # The caller has logged the epoch (and measured dev): save the position after it.
