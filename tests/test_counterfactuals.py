@@ -32,6 +32,17 @@ def test_the_first_group_named_is_swapped_everywhere_for_another_of_its_set():
     assert swap("Womenfolk and democratsville.") is None  # whole words only
 
 
+
+def test_a_swap_that_would_double_a_word_takes_the_next_term_or_none():
+    # these sentences' hash picks "the homeless", which after "the" would read "the the
+    # homeless": the set's other term instead
+    assert swap("She helped the immigrants on Monday.") == ("She helped the Chinese immigrants on Monday.", [])
+    assert swap("The mayor met the immigrants.") == ("The mayor met the Chinese immigrants.", [])
+    two = [["women", "gay men"]]  # a set whose only other term doubles the word before it
+    assert swapped("Gay women voted.", [], two, term_pattern(two)) is None
+    assert swapped("That that women voted.", [], two, term_pattern(two)) == ("That that gay men voted.", [])
+
+
 def terms_file(tmp_path, sets: list[list[str]]) -> str:
     path = tmp_path / "terms.csv"
     pd.DataFrame([{"set": f"set {i}", "term": t} for i, terms in enumerate(sets) for t in terms]).to_csv(path, index=False)

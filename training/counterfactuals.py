@@ -38,17 +38,32 @@ def term_pattern(sets: list[list[str]]) -> re.Pattern:
     return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
 
 
+DOUBLED = re.compile(r"(?<!\w)(\w+)\s+\1(?!\w)", re.IGNORECASE)
+
+
 def swapped(text: str, marked: list[str], sets: list[list[str]], pattern: re.Pattern
             ) -> tuple[str, list[str]] | None:
     """`text` (and its marked words) with the first group term it names replaced everywhere by
     another term of that term's set, or None when it names none. The other term is fixed by the
-    sentence itself (a hash), so a sentence gets the same swap in every fold and every run."""
+    sentence itself (a hash), so a sentence gets the same swap in every fold and every run; one
+    that would double a word ("single mothers" -> "single single mothers", "the the homeless")
+    passes to the set's next term, and a sentence that every term would garble gets no copy."""
     found = pattern.search(text)
     if found is None:
         return None
     listed, terms = next((t, terms) for terms in sets for t in terms if t.lower() == found.group(1).lower())
     others = [t for t in terms if t.lower() != listed.lower()]
-    other = others[int(sha256_text(text), 16) % len(others)]
+    first = int(sha256_text(text), 16) % len(others)
+    doubled = {m.group(0).lower() for m in DOUBLED.finditer(text)}
+    for other in others[first:] + others[:first]:
+        made = _swap(text, marked, listed, other)
+        if {m.group(0).lower() for m in DOUBLED.finditer(made[0])} <= doubled:
+            return made
+    return None
+
+
+def _swap(text: str, marked: list[str], listed: str, other: str) -> tuple[str, list[str]]:
+    """`text` and `marked` with every whole-word `listed` (any case) replaced by `other`."""
     same = re.compile(r"(?<!\w)" + re.escape(listed) + r"(?!\w)", re.IGNORECASE)
 
     def replace(match: re.Match) -> str:
