@@ -77,7 +77,9 @@ def tiny_config_dict(tiny_base: Path, tiny_data: dict[str, Path], **train) -> di
         },
         "model": {"base": str(tiny_base), "max_length": 32},
         "train": {"epochs": 2, "batch_size": 4, "lr": 1e-3, "seed": 7, "word_loss_weight": 0.5,
-                  "aux_loss_weight": 0.5, "soft_label_weight": 0.5, "layer_decay": 0.9, **train},
+                  "aux_loss_weight": 0.5, "soft_label_weight": 0.5, "layer_decay": 0.9,
+                  "device": "cpu",  # bit-for-bit tests (resume, determinism) hold on the CPU only
+                  **train},
     }
 
 

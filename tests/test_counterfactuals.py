@@ -32,12 +32,15 @@ def test_the_first_group_named_is_swapped_everywhere_for_another_of_its_set():
     assert swap("Womenfolk and democratsville.") is None  # whole words only
 
 
-
-def test_a_swap_that_would_double_a_word_takes_the_next_term_or_none():
+def test_a_swap_never_doubles_a_word_nor_breaks_a_longer_term():
     # these sentences' hash picks "the homeless", which after "the" would read "the the
     # homeless": the set's other term instead
     assert swap("She helped the immigrants on Monday.") == ("She helped the Chinese immigrants on Monday.", [])
     assert swap("The mayor met the immigrants.") == ("The mayor met the Chinese immigrants.", [])
+    # a term inside a longer one of another set stays whole: only the bare "immigrants" is swapped
+    nested = [["immigrants", "the elderly"], ["Chinese immigrants", "Haitians"]]
+    assert swapped("Immigrants, including Chinese immigrants, rallied.", [], nested, term_pattern(nested)) == (
+        "The elderly, including Chinese immigrants, rallied.", [])
     two = [["women", "gay men"]]  # a set whose only other term doubles the word before it
     assert swapped("Gay women voted.", [], two, term_pattern(two)) is None
     assert swapped("That that women voted.", [], two, term_pattern(two)) == ("That that gay men voted.", [])

@@ -182,3 +182,5 @@ def test_training_device_is_checked_by_name(tiny_base, tiny_data):
         assert training_device("auto") == torch.device("cpu")
         with pytest.raises(FramingError, match="sees no CUDA GPU"):
             training_device("cuda")
+    with pytest.raises(FramingError, match="CUDA GPU"):
+        training_device(f"cuda:{torch.cuda.device_count()}")  # one past the last GPU

@@ -329,3 +329,13 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     for assignment in overrides or []:
         apply_override(raw, assignment)
     return config_from_dict(raw, str(path))
+
+
+def as_current_yaml(config_yaml: str, source: str = "config") -> str:
+    """A saved config (a training state's, a kept cross-validation run's) as this release
+    writes it, keys added since then at their defaults, so that it compares equal to the same
+    config loaded today; text this release cannot read comes back as it is (and differs)."""
+    try:
+        return config_from_dict(yaml.safe_load(config_yaml), source).to_yaml()
+    except (FramingError, yaml.YAMLError, AttributeError):
+        return config_yaml

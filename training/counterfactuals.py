@@ -9,6 +9,7 @@ sentence reaches training in another group's name.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 from transformers import PreTrainedTokenizerBase
@@ -54,29 +55,34 @@ def swapped(text: str, marked: list[str], sets: list[list[str]], pattern: re.Pat
     listed, terms = next((t, terms) for terms in sets for t in terms if t.lower() == found.group(1).lower())
     others = [t for t in terms if t.lower() != listed.lower()]
     first = int(sha256_text(text), 16) % len(others)
-    doubled = {m.group(0).lower() for m in DOUBLED.finditer(text)}
+    doubled = Counter(m.group(0).lower() for m in DOUBLED.finditer(text))
     for other in others[first:] + others[:first]:
-        made = _swap(text, marked, listed, other)
-        if {m.group(0).lower() for m in DOUBLED.finditer(made[0])} <= doubled:
+        made = _swap(text, marked, listed, other, pattern)
+        if Counter(m.group(0).lower() for m in DOUBLED.finditer(made[0])) <= doubled:
             return made
     return None
 
 
-def _swap(text: str, marked: list[str], listed: str, other: str) -> tuple[str, list[str]]:
-    """`text` and `marked` with every whole-word `listed` (any case) replaced by `other`."""
-    same = re.compile(r"(?<!\w)" + re.escape(listed) + r"(?!\w)", re.IGNORECASE)
+def _swap(text: str, marked: list[str], listed: str, other: str, pattern: re.Pattern) -> tuple[str, list[str]]:
+    """`text` and `marked` with every whole-word `listed` (any case) replaced by `other`. The
+    search runs through every term, longest first, so a longer term that holds `listed`
+    ("Chinese immigrants" holding "immigrants") stays whole."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match, source: str, keep_case: bool) -> str:
+        if match.group(1).lower() != listed.lower():
+            return match.group(0)  # another term, or a longer one holding this one
+        if not keep_case:
+            return other  # marked words are found case-insensitively (training/examples.py)
         # a term opening a sentence, or capitalised by the text (a title), passes its capital on:
         # "Women marched" -> "Gay men marched"; a proper noun's own capital ("Democrats") does not
         # pass to a common noun mid-sentence ("progressives")
-        before = text[:match.start()].rstrip()
+        before = source[:match.start()].rstrip()
         opens = not before.strip("\"“‘'([") or before[-1] in ".!?"
         capital = opens or (match.group(0)[0].isupper() and listed[0].islower())
         return other[0].upper() + other[1:] if capital else other
 
-    # marked words are found case-insensitively (training/examples.py): the term as listed will do
-    return same.sub(replace, text), [same.sub(lambda _: other, word) for word in marked]
+    return (pattern.sub(lambda m: replace(m, text, True), text),
+            [pattern.sub(lambda m: replace(m, word, False), word) for word in marked])
 
 
 def counterfactuals(examples: Examples, config: CounterfactualConfig, tokenizer: PreTrainedTokenizerBase,

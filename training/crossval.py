@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import numpy as np
-import yaml
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
@@ -44,7 +43,7 @@ from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.compare import mcnemar, paired_bootstrap
-from framing.training.config import Config, config_from_dict
+from framing.training.config import Config, as_current_yaml
 from framing.training.counterfactuals import counterfactuals
 from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
                                        pool_examples, teacher_examples, with_teacher)
@@ -365,9 +364,9 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
         # configs compare as configs: a run kept before a release added keys with defaults is the same run
         for key, value in kept.items():
             if key == "config" and isinstance(value, str):
-                kept[key] = _as_current(value)
+                kept[key] = as_current_yaml(value, "run.json")
             elif key == "teachers" and isinstance(value, list):
-                kept[key] = [_as_current(t) for t in value]
+                kept[key] = [as_current_yaml(t, "run.json") for t in value]
         changed = [key for key in spec if kept.get(key) != spec[key]]
         if changed:
             raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}); resume with "
@@ -376,14 +375,6 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
     work.mkdir(parents=True, exist_ok=True)
     with atomic_file(marker) as staging:
         staging.write_text(json.dumps(spec, indent=2) + "\n")
-
-
-def _as_current(config_yaml: str) -> str:
-    """A kept run's config as this release writes it (keys added since then at their defaults)."""
-    try:
-        return config_from_dict(yaml.safe_load(config_yaml), "run.json").to_yaml()
-    except (FramingError, yaml.YAMLError, AttributeError):
-        return config_yaml  # not a config this release reads: it compares as it is, and differs
 
 
 def save_fold(path: Path, row: dict, scored: tuple) -> None:

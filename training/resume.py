@@ -6,7 +6,9 @@ atomically every `train.save_state_every` optimiser steps and at the end of ever
 deleted once the checkpoint folder is written. It holds the model, optimiser and scheduler
 state, the random number generators (dropout and the data order), where the run is (stage,
 epoch, step) and the epoch log. It is loaded with `torch.load(weights_only=True)`: tensors
-and plain containers only, never arbitrary pickled objects.
+and plain containers only, never arbitrary pickled objects. On a GPU (`train.device`) it holds
+that device's dropout generator too, but GPU kernels are not bit-reproducible, so there a
+resumed run matches an uninterrupted one only to training noise.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import torch
 
-from framing.training.config import Config
+from framing.training.config import Config, as_current_yaml
 from framing.errors import FramingError
 from framing.output import atomic_file
 
@@ -45,8 +47,9 @@ def load_state(path: Path, config: Config) -> dict[str, Any]:
         raise FramingError(f"{path}: cannot read the saved training state ({type(error).__name__}: {error})") from None
     if state.get("format") != FORMAT:
         raise FramingError(f"{path}: saved by an incompatible version of framing (format {state.get('format')})")
-    if state["config"] != config.to_yaml():
-        changed = _changed_keys(state["config"], config.to_yaml())
+    saved = as_current_yaml(state["config"], str(path))  # a state saved before a release added keys still resumes
+    if saved != config.to_yaml():
+        changed = _changed_keys(saved, config.to_yaml())
         raise FramingError(f"{path}: saved with a different config (changed: {', '.join(changed)}); "
                            f"resume with the same config and overrides, or pass --overwrite to start over")
     return state

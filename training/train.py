@@ -267,10 +267,16 @@ def training_device(name: str) -> torch.device:
     """The device `train.device` names; "auto" is a CUDA GPU when torch sees one, else the CPU."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise FramingError(f"train.device: {name!r}, but torch {torch.__version__} sees no CUDA GPU; "
-                           f"use auto or cpu")
-    return torch.device(name)
+    device = torch.device(name)
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise FramingError(f"train.device: {name!r}, but torch {torch.__version__} sees "
+                           f"{torch.cuda.device_count() or 'no'} CUDA GPU(s); use auto, cpu or another index")
+    return device
+
+
+def gpu_rng_state() -> dict[str, torch.Tensor]:
+    """The current CUDA device's generator (dropout on a GPU), for the saved state; {} without one."""
+    return {"cuda_rng": torch.cuda.get_rng_state()} if torch.cuda.is_available() else {}
 
 
 def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
@@ -391,7 +397,7 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
             save_state(state_file, {"config": config.to_yaml(), "model": model.state_dict(),
                                     "log": json.dumps(record.log), "recent": record.recent,
                                     "best_f1": record.best_f1, "best": record.best,
-                                    "torch_rng": torch.get_rng_state(), **position})
+                                    "torch_rng": torch.get_rng_state(), **gpu_rng_state(), **position})
 
     for name, examples, epochs, lr, here in stages_to_run(config, train, intermediate, resume_from):
         for entry in run_stage(model, config, examples, epochs, lr, generator, tokenizer, progress, name, save, here):
@@ -414,6 +420,8 @@ def restore(model: FramingModel, generator: torch.Generator, saved: dict) -> Epo
     model.load_state_dict(saved["model"])
     generator.set_state(saved["epoch_generator"])
     torch.set_rng_state(saved["torch_rng"])  # dropout masks continue where they stopped
+    if "cuda_rng" in saved and torch.cuda.is_available():
+        torch.cuda.set_rng_state(saved["cuda_rng"])  # the same on a GPU (kernels aside)
     return EpochRecord(json.loads(saved["log"]), saved["recent"], saved["best_f1"], saved["best"])
 
 
