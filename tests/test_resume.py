@@ -208,3 +208,20 @@ def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny
     changed = config_from_dict(tiny_config_dict(tiny_base, tiny_data, lr=0.5))
     with pytest.raises(FramingError, match=r"kept folds of a different run \(changed: config\)"):
         claim_work(work, {"config": changed.to_yaml(), "teachers": [], "folds": 5}, resume=True)
+
+
+def test_a_state_saved_before_new_config_keys_existed_still_resumes(tiny_base, tiny_data, tmp_path):
+    """A training state saved by an older release lacks keys added since (at their defaults):
+    it resumes; a changed value is still refused by name."""
+    from framing.training.resume import save_state
+
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))
+    old = yaml.safe_load(config.to_yaml())
+    old.pop("counterfactuals")
+    old["model"].pop("keep_layers")
+    path = state_path(tmp_path / "model")
+    save_state(path, {"config": yaml.safe_dump(old, sort_keys=False), "stage": "main", "epoch": 1, "step": 0})
+    assert load_state(path, config)["stage"] == "main"
+    changed = config_from_dict(tiny_config_dict(tiny_base, tiny_data, lr=0.5))
+    with pytest.raises(FramingError, match=r"different config \(changed: train\.lr\)"):
+        load_state(path, changed)
