@@ -184,3 +184,18 @@ def test_training_device_is_checked_by_name(tiny_base, tiny_data):
             training_device("cuda")
     with pytest.raises(FramingError, match="CUDA GPU"):
         training_device(f"cuda:{torch.cuda.device_count()}")  # one past the last GPU
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_training_on_a_gpu_writes_the_same_kind_of_checkpoint(tiny_base, tiny_data, tmp_path):
+    import json
+
+    from framing import FramingClassifier
+    torch.cuda.reset_peak_memory_stats()
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="cuda", class_weights="balanced"))
+    path = train(config, tmp_path / "gpu", progress=False)
+    assert torch.cuda.max_memory_allocated() > 0  # the optimiser did run on the GPU
+    log = json.loads((path / "metrics.json").read_text())["epochs"]
+    assert len(log) == 2 and all(np.isfinite(entry["train_loss"]) for entry in log)
+    result = FramingClassifier.from_pretrained(str(path))("The senator spoke on Tuesday.")
+    assert result["label"] in {"neutral", "editorializing"} and 0.0 <= result["score"] <= 1.0
