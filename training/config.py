@@ -162,8 +162,9 @@ class TrainConfig(_Section):
     average_last: int = Field(1, ge=1)
     threads: Optional[int] = Field(None, ge=1)
     # Where the optimiser runs: "auto" takes a CUDA GPU when torch sees one, else the CPU. Dev
-    # scoring, calibration and the saved state stay on the CPU. A GPU's kernels are not
-    # bit-reproducible, so there a resumed run (and any rerun) matches only to training noise.
+    # scoring, calibration and the checkpoint are made on the CPU, and a saved state loads on
+    # either. A GPU's kernels are not bit-reproducible, so there a resumed run (and any rerun)
+    # matches only to training noise.
     device: str = Field("auto", pattern="^(auto|cpu|cuda(:[0-9]+)?)$")
     # Save the full training state every N optimiser steps (and after every epoch) so that
     # `framing train --resume` continues an interrupted run; 0 saves after epochs only.
