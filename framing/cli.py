@@ -174,8 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
                                description="Split articles into sentences, drop boilerplate and sentences of the "
                                            "labelled data, and sample a pool balanced over outlets, topics and years "
                                            "(Parquet, in random order: its first N rows are a pool of N).")
-    pool.add_argument("--articles", required=True, help="articles with text and outlet columns (topic, date optional), "
-                                                        "e.g. ../shared/data/allsides/articles.parquet")
+    pool.add_argument("--articles", required=True, nargs="+", metavar="FILE",
+                      help="articles with text and outlet columns (topic, date optional), e.g. "
+                           "../shared/data/allsides/articles.parquet; several files are pooled and balanced "
+                           "over all their outlets (a sentence per row, as anno-lexical's, works too)")
     pool.add_argument("--size", type=whole(1), required=True, help="sentences in the pool")
     pool.add_argument("--exclude", nargs="+", default=[], metavar="FILE",
                       help="labelled files whose sentences must not enter the pool (train, dev, test)")

@@ -74,6 +74,22 @@ def test_pool_drops_boilerplate_and_labelled_sentences_and_balances_outlets(tmp_
     assert not (tmp_path / "big.parquet").exists()
 
 
+def test_a_pool_of_several_sources_keeps_their_articles_apart_and_balances_all_outlets(tmp_path):
+    # A sentence-per-row table (as anno-lexical's) joins the articles, and the outlets of both
+    # share the pool (water-filling: Small Outlet and Third give all they have, 2 and 4).
+    _articles().to_parquet(tmp_path / "articles.parquet")
+    sentences = pd.DataFrame({"text": [f"The agency listed {n} new permits in its weekly report." for n in range(9)],
+                              "outlet": ["Later Outlet"] * 9})  # no topic or date: one stratum
+    sentences.to_parquet(tmp_path / "sentences.parquet")
+    out = tmp_path / "pool.parquet"
+    counts = build_pool([str(tmp_path / "articles.parquet"), str(tmp_path / "sentences.parquet")], out, 16)
+    pool = pd.read_parquet(out)
+    assert counts["by_source"] == {"articles.parquet": 11, "sentences.parquet": 5}
+    assert pool["outlet"].value_counts().to_dict() == {"Later Outlet": 5, "Big Outlet": 5, "Third": 4,
+                                                        "Small Outlet": 2}
+    assert set(pool.loc[pool["source"] == "sentences.parquet", "text"]) <= set(sentences["text"])
+
+
 @pytest.mark.parametrize("text, kept", [
     ("He resigned.", False),  # under four words
     ("The mayor resigned on Friday.", True),

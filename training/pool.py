@@ -1,6 +1,7 @@
 """A distillation pool: unlabelled news sentences for a teacher to score and a student to learn from.
 
-Top to bottom: read articles -> split each into sentences with the product's splitter
+Top to bottom: read articles (one file or several, e.g. AllSides articles and anno-lexical's
+sentences) -> split each into sentences with the product's splitter
 (framing.segment, the one `analyze` uses) -> drop boilerplate and sentences of the labelled
 data (so no dev or test sentence leaks in through the teacher) -> sample, balanced over outlets
 and, within each outlet, over topics and years -> write a Parquet file in a random order, so
@@ -84,29 +85,39 @@ def balanced_sample(sentences: pd.DataFrame, size: int, seed: int) -> pd.DataFra
     return pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
 
 
-def build_pool(articles_path: str, output: str | Path, size: int, exclude: Iterable[str] = (), seed: int = 0,
-               overwrite: bool = False, text_column: str = "text") -> dict:
-    """Write a pool of `size` sentences to `output` (Parquet); returns counts for the record."""
+def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: int, exclude: Iterable[str] = (),
+               seed: int = 0, overwrite: bool = False, text_column: str = "text") -> dict:
+    """Write a pool of `size` sentences to `output` (Parquet); returns counts for the record.
+    Several article files pool their sentences (a `source` column names each one's file), and
+    the sample is balanced over the outlets of all of them."""
     output = Path(output)
     if output.suffix.lower() != ".parquet":
         raise FramingError(f"{output}: the pool is written as Parquet; name it .parquet")
     ensure_writable(output, overwrite)
-    articles = read_table(articles_path)
-    require_columns(articles, [text_column, "outlet"], articles_path)
-    for column in ("topic", "date"):
-        if column not in articles.columns:
-            articles[column] = ""
-    sentences = article_sentences(articles, text_column)
+    paths = [articles_paths] if isinstance(articles_paths, (str, Path)) else list(articles_paths)
+    articles = [_read_articles(path, text_column) for path in paths]
+    sentences = pd.concat([article_sentences(frame, text_column).assign(source=Path(path).name)
+                           for path, frame in zip(paths, articles)], ignore_index=True)
     found = len(sentences)
-    sentences = sentences[sentences.groupby("article_row").cumcount() < PER_ARTICLE]
+    sentences = sentences[sentences.groupby(["source", "article_row"]).cumcount() < PER_ARTICLE]
     keys = sentences["text"].map(normalized)
     labelled = {normalized(t) for source in exclude for t in read_table(source)["text"].dropna().astype(str)}
     leaked = keys.isin(labelled)
     sentences = sentences[~leaked & ~keys.duplicated()]
     if len(sentences) < size:
-        raise FramingError(f"{articles_path}: only {len(sentences)} usable sentences for a pool of {size}")
+        raise FramingError(f"{', '.join(map(str, paths))}: only {len(sentences)} usable sentences for a pool of {size}")
     pool = balanced_sample(sentences.fillna(""), size, seed)
     with atomic_file(output) as staging:
         pool.to_parquet(staging, index=False)
-    return {"articles": len(articles), "sentences_found": found, "labelled_sentences_removed": int(leaked.sum()),
-            "usable": len(sentences), "pool": len(pool), "outlets": int(pool["outlet"].nunique())}
+    return {"articles": sum(map(len, articles)), "sentences_found": found,
+            "labelled_sentences_removed": int(leaked.sum()), "usable": len(sentences), "pool": len(pool),
+            "outlets": int(pool["outlet"].nunique()), "by_source": pool["source"].value_counts().to_dict()}
+
+
+def _read_articles(path: str, text_column: str) -> pd.DataFrame:
+    articles = read_table(path)
+    require_columns(articles, [text_column, "outlet"], path)
+    for column in ("topic", "date"):
+        if column not in articles.columns:
+            articles[column] = ""
+    return articles
