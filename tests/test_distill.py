@@ -74,7 +74,7 @@ def test_pool_drops_boilerplate_and_labelled_sentences_and_balances_outlets(tmp_
     assert not (tmp_path / "big.parquet").exists()
 
 
-def test_a_pool_of_several_sources_keeps_their_articles_apart_and_balances_all_outlets(tmp_path):
+def test_a_pool_of_several_sources_balances_all_their_outlets_and_names_each_source(tmp_path):
     # A sentence-per-row table (as anno-lexical's) joins the articles, and the outlets of both
     # share the pool (water-filling: Small Outlet and Third give all they have, 2 and 4).
     _articles().to_parquet(tmp_path / "articles.parquet")
