@@ -90,6 +90,18 @@ def test_a_pool_of_several_sources_balances_all_their_outlets_and_names_each_sou
     assert set(pool.loc[pool["source"] == "sentences.parquet", "text"]) <= set(sentences["text"])
 
 
+def test_two_sources_with_one_file_name_are_named_by_their_paths(tmp_path):
+    # The name keys each article's sentence cap, so two `articles.parquet` must not share it.
+    for folder in ("2019", "2023"):
+        (tmp_path / folder).mkdir()
+        articles = _articles().assign(outlet=lambda frame: frame["outlet"] + " " + folder)
+        articles["text"] = articles["text"].str.replace("The council", f"The {folder} council")
+        articles.to_parquet(tmp_path / folder / "articles.parquet")
+    paths = [str(tmp_path / folder / "articles.parquet") for folder in ("2019", "2023")]
+    counts = build_pool(paths, tmp_path / "pool.parquet", 16)
+    assert set(counts["by_source"]) == set(paths)
+
+
 @pytest.mark.parametrize("text, kept", [
     ("He resigned.", False),  # under four words
     ("The mayor resigned on Friday.", True),

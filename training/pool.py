@@ -96,8 +96,8 @@ def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: in
     ensure_writable(output, overwrite)
     paths = [articles_paths] if isinstance(articles_paths, (str, Path)) else list(articles_paths)
     articles = [_read_articles(path, text_column) for path in paths]
-    sentences = pd.concat([article_sentences(frame, text_column).assign(source=Path(path).name)
-                           for path, frame in zip(paths, articles)], ignore_index=True)
+    sentences = pd.concat([article_sentences(frame, text_column).assign(source=name)
+                           for name, frame in zip(_source_names(paths), articles)], ignore_index=True)
     found = len(sentences)
     sentences = sentences[sentences.groupby(["source", "article_row"]).cumcount() < PER_ARTICLE]
     keys = sentences["text"].map(normalized)
@@ -112,6 +112,13 @@ def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: in
     return {"articles": sum(map(len, articles)), "sentences_found": found,
             "labelled_sentences_removed": int(leaked.sum()), "usable": len(sentences), "pool": len(pool),
             "outlets": int(pool["outlet"].nunique()), "by_source": pool["source"].value_counts().to_dict()}
+
+
+def _source_names(paths: list) -> list[str]:
+    """Each file's name, or the path as given where two files share a name (a source's name
+    also keys its articles' sentence cap, so two files must never share one)."""
+    names = [Path(path).name for path in paths]
+    return [name if names.count(name) == 1 else str(path) for name, path in zip(names, paths)]
 
 
 def _read_articles(path: str, text_column: str) -> pd.DataFrame:
