@@ -117,6 +117,23 @@ ADJECTIVES = {
         ("divisive", "moderate", "any"),
         ("controversial", "subtle", "any"), ("embattled", "subtle", "person"), ("lavish", "subtle", "thing"),
         ("notorious", "subtle", "any"), ("hardline", "subtle", "any"), ("questionable", "subtle", "thing"),
+        # More of each strength, so that augmentation teaches "an evaluative word went in" rather
+        # than eighteen words (unseen loaded adjectives missed 16.0% with the eighteen alone, 10.2%
+        # with these). A news sentence holding any listed word is never a base, so a word added
+        # here must not occur in the unseen part's bases, or the reported part changes ("troubled"
+        # did, and is left out).
+        ("disastrous", "strong", "thing"), ("ludicrous", "strong", "any"), ("repugnant", "strong", "any"),
+        ("contemptible", "strong", "any"), ("hateful", "strong", "any"), ("sickening", "strong", "thing"),
+        ("dreadful", "strong", "any"), ("crooked", "strong", "person"), ("absurd", "strong", "thing"),
+        ("irresponsible", "moderate", "any"), ("hypocritical", "moderate", "any"), ("wasteful", "moderate", "thing"),
+        ("arrogant", "moderate", "person"), ("inept", "moderate", "any"), ("authoritarian", "moderate", "any"),
+        ("petty", "moderate", "any"), ("bumbling", "moderate", "person"), ("vindictive", "moderate", "any"),
+        ("chaotic", "moderate", "thing"), ("fringe", "moderate", "any"), ("careless", "moderate", "any"),
+        ("polarizing", "subtle", "any"), ("vaunted", "subtle", "thing"),
+        ("murky", "subtle", "thing"), ("flimsy", "subtle", "thing"), ("secretive", "subtle", "any"),
+        ("shadowy", "subtle", "any"), ("lackluster", "subtle", "thing"), ("ill-fated", "subtle", "thing"),
+        ("tone-deaf", "subtle", "any"), ("overblown", "subtle", "thing"), ("cozy", "subtle", "thing"),
+        ("elitist", "subtle", "any"), ("scandal-plagued", "subtle", "person"),
     ],
     "unseen": [
         ("shameful", "strong", "any"), ("appalling", "strong", "any"), ("sleazy", "strong", "any"),
@@ -136,6 +153,11 @@ ADVERBS = {
         ("shamelessly", "strong"), ("brazenly", "strong"), ("outrageously", "strong"), ("recklessly", "strong"),
         ("cynically", "moderate"), ("arrogantly", "moderate"), ("stubbornly", "moderate"), ("foolishly", "moderate"),
         ("conveniently", "subtle"), ("predictably", "subtle"), ("hastily", "subtle"),
+        ("savagely", "strong"), ("shockingly", "strong"), ("grossly", "strong"), ("despicably", "strong"),
+        ("defiantly", "moderate"), ("smugly", "moderate"), ("carelessly", "moderate"), ("needlessly", "moderate"),
+        ("brashly", "moderate"), ("lazily", "moderate"),
+        ("curiously", "subtle"), ("oddly", "subtle"), ("conspicuously", "subtle"), ("dutifully", "subtle"),
+        ("hurriedly", "subtle"), ("defensively", "subtle"), ("awkwardly", "subtle"),
     ],
     "unseen": [
         ("disgracefully", "strong"), ("idiotically", "strong"), ("viciously", "strong"), ("deceitfully", "strong"),
