@@ -90,16 +90,17 @@ def test_a_pool_of_several_sources_balances_all_their_outlets_and_names_each_sou
     assert set(pool.loc[pool["source"] == "sentences.parquet", "text"]) <= set(sentences["text"])
 
 
-def test_two_sources_with_one_file_name_are_named_by_their_paths(tmp_path):
-    # The name keys each article's sentence cap, so two `articles.parquet` must not share it.
+def test_two_sources_with_one_file_name_are_told_apart_by_name_and_by_sentence_cap(tmp_path):
+    # One article of 12 sentences in each of two `articles.parquet`: each file's article keeps
+    # all 12 (the cap is per article of a file), and the source names are the paths.
+    paths = []
     for folder in ("2019", "2023"):
         (tmp_path / folder).mkdir()
-        articles = _articles().assign(outlet=lambda frame: frame["outlet"] + " " + folder)
-        articles["text"] = articles["text"].str.replace("The council", f"The {folder} council")
-        articles.to_parquet(tmp_path / folder / "articles.parquet")
-    paths = [str(tmp_path / folder / "articles.parquet") for folder in ("2019", "2023")]
-    counts = build_pool(paths, tmp_path / "pool.parquet", 16)
-    assert set(counts["by_source"]) == set(paths)
+        text = " ".join(f"The {folder} council approved permit number {n} on Tuesday." for n in range(12))
+        pd.DataFrame({"text": [text], "outlet": [f"Outlet {folder}"]}).to_parquet(tmp_path / folder / "articles.parquet")
+        paths.append(str(tmp_path / folder / "articles.parquet"))
+    counts = build_pool(paths, tmp_path / "pool.parquet", 24)
+    assert counts["by_source"] == {paths[0]: 12, paths[1]: 12}
 
 
 @pytest.mark.parametrize("text, kept", [

@@ -88,18 +88,21 @@ def balanced_sample(sentences: pd.DataFrame, size: int, seed: int) -> pd.DataFra
 def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: int, exclude: Iterable[str] = (),
                seed: int = 0, overwrite: bool = False, text_column: str = "text") -> dict:
     """Write a pool of `size` sentences to `output` (Parquet); returns counts for the record.
-    Several article files pool their sentences (a `source` column names each one's file), and
-    the sample is balanced over the outlets of all of them."""
+    Several article files pool their sentences (a `source` column names each one's file, or its
+    path where two files share a name), and the sample is balanced over the outlets of all of them."""
     output = Path(output)
     if output.suffix.lower() != ".parquet":
         raise FramingError(f"{output}: the pool is written as Parquet; name it .parquet")
     ensure_writable(output, overwrite)
     paths = [articles_paths] if isinstance(articles_paths, (str, Path)) else list(articles_paths)
     articles = [_read_articles(path, text_column) for path in paths]
-    sentences = pd.concat([article_sentences(frame, text_column).assign(source=name)
-                           for name, frame in zip(_source_names(paths), articles)], ignore_index=True)
+    # an article's sentence cap is keyed by its file's position, never by a name two files could share
+    per_file = [article_sentences(frame, text_column).assign(source=name)
+                for name, frame in zip(_source_names(paths), articles)]
+    file_of = np.concatenate([np.full(len(frame), i) for i, frame in enumerate(per_file)])
+    sentences = pd.concat(per_file, ignore_index=True)
     found = len(sentences)
-    sentences = sentences[sentences.groupby(["source", "article_row"]).cumcount() < PER_ARTICLE]
+    sentences = sentences[sentences.groupby([file_of, sentences["article_row"]]).cumcount() < PER_ARTICLE]
     keys = sentences["text"].map(normalized)
     labelled = {normalized(t) for source in exclude for t in read_table(source)["text"].dropna().astype(str)}
     leaked = keys.isin(labelled)
@@ -114,9 +117,9 @@ def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: in
             "outlets": int(pool["outlet"].nunique()), "by_source": pool["source"].value_counts().to_dict()}
 
 
-def _source_names(paths: list) -> list[str]:
-    """Each file's name, or the path as given where two files share a name (a source's name
-    also keys its articles' sentence cap, so two files must never share one)."""
+def _source_names(paths: list[str | Path]) -> list[str]:
+    """Each file's name, or the path as given where two files share a name, so that the
+    pool's `source` column tells them apart."""
     names = [Path(path).name for path in paths]
     return [name if names.count(name) == 1 else str(path) for name, path in zip(names, paths)]
 
