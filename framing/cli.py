@@ -147,7 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
                                     description="Refit the checkpoint's calibration (a temperature and a bias per "
                                                 "label) on labelled data, through the back end it uses by default, "
                                                 "and store it in its framing.json, e.g. on a sample of your own "
-                                                "labelled texts.")
+                                                "labelled texts; where the data has the training words column, "
+                                                "the word threshold too.")
     calibrate.add_argument("--data", help="labelled data (default: the checkpoint's training dev split)")
     calibrate.add_argument("--text-column", help="default: the checkpoint's training text column")
     calibrate.add_argument("--label-column", dest="label_columns", action="append", default=[],
@@ -411,6 +412,10 @@ def run_calibrate(args: argparse.Namespace) -> None:
             print(f"{column + ' ' if len(columns) > 1 else ''}{key:9s} {figures['before'][key]:.4f} before (the "
                   f"calibration it replaces), {figures['uncalibrated'][key]:.4f} uncalibrated, "
                   f"{figures['after'][key]:.4f} after")
+    if fit.get("words"):
+        words = fit["words"]
+        print(f"word threshold {words['before']['threshold']:.2f} -> {words['after']['threshold']:.2f} "
+              f"(word F1 {words['before']['f1']:.4f} -> {words['after']['f1']:.4f}, column {words['column']})")
     print(f"recorded in {fit['checkpoint']}/framing.json")
 
 

@@ -94,6 +94,36 @@ def test_calibrate_refits_on_the_default_back_end_and_records_where(capsys, tiny
     assert "refitted by `framing calibrate`" in card and str(tiny_data["dev"]) in card
 
 
+def test_calibrate_refits_the_word_threshold_where_the_data_marks_words(capsys, tiny_checkpoint, tiny_data, tmp_path):
+    from framing.training.examples import word_gold
+    from framing.training.labels import word_lists
+    from framing.training.metrics import best_word_threshold
+
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    meta_file = folder / "framing.json"
+    meta = json.loads(meta_file.read_text())
+    meta["word_threshold"] = 0.95  # a threshold no model's best is likely to be: the refit must move it
+    meta_file.write_text(json.dumps(meta))
+    frame = pd.read_csv(tiny_data["dev"])
+    _, words = FramingClassifier.from_pretrained(folder).forward(frame.text.tolist(), with_words=True)
+    gold = [word_gold(t, m, ws) for t, m, ws in zip(frame.text, word_lists(frame, "words", "dev"), words)]
+    expected = best_word_threshold(gold, [[w["weight"] for w in ws] for ws in words])
+    assert main(["calibrate", "--checkpoint", str(folder), "--data", str(tiny_data["dev"])]) == 0
+    assert "word threshold 0.95 -> " in capsys.readouterr().out
+    meta = json.loads(meta_file.read_text())
+    record = meta["calibration"]["words"]
+    assert meta["word_threshold"] == expected["threshold"] == record["after"]["threshold"] != 0.95
+    assert record["column"] == "words" and record["before"]["threshold"] == 0.95
+    assert record["after"]["f1"] == pytest.approx(expected["f1"]) and record["after"]["f1"] >= record["before"]["f1"]
+    assert FramingClassifier.from_pretrained(folder).word_threshold == expected["threshold"]
+    assert "word threshold was refitted there too" in (folder / "README.md").read_text()
+    # data without the words column leaves the threshold as it is and records no word refit
+    frame.drop(columns=["words"]).to_csv(tmp_path / "no_words.csv", index=False)
+    assert main(["calibrate", "--checkpoint", str(folder), "--data", str(tmp_path / "no_words.csv")]) == 0
+    again = json.loads(meta_file.read_text())
+    assert again["word_threshold"] == expected["threshold"] and not again["calibration"]["words"]
+
+
 def test_calibrating_twice_keeps_the_uncalibrated_reference(tiny_checkpoint, tiny_data, tmp_path):
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     texts = pd.read_csv(tiny_data["dev"]).text.tolist()
