@@ -94,8 +94,9 @@ class CalibrationFit(BaseModel):
     # fitted on several label columns at once: all of them (label_column first) and each one's figures
     label_columns: list[str] = Field(default_factory=list)
     by_label_column: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    # where the data marked words: the words column and word precision, recall, F1 and threshold
-    # at the replaced word threshold ("before") and at the refitted one ("after"); {} otherwise
+    # where the data marked words: the words column, the label column whose rows were scored and
+    # their number, and word precision, recall, F1 and threshold at the replaced word threshold
+    # ("before") and at the refitted one ("after"); {} otherwise
     words: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -95,5 +95,5 @@ def stale_calibration(fit: Optional[CalibrationFit], chosen: str) -> Optional[st
     labelled data that calibrate was given)."""
     if fit is None or fit.runtime == chosen:
         return None
-    return (f"the calibration was fitted through {fit.runtime}, and the default back end is now {chosen}: "
-            f"run framing calibrate again")
+    return (f"the calibration (and any word threshold refitted with it) was fitted through {fit.runtime}, and "
+            f"the default back end is now {chosen}: run framing calibrate again")

@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
-import pandas as pd
 import torch
 
 from framing.checkpoint import update_meta
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
-from framing.training.evaluate import labelled_data, training_config_of
-from framing.training.examples import word_gold
+from framing.training.evaluate import LabelledData, labelled_data, training_config_of
+from framing.training.examples import word_truth
 from framing.training.labels import fingerprint, word_lists
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, word_metrics
 from framing.training.model_card import refresh_model_card
@@ -141,9 +140,9 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
         thresholds = best_thresholds(every_gold, classifier._calibrate(every_logit))
         changes["thresholds"] = classifier.meta.thresholds = dict(zip(classifier.labels, thresholds.tolist()))
-    if words is not None:
-        changes["word_threshold"], word_record = refit_word_threshold(classifier, golds[0].frame, golds[0].texts,
-                                                                      words, words_column, data)
+    refit = None if words is None else refit_word_threshold(classifier, golds[0], words, words_column, data)
+    if refit is not None:
+        changes["word_threshold"], word_record = refit
     after = figures(fitted)
     columns = [gold.label_column for gold in golds]
     record = {"data": str(data), "sha256": fingerprint(data), "label_column": columns[0], "n": len(golds[0].texts),
@@ -153,7 +152,7 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
         record["label_columns"] = columns
         record["by_label_column"] = {column: {"n": len(gold.texts), "before": b, "uncalibrated": u, "after": a}
                                      for column, gold, b, u, a in zip(columns, golds, before, raw, after)}
-    if words is not None:
+    if refit is not None:
         record["words"] = word_record
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
@@ -161,12 +160,16 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
             **record}
 
 
-def refit_word_threshold(classifier: FramingClassifier, frame: pd.DataFrame, texts: list[str], words: list[list[dict]],
-                         column: str, source: str) -> tuple[float, dict]:
-    """The word threshold (0.05 grid) with the best word F1 against `column`'s marked words, from
-    the back end's own word probabilities; and a record of word F1 at the stored threshold and at it."""
-    gold = [word_gold(text, marked, ws) for text, marked, ws in zip(texts, word_lists(frame, column, source), words)]
-    weights = [[w["weight"] for w in ws] for ws in words]
-    before = word_metrics(gold, weights, classifier.word_threshold)
-    best = best_word_threshold(gold, weights)
-    return best["threshold"], {"column": column, "before": before, "after": best}
+def refit_word_threshold(classifier: FramingClassifier, gold_data: LabelledData, words: list[list[dict]],
+                         column: str, source: str) -> Optional[tuple[float, dict]]:
+    """The word threshold with the best word F1 against `column`'s marked words on `gold_data`'s
+    rows, from the back end's own word probabilities (the stored one stays unless another is
+    strictly better), and a record of word F1 at the stored threshold and at the chosen one; None
+    when those rows mark no word (empty cells count as none marked, as in training)."""
+    gold, weights = word_truth(gold_data.texts, word_lists(gold_data.frame, column, source), words)
+    best = best_word_threshold(gold, weights, keep=classifier.word_threshold)
+    if best is None:
+        return None
+    record = {"column": column, "label_column": gold_data.label_column, "n": len(gold_data.texts),
+              "before": word_metrics(gold, weights, classifier.word_threshold), "after": best}
+    return best["threshold"], record

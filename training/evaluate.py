@@ -22,7 +22,7 @@ from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
-from framing.training.examples import word_gold
+from framing.training.examples import word_truth
 from framing.training.metrics import classification_metrics, group_metrics, word_metrics
 from framing.training.plots import confusion_matrix_png, per_class_f1_png, reliability_png
 
@@ -106,9 +106,7 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
                                                                     classifier.labels, classifier.flag_label)}
     if words is not None:
         marked = word_lists(frame, words_column, data)
-        gold_words = [word_gold(t, m, ws) for t, m, ws in zip(texts, marked, words)]
-        results["model"]["words"] = word_metrics(gold_words, [[w["weight"] for w in ws] for ws in words],
-                                                 classifier.word_threshold)
+        results["model"]["words"] = word_metrics(*word_truth(texts, marked, words), classifier.word_threshold)
     if baseline_train == "auto":
         baseline_train = trained.data.train if trained else None
         if baseline_train is None:

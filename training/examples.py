@@ -80,6 +80,13 @@ def word_gold(text: str, marked: list[str], words: list[dict]) -> list[bool]:
     return [any(w["start"] < e and s < w["end"] for s, e in spans) for w in words]
 
 
+def word_truth(texts: list[str], marked: list[list[str]], words: list[list[dict]]) -> tuple[list[list[bool]], list[list[float]]]:
+    """Per text, whether each scored word is marked and its word-head weight: what word F1 and
+    the word threshold are measured on (a text with no marked words counts as marking none)."""
+    gold = [word_gold(text, m, ws) for text, m, ws in zip(texts, marked, words)]
+    return gold, [[w["weight"] for w in ws] for ws in words]
+
+
 def supervision_present(data_config: DataConfig, columns: set[str]) -> DataConfig:
     """`data_config` without the supervision columns that a table with `columns` lacks."""
     update: dict = {}

@@ -128,10 +128,17 @@ def word_metrics(gold: list[list[bool]], weights: list[list[float]], threshold: 
             "marked_words": int(truth.sum()), "words": int(truth.size)}
 
 
-def best_word_threshold(gold: list[list[bool]], weights: list[list[float]]) -> dict[str, float]:
-    """The word_metrics of the threshold (on a 0.05 grid) with the best F1."""
+def best_word_threshold(gold: list[list[bool]], weights: list[list[float]],
+                        keep: Optional[float] = None) -> Optional[dict[str, float]]:
+    """The word_metrics of the threshold (on a 0.05 grid) with the best F1 (the lowest on a tie);
+    with `keep` (the threshold in use, on a refit), that one's unless another is strictly better.
+    None when no word is marked: every threshold then scores F1 0, and there is nothing to choose by."""
+    if not any(g for per_text in gold for g in per_text):
+        return None
     grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
-    return max((word_metrics(gold, weights, t) for t in grid), key=lambda m: m["f1"])
+    best = max((word_metrics(gold, weights, t) for t in grid), key=lambda m: m["f1"])
+    kept = None if keep is None else word_metrics(gold, weights, keep)
+    return kept if kept is not None and kept["f1"] >= best["f1"] else best
 
 
 EMPTY_GROUP = "(no value)"

@@ -115,7 +115,8 @@ def calibration_sentence(meta: dict[str, Any]) -> str:
         where, figures = f"{fit['n']} rows, label column `{fit['label_column']}`", _refit_figures(fit)
     words = fit.get("words")
     if words:  # the word threshold, refitted on the same rows through the same back end
-        figures += (f". The word threshold was refitted there too, on column `{words['column']}`: "
+        figures += (f". The word threshold was refitted there too, against the words marked in `{words['column']}` "
+                    f"on the {words['n']} rows of `{words['label_column']}`: "
                     f"{words['before']['threshold']:.2f} -> {words['after']['threshold']:.2f}, word F1 "
                     f"{words['before']['f1']:.4f} -> {words['after']['f1']:.4f}")
     return (f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({where}, back end "

@@ -37,7 +37,7 @@ from framing.model import FramingModel
 from framing.predictor import FramingClassifier
 from framing.training.calibration import fit_calibration, require_fittable
 from framing.training.examples import (IGNORE, Examples, build_examples, disagreeing, join_examples, labelled_parts,
-                                       mixed_parts, sentence_source, teacher_examples, word_gold)
+                                       mixed_parts, sentence_source, teacher_examples, word_truth)
 from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, group_metrics
 from framing.training.model_card import render_model_card
 from framing.training.resume import load_state, save_state, state_path
@@ -483,10 +483,10 @@ def fit_to_dev(classifier: FramingClassifier, dev: Examples, bias: bool = True) 
         meta.thresholds = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
     metrics = classification_metrics(dev.labels, proba, labels, thresholds=classifier.thresholds)
     metrics["ece_before_calibration"] = before
-    if words is not None:
-        gold = [word_gold(text, marked, ws) for text, marked, ws in zip(dev.texts, dev.marked, words)]
-        metrics["words"] = best_word_threshold(gold, [[w["weight"] for w in ws] for ws in words])
-        meta.word_threshold = metrics["words"]["threshold"]
+    fit = best_word_threshold(*word_truth(dev.texts, dev.marked, words)) if words is not None else None
+    if fit is not None:  # None: dev marks no word, so the threshold stays as it is
+        metrics["words"] = fit
+        meta.word_threshold = fit["threshold"]
     return metrics
 
 
