@@ -140,9 +140,9 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
         thresholds = best_thresholds(every_gold, classifier._calibrate(every_logit))
         changes["thresholds"] = classifier.meta.thresholds = dict(zip(classifier.labels, thresholds.tolist()))
-    refit = None if words is None else refit_word_threshold(classifier, golds[0], words, words_column, data)
-    if refit is not None:
-        changes["word_threshold"], word_record = refit
+    word_fit = None if words is None else refit_word_threshold(classifier, golds[0], words, words_column, data)
+    if word_fit is not None:
+        changes["word_threshold"] = word_fit["after"]["threshold"]
     after = figures(fitted)
     columns = [gold.label_column for gold in golds]
     record = {"data": str(data), "sha256": fingerprint(data), "label_column": columns[0], "n": len(golds[0].texts),
@@ -152,8 +152,8 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
         record["label_columns"] = columns
         record["by_label_column"] = {column: {"n": len(gold.texts), "before": b, "uncalibrated": u, "after": a}
                                      for column, gold, b, u, a in zip(columns, golds, before, raw, after)}
-    if refit is not None:
-        record["words"] = word_record
+    if word_fit is not None:
+        record["words"] = word_fit
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
     return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,
@@ -161,15 +161,14 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
 
 
 def refit_word_threshold(classifier: FramingClassifier, gold_data: LabelledData, words: list[list[dict]],
-                         column: str, source: str) -> Optional[tuple[float, dict]]:
-    """The word threshold with the best word F1 against `column`'s marked words on `gold_data`'s
-    rows, from the back end's own word probabilities (the stored one stays unless another is
-    strictly better), and a record of word F1 at the stored threshold and at the chosen one; None
-    when those rows mark no word (empty cells count as none marked, as in training)."""
+                         column: str, source: str) -> Optional[dict]:
+    """The record of a word-threshold refit against `column`'s marked words on `gold_data`'s rows,
+    from the back end's own word probabilities: word F1 at the stored threshold ("before") and at
+    the one with the best F1 ("after"; the stored one stays unless another is strictly better);
+    None when those rows mark no word (empty cells count as none marked, as in training)."""
     gold, weights = word_truth(gold_data.texts, word_lists(gold_data.frame, column, source), words)
     best = best_word_threshold(gold, weights, keep=classifier.word_threshold)
     if best is None:
         return None
-    record = {"column": column, "label_column": gold_data.label_column, "n": len(gold_data.texts),
-              "before": word_metrics(gold, weights, classifier.word_threshold), "after": best}
-    return best["threshold"], record
+    return {"column": column, "label_column": gold_data.label_column, "n": len(gold_data.texts),
+            "before": word_metrics(gold, weights, classifier.word_threshold), "after": best}
