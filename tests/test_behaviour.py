@@ -57,6 +57,27 @@ def test_the_seen_and_unseen_parts_share_no_template_word_group_or_name(behaviou
         assert keys["seen"] and keys["unseen"] and not keys["seen"] & keys["unseen"], name
 
 
+def stem(word: str) -> str:
+    """A loaded word without its -ly, -ally, -ness, -ful and -less endings ("shamelessly" -> "shame")."""
+    for suffix in ("ally", "ly", "ness", "ful", "less"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return stem(word[: -len(suffix)])
+    return word
+
+
+def test_no_seen_loaded_word_or_a_relative_of_it_is_in_the_unseen_part(behaviour):
+    # "shamelessly" in the seen list once let "shameful" and "shameless" into the unseen part
+    cases = behaviour.cases
+    seen = {stem(w) for w, *_ in cases.ADJECTIVES["seen"] + cases.ADVERBS["seen"]}
+    unseen_words = [w for w, *_ in cases.ADJECTIVES["unseen"] + cases.ADVERBS["unseen"]]
+    assert not [w for w in unseen_words if stem(w) in seen or any(w[:5] == s[:5] for s in seen)]
+    templates = [item[0] if isinstance(item, tuple) else item for name in
+                 ["PREJUDICED", "NEUTRAL_ABOUT_GROUP", "FACTUAL", "NAME_SWAPS", "PLACE_SWAPS", "PRONOUN_SWAPS"]
+                 for item in getattr(cases, name)["unseen"]]
+    assert not [t for t in templates if {stem(token) for token in re.findall(r"[a-z-]+", t.lower())} & seen]
+    assert stem("shamelessly") == stem("shameful") == "shame" and stem("idiotically") == "idiotic"
+
+
 def test_news_sentences_are_bases_by_rule_and_the_word_goes_before_the_noun_or_verb(behaviour, unseen):
     assert all(behaviour.is_neutral_base(s) for s in NEWS)
     assert not any(behaviour.is_neutral_base(s) for s in NOT_BASES)  # a quote, "we", "disastrous", "?", too short
