@@ -9,8 +9,12 @@ estimated from the unlabelled fold itself (EM, Saerens et al., Neural Computatio
     python benchmarks/crossval_thresholds.py benchmarks/results/issue24/crossval_outlet_wordlists.folds \
         [--output results.json]
 
-The folds' probabilities are the calibrated ones the model outputs; the recipe's data is read
-from the config kept in run.json (so `../shared/data` and the run's mixed files must be there).
+The folds' probabilities are the fold models' own, uncalibrated (training/crossval.py), and the
+base rate they are corrected from is that of the fold's labelled training rows (the mixed rows
+and the intermediate stage moved the model's prior too, so the corrections start from an
+approximate prior). The hindsight threshold tries every distinct probability, so no other
+threshold does better. The recipe's data is read from the config kept in run.json (so
+`../shared/data` and the run's mixed files must be there).
 """
 
 from __future__ import annotations
@@ -28,9 +32,6 @@ from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 
 from framing.training.config import config_from_dict  # noqa: E402
 from framing.training.crossval import load_fold, prepare  # noqa: E402
-
-THRESHOLDS = np.arange(0.05, 0.96, 0.05)
-
 
 def with_prior(p: np.ndarray, new: float, old: float) -> np.ndarray:
     """Binary probabilities [n] moved from base rate `old` to `new` (Bayes' rule on the odds)."""
@@ -52,7 +53,7 @@ def fold_figures(gold: np.ndarray, p: np.ndarray, old: float) -> dict:
     estimated = em_prior(p, old)
     return {"rows": int(len(gold)), "gold_rate": float(gold.mean()), "predicted_rate": float((p > 0.5).mean()),
             "train_rate": float(old), "em_rate": estimated, "roc_auc": float(roc_auc_score(gold, p)),
-            "macro_f1": f1(p > 0.5), "best_threshold_in_hindsight": max(f1(p > t) for t in THRESHOLDS),
+            "macro_f1": f1(p > 0.5), "best_threshold_in_hindsight": max(f1(p >= t) for t in np.unique(p)),
             "known_prior": f1(with_prior(p, gold.mean(), old) > 0.5),
             "em_prior": f1(with_prior(p, estimated, old) > 0.5)}
 

@@ -31,7 +31,8 @@ def test_the_hindsight_threshold_is_an_upper_bound_on_the_models_own_decision():
     gold = (rng.random(400) < 0.15).astype(int)
     p = np.clip(0.3 + 0.4 * gold + rng.normal(0, 0.2, 400), 0.01, 0.99)
     figures = thresholds.fold_figures(gold, p, 0.5)
-    assert figures["best_threshold_in_hindsight"] >= figures["macro_f1"]
+    for other in ("macro_f1", "known_prior", "em_prior"):  # no threshold beats the hindsight one
+        assert figures["best_threshold_in_hindsight"] >= figures[other]
     assert figures["gold_rate"] == pytest.approx(gold.mean())
     assert figures["predicted_rate"] == pytest.approx((p > 0.5).mean())
     assert 0.5 < figures["roc_auc"] <= 1.0
