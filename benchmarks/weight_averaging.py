@@ -27,16 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a so
 import torch  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 
-from framing.checkpoint import HEADS_FILE  # noqa: E402
+from framing.checkpoint import HEADS_FILE, WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES  # noqa: E402
 from framing.output import atomic_folder  # noqa: E402
+from framing.training.train import average_states  # noqa: E402
 
-WEIGHT_FILES = {"model.safetensors": "classifier.", HEADS_FILE: ""}  # file -> its keys' prefix in FramingModel
+# The checkpoint's weight files -> their keys' prefix in FramingModel's state (a training state)
+WEIGHT_FILES = {name: "" if name == HEADS_FILE else "classifier." for name in CHECKPOINT_WEIGHT_FILES}
 
 
 def mixed(states: list[dict[str, torch.Tensor]], shares: list[float]) -> dict[str, torch.Tensor]:
-    """sum_i shares[i] * states[i], key by key, in fp32, stored back in the first state's dtype."""
-    return {key: sum(share * state[key].float() for share, state in zip(shares, states)).to(value.dtype)
-            for key, value in states[0].items()}
+    """sum_i shares[i] * states[i], key by key, stored back in the first state's dtypes."""
+    return {key: value.to(states[0][key].dtype) for key, value in average_states(states, shares).items()}
 
 
 def write_averaged(output: Path, template: Path, weights: dict[str, dict[str, torch.Tensor]], overwrite: bool) -> None:

@@ -279,9 +279,14 @@ def gpu_rng_state() -> dict[str, torch.Tensor]:
     return {"cuda_rng": torch.cuda.get_rng_state()} if torch.cuda.is_available() else {}
 
 
-def average_states(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    return {k: sum(s[k].float() for s in states) / len(states) if states[0][k].is_floating_point() else states[-1][k]
-            for k in states[0]}
+def average_states(states: list[dict[str, torch.Tensor]], shares: Optional[list[float]] = None) -> dict[str, torch.Tensor]:
+    """The mean of state dicts key by key in fp32 (weighted by `shares` if given); tensors that
+    are not floating point come from the last state."""
+    def mean(k: str) -> torch.Tensor:
+        if shares is None:
+            return sum(s[k].float() for s in states) / len(states)
+        return sum(share * s[k].float() for share, s in zip(shares, states))
+    return {k: mean(k) if states[0][k].is_floating_point() else states[-1][k] for k in states[0]}
 
 
 def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: int, lr: float,
