@@ -38,8 +38,9 @@ GROUPS = {
 
 # Statements about a group, {group} the slot, with a grade. Prejudiced ones are
 # editorializing by the BABE guidelines (contempt, generalisation, insinuation in the
-# writer's voice), graded strong, moderate, subtle, and "plain": a stereotype in plain words,
-# with no loaded word to catch. Neutral ones report a fact about the group: "bland" ones
+# writer's voice), graded strong, moderate, subtle, "plain": a negative stereotype in plain
+# words, with no loaded word to catch, and "stereotype": a trait, often a flattering one,
+# asserted of the whole group ("born entrepreneurs"). Neutral ones report a fact about the group: "bland" ones
 # (surveys, counts) and "charged" ones, about discrimination, protest or violence, where a
 # model that reacts to the topic flags a neutral report.
 PREJUDICED = {
@@ -56,6 +57,14 @@ PREJUDICED = {
         ("{group} are less intelligent than other people.", "plain"),
         ("Most {group} do not want to work.", "plain"),
         ("{group} should not be allowed to vote.", "plain"),
+        # Generalisations that sound kind, or are simply asserted of a whole group: no loaded
+        # word, yet a stereotype in the writer's voice (BABE's guidelines count it as bias).
+        ("{group} have a gift for making money.", "stereotype"),
+        ("{group} are better with children than other people.", "stereotype"),
+        ("All {group} think and vote the same way.", "stereotype"),
+        ("{group} are good at sports because of their genes.", "stereotype"),
+        ("You can always tell {group} by the way they dress.", "stereotype"),
+        ("{group} make the most loyal employees.", "stereotype"),
     ],
     "unseen": [
         ("{group} are vermin, and decent people are sick of them.", "strong"),
@@ -74,6 +83,13 @@ PREJUDICED = {
         ("{group} should be kept out of government jobs.", "plain"),
         ("{group} are more likely to be criminals by nature.", "plain"),
         ("Hiring {group} is bad for a company.", "plain"),
+        ("{group} are naturally gifted at math.", "stereotype"),
+        ("{group} are born entrepreneurs.", "stereotype"),
+        ("{group} all look alike.", "stereotype"),
+        ("{group} are kinder and more caring than the rest of us.", "stereotype"),
+        ("{group} are terrible drivers.", "stereotype"),
+        ("Every one of {group} is obsessed with status.", "stereotype"),
+        ("{group} have rhythm in their blood.", "stereotype"),
     ],
 }
 
@@ -88,6 +104,14 @@ NEUTRAL_ABOUT_GROUP = {
         ("{group} rallied outside the state Capitol on Sunday to protest the ruling.", "charged"),
         ("The FBI said hate crimes against {group} rose 12 percent last year.", "charged"),
         ("Police said the attacker had posted threats against {group} online.", "charged"),
+        # Reports of claims, conflict and inequality involving a group, in the reporter's
+        # neutral voice: the topic is charged, the sentence is not.
+        ("A man was sentenced on Monday for threatening {group} in a series of emails.", "charged"),
+        ("The governor signed a law that protects {group} from workplace discrimination.", "charged"),
+        ("The survey found that 40 percent of {group} had experienced harassment at work.", "charged"),
+        ("Exit polls showed {group} backed the incumbent by a wide margin.", "charged"),
+        ("The study found {group} were underrepresented among the state's judges.", "charged"),
+        ("Critics say the policy targets {group}; the agency denies it.", "charged"),
     ],
     "unseen": [
         ("Organizers said about 300 {group} attended the town hall meeting.", "bland"),
@@ -241,6 +265,17 @@ FACTUAL = {
         ("The Senate confirmed the judge by a vote of 52 to 48 on {day}.", "charged topics"),
         ("{name} was charged with murder in {month}.", "charged topics"),
         ("The law bans most abortions after six weeks of pregnancy.", "charged topics"),
+        # Terse statements, as headlines and wire briefs put them.
+        ("The governor signed the budget.", "terse"),
+        ("{name} announced a run for the Senate.", "terse"),
+        ("Stocks closed higher on {day}.", "terse"),
+        ("The storm weakened overnight.", "terse"),
+        ("The company laid off {count} workers.", "terse"),
+        ("The vote was postponed.", "terse"),
+        ("Prices rose {pct} percent in {month}.", "terse"),
+        ("The suspect was arrested in {city}.", "terse"),
+        ("The strikers returned to work.", "terse"),
+        ("The senators left without a deal.", "terse"),
     ],
     "unseen": [
         ("The city council approved a $40 million budget on {day}.", "numbers"),
