@@ -300,13 +300,14 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--write-group-terms", metavar="FILE.csv",
                         help="write the seen part's social groups as swap sets (set, term), one set per kind, "
                              "for a training config's `counterfactuals.terms`")
+    parser.add_argument("--overwrite", action="store_true", help="let a --write-* option replace an existing file")
     args = parser.parse_args(argv)
     if args.write_group_terms:
-        return write_group_terms(Path(args.write_group_terms))
+        return write_group_terms(Path(args.write_group_terms), args.overwrite)
     if args.write_examples:
-        return write_examples(Path(args.write_examples), args.corpus)
+        return write_examples(Path(args.write_examples), args.corpus, args.overwrite)
     if args.write_news:
-        return write_news(Path(args.write_news), args.corpus)
+        return write_news(Path(args.write_news), args.corpus, args.overwrite)
     tests = suite(args.part, args.corpus)
     results, names = [], []
     for checkpoint in args.checkpoint or [None]:
@@ -321,34 +322,34 @@ def main(argv: Optional[list[str]] = None) -> None:
         write_json(args.output, {"part": args.part, "results": results})
 
 
-def write_examples(path: Path, corpus: Path) -> None:
-    _refuse_existing(path)
+def write_examples(path: Path, corpus: Path, overwrite: bool = False) -> None:
+    _refuse_existing(path, overwrite)
     tests = suite("seen", corpus)
     rows = _write_csv(path, training_examples(tests, news_bases(tests)))
     print(f"{path}: {len(rows)} sentences of the seen part ({(rows.label == EDITORIAL).sum()} editorializing)")
 
 
-def write_news(path: Path, corpus: Path) -> None:
-    _refuse_existing(path)
+def write_news(path: Path, corpus: Path, overwrite: bool = False) -> None:
+    _refuse_existing(path, overwrite)
     tests = suite("unseen", corpus)
     rows = _write_csv(path, [{"text": s} for s in news_bases(tests)])
     print(f"{path}: {len(rows)} news sentences of the unseen part")
 
 
-def write_group_terms(path: Path) -> None:
-    _refuse_existing(path)
+def write_group_terms(path: Path, overwrite: bool = False) -> None:
+    _refuse_existing(path, overwrite)
     rows = _write_csv(path, [{"set": kind, "term": group}
                              for kind, groups in cases.GROUPS["seen"].items() for group in groups])
     print(f"{path}: {len(rows)} groups of the seen part in {rows.set.nunique()} swap sets")
 
 
-def _refuse_existing(path: Path) -> None:
-    """Before any work: an existing file is refused, a missing folder created."""
+def _refuse_existing(path: Path, overwrite: bool) -> None:
+    """Before any work: an existing file is refused unless `overwrite`, a missing folder created."""
     from framing.errors import FramingError
     from framing.output import ensure_writable
 
     try:
-        ensure_writable(path, overwrite=False)
+        ensure_writable(path, overwrite=overwrite)
     except FramingError as error:
         raise SystemExit(str(error)) from None
 

@@ -210,5 +210,8 @@ def test_the_group_terms_for_counterfactuals_are_the_seen_groups_in_one_swap_set
     unseen_groups = {g.lower() for members in behaviour.cases.GROUPS["unseen"].values() for g in members}
     assert not unseen_groups & {t.lower() for t in pd.read_csv(out).term}
     assert "swap sets" in capsys.readouterr().out
-    with pytest.raises(SystemExit, match="already exists"):
+    out.write_text("set,term\nstale,stale\n")
+    with pytest.raises(SystemExit, match="already exists.*--overwrite"):
         behaviour.main(["--write-group-terms", str(out)])
+    behaviour.main(["--write-group-terms", str(out), "--overwrite"])  # the flag the refusal names
+    assert swap_sets(str(out)) == list(seen.values())
