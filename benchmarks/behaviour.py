@@ -302,6 +302,8 @@ def main(argv: Optional[list[str]] = None) -> None:
                              "for a training config's `counterfactuals.terms`")
     parser.add_argument("--overwrite", action="store_true", help="let a --write-* option replace an existing file")
     args = parser.parse_args(argv)
+    if args.overwrite and not (args.write_group_terms or args.write_examples or args.write_news):
+        parser.error("--overwrite applies to --write-examples, --write-news or --write-group-terms only")
     if args.write_group_terms:
         return write_group_terms(Path(args.write_group_terms), args.overwrite)
     if args.write_examples:

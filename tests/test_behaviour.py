@@ -179,6 +179,11 @@ def test_augmentation_examples_come_from_the_seen_part_only_with_their_expected_
     assert "sentences of the seen part" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="already exists"):
         behaviour.main(["--write-examples", str(out), "--corpus", str(corpus)])
+    out.write_text("text,label,test,grade\nstale,neutral,stale,stale\n")
+    behaviour.main(["--write-examples", str(out), "--corpus", str(corpus), "--overwrite"])
+    assert pd.read_csv(out).equals(rows)  # the stale file replaced by the same sentences as before
+    with pytest.raises(SystemExit):  # --overwrite alone is refused: it would overwrite nothing
+        behaviour.main(["--overwrite", "--corpus", str(corpus)])
 
 
 def test_the_unseen_news_sentences_are_written_for_a_pool_to_leave_out(behaviour, corpus, tmp_path, capsys):
