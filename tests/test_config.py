@@ -63,6 +63,16 @@ def test_overrides_are_type_checked(tmp_path):
         load_config(path, ["train.lr"])
 
 
+def test_an_override_reaches_one_item_of_a_list(tmp_path):
+    path = write(tmp_path, BASE + "mixed:\n  - {data: a.csv, labels: {a: x, b: y}}\n  - {data: b.csv, labels: {a: x, b: y}}\n")
+    config = load_config(path, ["mixed.1.max_examples=9000"])
+    assert [m.max_examples for m in config.mixed] == [None, 9000]
+    with pytest.raises(FramingError, match="'2' is not an item of a list of 2"):
+        load_config(path, ["mixed.2.weight=0.5"])
+    with pytest.raises(FramingError, match="replace a list item"):
+        load_config(path, ["mixed.0=x"])
+
+
 def test_paired_options_must_come_together():
     with pytest.raises(FramingError, match="votes_column"):
         config_from_dict({"data": {"train": "t.csv", "labels": {"a": "x", "b": "y"}, "votes_column": "v"}})

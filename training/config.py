@@ -278,17 +278,25 @@ class Config(_Section):
 
 
 def apply_override(raw: dict[str, Any], assignment: str) -> None:
-    """Apply one `section.key=value` override in place; the value is parsed as a YAML scalar."""
+    """Apply one `section.key=value` override in place; the value is parsed as a YAML scalar. A
+    number after a list names one of its items: `mixed.0.max_examples=9000`."""
     key, sep, value = assignment.partition("=")
     if not sep or not key.strip():
         raise FramingError(f"override '{assignment}': expected KEY=VALUE, e.g. train.lr=3e-5")
     *parents, leaf = key.strip().split(".")
     node = raw
     for part in parents:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
+        if isinstance(node, list):
+            if not (part.isdigit() and int(part) < len(node)):
+                raise FramingError(f"override '{assignment}': '{part}' is not an item of a list of {len(node)}")
+            child = node[int(part)]
+        else:
+            child = node.setdefault(part, {})
+        if not isinstance(child, (dict, list)):
             raise FramingError(f"override '{assignment}': '{part}' is not a section")
         node = child
+    if isinstance(node, list):
+        raise FramingError(f"override '{assignment}': '{leaf}' would replace a list item; set its keys instead")
     try:
         node[leaf] = yaml.safe_load(value)
     except yaml.YAMLError as error:
