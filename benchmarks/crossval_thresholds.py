@@ -7,7 +7,7 @@ fold's true base rate (known from its labels), and after the same correction to 
 estimated from the unlabelled fold itself (EM, Saerens et al., Neural Computation 2002).
 
     python benchmarks/crossval_thresholds.py benchmarks/results/issue24/crossval_outlet_wordlists.folds \
-        [--output results.json]
+        [--output results.json [--overwrite]]
 
 The folds' probabilities are the fold models' own, uncalibrated (training/crossval.py), and the
 base rate they are corrected from is that of the fold's labelled training rows (the mixed rows
@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 
+from framing.output import ensure_writable, write_json  # noqa: E402
 from framing.training.config import config_from_dict  # noqa: E402
 from framing.training.crossval import load_fold, prepare  # noqa: E402
 
@@ -58,12 +59,15 @@ def fold_figures(gold: np.ndarray, p: np.ndarray, old: float) -> dict:
             "em_prior": f1(with_prior(p, estimated, old) > 0.5)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folds", type=Path, help="a crossval run's kept-folds folder (with run.json)")
     parser.add_argument("--flag", default="editorializing", help="the label whose rate is compared")
-    parser.add_argument("--output")
-    args = parser.parse_args()
+    parser.add_argument("--output", help="also write the figures here as JSON")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    args = parser.parse_args(argv)
+    if args.output:  # refused before any work, not after it
+        ensure_writable(args.output, args.overwrite)
     run = json.loads((args.folds / "run.json").read_text())
     config = config_from_dict(yaml.safe_load(run["config"]), str(args.folds / "run.json"))
     recipe, _, _ = prepare(config, run["group_by"])
@@ -83,9 +87,7 @@ def main() -> None:
     means = {key: float(np.mean([r[key] for r in rows])) for key in keys}
     print("fold means: " + ", ".join(f"{key} {value:.4f}" for key, value in means.items()))
     if args.output:
-        from framing.output import write_json
-
-        write_json(args.output, {"folds_folder": str(args.folds), "folds": rows, "means": means})
+        write_json(args.output, {"folds_folder": str(args.folds), "folds": rows, "means": means}, args.overwrite)
 
 
 if __name__ == "__main__":

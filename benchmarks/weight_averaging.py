@@ -8,9 +8,10 @@ runs buy robustness on news the training never saw, at no cost in speed or size?
     python benchmarks/weight_averaging.py interpolate runs/soup/wise runs/soup/seed43 \
         --intermediate-state runs/soup/seed43-intermediate.state.pt --alpha 0.7
 
-The new folder is a copy of the first checkpoint with averaged weights (stored in its dtype);
-its ONNX back end and calibration are stale, so run `framing export` and `framing calibrate`
-on it before measuring. Averaging only makes sense for runs that started from the same
+The new folder is a copy of the first checkpoint with averaged weights (stored in its dtype),
+uncalibrated and without a back end: the first checkpoint's calibration, back-end choice, ONNX
+files, dev metrics and model card describe other weights, so they are left out. Run `framing
+export` and `framing calibrate` on it before measuring. Averaging only makes sense for runs that started from the same
 weights (the same base model and intermediate stage); the heads are linear, so their
 averages stay meaningful.
 """
@@ -18,6 +19,7 @@ averages stay meaningful.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -27,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a so
 import torch  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 
-from framing.checkpoint import HEADS_FILE, WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES  # noqa: E402
+from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES, parse_meta  # noqa: E402
 from framing.output import atomic_folder  # noqa: E402
 from framing.training.train import average_states  # noqa: E402
 
@@ -41,11 +43,17 @@ def mixed(states: list[dict[str, torch.Tensor]], shares: list[float]) -> dict[st
 
 
 def write_averaged(output: Path, template: Path, weights: dict[str, dict[str, torch.Tensor]], overwrite: bool) -> None:
-    """The checkpoint `template` with its weight files replaced; its ONNX files left out (stale)."""
+    """The checkpoint `template` with its weight files replaced and what described its own
+    weights left out: ONNX files, dev metrics, model card, calibration and back-end choice."""
+    stale = {*WEIGHT_FILES, META_FILE, "metrics.json", "README.md"}
     with atomic_folder(output, overwrite) as staging:
         for item in template.iterdir():
-            if item.is_file() and item.name not in WEIGHT_FILES and not item.name.endswith((".onnx", ".onnx.sha256")):
+            if item.is_file() and item.name not in stale and not item.name.endswith((".onnx", ".onnx.sha256")):
                 shutil.copy(item, staging / item.name)
+        meta = parse_meta(json.loads((template / META_FILE).read_text()), str(template / META_FILE))
+        uncalibrated = meta.model_copy(update={"temperature": 1.0, "logit_bias": [], "calibration": None,
+                                               "runtime": None})
+        (staging / META_FILE).write_text(uncalibrated.to_json())
         for name, state in weights.items():
             save_file(state, str(staging / name), metadata={"format": "pt"})
 

@@ -36,3 +36,15 @@ def test_the_hindsight_threshold_is_an_upper_bound_on_the_models_own_decision():
     assert figures["gold_rate"] == pytest.approx(gold.mean())
     assert figures["predicted_rate"] == pytest.approx((p > 0.5).mean())
     assert 0.5 < figures["roc_auc"] <= 1.0
+
+
+def test_an_existing_output_is_refused_before_any_work_unless_overwrite(tmp_path):
+    from framing.errors import FramingError
+
+    kept = tmp_path / "kept.json"
+    kept.write_text("earlier figures")
+    with pytest.raises(FramingError, match="already exists; pass --overwrite"):  # before the folds are read
+        thresholds.main([str(tmp_path / "no-such.folds"), "--output", str(kept)])
+    assert kept.read_text() == "earlier figures"
+    with pytest.raises(FileNotFoundError):  # with the flag it goes on, to the (missing) folds
+        thresholds.main([str(tmp_path / "no-such.folds"), "--output", str(kept), "--overwrite"])

@@ -3,6 +3,7 @@ whose weights are the stated averages, and refuse what they cannot average."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -34,6 +35,11 @@ def test_a_soup_is_the_mean_of_its_checkpoints_and_still_predicts(tiny_checkpoin
         for key, value in first.items():
             assert torch.allclose(soup[key].float(), value.float() + 0.25, atol=1e-2)
     assert not list((tmp_path / "soup").glob("*.onnx"))  # stale back ends are not carried over
+    # nor the first checkpoint's calibration, back-end choice, dev metrics or model card
+    meta = json.loads((tmp_path / "soup" / "framing.json").read_text())
+    assert meta["temperature"] == 1.0 and not meta["logit_bias"]
+    assert "calibration" not in meta and "runtime" not in meta
+    assert not (tmp_path / "soup" / "metrics.json").exists() and not (tmp_path / "soup" / "README.md").exists()
     result = FramingClassifier.from_pretrained(tmp_path / "soup", runtime="torch-fp32")("The senator spoke.")
     assert result["label"] in ("neutral", "editorializing") and 0 <= result["score"] <= 1
     with pytest.raises(Exception, match="exists"):  # no overwrite without the flag
