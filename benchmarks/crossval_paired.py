@@ -19,36 +19,27 @@ The probabilities are the fold models' own (uncalibrated), as the crossval figur
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 
 import numpy as np  # noqa: E402
-import yaml  # noqa: E402
 from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 
 from framing.errors import FramingError  # noqa: E402
 from framing.output import ensure_writable, write_json  # noqa: E402
 from framing.training.compare import mcnemar, paired_bootstrap  # noqa: E402
-from framing.training.config import config_from_dict  # noqa: E402
-from framing.training.crossval import Gold, load_fold, prepare  # noqa: E402
+from framing.training.config import Config  # noqa: E402
+from framing.training.crossval import Gold, kept_run, prepare  # noqa: E402
 from framing.training.metrics import resampled  # noqa: E402
 
 
-def kept_folds(folder: Path) -> tuple[dict, dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """run.json and each kept fold's (held-out rows [n], model probabilities [n, C]) by number."""
-    if not (folder / "run.json").is_file():
-        raise FramingError(f"{folder}: not a crossval run's kept folds (no run.json)")
-    folds = {}
-    for path in folder.glob("fold-*.npz"):
-        if "teacher" not in path.stem:
-            row, (held_out, model, _, _) = load_fold(path)
-            folds[row["fold"]] = (held_out, model)
-    if not folds:
-        raise FramingError(f"{folder}: no kept folds (fold-N.npz)")
-    return json.loads((folder / "run.json").read_text()), folds
+def kept_folds(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """A run's config, grouping and each kept fold's (held-out rows [n], model probabilities [n, C])."""
+    config, group_by, folds = kept_run(folder)
+    return config, group_by, {number: (scored[0], scored[1]) for number, (_, scored) in folds.items()}
 
 
 def pooled(folds: dict[int, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -95,8 +86,8 @@ def column_comparison(gold: Gold, a: dict, b: dict, flag: int, num_labels: int) 
 
 
 def compare_runs(folder_a: Path, folder_b: Path, flag_label: str = "editorializing") -> dict:
-    run_a, a = kept_folds(folder_a)
-    run_b, b = kept_folds(folder_b)
+    config_a, group_a, a = kept_folds(folder_a)
+    config_b, group_b, b = kept_folds(folder_b)
     if sorted(a) != sorted(b):
         raise FramingError(f"{folder_b}: kept folds {sorted(b)}, but {folder_a} has {sorted(a)}; pair only "
                            f"finished runs, or the same folds of both")
@@ -104,10 +95,8 @@ def compare_runs(folder_a: Path, folder_b: Path, flag_label: str = "editorializi
         if not np.array_equal(np.sort(a[number][0]), np.sort(b[number][0])):
             raise FramingError(f"{folder_b}: fold {number} held out other rows than in {folder_a} (another "
                                f"--seed, --folds or --group-by, or other data): not paired")
-    config_a = config_from_dict(yaml.safe_load(run_a["config"]), str(folder_a / "run.json"))
-    config_b = config_from_dict(yaml.safe_load(run_b["config"]), str(folder_b / "run.json"))
-    recipe, _, report_gold = prepare(config_a, run_a.get("group_by"))
-    texts_b = prepare(config_b, run_b.get("group_by"))[0].examples.texts
+    recipe, _, report_gold = prepare(config_a, group_a)
+    texts_b = prepare(config_b, group_b)[0].examples.texts
     if list(recipe.examples.texts) != list(texts_b):
         raise FramingError(f"{folder_b}: its labelled rows are not {folder_a}'s (other data files): not paired")
     labels = config_a.data.label_names

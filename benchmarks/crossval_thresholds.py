@@ -27,12 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 
 import numpy as np  # noqa: E402
-import yaml  # noqa: E402
 from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 
 from framing.output import ensure_writable, write_json  # noqa: E402
-from framing.training.config import config_from_dict  # noqa: E402
-from framing.training.crossval import load_fold, prepare  # noqa: E402
+from framing.training.crossval import kept_run, prepare  # noqa: E402
 
 def with_prior(p: np.ndarray, new: float, old: float) -> np.ndarray:
     """Binary probabilities [n] moved from base rate `old` to `new` (Bayes' rule on the odds)."""
@@ -68,16 +66,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.output:  # refused before any work, not after it
         ensure_writable(args.output, args.overwrite)
-    run = json.loads((args.folds / "run.json").read_text())
-    config = config_from_dict(yaml.safe_load(run["config"]), str(args.folds / "run.json"))
-    recipe, _, _ = prepare(config, run["group_by"])
+    config, group_by, folds = kept_run(args.folds)
+    recipe, _, _ = prepare(config, group_by)
     flag = config.data.label_names.index(args.flag)
     gold_all = np.asarray(recipe.examples.labels) == flag  # [N]
     rows = []
-    for path in sorted(args.folds.glob("fold-*.npz"), key=lambda p: int(p.stem.split("-")[1])):
-        if "teacher" in path.stem:
-            continue
-        row, (held_out, model, _, _) = load_fold(path)
+    for row, (held_out, model, _, _) in folds.values():
         p = np.clip(model[:, flag], 1e-6, 1 - 1e-6)
         old = float(np.delete(gold_all, held_out).mean())
         rows.append({"fold": row["fold"], "held_out": row.get("held_out_groups"),

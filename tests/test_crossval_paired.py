@@ -43,7 +43,8 @@ def test_runs_that_held_out_other_rows_are_not_paired(tmp_path):
     for name, rows in (("a", [0, 1, 2]), ("b", [0, 1, 3])):
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "run.json").write_text(json.dumps({"config": "name: x\n", "group_by": None}))
+        config = "data: {train: t.csv, labels: {Non-biased: neutral, Biased: editorializing}}\n"
+        (folder / "run.json").write_text(json.dumps({"config": config, "group_by": None}))
         save_fold(folder / "fold-1.npz", {"fold": 1}, (np.array(rows), np.full((3, 2), 0.5), np.full((3, 2), 0.5)))
     with pytest.raises(FramingError, match="fold 1 held out other rows"):
         paired.compare_runs(tmp_path / "a", tmp_path / "b")

@@ -46,5 +46,5 @@ def test_an_existing_output_is_refused_before_any_work_unless_overwrite(tmp_path
     with pytest.raises(FramingError, match="already exists; pass --overwrite"):  # before the folds are read
         thresholds.main([str(tmp_path / "no-such.folds"), "--output", str(kept)])
     assert kept.read_text() == "earlier figures"
-    with pytest.raises(FileNotFoundError):  # with the flag it goes on, to the (missing) folds
+    with pytest.raises(FramingError, match="no run.json"):  # with the flag it goes on, to the (missing) folds
         thresholds.main([str(tmp_path / "no-such.folds"), "--output", str(kept), "--overwrite"])

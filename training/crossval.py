@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import numpy as np
+import yaml
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
@@ -43,7 +44,7 @@ from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.compare import mcnemar, paired_bootstrap
-from framing.training.config import Config, as_current_yaml
+from framing.training.config import Config, as_current_yaml, config_from_dict
 from framing.training.counterfactuals import counterfactuals
 from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
                                        pool_examples, teacher_examples, with_teacher)
@@ -390,6 +391,24 @@ def load_fold(path: Path) -> tuple[dict, tuple]:
         row, scored = json.loads(str(saved["row"])), (saved["test_idx"], saved["model"], saved["baseline"])
     teachers = sorted(path.parent.glob(f"fold-{row['fold']}-teacher-*.npz"), key=lambda p: int(p.stem.split("-")[-1]))
     return row, (*scored, [held_out_scores(teacher) for teacher in teachers])
+
+
+def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict, tuple]]]:
+    """A run's kept folds, for analyses after it (benchmarks/crossval_*.py): its config and
+    grouping from run.json, and each kept fold's (row, scored) by fold number."""
+    marker = folder / "run.json"
+    if not marker.is_file():
+        raise FramingError(f"{folder}: not a crossval run's kept folds (no run.json)")
+    run = json.loads(marker.read_text())
+    config = config_from_dict(yaml.safe_load(run["config"]), str(marker))
+    folds = {}
+    for path in folder.glob("fold-*.npz"):
+        if "teacher" not in path.stem:
+            row, scored = load_fold(path)
+            folds[row["fold"]] = (row, scored)
+    if not folds:
+        raise FramingError(f"{folder}: no kept folds (fold-N.npz)")
+    return config, run.get("group_by"), dict(sorted(folds.items()))
 
 
 def held_out_scores(path: Path) -> np.ndarray:
