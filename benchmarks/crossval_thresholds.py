@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a so
 import numpy as np  # noqa: E402
 from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 
+from framing.errors import FramingError  # noqa: E402
 from framing.output import ensure_writable, write_json  # noqa: E402
 from framing.training.crossval import kept_run, prepare  # noqa: E402
 
@@ -85,4 +86,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except FramingError as error:
+        sys.exit(f"error: {error}")

@@ -19,7 +19,6 @@ averages stay meaningful.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a so
 import torch  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 
-from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES, parse_meta  # noqa: E402
+from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES, read_meta  # noqa: E402
 from framing.output import atomic_folder  # noqa: E402
 from framing.training.train import average_states  # noqa: E402
 
@@ -50,10 +49,11 @@ def write_averaged(output: Path, template: Path, weights: dict[str, dict[str, to
         for item in template.iterdir():
             if item.is_file() and item.name not in stale and not item.name.endswith((".onnx", ".onnx.sha256")):
                 shutil.copy(item, staging / item.name)
-        meta = parse_meta(json.loads((template / META_FILE).read_text()), str(template / META_FILE))
-        uncalibrated = meta.model_copy(update={"temperature": 1.0, "logit_bias": [], "calibration": None,
-                                               "runtime": None})
-        (staging / META_FILE).write_text(uncalibrated.to_json())
+        # the word threshold (and a multi-label run's thresholds) stay the template's until
+        # `framing calibrate` refits them: a soup of runs of one recipe shares their scale
+        uncalibrated = read_meta(template).model_copy(update={"temperature": 1.0, "logit_bias": [],
+                                                              "calibration": None, "runtime": None})
+        (staging / META_FILE).write_text(uncalibrated.to_json(), encoding="utf-8")
         for name, state in weights.items():
             save_file(state, str(staging / name), metadata={"format": "pt"})
 

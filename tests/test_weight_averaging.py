@@ -26,10 +26,18 @@ def shifted_copy(checkpoint, folder, delta: float):
 
 
 def test_a_soup_is_the_mean_of_its_checkpoints_and_still_predicts(tiny_checkpoint, tmp_path):
+    from framing.checkpoint import update_meta
     from framing.predictor import FramingClassifier
 
+    # a template that was exported and calibrated, with a dev report and model card
+    template = shutil.copytree(tiny_checkpoint, tmp_path / "template")
+    update_meta(template, {"temperature": 1.7, "logit_bias": [0.1, -0.1], "runtime": {"name": "onnx-int8-full"},
+                           "calibration": {"data": "dev.csv", "label_column": "label", "n": 10,
+                                           "runtime": "torch-fp32", "bias": True}})
+    for name in ("model.int8-full.onnx", "metrics.json", "README.md"):
+        (template / name).write_text("of the template's own weights")
     other = shifted_copy(tiny_checkpoint, tmp_path / "other", 0.5)
-    averaging.write_averaged(tmp_path / "soup", tiny_checkpoint, averaging.soup([tiny_checkpoint, other]), False)
+    averaging.write_averaged(tmp_path / "soup", template, averaging.soup([template, other]), False)
     for name in averaging.WEIGHT_FILES:
         first, soup = load_file(tiny_checkpoint / name), load_file(tmp_path / "soup" / name)
         for key, value in first.items():
@@ -38,12 +46,13 @@ def test_a_soup_is_the_mean_of_its_checkpoints_and_still_predicts(tiny_checkpoin
     # nor the first checkpoint's calibration, back-end choice, dev metrics or model card
     meta = json.loads((tmp_path / "soup" / "framing.json").read_text())
     assert meta["temperature"] == 1.0 and not meta["logit_bias"]
+    assert meta["labels"] == json.loads((template / "framing.json").read_text())["labels"]  # the rest is kept
     assert "calibration" not in meta and "runtime" not in meta
     assert not (tmp_path / "soup" / "metrics.json").exists() and not (tmp_path / "soup" / "README.md").exists()
     result = FramingClassifier.from_pretrained(tmp_path / "soup", runtime="torch-fp32")("The senator spoke.")
     assert result["label"] in ("neutral", "editorializing") and 0 <= result["score"] <= 1
     with pytest.raises(Exception, match="exists"):  # no overwrite without the flag
-        averaging.write_averaged(tmp_path / "soup", tiny_checkpoint, averaging.soup([tiny_checkpoint, other]), False)
+        averaging.write_averaged(tmp_path / "soup", template, averaging.soup([template, other]), False)
 
 
 def test_interpolation_moves_the_final_weights_towards_the_intermediate_state(tiny_checkpoint, tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 from scipy.stats import binomtest
@@ -30,20 +30,30 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> dict[str, Any]:
     return {"only_a_correct": only_a, "only_b_correct": only_b, "p_value": float(p)}
 
 
+def paired_difference(difference: Callable[[np.ndarray], float], n: int, rounds: int = 2000,
+                      seed: int = 0) -> dict[str, Any]:
+    """A paired bootstrap of `difference(indices)` (a statistic of B minus A on the same rows)
+    over `n` rows: the observed value, its 95% interval and a two-sided p-value. Resamples
+    where the statistic is undefined (NaN: one class drawn, for ROC-AUC) are left out."""
+    deltas = resampled(difference, n, rounds, seed)
+    deltas = deltas[np.isfinite(deltas)]
+    if not len(deltas):
+        raise FramingError(f"the paired difference is undefined on every one of {rounds} resamples")
+    low, high = np.percentile(deltas, [2.5, 97.5])
+    # two-sided: how often the resampled difference lies on the other side of zero
+    p = min(1.0, 2 * min((deltas <= 0).mean(), (deltas >= 0).mean()))
+    return {"difference": float(difference(np.arange(n))), "ci95": [float(low), float(high)], "p_value": float(p),
+            "rounds": int(len(deltas))}
+
+
 def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, num_labels: int, rounds: int = 2000,
                      seed: int = 0) -> dict[str, Any]:
     """Macro-F1 of A minus B, averaged over every label (as classification_metrics does), on
     the same resampled examples for both."""
     labels = list(range(num_labels))  # not just those present in y: one gold class must not change the average
     f1 = lambda idx, pred: f1_score(y[idx], pred[idx], average="macro", labels=labels, zero_division=0)  # noqa: E731
-    everything = np.arange(len(y))
-    deltas = resampled(lambda idx: f1(idx, pred_a) - f1(idx, pred_b), len(y), rounds, seed)
-    observed = f1(everything, pred_a) - f1(everything, pred_b)
-    # two-sided: how often the resampled difference lies on the other side of zero
-    p = min(1.0, 2 * min((deltas <= 0).mean(), (deltas >= 0).mean()))
-    low, high = np.percentile(deltas, [2.5, 97.5])
-    return {"macro_f1_difference": float(observed), "ci95": [float(low), float(high)], "p_value": float(p),
-            "rounds": rounds}
+    result = paired_difference(lambda idx: f1(idx, pred_a) - f1(idx, pred_b), len(y), rounds, seed)
+    return {"macro_f1_difference": result.pop("difference"), **result}
 
 
 def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path, text_column: Optional[str] = None,

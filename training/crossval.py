@@ -399,8 +399,12 @@ def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict,
     marker = folder / "run.json"
     if not marker.is_file():
         raise FramingError(f"{folder}: not a crossval run's kept folds (no run.json)")
-    run = json.loads(marker.read_text())
-    config = config_from_dict(yaml.safe_load(run["config"]), str(marker))
+    try:
+        run = json.loads(marker.read_text(encoding="utf-8"))
+        kept_config = yaml.safe_load(run["config"])
+    except (json.JSONDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise FramingError(f"{marker}: not a crossval run's record ({type(error).__name__}: {error})") from None
+    config = config_from_dict(kept_config, str(marker))
     folds = {}
     for path in folder.glob("fold-*.npz"):
         if "teacher" not in path.stem:
