@@ -4,11 +4,13 @@ uninterrupted run: after a simulated crash at several points, and after a real k
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 import yaml
@@ -208,6 +210,38 @@ def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny
     changed = config_from_dict(tiny_config_dict(tiny_base, tiny_data, lr=0.5))
     with pytest.raises(FramingError, match=r"kept folds of a different run \(changed: config\)"):
         claim_work(work, {"config": changed.to_yaml(), "teachers": [], "folds": 5}, resume=True)
+
+
+def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not_analysed(tmp_path):
+    """run.json records each data file's sha256: a file changed since (a regenerated seen.csv)
+    makes other folds than the kept ones, so resuming and the analyses of the kept folds refuse
+    it, naming the file; a run kept before the sha256 was recorded resumes as before."""
+    import json
+
+    from framing.training.crossval import claim_work, kept_run, save_fold
+    from framing.training.train import data_provenance
+
+    data = tmp_path / "train.csv"
+    data.write_text("text,label\nA sentence.,Biased\nAnother one.,Non-biased\n")
+    config = config_from_dict({"data": {"train": str(data), "labels": {"Biased": "editorializing",
+                                                                         "Non-biased": "neutral"}}})
+    spec = {"config": config.to_yaml(), "teachers": [], "folds": 2, "data": data_provenance(config)}
+    work = tmp_path / "cv.folds"
+    claim_work(work, spec, resume=False)
+    save_fold(work / "fold-1.npz", {"fold": 1}, (np.array([0]), np.eye(2)[:1], np.eye(2)[:1]))
+    claim_work(work, spec, resume=True)  # the same files: the same run
+    assert kept_run(work)[0].data.train == str(data)
+    data.write_text("text,label\nA sentence.,Non-biased\nAnother one.,Non-biased\n")
+    changed = {**spec, "data": data_provenance(config)}
+    with pytest.raises(FramingError, match=rf"changed: data: {re.escape(str(data))} \(sha256 \w{{12}}\.\.\., now \w{{12}}"):
+        claim_work(work, changed, resume=True)
+    with pytest.raises(FramingError, match=rf"data changed since the run: {re.escape(str(data))}"):
+        kept_run(work)
+    record = json.loads((work / "run.json").read_text())
+    del record["data"]
+    (work / "run.json").write_text(json.dumps(record))
+    claim_work(work, changed, resume=True)  # kept before run.json recorded the data: no check
+    assert kept_run(work)[2].keys() == {1}
 
 
 def test_a_state_saved_before_new_config_keys_existed_still_resumes(tiny_base, tiny_data, tmp_path):

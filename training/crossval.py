@@ -51,7 +51,7 @@ from framing.training.examples import (Examples, disagreeing, join_examples, lab
 from framing.training.labels import UNLABELLED, dropped_cells, targets_of
 from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
-from framing.training.train import fit, fit_to_dev, intermediate_source
+from framing.training.train import data_provenance, fit, fit_to_dev, intermediate_source
 
 
 # The figures crossval gives, with their printed names: each scorer's, each metric.
@@ -197,7 +197,8 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         raise FramingError("teachers: the config has no distill section, so there is no pool for fold teachers to score")
     if work is not None:
         claim_work(work, {"config": config.to_yaml(), "teachers": [t.to_yaml() for t in teachers or []],
-                          "folds": folds, "seed": seed, "group_by": group_by}, resume)
+                          "folds": folds, "seed": seed, "group_by": group_by,
+                          "data": data_provenance(config)}, resume)
     student, groups, report_gold = prepare(config, group_by)
     examples = student.examples
     check_folds(examples.labels, labels, folds, data_config.multi_label)  # before any training
@@ -358,7 +359,7 @@ def classifier_of(recipe: Recipe, model) -> FramingClassifier:
 
 def claim_work(work: Path, spec: dict, resume: bool) -> None:
     """Mark `work` as this run's; a resumed run must be the same run (config, teachers, folds,
-    seed, grouping), or its kept folds would mix two experiments."""
+    seed, grouping, data files' sha256), or its kept folds would mix two experiments."""
     marker = work / "run.json"
     if resume and marker.is_file():
         kept = json.loads(marker.read_text())
@@ -368,14 +369,29 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
                 kept[key] = as_current_yaml(value, "run.json")
             elif key == "teachers" and isinstance(value, list):
                 kept[key] = [as_current_yaml(t, "run.json") for t in value]
+        if "data" in spec:  # a run kept before run.json recorded its data's sha256 resumes without that check
+            kept.setdefault("data", spec["data"])
         changed = [key for key in spec if kept.get(key) != spec[key]]
         if changed:
-            raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}); resume with "
-                               f"the same config, teachers and options, or pass --overwrite to start over")
+            detail = "; ".join(changed_data(kept["data"], spec["data"])) if changed == ["data"] else ""
+            raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}"
+                               f"{': ' + detail if detail else ''}); resume with the same config, teachers, "
+                               f"options and data files, or pass --overwrite to start over")
         return
     work.mkdir(parents=True, exist_ok=True)
     with atomic_file(marker) as staging:
         staging.write_text(json.dumps(spec, indent=2) + "\n")
+
+
+def changed_data(kept: list[dict], now: list[dict]) -> list[str]:
+    """The data sources (data_provenance records) whose sha256 differs from the kept run's, each
+    as "SOURCE (sha256 KEPT..., now NOW...)"; sources added or dropped by name."""
+    was = {(r["split"], r["source"]): r["sha256"] for r in kept}
+    is_ = {(r["split"], r["source"]): r["sha256"] for r in now}
+    def short(digest: Optional[str]) -> str:
+        return f"{digest[:12]}..." if digest else "none"
+    return [f"{source} (sha256 {short(was.get((split, source)))}, now {short(is_.get((split, source)))})"
+            for split, source in dict.fromkeys([*was, *is_]) if was.get((split, source)) != is_.get((split, source))]
 
 
 def save_fold(path: Path, row: dict, scored: tuple) -> None:
@@ -395,7 +411,9 @@ def load_fold(path: Path) -> tuple[dict, tuple]:
 
 def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict, tuple]]]:
     """A run's kept folds, for analyses after it (benchmarks/crossval_*.py): its config and
-    grouping from run.json, and each kept fold's (row, scored) by fold number."""
+    grouping from run.json, and each kept fold's (row, scored) by fold number. The analyses
+    read the data the config names as it is today, so a data file changed since the run (its
+    sha256, where run.json records it) is refused."""
     marker = folder / "run.json"
     if not marker.is_file():
         raise FramingError(f"{folder}: not a crossval run's kept folds (no run.json)")
@@ -404,7 +422,11 @@ def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict,
         kept_config = yaml.safe_load(run["config"])
     except (json.JSONDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
         raise FramingError(f"{marker}: not a crossval run's record ({type(error).__name__}: {error})") from None
-    config = config_from_dict(kept_config, str(marker))
+    config = config_from_dict(kept_config, str(marker))  # keys added since the run take their defaults
+    if "data" in run:
+        stale = changed_data(run["data"], data_provenance(config))
+        if stale:
+            raise FramingError(f"{folder}: data changed since the run: {'; '.join(stale)}")
     folds = {}
     for path in folder.glob("fold-*.npz"):
         if "teacher" not in path.stem:
