@@ -13,9 +13,10 @@ config's label column and each `report_label_columns` column, over every held-ou
 
 Gold labels are read from the data files named by A's kept config (run.json), as they are
 today, so `../shared/data` and the run's mixed files must be there; B's config must name files
-whose labelled rows are the same texts in the same order and the same labels. A data file
-changed since a run is refused by its sha256 in run.json (runs kept before run.json recorded
-it are read without that check). Runs that kept
+whose labelled rows are the same texts in the same order and the same labels. A local data
+file this reads that changed since a run, or is not found from the current directory, is
+refused by its sha256 in run.json (hub datasets, and runs kept before run.json recorded it,
+are read without that check). Runs that kept
 different folds (one still running) are paired on the folds both kept. The probabilities are
 the fold models' own (uncalibrated), and each decision is the most probable label, as in the
 crossval figures.

@@ -14,7 +14,8 @@ base rate they are corrected from is that of the fold's labelled training rows (
 and the intermediate stage moved the model's prior too, so the corrections start from an
 approximate prior). The hindsight threshold tries every distinct probability, so no other
 threshold does better. The recipe's data is read from the config kept in run.json (so
-`../shared/data` and the run's mixed files must be there).
+`../shared/data` and the run's mixed files must be there, unchanged where run.json records
+their sha256).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ uninterrupted run: after a simulated crash at several points, and after a real k
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ import yaml
 from safetensors.torch import load_file
 
 from helpers import REPO, tiny_config_dict
+from framing.hashing import sha256_of
 from framing.training.config import config_from_dict
 from framing.errors import FramingError
 from framing.training import train as train_module
@@ -179,6 +181,8 @@ def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_fr
     crossval(config, folds=2, only=[1], work=work)
     kept = load_state(work / "intermediate.state.pt", config)
     assert kept["stage"] == "intermediate" and kept["epoch"] > config.intermediate.epochs
+    recorded = json.loads((work / "run.json").read_text())["data"]  # each data file with its sha256
+    assert {r["split"]: r["sha256"] for r in recorded}["train"] == sha256_of(tiny_data["train"])
 
     stages = []
     original = train_module.run_stage
@@ -193,8 +197,6 @@ def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_fr
 def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny_data, tmp_path):
     """run.json of a run started by an older release lacks keys added since (with defaults):
     it is the same run; a changed value is still refused."""
-    import json
-
     from framing.training.crossval import claim_work
 
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))
@@ -212,35 +214,50 @@ def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny
         claim_work(work, {"config": changed.to_yaml(), "teachers": [], "folds": 5}, resume=True)
 
 
-def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not_analysed(tmp_path):
-    """run.json records each data file's sha256: a file changed since (a regenerated seen.csv)
-    makes other folds than the kept ones, so resuming and the analyses of the kept folds refuse
-    it, naming the file; a run kept before the sha256 was recorded resumes as before."""
-    import json
-
+def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not_analysed(tmp_path, monkeypatch):
+    """run.json records each data file's sha256 (the recipe's and each fold teacher's): a file
+    changed since (a regenerated seen.csv) makes other folds than the kept ones, so resuming
+    and the analyses of the kept folds refuse it, naming the file; a run kept before the sha256
+    was recorded resumes as before."""
     from framing.training.crossval import claim_work, kept_run, save_fold
     from framing.training.train import data_provenance
 
-    data = tmp_path / "train.csv"
+    data, terms = tmp_path / "train.csv", tmp_path / "terms.csv"
     data.write_text("text,label\nA sentence.,Biased\nAnother one.,Non-biased\n")
+    terms.write_text("term,set\nwomen,gender\nmen,gender\n")
     config = config_from_dict({"data": {"train": str(data), "labels": {"Biased": "editorializing",
-                                                                         "Non-biased": "neutral"}}})
-    spec = {"config": config.to_yaml(), "teachers": [], "folds": 2, "data": data_provenance(config)}
+                                                                         "Non-biased": "neutral"}},
+                               "counterfactuals": {"terms": str(terms)}})
+    def spec() -> dict:  # the run's record as crossval writes it, the files as they are now
+        return {"config": config.to_yaml(), "teachers": [config.to_yaml()], "folds": 2,
+                "data": data_provenance(config), "teacher_data": [data_provenance(config)]}
     work = tmp_path / "cv.folds"
-    claim_work(work, spec, resume=False)
+    claim_work(work, spec(), resume=False)
     save_fold(work / "fold-1.npz", {"fold": 1}, (np.array([0]), np.eye(2)[:1], np.eye(2)[:1]))
-    claim_work(work, spec, resume=True)  # the same files: the same run
+    claim_work(work, spec(), resume=True)  # the same files: the same run
     assert kept_run(work)[0].data.train == str(data)
+
+    terms.write_text("term,set\nwomen,gender\nmen,gender\ngirls,gender\n")  # read by training, not by analyses
+    with pytest.raises(FramingError, match=rf"changed: data, teacher_data: {re.escape(str(terms))} \(sha256 "
+                                           rf"\w{{12}}\.\.\., now \w{{12}}\.\.\.\); teacher 1: {re.escape(str(terms))}"):
+        claim_work(work, spec(), resume=True)
+    assert kept_run(work)[2].keys() == {1}  # the labelled rows an analysis reads are unchanged
+
     data.write_text("text,label\nA sentence.,Non-biased\nAnother one.,Non-biased\n")
-    changed = {**spec, "data": data_provenance(config)}
-    with pytest.raises(FramingError, match=rf"changed: data: {re.escape(str(data))} \(sha256 \w{{12}}\.\.\., now \w{{12}}"):
-        claim_work(work, changed, resume=True)
-    with pytest.raises(FramingError, match=rf"data changed since the run: {re.escape(str(data))}"):
+    other = config_from_dict({**yaml.safe_load(config.to_yaml()), "name": "other"})
+    with pytest.raises(FramingError, match=rf"changed: config, data, teacher_data: {re.escape(str(data))} \(sha256"):
+        claim_work(work, {**spec(), "config": other.to_yaml()}, resume=True)
+    with pytest.raises(FramingError, match=rf"data changed since the run: {re.escape(str(data))} \(sha256"):
         kept_run(work)
+    data.unlink()
+    with pytest.raises(FramingError, match=rf"data changed since the run: {re.escape(str(data))}: not found"):
+        kept_run(work)
+
+    data.write_text("text,label\nA sentence.,Non-biased\nAnother one.,Non-biased\n")
     record = json.loads((work / "run.json").read_text())
-    del record["data"]
+    del record["data"], record["teacher_data"]
     (work / "run.json").write_text(json.dumps(record))
-    claim_work(work, changed, resume=True)  # kept before run.json recorded the data: no check
+    claim_work(work, spec(), resume=True)  # kept before run.json recorded the data: no check
     assert kept_run(work)[2].keys() == {1}
 
 

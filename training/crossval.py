@@ -197,8 +197,8 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
         raise FramingError("teachers: the config has no distill section, so there is no pool for fold teachers to score")
     if work is not None:
         claim_work(work, {"config": config.to_yaml(), "teachers": [t.to_yaml() for t in teachers or []],
-                          "folds": folds, "seed": seed, "group_by": group_by,
-                          "data": data_provenance(config)}, resume)
+                          "folds": folds, "seed": seed, "group_by": group_by, "data": data_provenance(config),
+                          "teacher_data": [data_provenance(t) for t in teachers or []]}, resume)
     student, groups, report_gold = prepare(config, group_by)
     examples = student.examples
     check_folds(examples.labels, labels, folds, data_config.multi_label)  # before any training
@@ -357,6 +357,12 @@ def classifier_of(recipe: Recipe, model) -> FramingClassifier:
     return FramingClassifier.from_model(model, recipe.tokenizer, meta)
 
 
+# The run's data records in run.json: the recipe's and each fold teacher's (data_provenance lists)
+DATA_KEYS = {"data", "teacher_data"}
+# The splits a kept run's analysis reads again (crossval.prepare): not counterfactual terms or distillation scores
+READ_BY_PREPARE = {"train", "extra train", "mixed", "dev", "intermediate"}
+
+
 def claim_work(work: Path, spec: dict, resume: bool) -> None:
     """Mark `work` as this run's; a resumed run must be the same run (config, teachers, folds,
     seed, grouping, data files' sha256), or its kept folds would mix two experiments."""
@@ -369,11 +375,11 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
                 kept[key] = as_current_yaml(value, "run.json")
             elif key == "teachers" and isinstance(value, list):
                 kept[key] = [as_current_yaml(t, "run.json") for t in value]
-        if "data" in spec:  # a run kept before run.json recorded its data's sha256 resumes without that check
-            kept.setdefault("data", spec["data"])
+        for key in DATA_KEYS & spec.keys():  # a run kept before run.json recorded its data's sha256: no check
+            kept.setdefault(key, spec[key])
         changed = [key for key in spec if kept.get(key) != spec[key]]
         if changed:
-            detail = "; ".join(changed_data(kept["data"], spec["data"])) if changed == ["data"] else ""
+            detail = "; ".join(data_changes(kept, spec))
             raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}"
                                f"{': ' + detail if detail else ''}); resume with the same config, teachers, "
                                f"options and data files, or pass --overwrite to start over")
@@ -383,15 +389,35 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
         staging.write_text(json.dumps(spec, indent=2) + "\n")
 
 
+def data_changes(kept: dict, spec: dict) -> list[str]:
+    """What changed in a run's data records: the recipe's files, then each teacher's by number."""
+    changes = changed_data(kept.get("data", []), spec.get("data", []))
+    for number, (was, now) in enumerate(zip(kept.get("teacher_data", []), spec.get("teacher_data", [])), start=1):
+        changes += [f"teacher {number}: {change}" for change in changed_data(was, now)]
+    return changes
+
+
+def reread(records: list[dict]) -> list[dict]:
+    """The data records of the files an analysis of kept folds reads again (crossval.prepare)."""
+    return [r for r in records if r["split"] in READ_BY_PREPARE]
+
+
 def changed_data(kept: list[dict], now: list[dict]) -> list[str]:
     """The data sources (data_provenance records) whose sha256 differs from the kept run's, each
-    as "SOURCE (sha256 KEPT..., now NOW...)"; sources added or dropped by name."""
+    as "SOURCE (sha256 KEPT..., now NOW...)", or "SOURCE: not found" where the file is gone
+    (paths are read from the current directory); sources added or dropped by name."""
     was = {(r["split"], r["source"]): r["sha256"] for r in kept}
     is_ = {(r["split"], r["source"]): r["sha256"] for r in now}
+
     def short(digest: Optional[str]) -> str:
         return f"{digest[:12]}..." if digest else "none"
-    return [f"{source} (sha256 {short(was.get((split, source)))}, now {short(is_.get((split, source)))})"
-            for split, source in dict.fromkeys([*was, *is_]) if was.get((split, source)) != is_.get((split, source))]
+
+    def why(split: str, source: str) -> str:
+        before, after = was.get((split, source)), is_.get((split, source))
+        if before and after is None and not Path(source).exists():
+            return f"{source}: not found (from {Path.cwd()})"
+        return f"{source} (sha256 {short(before)}, now {short(after)})"
+    return [why(*key) for key in dict.fromkeys([*was, *is_]) if was.get(key) != is_.get(key)]
 
 
 def save_fold(path: Path, row: dict, scored: tuple) -> None:
@@ -423,8 +449,8 @@ def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict,
     except (json.JSONDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
         raise FramingError(f"{marker}: not a crossval run's record ({type(error).__name__}: {error})") from None
     config = config_from_dict(kept_config, str(marker))  # keys added since the run take their defaults
-    if "data" in run:
-        stale = changed_data(run["data"], data_provenance(config))
+    if "data" in run:  # only the files the analyses read again; hub datasets (no sha256) are not checked
+        stale = changed_data(reread(run["data"]), reread(data_provenance(config)))
         if stale:
             raise FramingError(f"{folder}: data changed since the run: {'; '.join(stale)}")
     folds = {}
