@@ -214,7 +214,7 @@ def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny
         claim_work(work, {"config": changed.to_yaml(), "teachers": [], "folds": 5}, resume=True)
 
 
-def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not_analysed(tmp_path, monkeypatch):
+def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not_analysed(tmp_path):
     """run.json records each data file's sha256 (the recipe's and each fold teacher's): a file
     changed since (a regenerated seen.csv) makes other folds than the kept ones, so resuming
     and the analyses of the kept folds refuse it, naming the file; a run kept before the sha256
