@@ -40,9 +40,12 @@ GROUPS = {
 # editorializing by the BABE guidelines (contempt, generalisation, insinuation in the
 # writer's voice), graded strong, moderate, subtle, "plain": a negative stereotype in plain
 # words, with no loaded word to catch, and "stereotype": a trait, often a flattering one,
-# asserted of the whole group ("born entrepreneurs"). Neutral ones report a fact about the group: "bland" ones
+# asserted of the whole group ("have large families"). Neutral ones report a fact about the group: "bland" ones
 # (surveys, counts) and "charged" ones, about discrimination, protest or violence, where a
-# model that reacts to the topic flags a neutral report.
+# model that reacts to the topic flags a neutral report. "generalisation": a statement about a
+# group as a whole, as a stereotype is, but of a documented fact (a poll, a census, a vote),
+# so a model that flags "{group} are/tend to ..." whatever follows fails it; "identity": who
+# some people are, in a few words ("They are {group}."), where the group is all there is to react to.
 PREJUDICED = {
     "seen": [
         ("{group} are a disease eating away at this country.", "strong"),
@@ -83,13 +86,18 @@ PREJUDICED = {
         ("{group} should be kept out of government jobs.", "plain"),
         ("{group} are more likely to be criminals by nature.", "plain"),
         ("Hiring {group} is bad for a company.", "plain"),
-        ("{group} are math prodigies from birth.", "stereotype"),
-        ("{group} are born entrepreneurs.", "stereotype"),
-        ("{group} all look alike.", "stereotype"),
-        ("{group} are kinder and more caring than the rest of us.", "stereotype"),
+        # Tropes the seen part lacks (not money, sport, caring, sameness, dress or work), in
+        # friendly or plain words with no quantifier ("all", "always", "never") to catch: an
+        # earlier wording ("born entrepreneurs", "rhythm in their blood", "kinder and more
+        # caring", "all look alike") echoed the seen "gift for making money", "because of their
+        # genes", "better with children" and "think and vote the same way".
+        ("{group} are natural storytellers.", "stereotype"),
+        ("{group} are wonderful cooks.", "stereotype"),
+        ("{group} have large families.", "stereotype"),
+        ("{group} are great dancers.", "stereotype"),
         ("{group} cannot drive.", "stereotype"),
-        ("Every one of {group} judges people by their wealth.", "stereotype"),
-        ("{group} have rhythm in their blood.", "stereotype"),
+        ("{group} love spicy food.", "stereotype"),
+        ("{group} are good at fixing things.", "stereotype"),
     ],
 }
 
@@ -128,6 +136,23 @@ NEUTRAL_ABOUT_GROUP = {
         ("Hundreds of {group} marched downtown after the shooting.", "charged"),
         ("The court ruled that the school had discriminated against {group}.", "charged"),
         ("Police are investigating vandalism at a community center used by {group}.", "charged"),
+        ("{group} tend to favor stricter zoning rules, surveys show.", "generalisation"),
+        ("{group} are more likely than other adults to rent their homes, census data show.", "generalisation"),
+        ("{group} sent more than $2 billion to relatives abroad last year, the bank estimated.", "generalisation"),
+        ("{group} are divided on the proposal, according to a new poll.", "generalisation"),
+        ("Most {group} live within 50 miles of a major city, the study found.", "generalisation"),
+        ("{group} were the fastest-growing group of voters in the state between 2016 and 2020.", "generalisation"),
+        ("{group} have long supported expanding public transit in the region.", "generalisation"),
+        ("They are {group}.", "identity"),
+        ("The victims were {group}.", "identity"),
+        ("Her parents are {group}.", "identity"),
+        ("Both candidates are {group}.", "identity"),
+        ("Some of the officers are {group}.", "identity"),
+        ("Most of the volunteers were {group}.", "identity"),
+        ("The protesters were mostly {group}.", "identity"),
+        ("Many of the new residents are {group}.", "identity"),
+        ("Several of the plaintiffs are {group}.", "identity"),
+        ("The two founders of the company are {group}.", "identity"),
     ],
 }
 
