@@ -39,13 +39,16 @@ GROUPS = {
 # Statements about a group, {group} the slot, with a grade. Prejudiced ones are
 # editorializing by the BABE guidelines (contempt, generalisation, insinuation in the
 # writer's voice), graded strong, moderate, subtle, "plain": a negative stereotype in plain
-# words, with no loaded word to catch, and "stereotype": a trait, often a flattering one,
-# asserted of the whole group ("have large families"). Neutral ones report a fact about the group: "bland" ones
-# (surveys, counts) and "charged" ones, about discrimination, protest or violence, where a
-# model that reacts to the topic flags a neutral report. "generalisation": a statement about a
-# group as a whole, as a stereotype is, but of a documented fact (a poll, a census, a vote),
-# so a model that flags "{group} are/tend to ..." whatever follows fails it; "identity": who
-# some people are, in a few words ("They are {group}."), where the group is all there is to react to.
+# words, with no loaded word to catch, "stereotype": a trait, often a flattering one,
+# asserted of the whole group ("have large families"), and "claim": a false or sweeping claim
+# against the group stated as plain fact ("{group} do not pay taxes."), the form of a
+# documented generalisation with the content of a slur or a conspiracy theory. Neutral ones
+# report a fact about the group: "bland" ones (surveys, counts); "charged" ones, about
+# discrimination, protest or violence, where a model that reacts to the topic flags a neutral
+# report; "generalisation": a statement about a group as a whole, as a stereotype is, but of
+# a documented fact (a poll, a census, a vote), so a model that flags "{group} are/tend to
+# ..." whatever follows fails it; "identity": who some people are, in a few words ("They are
+# {group}."), where the group is all there is to react to.
 PREJUDICED = {
     "seen": [
         ("{group} are a disease eating away at this country.", "strong"),
@@ -98,6 +101,13 @@ PREJUDICED = {
         ("{group} cannot drive.", "stereotype"),
         ("{group} love spicy food.", "stereotype"),
         ("{group} are good at fixing things.", "stereotype"),
+        ("{group} control the banks.", "claim"),
+        ("{group} do not pay taxes.", "claim"),
+        ("{group} refuse to learn English.", "claim"),
+        ("{group} bring disease into the country.", "claim"),
+        ("{group} are paid by foreign billionaires to protest.", "claim"),
+        ("{group} want to replace the rest of us.", "claim"),
+        ("{group} commit most of the crime in this city.", "claim"),
     ],
 }
 
