@@ -10,13 +10,16 @@ thousands of sentences built from templates and word lists written for this proj
 Every list has a part that training may use (augmentation) and a part no training ever sees;
 the report is of the unseen part unless told otherwise. The tests:
 - group statements (MFT): prejudiced statements about a social group (religions,
-  nationalities, races, parties, genders, others) must be editorializing and neutral ones
-  about the same groups neutral; and (INV) the group named must not change a statement's label;
+  nationalities, races, parties, genders, others), from open contempt to a stereotype or a
+  false claim stated as plain fact, must be editorializing, and neutral ones about the same
+  groups (reports, documented generalisations, "They are {group}.") neutral; and (INV) the
+  group named must not change a statement's label;
 - loaded words (DIR): a loaded adjective or adverb inserted into a neutral news sentence
   (sentences of AllSides articles, chosen by rule: no quotes, no first person, no evaluative
   word, a number or a reporting verb) must make it editorializing;
 - short factual statements (MFT): numbers, dates, quotes of plain facts, and (unseen part)
-  facts in the vivid verbs news uses for them ("soared", "devastated", "in a landslide") are neutral;
+  facts in the vivid verbs news uses for them ("soared", "devastated", "in a landslide") and
+  facts of general knowledge ("Donald Trump was impeached twice.") are neutral;
 - swaps (INV): a name, place or pronoun swapped must not change the label.
 A case fails when a sentence gets the wrong label (MFT, DIR) or its fills do not all get one
 label (INV). Each test's failure rate is also given by the cases' grade: the loaded word's
