@@ -2,7 +2,7 @@
 thousands of sentences built from templates and word lists written for this project
 (benchmarks/behaviour_cases.py) and from real news sentences of the AllSides corpus.
 
-    python benchmarks/behaviour.py [--checkpoint DIR ...] [--part unseen|seen] [--output results.json]
+    python benchmarks/behaviour.py [--checkpoint DIR ...] [--part unseen|seen] [--output results.json] [--by-template]
     python benchmarks/behaviour.py --write-examples seen.csv     # the seen part, for augmentation
     python benchmarks/behaviour.py --write-news unseen_news.csv  # what a distillation pool must leave out
     python benchmarks/behaviour.py --write-group-terms terms.csv  # the seen groups, for counterfactuals
@@ -60,6 +60,7 @@ FILLS_PER_TEMPLATE = 30  # factual templates: a fixed sample of their slot combi
 class Case:
     sentences: list[str]  # MFT/DIR: one sentence; INV: the fills of one template
     grade: str  # the loaded word's strength, the statement's, the kind of fact or group
+    template: Optional[str] = None  # group statements: the template it was filled from
 
 
 @dataclass
@@ -86,9 +87,9 @@ def fixed_sample(items: Iterable[str], k: int) -> list[str]:
 def group_tests(part: str) -> list[Test]:
     groups = cases.GROUPS[part]
     everyone = [g for members in groups.values() for g in members]
-    prejudiced = [Case([s], strength) for template, strength in cases.PREJUDICED[part]
+    prejudiced = [Case([s], strength, template) for template, strength in cases.PREJUDICED[part]
                   for s in fill(template, group=everyone)]
-    neutral = [Case([s], grade) for template, grade in cases.NEUTRAL_ABOUT_GROUP[part]
+    neutral = [Case([s], grade, template) for template, grade in cases.NEUTRAL_ABOUT_GROUP[part]
                for s in fill(template, group=everyone)]
     templates = [t for t, _ in cases.PREJUDICED[part] + cases.NEUTRAL_ABOUT_GROUP[part]]
     swaps = [Case(fill(template, group=members), kind) for template in templates for kind, members in groups.items()]
@@ -249,7 +250,8 @@ def failures(test: Test, labels_of: Callable[[list[str]], list[str]]) -> list[di
         labels = [next(got) for _ in case.sentences]
         wrong = len(set(labels)) > 1 if test.kind == "INV" else any(label != test.expected for label in labels)
         if wrong:
-            failed.append({"sentences": case.sentences, "grade": case.grade, "labels": labels})
+            failed.append({"sentences": case.sentences, "grade": case.grade, "template": case.template,
+                           "labels": labels})
     return failed
 
 
@@ -261,14 +263,21 @@ def run_suite(labels_of: Callable[[list[str]], list[str]], tests: list[Test]) ->
         by_grade = {g: {"cases": sum(c.grade == g for c in test.cases),
                         "failure_rate": sum(f["grade"] == g for f in failed) / sum(c.grade == g for c in test.cases)}
                     for g in grades}
+        # Per template (group statements): a grade's rate can hide one sentence form failing for
+        # every group while the others pass, which is what tells a form learned from a kind learned.
+        templates = {c.template: c.grade for c in test.cases if c.template is not None}
+        by_template = {t: {"grade": g, "cases": sum(c.template == t for c in test.cases),
+                           "failure_rate": sum(f["template"] == t for f in failed)
+                           / sum(c.template == t for c in test.cases)} for t, g in templates.items()}
         rows.append({"test": test.name, "kind": test.kind, "cases": len(test.cases),
                      "sentences": sum(len(c.sentences) for c in test.cases), "failed": len(failed),
-                     "failure_rate": len(failed) / len(test.cases), "by_grade": by_grade, "examples": failed[:5]})
+                     "failure_rate": len(failed) / len(test.cases), "by_grade": by_grade,
+                     "by_template": by_template, "examples": failed[:5]})
     rates = [row["failure_rate"] for row in rows]
     return {"tests": rows, "mean_failure_rate": sum(rates) / len(rates), "max_failure_rate": max(rates)}
 
 
-def render(results: list[dict], names: list[str], part: str) -> str:
+def render(results: list[dict], names: list[str], part: str, by_template: bool = False) -> str:
     head = " | ".join(names)
     lines = [f"## Behavioural tests, {part} part", "", f"| test | kind | cases | {head} |",
              "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
@@ -280,6 +289,13 @@ def render(results: list[dict], names: list[str], part: str) -> str:
             lines.append(f"| &nbsp;&nbsp;{grade} | | {row['by_grade'][grade]['cases']} | {graded} |")
     for label, key in (("mean failure rate", "mean_failure_rate"), ("highest", "max_failure_rate")):
         lines.append(f"| **{label}** | | | " + " | ".join(f"**{r[key]:.1%}**" for r in results) + " |")
+    for i, row in enumerate(results[0]["tests"] if by_template else []):
+        if row["by_template"]:
+            lines += ["", f"### {row['test']}, by template", "", f"| template | grade | cases | {head} |",
+                      "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
+        for template, about in row["by_template"].items():
+            rates = " | ".join(f"{r['tests'][i]['by_template'][template]['failure_rate']:.1%}" for r in results)
+            lines.append(f"| {template} | {about['grade']} | {about['cases']} | {rates} |")
     return "\n".join(lines + [""])
 
 
@@ -294,6 +310,8 @@ def main(argv: Optional[list[str]] = None) -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the AllSides articles.parquet")
     parser.add_argument("--runtime", default="auto")
     parser.add_argument("--output", help="write the results here as JSON")
+    parser.add_argument("--by-template", action="store_true",
+                        help="also print each group-statement template's failure rate (the JSON always has them)")
     parser.add_argument("--write-examples", metavar="FILE.csv",
                         help="write the seen part's sentences with their expected labels (text, label, test, grade) "
                              "for augmentation, and score nothing")
@@ -320,7 +338,7 @@ def main(argv: Optional[list[str]] = None) -> None:
         result = run_suite(lambda texts: [r["label"] for r in classifier(texts)], tests)
         results.append({"checkpoint": str(classifier.checkpoint_dir), **result})
         names.append(checkpoint or "shipped")
-    print(render(results, names, args.part))
+    print(render(results, names, args.part, args.by_template))
     if args.output:
         from framing.output import write_json
 

@@ -141,6 +141,17 @@ def test_a_labeller_that_reacts_to_a_group_fails_the_group_tests_only(behaviour,
     assert religion["party"]["failure_rate"] == 0.0
     example = rows["neutral statements about a group are neutral"]["examples"][0]
     assert "Catholics" in example["sentences"][0] and example["labels"] == ["editorializing"]
+    # per template: each neutral template fails once, for its Catholics sentence; no prejudiced one fails
+    groups = [g for members in behaviour.cases.GROUPS["unseen"].values() for g in members]
+    neutral = rows["neutral statements about a group are neutral"]["by_template"]
+    assert set(neutral) == {t for t, _ in behaviour.cases.NEUTRAL_ABOUT_GROUP["unseen"]}
+    assert {(t["cases"], t["failure_rate"]) for t in neutral.values()} == {(len(groups), 1 / len(groups))}
+    assert all(t["failure_rate"] == 0 for t in rows["prejudiced statements about a group are editorializing"]
+               ["by_template"].values())
+    assert rows["short factual statements are neutral"]["by_template"] == {}
+    table = behaviour.render([result], ["catholics"], "unseen", by_template=True)
+    assert "### neutral statements about a group are neutral, by template" in table
+    assert f"| They are {{group}}. | identity | {len(groups)} | {1 / len(groups):.1%} |" in table
 
 
 def test_the_suite_runs_checkpoints_through_predict_side_by_side(behaviour, corpus, tiny_checkpoint, tmp_path, capsys):
