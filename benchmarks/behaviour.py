@@ -35,7 +35,7 @@ import argparse
 import itertools
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -92,7 +92,8 @@ def group_tests(part: str) -> list[Test]:
     neutral = [Case([s], grade, template) for template, grade in cases.NEUTRAL_ABOUT_GROUP[part]
                for s in fill(template, group=everyone)]
     templates = [t for t, _ in cases.PREJUDICED[part] + cases.NEUTRAL_ABOUT_GROUP[part]]
-    swaps = [Case(fill(template, group=members), kind) for template in templates for kind, members in groups.items()]
+    swaps = [Case(fill(template, group=members), kind, template) for template in templates
+             for kind, members in groups.items()]
     return [Test("prejudiced statements about a group are editorializing", "MFT", prejudiced, EDITORIAL),
             Test("neutral statements about a group are neutral", "MFT", neutral, NEUTRAL),
             Test("the group named does not change the label", "INV", swaps)]
@@ -255,6 +256,21 @@ def failures(test: Test, labels_of: Callable[[list[str]], list[str]]) -> list[di
     return failed
 
 
+def per_template(test: Test, failed: list[dict]) -> dict[str, dict]:
+    """Each group template's cases and failure rate. A grade's rate can hide one sentence form
+    that fails for every group while the grade's other forms pass: per template, a recipe that
+    learned a form shows apart from one that learned the kind. The grade is the template's own
+    ("" where its cases have several, as in the swap test, one case per kind of group)."""
+    cases_of = Counter(c.template for c in test.cases if c.template is not None)
+    failed_of = Counter(f["template"] for f in failed if f["template"] is not None)
+    grades_of: dict[str, set[str]] = defaultdict(set)
+    for c in test.cases:
+        if c.template is not None:
+            grades_of[c.template].add(c.grade)
+    return {t: {"grade": next(iter(grades_of[t])) if len(grades_of[t]) == 1 else "", "cases": n,
+                "failure_rate": failed_of[t] / n} for t, n in cases_of.items()}
+
+
 def run_suite(labels_of: Callable[[list[str]], list[str]], tests: list[Test]) -> dict:
     rows = []
     for test in tests:
@@ -263,12 +279,7 @@ def run_suite(labels_of: Callable[[list[str]], list[str]], tests: list[Test]) ->
         by_grade = {g: {"cases": sum(c.grade == g for c in test.cases),
                         "failure_rate": sum(f["grade"] == g for f in failed) / sum(c.grade == g for c in test.cases)}
                     for g in grades}
-        # Per template (group statements): a grade's rate can hide one sentence form failing for
-        # every group while the others pass, which is what tells a form learned from a kind learned.
-        templates = {c.template: c.grade for c in test.cases if c.template is not None}
-        by_template = {t: {"grade": g, "cases": sum(c.template == t for c in test.cases),
-                           "failure_rate": sum(f["template"] == t for f in failed)
-                           / sum(c.template == t for c in test.cases)} for t, g in templates.items()}
+        by_template = per_template(test, failed)
         rows.append({"test": test.name, "kind": test.kind, "cases": len(test.cases),
                      "sentences": sum(len(c.sentences) for c in test.cases), "failed": len(failed),
                      "failure_rate": len(failed) / len(test.cases), "by_grade": by_grade,
@@ -290,12 +301,14 @@ def render(results: list[dict], names: list[str], part: str, by_template: bool =
     for label, key in (("mean failure rate", "mean_failure_rate"), ("highest", "max_failure_rate")):
         lines.append(f"| **{label}** | | | " + " | ".join(f"**{r[key]:.1%}**" for r in results) + " |")
     for i, row in enumerate(results[0]["tests"] if by_template else []):
-        if row["by_template"]:
-            lines += ["", f"### {row['test']}, by template", "", f"| template | grade | cases | {head} |",
-                      "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
-        for template, about in row["by_template"].items():
+        if not row["by_template"]:
+            continue
+        lines += ["", f"### {row['test']}, by template", "", f"| template | grade | cases | {head} |",
+                  "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
+        for template, stats in row["by_template"].items():
             rates = " | ".join(f"{r['tests'][i]['by_template'][template]['failure_rate']:.1%}" for r in results)
-            lines.append(f"| {template} | {about['grade']} | {about['cases']} | {rates} |")
+            cell = template.replace("|", r"\|")  # a "|" would end the table cell
+            lines.append(f"| {cell} | {stats['grade']} | {stats['cases']} | {rates} |")
     return "\n".join(lines + [""])
 
 

@@ -111,15 +111,16 @@ PREJUDICED = {
         ("{group} are paid by foreign billionaires to protest.", "claim"),
         ("{group} want to replace the rest of us.", "claim"),
         ("{group} commit most of the crime in this city.", "claim"),
-        # The same kind in other sentence forms (passive, cleft, conditional, a causal clause):
-        # every claim above is "{group} <verb> ...", the form the seen part's claims would teach
-        # if a recipe added them, so these measure the kind rather than the shape. Their tropes
-        # are in no seen template and in no template a recipe tried (the patches in
-        # benchmarks/results/issue24/identity_templates/).
+        # The same kind in other sentence forms (passive, cleft, conditional, a causal clause, a
+        # rhetorical question): every claim above is "{group} <verb> ...", the form the seen
+        # claims of the recipes tried teach (the patches in
+        # benchmarks/results/issue24/identity_templates/), so these measure the kind rather than
+        # the shape. No seen or tried template has their form; two blame a group for a scarcity,
+        # as the tried "{group} take jobs from citizens." does.
         ("Most of the car accidents on this highway are caused by {group}.", "claim, other forms"),
         ("Wherever {group} settle, the schools get worse.", "claim, other forms"),
         ("The wildfires were set by {group}.", "claim, other forms"),
-        ("Ask any landlord: {group} are the tenants who skip out on rent.", "claim, other forms"),
+        ("Has anyone ever met {group} who return what they borrow?", "claim, other forms"),
         ("There would be no housing shortage without {group}.", "claim, other forms"),
         ("The city's water supply was poisoned by {group}.", "claim, other forms"),
         ("It is {group} who spread the rumors about the vaccine.", "claim, other forms"),
@@ -180,14 +181,14 @@ NEUTRAL_ABOUT_GROUP = {
         ("Several of the plaintiffs are {group}.", "identity"),
         ("The two founders of the company are {group}.", "identity"),
         # Who some people are, in forms other than "X are {group}." (an apposition, a relative
-        # clause, a passive, a partitive), none the form of a seen or tried template.
+        # clause, a partitive, an inversion), none the form of a seen or tried template.
         ("The couple, both {group}, married in 2012.", "identity, other forms"),
-        ("The house next door was bought by {group} in 2019.", "identity, other forms"),
+        ("Next door live two {group} and their dog.", "identity, other forms"),
         ("Residents of the building, most of them {group}, were evacuated on Friday.", "identity, other forms"),
         ("She is one of three {group} on the hospital's board.", "identity, other forms"),
         ("He grew up next door to {group} in a small town in Ohio.", "identity, other forms"),
         ("The two women, who are {group}, opened a hardware store in Dayton last spring.", "identity, other forms"),
-        ("The ship's crew was made up largely of {group}.", "identity, other forms"),
+        ("A photo of the team shows eleven {group} in matching jerseys.", "identity, other forms"),
     ],
 }
 

@@ -146,24 +146,39 @@ def test_a_labeller_that_reacts_to_a_group_fails_the_group_tests_only(behaviour,
     neutral = rows["neutral statements about a group are neutral"]["by_template"]
     assert set(neutral) == {t for t, _ in behaviour.cases.NEUTRAL_ABOUT_GROUP["unseen"]}
     assert {(t["cases"], t["failure_rate"]) for t in neutral.values()} == {(len(groups), 1 / len(groups))}
-    assert all(t["failure_rate"] == 0 for t in rows["prejudiced statements about a group are editorializing"]
-               ["by_template"].values())
+    prejudiced_rates = rows["prejudiced statements about a group are editorializing"]["by_template"]
+    assert set(prejudiced_rates) == set(prejudiced) and all(t["failure_rate"] == 0 for t in prejudiced_rates.values())
+    # the swap test: one case per kind of group, so a neutral template fails in its religion case only
+    kinds = len(behaviour.cases.GROUPS["unseen"])
+    swapped = rows["the group named does not change the label"]["by_template"]
+    assert swapped["They are {group}."] == {"grade": "", "cases": kinds, "failure_rate": 1 / kinds}
+    assert swapped[next(iter(prejudiced))]["failure_rate"] == 0
     assert rows["short factual statements are neutral"]["by_template"] == {}
-    table = behaviour.render([result], ["catholics"], "unseen", by_template=True)
+    table = behaviour.render([result, result], ["catholics", "again"], "unseen", by_template=True)
     assert "### neutral statements about a group are neutral, by template" in table
-    assert f"| They are {{group}}. | identity | {len(groups)} | {1 / len(groups):.1%} |" in table
+    rate = f"{1 / len(groups):.1%}"
+    assert f"| They are {{group}}. | identity | {len(groups)} | {rate} | {rate} |" in table
+    assert "by template" not in behaviour.render([result], ["catholics"], "unseen")
+
+
+def test_group_templates_are_unique_within_each_part(behaviour):
+    # the per-template report keys on the template's text: two alike would merge silently
+    for part in behaviour.cases.PARTS:
+        templates = [t for t, _ in behaviour.cases.PREJUDICED[part] + behaviour.cases.NEUTRAL_ABOUT_GROUP[part]]
+        assert len(templates) == len(set(templates)), part
 
 
 def test_the_suite_runs_checkpoints_through_predict_side_by_side(behaviour, corpus, tiny_checkpoint, tmp_path, capsys):
     out = tmp_path / "behaviour.json"
     behaviour.main(["--checkpoint", str(tiny_checkpoint), "--checkpoint", str(tiny_checkpoint), "--corpus", str(corpus),
-                    "--output", str(out)])
+                    "--output", str(out), "--by-template"])
     saved = json.loads(out.read_text())
     assert saved["part"] == "unseen" and len(saved["results"]) == 2
     assert saved["results"][0]["tests"] == saved["results"][1]["tests"]  # one checkpoint, the same labels
     assert len(saved["results"][0]["tests"]) == 9
     printed = capsys.readouterr().out
     assert "Behavioural tests, unseen part" in printed and "**mean failure rate**" in printed
+    assert "### prejudiced statements about a group are editorializing, by template" in printed
 
 
 def test_a_missing_corpus_is_a_clear_error(behaviour, tmp_path):
