@@ -256,29 +256,31 @@ def failures(test: Test, labels_of: Callable[[list[str]], list[str]]) -> list[di
     return failed
 
 
+def rates_by(test: Test, failed: list[dict], field: str) -> dict[str, dict]:
+    """Cases and failure rate for each value of the cases' `field` ("grade" or "template"), in
+    the order the cases first have it; cases without one are left out."""
+    cases_of = Counter(getattr(c, field) for c in test.cases if getattr(c, field) is not None)
+    failed_of = Counter(f[field] for f in failed)
+    return {key: {"cases": n, "failure_rate": failed_of[key] / n} for key, n in cases_of.items()}
+
+
 def per_template(test: Test, failed: list[dict]) -> dict[str, dict]:
-    """Each group template's cases and failure rate. A grade's rate can hide one sentence form
-    that fails for every group while the grade's other forms pass: per template, a recipe that
-    learned a form shows apart from one that learned the kind. The grade is the template's own
-    ("" where its cases have several, as in the swap test, one case per kind of group)."""
-    cases_of = Counter(c.template for c in test.cases if c.template is not None)
-    failed_of = Counter(f["template"] for f in failed if f["template"] is not None)
+    """Each group template's grade, cases and failure rate. A grade's rate can hide one sentence
+    form that fails for every group while the grade's other forms pass: per template, a recipe
+    that learned a form shows apart from one that learned the kind. The grade is the template's
+    own ("" where its cases have several, as in the swap test, one case per kind of group)."""
     grades_of: dict[str, set[str]] = defaultdict(set)
     for c in test.cases:
-        if c.template is not None:
-            grades_of[c.template].add(c.grade)
-    return {t: {"grade": next(iter(grades_of[t])) if len(grades_of[t]) == 1 else "", "cases": n,
-                "failure_rate": failed_of[t] / n} for t, n in cases_of.items()}
+        grades_of[c.template].add(c.grade)
+    return {t: {"grade": next(iter(grades_of[t])) if len(grades_of[t]) == 1 else "", **stats}
+            for t, stats in rates_by(test, failed, "template").items()}
 
 
 def run_suite(labels_of: Callable[[list[str]], list[str]], tests: list[Test]) -> dict:
     rows = []
     for test in tests:
         failed = failures(test, labels_of)
-        grades = sorted({c.grade for c in test.cases})
-        by_grade = {g: {"cases": sum(c.grade == g for c in test.cases),
-                        "failure_rate": sum(f["grade"] == g for f in failed) / sum(c.grade == g for c in test.cases)}
-                    for g in grades}
+        by_grade = dict(sorted(rates_by(test, failed, "grade").items()))
         by_template = per_template(test, failed)
         rows.append({"test": test.name, "kind": test.kind, "cases": len(test.cases),
                      "sentences": sum(len(c.sentences) for c in test.cases), "failed": len(failed),
