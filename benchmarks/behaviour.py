@@ -290,10 +290,14 @@ def run_suite(labels_of: Callable[[list[str]], list[str]], tests: list[Test]) ->
     return {"tests": rows, "mean_failure_rate": sum(rates) / len(rates), "max_failure_rate": max(rates)}
 
 
+def table_head(first: str, names: list[str]) -> list[str]:
+    """A markdown table's header and rule: `first`'s three columns, then one per checkpoint."""
+    return [f"| {first} | " + " | ".join(names) + " |",
+            "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
+
+
 def render(results: list[dict], names: list[str], part: str, by_template: bool = False) -> str:
-    head = " | ".join(names)
-    lines = [f"## Behavioural tests, {part} part", "", f"| test | kind | cases | {head} |",
-             "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
+    lines = [f"## Behavioural tests, {part} part", "", *table_head("test | kind | cases", names)]
     for i, row in enumerate(results[0]["tests"]):
         rates = " | ".join(f"{r['tests'][i]['failure_rate']:.1%}" for r in results)
         lines.append(f"| {row['test']} | {row['kind']} | {row['cases']} | {rates} |")
@@ -305,8 +309,7 @@ def render(results: list[dict], names: list[str], part: str, by_template: bool =
     for i, row in enumerate(results[0]["tests"] if by_template else []):
         if not row["by_template"]:
             continue
-        lines += ["", f"### {row['test']}, by template", "", f"| template | grade | cases | {head} |",
-                  "| --- | --- | --- | " + " | ".join("---" for _ in names) + " |"]
+        lines += ["", f"### {row['test']}, by template", "", *table_head("template | grade | cases", names)]
         for template, stats in row["by_template"].items():
             rates = " | ".join(f"{r['tests'][i]['by_template'][template]['failure_rate']:.1%}" for r in results)
             cell = template.replace("|", r"\|")  # a "|" would end the table cell
