@@ -10,8 +10,13 @@ logits [B, T]. The predictor does tokenization, batching and calibration around 
   onnx-int8 keeps the feed-forward down-projections in fp32 (closest to fp32's labels),
   onnx-int8-full quantizes every encoder matmul (faster; a little further from fp32).
 
-Every back end gives a text the same probabilities whatever else is in the call. Padding
-is masked, so batching is exact for the fp32 back ends. Dynamic quantization, however,
+No back end lets a text's label or probabilities depend on what else is in the call, but only
+the int8 ones are exact to the bit. Padding is masked, so the fp32 back ends give a text the
+same probabilities in any batch up to float rounding: on some CPUs (AVX-512 and AMX kernels)
+a matrix product's summation order depends on the rows in the batch, which moves a
+probability in about its seventh decimal (within 1e-6; `framing export` accepts 1e-5), so
+their output files are not byte-identical across batch sizes or corpus chunk sizes. Dynamic
+quantization, however,
 measures each activation's range over the whole batch tensor, so a text's scores would move
 with its batch company: the int8 back ends therefore run one text per call, on sessions of
 one thread each, with as many calls in flight as the machine has cores (measured on 2 cores:
@@ -61,7 +66,7 @@ def physical_cores() -> int:
 
 class TorchRuntime:
     name = "torch-fp32"
-    max_batch: Optional[int] = None  # any batch size gives the same per-text results
+    max_batch: Optional[int] = None  # any batch size: the same per-text results up to float rounding
 
     def __init__(self, model):
         import torch

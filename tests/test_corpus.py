@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -274,39 +275,57 @@ def awkward_rows(rows: int = 12) -> list[dict]:
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
 def test_kept_columns_come_back_as_they_went_in_whatever_the_chunk_size(classifier, tmp_path, suffix):
     # Issue 25, case 9: a key missing from a whole chunk failed with "no column"; an integer id
-    # beside one empty cell came back as floats; lists and mixed ids depended on the chunk
+    # beside one empty cell came back as floats; lists and mixed ids depended on the chunk.
+    # The kept columns must come back byte for byte; the scores only within 1e-6, since the
+    # PyTorch back end of this tiny model is not batch-invariant in the last float digits
+    # (issue 53: fp32 matrix products on some CPUs depend on the rows in the batch).
     import pyarrow.parquet as pq
 
     records = awkward_rows()
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(r) + "\n" for r in records))
     kept = ["late", "big", "tags", "mixed"]
-    outputs = []
+    kept_cells, scores = [], []
     for chunk_size in (1, 5, 100):
         output = tmp_path / f"out-{chunk_size}{suffix}"
         score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
                      keep_columns=kept, chunk_size=chunk_size, progress=False)
-        outputs.append(output.read_bytes() if suffix != ".parquet" else
-                       pq.read_table(output).select(kept).to_pandas(integer_object_nulls=True))
+        kept_cells.append(kept_columns_as_written(output, kept))
+        scores.append(read_output(output)[[f"scores.{label}" for label in classifier.labels]].to_numpy(float))
+    for other in kept_cells[1:]:
+        if suffix == ".parquet":
+            pd.testing.assert_frame_equal(kept_cells[0], other)
+        else:
+            assert other == kept_cells[0]
+    for other in scores[1:]:
+        np.testing.assert_allclose(other, scores[0], rtol=0, atol=1e-6)
     if suffix == ".parquet":
-        for other in outputs[1:]:
-            pd.testing.assert_frame_equal(outputs[0], other)
-        table = outputs[0]
+        table = kept_cells[0]
         assert str(pq.read_schema(tmp_path / "out-1.parquet").field("big").type) == "int64"
         assert table["big"].tolist()[:7] == [BIG + i for i in range(7)] and table["big"].isna().tolist()[7]
         assert [list(t) for t in table["tags"]] == [r["tags"] for r in records]
         assert table["mixed"].tolist() == [json.dumps(r["mixed"]) if isinstance(r["mixed"], int) else r["mixed"]
                                            for r in records]
-        return
-    assert outputs[0] == outputs[1] == outputs[2]
-    if suffix == ".jsonl":
-        rows = [json.loads(line) for line in outputs[0].decode().splitlines()]
+    elif suffix == ".jsonl":
+        rows = [json.loads(line) for line in (tmp_path / "out-1.jsonl").read_text().splitlines()]
         assert [{k: r[k] for k in kept} for r in rows] == [{k: r.get(k) for k in kept} for r in records]
     else:
         table = pd.read_csv(tmp_path / "out-1.csv", dtype=str, keep_default_na=False)
         assert table["big"].tolist() == [str(r["big"]) if "big" in r else "" for r in records]
         assert table["tags"].map(json.loads).tolist() == [r["tags"] for r in records]
         assert table["late"].tolist()[:5] == [""] * 5 and table["mixed"].tolist()[:2] == ["id-0", "1"]
+
+
+def kept_columns_as_written(output, kept):
+    """The kept columns as the file holds them: Parquet as a typed frame, CSV cells as text,
+    JSONL values as JSON text (json.loads keeps big integers exact, so nothing is rounded)."""
+    if output.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(output).select(kept).to_pandas(integer_object_nulls=True)
+    if output.suffix == ".csv":
+        return pd.read_csv(output, dtype=str, keep_default_na=False)[kept].to_dict("list")
+    return [{k: json.dumps(row[k]) for k in kept if k in row} for row in map(json.loads, output.read_text().splitlines())]
 
 
 def test_a_jsonl_key_in_no_row_is_a_missing_column(classifier, tmp_path):
