@@ -32,27 +32,36 @@ FORMAT_VERSION = 1
 META_FILE = "framing.json"
 
 
-# A wheel carries the shipped model inside the package (framing/checkpoints/); a source
-# checkout keeps it in the repository's top-level checkpoints/ folder.
+# The shipped models, picked by name: `accurate` (all-mpnet-base-v2, 110M parameters, shipped
+# as its int8 ONNX graph only) where people read one article at a time, and `fast` (MiniLM-L6,
+# 22M) for corpora. A wheel carries them inside the package (framing/checkpoints/); a source
+# checkout keeps them in the repository's top-level checkpoints/ folder.
+SHIPPED_MODELS = {"accurate": "babe-mpnet", "fast": "babe-minilm"}
 _PACKAGE = Path(__file__).resolve().parent  # framing/
-SHIPPED_CHECKPOINT = next((folder for folder in (_PACKAGE / "checkpoints" / "babe-minilm",
-                                                 _PACKAGE.parent / "checkpoints" / "babe-minilm")
-                           if folder.is_dir()), _PACKAGE / "checkpoints" / "babe-minilm")
 
 
-def default_checkpoint() -> Path:
-    """$FRAMING_CHECKPOINT if set, else the checkpoint shipped with the package."""
-    return Path(os.environ.get("FRAMING_CHECKPOINT", SHIPPED_CHECKPOINT))
+def shipped_checkpoint(name: str) -> Path:
+    """The folder of shipped model `name` ("accurate" or "fast")."""
+    folders = [root / "checkpoints" / SHIPPED_MODELS[name] for root in (_PACKAGE, _PACKAGE.parent)]
+    return next((folder for folder in folders if folder.is_dir()), folders[0])
 
 
-def locate_checkpoint(name: Optional[str | Path]) -> Path:
-    """A local folder as is; anything else that looks like `owner/name` is fetched from the hub."""
+def default_checkpoint(model: str = "accurate") -> Path:
+    """$FRAMING_CHECKPOINT if set, else shipped model `model`."""
+    return Path(os.environ.get("FRAMING_CHECKPOINT", shipped_checkpoint(model)))
+
+
+def locate_checkpoint(name: Optional[str | Path], default: str = "accurate") -> Path:
+    """A shipped model's name ("accurate", "fast"), a local folder as is (write "./fast" for a
+    folder of that name), or an `owner/name` hub id, fetched; None: the `default` model."""
     if name is None:
-        folder = default_checkpoint()
+        folder = default_checkpoint(default)
         if not folder.is_dir():
             raise FramingError(f"{folder}: the default checkpoint is not there; reinstall framing, set "
                                "FRAMING_CHECKPOINT, or pass a checkpoint folder")
         return folder
+    if str(name) in SHIPPED_MODELS:
+        return shipped_checkpoint(str(name))
     path = Path(name)
     if path.exists() or str(name).startswith((".", "/", "~")) or str(name).count("/") != 1:
         return path
@@ -124,12 +133,18 @@ class CheckpointMeta(BaseModel):
     thresholds: dict[str, float] = Field(default_factory=dict)  # multi-label: per-label decision thresholds
     flag_label: Optional[str] = None  # the label article analysis counts (default: the last)
     runtime: Optional[RuntimeChoice] = None  # set by `framing export`
+    # set by `framing package`: the folder holds `runtime`'s ONNX graph and no PyTorch weights
+    # (the accurate model's fp16 weights would be 219 MB beside its 111 MB int8 graph), so it
+    # predicts, analyzes and serves, but cannot be trained on, exported or run in fp32
+    onnx_only: bool = False
 
     @model_validator(mode="after")
     def _names_are_labels(self) -> "CheckpointMeta":
         """Every key that names a label names one of `labels` (a typo surfaced as a KeyError later)."""
         if len(set(self.labels)) != len(self.labels):
             raise ValueError(f"labels: a name appears twice in {self.labels}")
+        if self.onnx_only and self.runtime is None:
+            raise ValueError("onnx_only: a checkpoint without PyTorch weights must name its ONNX back end (runtime)")
         if self.logit_bias and len(self.logit_bias) != len(self.labels):
             raise ValueError(f"logit_bias has {len(self.logit_bias)} values for {len(self.labels)} labels")
         named = [("flag_label", [self.flag_label] if self.flag_label is not None else []),
@@ -155,6 +170,14 @@ def parse_meta(values: dict[str, Any], source: str = META_FILE) -> CheckpointMet
 HEADS_FILE = "framing_heads.safetensors"
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", META_FILE, HEADS_FILE)
 WEIGHT_FILES = ("model.safetensors", HEADS_FILE)
+ONNX_FILES = {"onnx-fp32": "model.onnx", "onnx-int8": "model.int8.onnx", "onnx-int8-full": "model.int8-full.onnx"}
+ONNX_DATA_SUFFIX = ".data"  # an ONNX graph's weights beside it: model.int8-full.onnx.data-0, -1, ...
+
+
+def onnx_weight_files(graph: Path) -> list[Path]:
+    """An ONNX graph and the external weight files written beside it, in order."""
+    shards = sorted(graph.parent.glob(f"{graph.name}{ONNX_DATA_SUFFIX}-*"), key=lambda p: int(p.name.rsplit("-", 1)[1]))
+    return [graph, *shards]
 
 
 def save_checkpoint(
@@ -215,10 +238,14 @@ def check_folder(folder: Path) -> CheckpointMeta:
         raise FramingError(f"{folder}: checkpoint folder not found")
     if not (folder / META_FILE).is_file():
         raise FramingError(f"{folder}: not a framing checkpoint (no {META_FILE})")
-    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    meta = read_meta(folder)
+    required = [name for name in REQUIRED_FILES if name != "model.safetensors"] if meta.onnx_only else REQUIRED_FILES
+    missing = [name for name in required if not (folder / name).is_file()]
+    if meta.onnx_only:
+        graph = ONNX_FILES.get(meta.runtime.name, "")
+        missing += [] if graph and (folder / graph).is_file() else [graph or f"an ONNX file ({meta.runtime.name})"]
     if missing:
         raise FramingError(f"{folder}: corrupt checkpoint: missing {', '.join(missing)}")
-    meta = read_meta(folder)
     check_against_model(folder, meta)
     return meta
 
@@ -254,8 +281,12 @@ def check_against_model(folder: Path, meta: CheckpointMeta) -> None:
 
 
 def weights_digest(folder: Path) -> str:
-    """sha256 over the checkpoint's weight files: what an ONNX file was built from."""
-    return sha256_of(*(folder / name for name in WEIGHT_FILES))
+    """sha256 over the checkpoint's weight files: what an ONNX file was built from. A folder
+    without PyTorch weights (onnx_only) is hashed over the ONNX graph it runs and its heads."""
+    if (folder / "model.safetensors").is_file():
+        return sha256_of(*(folder / name for name in WEIGHT_FILES))
+    graphs = sorted(folder.glob("model*.onnx"))
+    return sha256_of(*(path for graph in graphs for path in onnx_weight_files(graph)), folder / HEADS_FILE)
 
 
 def is_current(onnx_file: Path, folder: Path, digest: Optional[str] = None) -> bool:
@@ -281,6 +312,9 @@ def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = Non
 
     folder = Path(folder)
     meta = check_folder(folder)
+    if meta.onnx_only:
+        raise FramingError(f"{folder} ships only its {meta.runtime.name} ONNX graph, no PyTorch weights: it predicts "
+                           f"but cannot be trained on, exported or run with --fp32")
     bar_was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # a load is not long work: no "Loading weights" bar
     hf_logging.set_verbosity_error()  # nor load reports on the user's terminal

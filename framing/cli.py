@@ -50,9 +50,10 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True) -> None:
+def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True, default: str = "accurate") -> None:
     parser.add_argument("--checkpoint", default=None,
-                        help="checkpoint folder or hub id (default: $FRAMING_CHECKPOINT or the shipped BABE model)")
+                        help=f"a shipped model (accurate, fast), a checkpoint folder or a hub id (default: "
+                             f"$FRAMING_CHECKPOINT, else {default})")
     if runtime:
         parser.add_argument("--fp32", action="store_const", const="torch-fp32", default="auto", dest="runtime",
                             help="use the PyTorch fp32 model instead of the checkpoint's chosen back end")
@@ -89,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--threads-per-worker", type=whole(1), default=1, help="CPU threads per Ray actor (default 1)")
     predict.add_argument("--no-progress", action="store_true",
                          help="no progress bar on standard error (it shows only on a terminal anyway)")
-    _add_checkpoint(predict)
+    _add_checkpoint(predict, default="accurate for passages, fast for --input files")
 
     analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
                                   description="Split an article into sentences, label each, highlight loaded words, "
@@ -157,6 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--no-bias", dest="bias", action="store_false",
                            help="fit the temperature only (labels never change)")
     _add_checkpoint(calibrate, runtime=False)
+
+    package = commands.add_parser("package", help="a checkpoint as its chosen ONNX back end only, ready to ship",
+                                  description="Write a copy of the checkpoint that holds only the ONNX back end "
+                                              "`framing export` chose, its weights split into files of at most "
+                                              "--shard-mb MB, and the tokenizer, heads and metadata: it predicts "
+                                              "as the checkpoint does, but cannot be trained on or run in fp32.")
+    package.add_argument("--checkpoint", required=True, help="the exported checkpoint folder")
+    package.add_argument("--output", required=True, help="the folder to write")
+    package.add_argument("--shard-mb", type=whole(1), default=45, help="largest weights file in MB (default 45)")
+    package.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
 
     train = commands.add_parser("train", help="fine-tune a model from a YAML config",
                                 description="Fine-tune a model from a YAML config and write a checkpoint folder.")
@@ -262,12 +273,14 @@ def run_predict(args: argparse.Namespace) -> None:
 
 
 def run_predict_corpus(args: argparse.Namespace) -> None:
+    from framing.checkpoint import default_checkpoint
     from framing.corpus import LocalEngine, score_corpus
     from framing.predictor import FramingClassifier
 
     # Loaded here for the Ray engine too: a bad checkpoint fails before Ray starts, and a
     # missing ONNX file is built once, not once per actor.
-    classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
+    checkpoint = args.checkpoint or default_checkpoint("fast")  # corpora: the fast model unless told
+    classifier = FramingClassifier.from_pretrained(checkpoint, runtime=args.runtime, batch_size=args.batch_size)
     folder = Path(classifier.checkpoint_dir)
     if args.engine == "ray":
         from framing.ray_engine import RayEngine
@@ -419,6 +432,14 @@ def run_calibrate(args: argparse.Namespace) -> None:
     print(f"recorded in {fit['checkpoint']}/framing.json")
 
 
+def run_package(args: argparse.Namespace) -> None:
+    from framing.training.package import package_checkpoint
+
+    folder = package_checkpoint(args.checkpoint, args.output, args.shard_mb, args.overwrite)
+    sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir()) if p.is_file())
+    print(f"wrote {folder}: {sizes}")
+
+
 def run_train(args: argparse.Namespace) -> None:
     from framing.training.config import load_config
     from framing.training.train import train
@@ -534,11 +555,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exit_:  # --help, --version, or an argument error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if args.command in ("train", "evaluate", "export", "calibrate", "crossval", "compare"):
+    if args.command in ("train", "evaluate", "export", "calibrate", "crossval", "compare", "package"):
         quiet_transformers()
     handlers = {"predict": run_predict, "analyze": run_analyze, "contrast": run_contrast, "extension": run_extension, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "calibrate": run_calibrate, "crossval": run_crossval,
-                "compare": run_compare, "pool": run_pool}
+                "compare": run_compare, "pool": run_pool, "package": run_package}
     try:
         handlers[args.command](args)
     except FramingError as error:

@@ -19,8 +19,7 @@ from torch import nn
 
 from framing.errors import FramingError
 from framing.output import atomic_file
-from framing.checkpoint import load_checkpoint, weights_digest
-from framing.runtime import ONNX_FILES
+from framing.checkpoint import ONNX_FILES, load_checkpoint, weights_digest
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPTIMIZER_MODEL_TYPES = {"bert": "bert", "roberta": "bert", "distilbert": "bert"}

@@ -25,6 +25,7 @@ from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
 from framing.errors import FramingError, require_unicode
 from framing.runtime import open_runtime
+from framing.words import is_title_case, never_loaded
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +58,8 @@ class FramingClassifier:
     @classmethod
     def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
                         batch_size: int = 8, threads: Optional[int] = None) -> "FramingClassifier":
-        """Load a checkpoint folder or hub id; with no argument, the shipped BABE model.
+        """Load a shipped model by name ("accurate", "fast"), a checkpoint folder or a hub id; with
+        no argument, $FRAMING_CHECKPOINT or else the accurate model.
 
         `runtime` "auto" uses the back end the checkpoint names (set by `framing export`, the
         fastest one within 0.01 dev macro-F1 of fp32), else "torch-fp32"; or name one of
@@ -271,7 +273,8 @@ class FramingClassifier:
 
 
 def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarray) -> list[dict]:
-    """Merge sub-word tokens into words: span from first to last token, weight = max."""
+    """Merge sub-word tokens into words: span from first to last token, weight = max. Punctuation,
+    function words, reporting hedges and names are left out: they are never loaded (framing.words)."""
     words: dict[int, dict] = {}
     for token, word in enumerate(word_ids):
         if word is None:  # special tokens
@@ -280,10 +283,10 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
         entry = words.setdefault(word, {"start": start, "end": end, "weight": 0.0})
         entry["end"] = end
         entry["weight"] = max(entry["weight"], float(token_probs[token]))
-    grouped = []
+    grouped, title_case = [], is_title_case(text)
     for entry in words.values():
         entry["text"] = text[entry["start"] : entry["end"]]
-        if any(ch.isalnum() for ch in entry["text"]):  # punctuation is never highlighted
+        if any(ch.isalnum() for ch in entry["text"]) and not never_loaded(text, entry["start"], entry["text"], title_case):
             grouped.append({"start": entry["start"], "end": entry["end"], "text": entry["text"],
                             "weight": entry["weight"]})
     return grouped

@@ -40,11 +40,11 @@ from typing import Iterable, Iterator, Optional
 
 import numpy as np
 
+from framing.checkpoint import ONNX_FILES, is_current, read_meta, weights_digest
 from framing.errors import FramingError
 from framing.hashing import sha256_text
 
 RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
-ONNX_FILES = {"onnx-fp32": "model.onnx", "onnx-int8": "model.int8.onnx", "onnx-int8-full": "model.int8-full.onnx"}
 PER_TEXT = ("onnx-int8", "onnx-int8-full")  # dynamically quantized: one text per call (see above)
 
 Batch = dict[str, np.ndarray]
@@ -190,12 +190,16 @@ def open_runtime(folder: Path, name: str, threads: Optional[int] = None):
     loading never adds files to a checkpoint folder. Only torch-fp32 loads the PyTorch model."""
     if name not in RUNTIMES:
         raise FramingError(f"unknown runtime '{name}' (expected one of {', '.join(RUNTIMES)})")
+    meta = read_meta(folder)
+    if meta.onnx_only:  # nothing to build from: the shipped graph or nothing
+        if name != meta.runtime.name:
+            raise FramingError(f"{folder} ships only its {meta.runtime.name} back end (no PyTorch weights), so it "
+                               f"cannot run {name}; use runtime 'auto' (or drop --fp32)")
+        return OnnxRuntime(folder / ONNX_FILES[name], name, threads)
     if name == "torch-fp32":
         from framing.checkpoint import load_checkpoint
 
         return TorchRuntime(load_checkpoint(folder)[0])
-    from framing.checkpoint import is_current, weights_digest
-
     digest = weights_digest(folder)  # hashed once: 45 MB for the shipped model
     path = folder / ONNX_FILES[name]
     # A file that `framing export` put in the folder is refreshed there when the weights

@@ -218,6 +218,14 @@ class CounterfactualConfig(_Section):
     weight: float = Field(1.0, gt=0.0)  # a copy's loss weight relative to a gold row's
 
 
+class HedgeConfig(_Section):
+    """Reporting-hedge copies of the gold training rows (training/hedges.py): each sentence is
+    trained on again with one hedge inserted ("allegedly", "according to officials"), same label
+    and marked words, so that attributing a claim never reads as loaded language by itself."""
+
+    weight: float = Field(0.5, gt=0.0)  # a copy's loss weight relative to a gold row's
+
+
 class DistillConfig(_Section):
     """Knowledge distillation: unlabelled sentences with a teacher's probabilities, learned
     beside the gold labels in the main stage (pool rows train the sentence head only)."""
@@ -255,6 +263,7 @@ class Config(_Section):
     intermediate: Optional[IntermediateConfig] = None
     mixed: list[MixedData] = Field(default_factory=list)
     counterfactuals: Optional[CounterfactualConfig] = None
+    hedges: Optional[HedgeConfig] = None
     distill: Optional[DistillConfig] = None
 
     @model_validator(mode="after")

@@ -46,6 +46,7 @@ from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.compare import mcnemar, paired_bootstrap
 from framing.training.config import Config, as_current_yaml, config_from_dict
 from framing.training.counterfactuals import counterfactuals
+from framing.training.hedges import hedge_copies
 from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
                                        pool_examples, teacher_examples, with_teacher)
 from framing.training.labels import UNLABELLED, dropped_cells, targets_of
@@ -116,12 +117,15 @@ def _mixed_rows(examples: Examples, frame, group_column: Optional[str], keep: np
 
 def fold_training(recipe: Recipe, rows: np.ndarray, held_out: Optional[list[str]]) -> Examples:
     """A fold's training examples: the recipe's labelled `rows`, every mixed source less its rows
-    of the held-out groups (leave-group-out runs), and the counterfactuals of `rows` alone."""
+    of the held-out groups (leave-group-out runs), and the counterfactuals and hedged copies of
+    `rows` alone."""
     gold = recipe.examples.subset(rows)
     parts = [gold] + [_without(examples, groups, held_out) for examples, groups in recipe.mixed]
     if recipe.config.counterfactuals:
         parts.append(counterfactuals(gold, recipe.config.counterfactuals, recipe.tokenizer,
                                      recipe.config.model.max_length))
+    if recipe.config.hedges:
+        parts.append(hedge_copies(gold, recipe.config.hedges, recipe.tokenizer, recipe.config.model.max_length))
     return join_examples(parts, recipe.config.data) if len(parts) > 1 else parts[0]
 
 

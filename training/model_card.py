@@ -137,7 +137,7 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
     picks_epoch = config.train.select == "best" and config.train.average_last == 1
     # The count is of every training row: with extra files, mixed sources or a teacher's pool
     # it is not the train file's size, so the card says so (it read as the file's size before).
-    joined = bool(config.data.extra_train or config.mixed or config.distill or config.counterfactuals)
+    joined = bool(config.data.extra_train or config.mixed or config.distill or config.counterfactuals or config.hedges)
     count = f"{metrics.get('train_examples', '?')} passages"
     if joined:
         count += " in all, counting the extra files and the rows mixed in below"
@@ -168,6 +168,10 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
         lines.append(f"- group-term counterfactuals: each gold training sentence naming a group of "
                      f"`{config.counterfactuals.terms}` again with another group of its set, same label, a copy "
                      f"weighing {config.counterfactuals.weight:g} of a gold row")
+    if config.hedges:
+        lines.append(f"- reporting-hedge copies: each gold training sentence again with one hedge inserted "
+                     f"(\"allegedly\", \"according to officials\"), same label and marked words, a copy weighing "
+                     f"{config.hedges.weight:g} of a gold row")
     if config.data.on_disagreement != "keep":
         lines.append("- a sentence labelled differently by two sources: " +
                      ("the first-listed source's label kept" if config.data.on_disagreement == "first"

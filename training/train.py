@@ -30,6 +30,7 @@ from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
 from framing.training.config import Config
 from framing.training.counterfactuals import counterfactuals
+from framing.training.hedges import hedge_copies
 from framing.data import require_columns, texts_of
 from framing.training.labels import UNLABELLED, fingerprint, load_table, targets_of, without_labels
 from framing.errors import FramingError
@@ -232,6 +233,9 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     if config.counterfactuals:
         parts.append(counterfactuals(join_examples(parts[:gold], data_config), config.counterfactuals, tokenizer,
                                      config.model.max_length))
+    if config.hedges:
+        parts.append(hedge_copies(join_examples(parts[:gold], data_config), config.hedges, tokenizer,
+                                  config.model.max_length))
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
