@@ -57,6 +57,7 @@ def analyze_article(classifier, document: str | Article, top: int = 3, source_fo
         })
     return {"title": article.title, "source_format": article.source_format, "text": text,
             "text_length": len(text), "labels": classifier.labels, "flag_label": flag,
+            "marks_words": classifier.marks_words,  # false: its word head was never trained, no highlights
             "sentences": sentences, "summary": _summary(sentences, proba[:, flag_index], flag, top)}
 
 

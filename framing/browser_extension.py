@@ -39,7 +39,7 @@ def write_extension(target: str | Path, overwrite: bool = False) -> Path:
             for name, data in files.items():
                 archive.writestr(name, data)
         return target
-    with atomic_folder(target, overwrite) as staging:
+    with atomic_folder(target, overwrite, kind="extension") as staging:
         for name, data in files.items():
             (staging / name).write_bytes(data)
     return target

@@ -107,6 +107,8 @@ class CalibrationFit(BaseModel):
     # their number, and word precision, recall, F1 and threshold at the replaced word threshold
     # ("before") and at the refitted one ("after"); {} otherwise
     words: dict[str, Any] = Field(default_factory=dict)
+    # bootstrap 95% intervals of the fitted temperature and biases (training/calibration.py)
+    uncertainty: dict[str, Any] = Field(default_factory=dict)
 
 
 class CheckpointMeta(BaseModel):
@@ -137,6 +139,9 @@ class CheckpointMeta(BaseModel):
     # (the accurate model's fp16 weights would be 219 MB beside its 111 MB int8 graph), so it
     # predicts, analyzes and serves, but cannot be trained on, exported or run in fp32
     onnx_only: bool = False
+    # whether training taught the word head (a words column and a positive word loss weight):
+    # an untrained head marks no word anywhere; None (older checkpoints): read training_config.yaml
+    word_head: Optional[bool] = None
 
     @model_validator(mode="after")
     def _names_are_labels(self) -> "CheckpointMeta":
@@ -195,7 +200,7 @@ def save_checkpoint(
     from safetensors.torch import save_file
 
     dtype = dtype or torch.float16
-    with atomic_folder(target, overwrite) as staging:
+    with atomic_folder(target, overwrite, kind="checkpoint") as staging:
         state = {k: v.detach().to(dtype).contiguous() for k, v in model.classifier.state_dict().items()}
         model.classifier.save_pretrained(staging, state_dict=state, safe_serialization=True)
         tokenizer.save_pretrained(staging)

@@ -253,6 +253,10 @@ def run_predict(args: argparse.Namespace) -> None:
 
     if bool(args.texts) == bool(args.input):
         raise FramingError("give passages as arguments or --input FILE (one of the two)")
+    named = [text for text in args.texts if text != "-" and os.path.isfile(text)]  # a file, not a passage
+    if named:
+        raise FramingError(f"{named[0]} is a file, not a passage: label its rows with --input {named[0]}, or an "
+                           f"article with framing analyze {named[0]} (a passage can come on standard input: -)")
     if args.texts == ["-"]:  # one passage per line of standard input; blank lines are skipped
         args.texts = [line for line in read_stdin().splitlines() if line.strip()]
         if not args.texts:
@@ -377,8 +381,10 @@ def render_analysis(analysis: dict, color: bool) -> str:
         if sentence["label"] == flag:
             tag = f"{'QUOTED OPINION' if sentence['quoted'] else flag.upper()} {p:.0%}"
             lines.append(style("35" if sentence["quoted"] else "31", f"[{tag}] ") + body)
-        else:
-            lines.append(style("2", f"[{sentence['label']} {1 - p:.0%}] ") + body)
+        else:  # its own label's probability: with three labels or more, not 1 - p
+            lines.append(style("2", f"[{sentence['label']} {sentence['score']:.0%}] ") + body)
+    if not analysis.get("marks_words", True):
+        lines += ["", "(no words marked: this model was trained without marked words)"]
     summary = analysis["summary"]
     lines += ["", f"{summary['sentences']} sentences; {summary['editorializing_sentences']} editorializing "
                   f"({summary['editorializing_share']:.0%}; {summary['editorializing_share_by_length']:.0%} by length): "
@@ -388,15 +394,14 @@ def render_analysis(analysis: dict, color: bool) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     from framing.predictor import FramingClassifier
-    from framing.server import Limits, check_origins, create_app
+    from framing.server import Limits, check_origins, create_app, listen, serve
 
     check_origins(args.allow_origin)  # before the model loads
+    sockets = listen(args.host, args.port)  # a busy port or a mistyped host: one line, before the model loads
     app = create_app(FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime),
                      Limits(timeout_s=args.timeout), allow_origins=args.allow_origin)
-    uvicorn.run(app, host=args.host, port=args.port)
+    serve(app, sockets)
 
 
 def run_export(args: argparse.Namespace) -> None:
@@ -420,6 +425,10 @@ def run_calibrate(args: argparse.Namespace) -> None:
     columns = fit.get("by_label_column") or {fit["label_column"]: fit}
     print(f"temperature {fit['temperature']:.4f}, bias [{bias}] on {fit['n']} rows of {fit['data']} "
           f"(label column{'s' if len(columns) > 1 else ''} {', '.join(columns)}, back end {fit['runtime']})")
+    spread = fit["uncertainty"]  # how far the rows pin the fit down: a small sample, a wide interval
+    print(f"95% interval over {spread['resamples']} resamples of the rows: temperature "
+          + "; bias ".join(f"{low:.4f} to {high:.4f}" for low, high in [spread["temperature_ci95"],
+                                                                        *spread.get("logit_bias_ci95", [])]))
     for column, figures in columns.items():
         for key in ("ece", "macro_f1"):
             print(f"{column + ' ' if len(columns) > 1 else ''}{key:9s} {figures['before'][key]:.4f} before (the "

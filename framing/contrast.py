@@ -14,9 +14,10 @@ from typing import Any, Sequence
 
 from framing.errors import FramingError
 
-# Share points (of sentences in the writer's own voice) below which two articles are said to
-# editorialize "about as much": a sentence or two in a short article, within the model's noise.
-SAME_SHARE = 0.10
+# Percentage points (of sentences in the writer's own voice, as the verdict prints them) below
+# which two articles are said to editorialize "about as much": a sentence or two in a short
+# article, within the model's noise. Compared in whole points, so the rule is the printed figures'.
+SAME_POINTS = 10
 
 
 def contrast_articles(classifier, documents: Sequence, top: int = 3, source_format: str = "auto",
@@ -39,7 +40,8 @@ def contrast_articles(classifier, documents: Sequence, top: int = 3, source_form
         # a loaded word is "only here" when no other article uses it at all, loaded or not
         elsewhere = set().union(*(other for j, other in enumerate(vocabularies) if j != index))
         articles.append(_article_entry(index, analysis, _loaded_words(analysis), elsewhere))
-    return {"articles": articles, "flag_label": classifier.flag_label, "verdict": verdict(articles),
+    return {"articles": articles, "flag_label": classifier.flag_label, "marks_words": classifier.marks_words,
+            "verdict": verdict(articles),
             "note": ("A classifier's estimate of wording, not a fact-check: it says how each article "
                      "words the event, not whether it is accurate, fair or complete.")}
 
@@ -101,28 +103,69 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 80 else line[:79] + "…"
 
 
+def percent(article: dict) -> int:
+    """The share of an article's sentences editorializing in the writer's own voice, in whole
+    percent rounded half up, from the integer counts (no float rounding): the figure the verdict
+    prints and compares."""
+    flagged, sentences = article["author_voice_editorializing"], article["sentences"]
+    return (200 * flagged + sentences) // (2 * sentences)
+
+
+def clearly_more(a: dict, b: dict) -> bool:
+    """The verdict's one rule: `a` editorializes more than `b` when its printed share is at least
+    SAME_POINTS whole points higher (20% vs 10% and 50% vs 40% alike)."""
+    return percent(a) - percent(b) >= SAME_POINTS
+
+
 def verdict(articles: list[dict]) -> str:
-    """What the figures say, in a sentence or two: which article editorializes more in its own
-    voice, by how much, with which words."""
-    def name(a: dict) -> str:
-        return f"article {a['index'] + 1} (“{a['title']}”)"
-
-    def share(a: dict) -> str:
-        return f"{a['author_voice_editorializing']} of {a['sentences']} sentences ({a['author_voice_share']:.0%})"
-
-    ranked = sorted(articles, key=lambda a: -a["author_voice_share"])
-    most, least = ranked[0], ranked[-1]
-    if most["author_voice_share"] - least["author_voice_share"] < SAME_SHARE:
+    """What the figures say, in a sentence or two: which articles editorialize more in the
+    writer's own voice than which (by `clearly_more`), by how much, with which words. Every
+    article is in one group: more (clearly above the least, not clearly below the most), less
+    (clearly below every "more" one) or in between, so each group's claim holds pairwise."""
+    least, most = min(articles, key=percent), max(articles, key=percent)
+    more = [a for a in articles if clearly_more(a, least) and not clearly_more(most, a)]
+    if not more:
         text = ("The articles editorialize about as much in the writer's own voice: "
-                + "; ".join(f"{name(a)}, {share(a)}" for a in articles) + ".")
+                + "; ".join(f"{_name(a)}, {_share(a)}" for a in articles) + ".")
     else:
-        text = (f"{name(most)[0].upper()}{name(most)[1:]} editorializes more in the writer's own voice: "
-                f"{share(most)}, against {share(least)} in {name(least)}.")
-        words = [w["word"] for w in most["loaded_words_only_here"] if not w["quoted"]][:5]
-        if words:
-            text += " Loaded words only it uses: " + ", ".join(f"“{w}”" for w in words) + "."
+        less = [a for a in articles if all(clearly_more(m, a) for m in more)]
+        between = [a for a in articles if a not in more and a not in less]
+        text = _capital(f"{_names(more)} {'editorializes' if len(more) == 1 else 'editorialize'} more in the "
+                        f"writer's own voice: {' and '.join(map(_share, more))}, against "
+                        f"{' and '.join(map(_share, less))} in {_names(less)}.")
+        if between:
+            text += " " + _capital(f"{' and '.join(f'{_name(a)}, {_share(a)},' for a in between)} "
+                                   f"{'lies' if len(between) == 1 else 'lie'} in between.")
+        text += _only_words(more)
     quoted = [a for a in articles if a["quoted_editorializing"]]
     if quoted:
         text += (" Editorializing inside quotations (" + ", ".join(f"{a['quoted_editorializing']} in article {a['index'] + 1}"
                                                               for a in quoted) + ") is the speaker's, not the writer's.")
     return text
+
+
+def _only_words(more: list[dict]) -> str:
+    """The unquoted loaded words only each "more" article uses (five at most each)."""
+    text = ""
+    for article in more:
+        words = [w["word"] for w in article["loaded_words_only_here"] if not w["quoted"]][:5]
+        if words:
+            who = "it" if len(more) == 1 else f"article {article['index'] + 1}"
+            text += f" Loaded words only {who} uses: " + ", ".join(f"“{w}”" for w in words) + "."
+    return text
+
+
+def _name(article: dict) -> str:
+    return f"article {article['index'] + 1} (“{article['title']}”)"
+
+
+def _names(group: list[dict]) -> str:
+    return " and ".join(map(_name, group))
+
+
+def _share(article: dict) -> str:
+    return f"{article['author_voice_editorializing']} of {article['sentences']} sentences ({percent(article)}%)"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -13,17 +13,25 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 
 from framing.errors import FramingError
 
+# The file in every folder atomic_folder writes, naming what wrote it ({"kind": ...}): an
+# existing folder is replaced only when it holds one (of the same kind, where both name one),
+# so `--overwrite` with a mistyped or reused name never deletes a folder of the user's.
+OUTPUT_MARKER = "framing-output.json"
 
-def ensure_writable(target: str | Path, overwrite: bool, needed_bytes: int = 0) -> Path:
-    """Fail before any work is done if `target` exists (without overwrite), cannot be written,
-    or its disk has less than `needed_bytes` free."""
+
+def ensure_writable(target: str | Path, overwrite: bool, needed_bytes: int = 0, kind: Optional[str] = None) -> Path:
+    """Fail before any work is done if `target` exists (without overwrite, or with it where it
+    is not ours to replace: see check_replaceable), cannot be written, or its disk has less than
+    `needed_bytes` free. `kind`: the kind of folder the caller writes (None: a file, or unstated)."""
     target = Path(target)
     if target.exists() and not overwrite:
         raise FramingError(f"{target}: already exists; pass --overwrite to replace it")
+    if target.exists():
+        check_replaceable(target, kind)
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +44,25 @@ def ensure_writable(target: str | Path, overwrite: bool, needed_bytes: int = 0) 
         raise FramingError(f"{parent}: {free / 2**20:,.0f} MiB free on this disk, about {needed_bytes / 2**20:,.0f} MiB "
                            f"needed for {target.name}")
     return target
+
+
+def check_replaceable(target: Path, kind: Optional[str], folder: bool = False) -> None:
+    """Refuse, in one line, to replace what this command did not write: a folder without
+    OUTPUT_MARKER or with another kind's, or a file where a folder is written (`folder`, or a
+    `kind` given). A file output replaces a file, as --overwrite says."""
+    if not target.is_dir():
+        if folder or kind:
+            raise FramingError(f"{target}: is a file, not a folder framing wrote; refusing to replace it "
+                               f"(remove it yourself or choose another name)")
+        return
+    try:
+        written = json.loads((target / OUTPUT_MARKER).read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        raise FramingError(f"{target}: not a folder framing wrote (no {OUTPUT_MARKER} in it); refusing to replace "
+                           f"it (remove it yourself or choose another name)") from None
+    if kind and written and written != kind:
+        raise FramingError(f"{target}: framing's {written} output, not its {kind}; refusing to replace it "
+                           f"(remove it yourself or choose another name)")
 
 
 def staging_path(target: Path) -> Path:
@@ -83,13 +110,19 @@ def atomic_file(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_folder(target: str | Path, overwrite: bool = False) -> Iterator[Path]:
-    """Yield a staging folder; on success it replaces `target`, on any error it is removed."""
-    target = ensure_writable(target, overwrite)
+def atomic_folder(target: str | Path, overwrite: bool = False, kind: Optional[str] = None) -> Iterator[Path]:
+    """Yield a staging folder; on success it replaces `target`, on any error it is removed.
+    The folder holds OUTPUT_MARKER naming `kind` (e.g. "extension"), so that a later
+    --overwrite may replace it, and nothing else (check_replaceable)."""
+    target = ensure_writable(target, overwrite, kind=kind)
+    if target.exists():
+        check_replaceable(target, kind, folder=True)
     staging = staging_path(target)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
+        marker = json.dumps({"kind": kind, "written_by": "framing"}) + "\n"
+        (staging / OUTPUT_MARKER).write_text(marker, encoding="utf-8")
         yield staging
         _shareable(staging)
         if target.exists():

@@ -13,6 +13,7 @@ first and possibly empty; `top_k=None` still gives every label.
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
@@ -222,12 +223,22 @@ class FramingClassifier:
         One forward pass gives both. A word is listed when the word head's probability (its
         `weight`, the highest over the word's sub-word tokens) is at least `min_weight`,
         by default the threshold tuned on dev and stored in the checkpoint. Each word is
-        `{"start", "end", "text", "weight"}` with character offsets into its text.
+        `{"start", "end", "text", "weight"}` with character offsets into its text. A checkpoint
+        whose word head was never trained (`marks_words` false) lists no word.
         """
         threshold = self.word_threshold if min_weight is None else min_weight
-        logits, words = self.forward(texts, with_words=True)
+        logits, words = self.forward(texts, with_words=self.marks_words)
+        if words is None:  # a word head training never taught: its weights mean nothing, so no word
+            words = [[] for _ in logits]
         highlights = [[w for w in per_text if w["weight"] >= threshold] for per_text in words]
         return self._calibrate(logits), highlights
+
+    @cached_property
+    def marks_words(self) -> bool:
+        """Whether training taught the word head (marked words, with a word loss). One that was
+        never trained scores words at random ("the", "on"): then no word is highlighted or
+        listed anywhere (analysis, contrast, the service, the web page)."""
+        return word_head_trained(self.meta, self.checkpoint_dir)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, [N, C] in the order of `self.labels` (a single string
@@ -292,6 +303,26 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
     return grouped
 
 
+def word_head_trained(meta: CheckpointMeta, folder: Optional[str | Path]) -> bool:
+    """What a checkpoint records of its word head: framing.json's `word_head` where it has one,
+    else its training config (a `data.words_column` and a positive `train.word_loss_weight`, whose
+    default is 0). A checkpoint with neither (a model from elsewhere) is taken to mark words."""
+    recorded = getattr(meta, "word_head", None)
+    if recorded is not None:
+        return bool(recorded)
+    import yaml
+
+    config = Path(folder) / "training_config.yaml" if folder else None
+    if config is None or not config.is_file():
+        return True
+    try:
+        raw = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):  # reported where the config is used (evaluate, calibrate)
+        return True
+    data, train = ((raw.get(key) or {}) if isinstance(raw, dict) else {} for key in ("data", "train"))
+    return bool(data.get("words_column")) and float(train.get("word_loss_weight") or 0) > 0
+
+
 def check_batch_size(batch_size: Any) -> int:
     return _whole_number(batch_size, "batch size")
 
@@ -312,6 +343,7 @@ def as_texts(inputs: Any) -> tuple[list[str], bool]:
     single = isinstance(inputs, str)
     if not single and (isinstance(inputs, (bytes, bytearray, dict)) or not hasattr(inputs, "__iter__")):
         raise FramingError(f"expected a string or a list of strings, got {type(inputs).__name__}")
+    refuse_misleading_iterable(inputs)
     texts = [inputs] if single else [str(t) if isinstance(t, np.str_) else t for t in inputs]
     for index, text in enumerate(texts):
         if not isinstance(text, str):
@@ -320,3 +352,19 @@ def as_texts(inputs: Any) -> tuple[list[str], bool]:
             raise FramingError(f"text {index}: empty text")
         require_unicode(text, f"text {index}")
     return texts, single
+
+
+def refuse_misleading_iterable(inputs: Any) -> None:
+    """Refuse what iterates into something other than its texts, which would otherwise be
+    labelled without a word: a table (a pandas or polars DataFrame iterates over its column
+    names or columns), an array of two or more dimensions (rows), or a set (no order, so the
+    results could not be matched to the texts)."""
+    kind = type(inputs).__name__
+    if hasattr(inputs, "columns") and not isinstance(inputs, str):
+        raise FramingError(f"expected a string or a list of strings, got a {kind} (it iterates over its columns): "
+                           f"pass one column, e.g. df[\"text\"]")
+    if getattr(inputs, "ndim", 1) > 1:
+        raise FramingError(f"expected a string or a list of strings, got a {inputs.ndim}-D {kind}: pass one column "
+                           f"or a 1-D array")
+    if isinstance(inputs, (set, frozenset)):
+        raise FramingError(f"expected a string or a list of strings, got a {kind}, which has no order: pass a list")

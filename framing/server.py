@@ -7,7 +7,8 @@
 
 A browser may call it from another origin (the browser extension) only when that origin was
 named at start (`allow_origins`); other cross-origin requests get 403. Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
-many characters, malformed JSON or a bad field get 422; a request over `timeout_s` gets 503.
+many characters, malformed JSON or a bad field get 422; a body not sent as JSON gets 415
+naming its content type; a request over `timeout_s` gets 503.
 Model calls run in a worker thread, one at a time, off the event loop; a call whose request
 timed out stops between batches instead of computing on for nobody.
 """
@@ -16,8 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import ipaddress
 import re
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -174,7 +178,7 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
     allowed = check_origins(allow_origins)
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        threading.Thread(target=EXTRACTOR.warm, daemon=True).start()  # news pages: its start-up off any request
+        threading.Thread(target=_warm_extractor, daemon=True).start()  # news pages: its start-up off any request
         yield
 
     app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
@@ -200,6 +204,10 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
+        if not _is_json(request.headers.get("content-type")):  # the body was never read as JSON: say why
+            kind = request.headers["content-type"]
+            return error(415, "unsupported_media_type", f"content type {kind}: send the body as JSON, "
+                                                         f"with Content-Type: application/json")
         problems = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return error(422, "invalid_request", summary, problems)
@@ -258,7 +266,8 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
                 "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
                 "framing_version": __version__, "trained_with": meta.framing_version,
                 "temperature": classifier.temperature, "logit_bias": meta.logit_bias,
-                "word_threshold": classifier.word_threshold,
+                "marks_words": classifier.marks_words,  # false: a word head training never taught
+                "word_threshold": classifier.word_threshold if classifier.marks_words else None,
                 "max_length": classifier.max_length, "card": classifier.card_metadata(),
                 "limits": limits.__dict__}
 
@@ -284,6 +293,69 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
 
 class _Timeout(Exception):
     pass
+
+
+def _is_json(content_type: Optional[str]) -> bool:
+    """Whether FastAPI parses a body of this content type as JSON: none given, application/json
+    or application/*+json (anything else reaches validation as raw bytes)."""
+    if not content_type:
+        return True
+    kind = content_type.split(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+def _warm_extractor() -> None:
+    """The page extractor's start-up, at server start. Best effort: a server stopped while the
+    child starts (a failed start-up, Ctrl+C) breaks its pipe, which is no error of the user's,
+    and the first page starts the extractor again and reports what fails then."""
+    try:
+        EXTRACTOR.warm()
+    except (EOFError, OSError, FramingError):
+        pass
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """The service's bound sockets, before the model loads: a busy port, a mistyped host or an
+    address not on this machine is one error line, not uvicorn's log lines and exit status 3.
+    Every address `host` resolves to is bound, as asyncio's create_server (uvicorn's) does."""
+    try:
+        found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as failure:
+        raise FramingError(f"--host {host}: no such host or address ({failure.strerror})") from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            sockets.append(socket.socket(family, kind, proto))
+            sockets[-1].setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: restarts reuse the port
+            if family == socket.AF_INET6:  # one socket per family, as asyncio's
+                sockets[-1].setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sockets[-1].bind(address)
+    except OSError as failure:
+        for sock in sockets:
+            sock.close()
+        raise FramingError(_bind_problem(host, port, failure)) from None
+    return sockets
+
+
+def _bind_problem(host: str, port: int, failure: OSError) -> str:
+    if failure.errno == errno.EADDRINUSE:
+        return f"--port {port}: already in use on {host} (another server?); stop it or pick another --port"
+    if failure.errno == errno.EADDRNOTAVAIL:
+        return f"--host {host}: not an address of this machine"
+    if failure.errno == errno.EACCES:
+        return f"--port {port}: permission denied (ports below 1024 need privileges)"
+    return f"cannot listen on {host} port {port}: {failure.strerror or failure}"
+
+
+def serve(app: FastAPI, sockets: list[socket.socket]) -> None:
+    """Run `app` on sockets from `listen` until Ctrl+C, saying where in one line."""
+    import uvicorn
+
+    host, port = sockets[0].getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"framing: serving http://{shown}:{port}/ (the web page; the API at /docs); Ctrl+C stops it",
+          file=sys.stderr, flush=True)
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=sockets)
 
 
 def _predict_record(classifier, row, top_k: Optional[int]) -> dict:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helpers import SHIPPED
+
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -181,5 +181,43 @@ def test_two_reports_side_by_side(server_url, shipped, tmp_path):
             shot = tmp_path / "contrast.png"
             page.locator("#contrast-section").screenshot(path=str(shot))
             assert shot.stat().st_size > 10_000
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
+def test_the_page_tags_each_sentence_with_its_own_label_and_says_when_no_word_is_marked(tiny_checkpoint):
+    """A model of three labels trained without marked words (its answer stood in for here): a
+    sentence not flagged is tagged with its label, never "neutral", and the page says why no
+    word is marked."""
+    import json
+
+    from playwright.sync_api import sync_playwright
+
+    from framing import FramingClassifier
+
+    text = "Officials said so. It is a disgrace."
+    scores = [{"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
+              {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7}]
+    sentences = [{"index": i, "start": a, "end": b, "text": text[a:b], "label": max(s, key=s.get),
+                  "score": max(s.values()), "scores": s, "quoted": False, "truncated": False, "highlights": []}
+                 for i, ((a, b), s) in enumerate(zip([(0, 18), (19, 36)], scores))]
+    answer = {"title": None, "source_format": "text", "text": text, "text_length": len(text), "marks_words": False,
+              "labels": list(scores[0]), "flag_label": "editorializing", "sentences": sentences,
+              "summary": {"sentences": 2, "editorializing_sentences": 1, "editorializing_share": 0.5,
+                          "editorializing_share_by_length": 0.5, "mean_probability": 0.45,
+                          "author_voice_editorializing": 1, "quoted_editorializing": 0, "top_sentences": []}}
+    with live_server(FramingClassifier.from_pretrained(tiny_checkpoint)) as server_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.route("**/v1/analyze", lambda route: route.fulfill(status=200, content_type="application/json",
+                                                                    body=json.dumps(answer)))
+            page.goto(server_url + "/")
+            page.fill("#article", text)
+            page.click("#analyze")
+            page.wait_for_selector("#results:not([hidden])", timeout=30_000)
+            assert page.locator("#article-view .tag").all_inner_texts() == ["[factual]", "[▌ editorializing 70%]"]
+            assert "trained without marked words" in page.inner_text("#status")
         finally:
             browser.close()

@@ -244,8 +244,9 @@ def test_calibrate_refuses_one_class_data_and_leaves_the_checkpoint(tiny_checkpo
     pd.concat([frame[frame.label != "Biased"].head(5), frame[frame.label == "Biased"].head(biased)]).to_csv(
         one_class, index=False)
     before = (folder / "framing.json").read_text()
-    with pytest.raises(FramingError, match=rf"neutral.csv: calibration needs at least 2 rows of every label; too few "
-                                           rf"for 'editorializing' \({biased} rows\) in {5 + biased} rows"):
+    with pytest.raises(FramingError, match=rf"neutral.csv: calibration needs at least 8 rows of every label .*; too "
+                                           rf"few for 'neutral' \(5 rows\), 'editorializing' \({biased} rows\) in "
+                                           rf"{5 + biased} rows"):
         calibrate_checkpoint(str(folder), data=str(one_class))
     assert (folder / "framing.json").read_text() == before
 
@@ -264,3 +265,78 @@ def test_training_refuses_a_one_class_dev_file_before_it_trains(tiny_base, tiny_
         train(config, tmp_path / "out", progress=False)
     assert not (tmp_path / "out").exists()
 
+
+
+def _separated(per_class: int) -> tuple[np.ndarray, np.ndarray]:
+    """Logits a model gets right with margins of 0.5 to 3: a sample it separates perfectly."""
+    labels = np.repeat([0, 1], per_class)
+    margin = np.random.default_rng(4).uniform(0.5, 3.0, len(labels)) * np.where(labels == 1, 1, -1)
+    return np.stack([np.zeros(len(labels)), margin], axis=1), labels
+
+
+@pytest.mark.parametrize("per_class", [5, 50])
+def test_a_sample_the_model_separates_cannot_make_every_score_certain(per_class):
+    # before: T fell to its 0.05 floor and a margin of 0.5 scored 1.0000 (ECE 0.0000 "after")
+    from framing.training.calibration import TEMPERATURE_RANGE
+
+    logits, labels = _separated(per_class)
+    fit = fit_calibration(logits, labels)
+    assert TEMPERATURE_RANGE[0] <= fit.temperature and max(abs(b) for b in fit.bias) <= 10.0
+    proba = softmax(logits / fit.temperature + fit.bias)
+    assert proba.max(axis=1).min() < 0.95  # the least sure row keeps its doubt
+
+
+def test_calibrate_needs_rows_for_what_it_fits_and_reports_how_sure_the_fit_is(capsys, tiny_checkpoint, tiny_data,
+                                                                               tmp_path):
+    folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
+    frame = pd.read_csv(tiny_data["dev"])
+    small = tmp_path / "five_a_label.csv"
+    frame.groupby("label").head(5).to_csv(small, index=False)  # passed the old check (2 a label)
+    before = (folder / "framing.json").read_text()
+    code = main(["calibrate", "--checkpoint", str(folder), "--data", str(small)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == (
+        f"framing: error: {small}: calibration needs at least 8 rows of every label (4 per fitted parameter, 2 here; "
+        f"--no-bias fits the temperature alone); too few for 'neutral' (5 rows), 'editorializing' (5 rows) in 10 rows")
+    assert (folder / "framing.json").read_text() == before
+    # the temperature alone is one parameter: 4 rows a label do; the interval says how loosely it is pinned
+    fit = calibrate_checkpoint(str(folder), data=str(small), bias=False)
+    low, high = fit["uncertainty"]["temperature_ci95"]
+    assert fit["uncertainty"]["resamples"] == 200 and low <= fit["temperature"] <= high and low < high
+    assert main(["calibrate", "--checkpoint", str(folder), "--data", str(tiny_data["dev"])]) == 0
+    assert "95% interval over 200 resamples of the rows: temperature " in capsys.readouterr().out
+
+
+def _relative_dev(tiny_checkpoint, tiny_data, tmp_path):
+    """A copy of the tiny checkpoint whose config names its dev file by a path relative to where
+    training ran (project/), as configs do; the dev file itself at that place."""
+    import yaml
+
+    project = tmp_path / "project"
+    folder = shutil.copytree(tiny_checkpoint, project / "runs" / "tiny")
+    (project / "data").mkdir()
+    shutil.copy(tiny_data["dev"], project / "data" / "dev.csv")
+    config = yaml.safe_load((folder / "training_config.yaml").read_text())
+    config["data"]["dev"] = "data/dev.csv"
+    (folder / "training_config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for entry in metrics["data"]:
+        entry["source"] = "data/dev.csv" if entry["split"] == "dev" else entry["source"]
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    return project, folder
+
+
+def test_calibrate_without_data_uses_the_dev_file_training_recorded_not_another_at_its_path(
+        tiny_checkpoint, tiny_data, tmp_path, monkeypatch):
+    # before: data/dev.csv was read from the current folder, whatever file it was
+    project, folder = _relative_dev(tiny_checkpoint, tiny_data, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "data").mkdir(parents=True)
+    pd.read_csv(tiny_data["dev"]).head(12).to_csv(elsewhere / "data" / "dev.csv", index=False)  # another file
+    monkeypatch.chdir(elsewhere)
+    record = calibrate_checkpoint(str(folder), bias=False)
+    assert record["data"] == str(project / "data" / "dev.csv") and record["n"] == 16
+    (project / "data" / "dev.csv").write_text((elsewhere / "data" / "dev.csv").read_text())  # changed since training
+    with pytest.raises(FramingError, match=r"^the checkpoint's dev data data/dev.csv: no file of the sha256 training "
+                                           r"recorded \([0-9a-f]{12}...\) there, .*; pass --data FILE$"):
+        calibrate_checkpoint(str(folder), bias=False)

@@ -26,6 +26,20 @@ def test_predict_arguments_print_one_json_object_per_line(capsys, tiny_checkpoin
         assert record["label"] == max(record["scores"], key=record["scores"].get)
 
 
+@pytest.mark.parametrize("argv", [["article.txt"], [NEUTRAL[0], "sub/page.html"]])
+def test_predict_refuses_an_argument_that_names_a_file(capsys, tiny_checkpoint, tmp_path, monkeypatch, argv):
+    # without the check, "article.txt" is labelled as the passage "article.txt", exit 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    for name in ("article.txt", "sub/page.html"):
+        (tmp_path / name).write_text(EDITORIAL[0])
+    code, out, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, *argv)
+    name = argv[-1]
+    assert (code, out) == (2, "") and err.startswith(f"framing: error: {name} is a file, not a passage: label its rows "
+                                                     f"with --input {name}, or an article with framing analyze {name}")
+    assert len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet", ".txt"])
 def test_predict_file_keeps_input_order(capsys, tiny_checkpoint, tmp_path, suffix):
     # very different lengths, so internal length sorting would scramble a careless writer
@@ -356,3 +370,22 @@ def test_a_kept_column_never_takes_a_result_columns_name(capsys, tiny_checkpoint
     clash = "named more than once" if kept == ["id", "id"] else f"--keep-columns {kept[0]}: the output has its own column"
     assert code == 2 and clash in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / f"out{suffix}").exists()
+
+
+def test_the_terminal_view_gives_a_sentence_its_own_labels_probability_with_three_labels():
+    # before: a "factual" sentence showed 1 - P(editorializing) = 80%, another label's figure
+    from framing.cli import render_analysis
+
+    text = "Officials said so. It is a disgrace."
+    scores = [{"neutral": 0.3, "factual": 0.5, "editorializing": 0.2},
+              {"neutral": 0.1, "factual": 0.2, "editorializing": 0.7}]
+    sentences = [{"index": i, "start": start, "end": end, "text": text[start:end], "label": max(s, key=s.get),
+                  "score": max(s.values()), "scores": s, "quoted": False, "highlights": []}
+                 for i, ((start, end), s) in enumerate(zip([(0, 18), (19, 36)], scores))]
+    summary = {"sentences": 2, "editorializing_sentences": 1, "editorializing_share": 0.5,
+               "editorializing_share_by_length": 0.5, "author_voice_editorializing": 1, "quoted_editorializing": 0,
+               "mean_probability": 0.45}
+    analysis = {"text": text, "flag_label": "editorializing", "labels": list(scores[0]), "sentences": sentences,
+                "marks_words": True, "summary": summary}
+    assert render_analysis(analysis, color=False).splitlines()[:2] == [
+        "[factual 50%] Officials said so.", "[EDITORIALIZING 70%] It is a disgrace."]

@@ -3,6 +3,7 @@ POST /v1/contrast give the same comparison; figures come from each article's ana
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -14,7 +15,7 @@ from framing.contrast import fold, verdict
 from framing.errors import FramingError
 from framing.server import Limits, create_app
 
-from helpers import EDITORIAL, NEUTRAL, SHIPPED
+from helpers import ACCURATE, EDITORIAL, NEUTRAL
 from test_cli import cli
 from test_news_page import PAGES, page
 
@@ -86,6 +87,48 @@ def test_the_verdict_says_which_editorializes_more_by_the_writers_own_voice():
     assert text.startswith("The articles editorialize about as much") and "6 in article 1" in text
 
 
+@pytest.mark.parametrize("a, b, more", [
+    ((2, 10), (1, 10), True), ((5, 10), (4, 10), True),  # the same 10-point gap, the same verdict
+    ((1, 3), (7, 30), True), ((1, 8), (3, 100), True),  # 33% vs 23%, 13% vs 3%: 10 points as printed
+    ((19, 100), (10, 100), False), ((3, 10), (2, 10), True), ((29, 100), (20, 100), False),
+])
+def test_the_verdict_rule_is_ten_whole_points_of_the_printed_shares(a, b, more):
+    text = verdict([_entry(0, *a), _entry(1, *b)])
+    expected = "Article 1 (“T0”) editorializes more" if more else "The articles editorialize about as much"
+    assert text.startswith(expected)
+
+
+def test_no_verdict_contradicts_its_printed_figures():
+    for n, m in itertools.product(range(1, 13), repeat=2):
+        for a, b in itertools.product(range(n + 1), range(m + 1)):
+            text = verdict([_entry(0, a, n), _entry(1, b, m)])
+            shown = [int(p) for p in re.findall(r"\((\d+)%\)", text)]
+            assert text.startswith("The articles") == (abs(shown[0] - shown[1]) < 10), text
+
+
+@pytest.mark.parametrize("counts, more, less, between", [
+    ((70, 65, 0), [1, 2], [3], []),  # two articles well above the third: both named
+    ((70, 60, 0), [1], [2, 3], []),  # 60% is clearly below 70% too
+    ((0, 70, 10), [2], [1, 3], []),
+    ((25, 16, 10), [1], [3], [2]),  # 16% is within 10 points of both 25% and 10%
+    ((50, 50, 41), [], [], []),
+])
+def test_with_three_articles_every_article_the_figures_single_out_is_named(counts, more, less, between):
+    articles = [_entry(i, c, 100, only=[f"word{i + 1}"]) for i, c in enumerate(counts)]
+    text = verdict(articles)
+    if not more:
+        assert text.startswith("The articles editorialize about as much")
+        return
+    head, _, rest = text.partition(" more in the writer's own voice: ")
+    assert re.findall(r"article (\d)", head, re.I) == [str(i) for i in more]
+    against = rest.split(" in ", 1)[1].split(".")[0]
+    assert re.findall(r"article (\d)", against) == [str(i) for i in less]
+    for i in between:
+        assert f"Article {i} (“T{i - 1}”), " in text and "in between" in text
+    for i in range(1, 4):
+        assert (f"“word{i}”" in text) == (i in more)
+
+
 @pytest.mark.parametrize("articles, message", [
     ([REPORT], "contrast needs two articles or more, got 1"),
     (REPORT, "expected a list of articles, got str"),
@@ -128,7 +171,7 @@ def test_the_cli_prints_one_json_object_naming_each_file(tiny_checkpoint, tmp_pa
 
 @pytest.mark.integration
 def test_the_shipped_model_tells_the_opinion_page_from_the_wire_report():
-    comparison = FramingClassifier.from_pretrained(SHIPPED).contrast([page("wire_report.html"), page("opinion.html")])
+    comparison = FramingClassifier.from_pretrained(ACCURATE).contrast([page("wire_report.html"), page("opinion.html")])
     report, opinion = comparison["articles"]
     assert opinion["author_voice_share"] > report["author_voice_share"] + 0.3
     assert comparison["verdict"].startswith("Article 2 (“Another humiliating retreat”) editorializes more")

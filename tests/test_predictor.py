@@ -77,6 +77,19 @@ def test_what_cannot_be_text_is_refused_by_type(classifier, bad, message):
         classifier(bad)
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda ts: __import__("pandas").DataFrame({"text": ts}),
+     r"got a DataFrame \(it iterates over its columns\): pass one column"),
+    (lambda ts: np.array([ts, ts]), "got a 2-D ndarray: pass one column"),
+    (set, "got a set, which has no order: pass a list"),
+])
+def test_what_iterates_into_something_else_than_its_texts_is_refused(classifier, make, message):
+    # a DataFrame iterates over its column names: it would be labelled "text" without a word
+    for call in (classifier, classifier.predict_proba, classifier.records, classifier.predict_with_words):
+        with pytest.raises(FramingError, match=message):
+            call(make(NEUTRAL[:3]))
+
+
 @pytest.mark.parametrize("top_k", ["2", 0, -1, 1.5, True])
 def test_top_k_must_be_none_or_a_positive_whole_number(classifier, top_k):
     with pytest.raises(FramingError, match="top_k"):

@@ -177,3 +177,104 @@ def test_an_origin_must_be_named_exactly(client, origin, message):
 
     with pytest.raises(FramingError, match=f"^--allow-origin {re.escape(origin)}: .*{message}"):
         check_origins([origin])
+
+
+@pytest.mark.parametrize("path, body", [("/v1/predict", '{"texts": ["The senator spoke."]}'),
+                                        ("/v1/analyze", '{"text": "The senator spoke."}'),
+                                        ("/v1/contrast", '{"articles": ["A report.", "Another."]}')])
+@pytest.mark.parametrize("kind", ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"])
+def test_a_json_body_sent_as_another_content_type_is_told_so(client, path, body, kind):
+    # before: 422 "Input should be a valid dictionary or object to extract fields from"
+    client, _ = client
+    response = client.post(path, content=body.encode(), headers={"content-type": kind})
+    assert response.status_code == 415 and response.json()["error"] == {
+        "code": "unsupported_media_type",
+        "message": f"content type {kind}: send the body as JSON, with Content-Type: application/json"}
+    response = client.post(path, content=body.encode(), headers={"content-type": "application/json; charset=utf-8"})
+    assert response.status_code == 200
+
+
+def _listening_port():
+    import socket
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    return busy, busy.getsockname()[1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--port", "{busy}"],
+     "--port {busy}: already in use on 127.0.0.1 (another server?); stop it or pick another --port"),
+    (["--host", "localhots"], "--host localhots: no such host or address ("),
+    (["--host", "192.0.2.1"], "--host 192.0.2.1: not an address of this machine"),  # TEST-NET-1: never local
+])
+def test_serve_where_it_cannot_listen_is_one_error_line(tiny_checkpoint, argv, message):
+    # before: uvicorn's log lines, exit status 3, sometimes the extractor's EOFError traceback
+    from test_cli import cli
+
+    busy, port = _listening_port()
+    with busy:
+        done = cli("serve", "--checkpoint", tiny_checkpoint, *[a.format(busy=port) for a in argv])
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.decode().startswith("framing: error: " + message.format(busy=port))
+    assert len(done.stderr.decode().strip().splitlines()) == 1
+
+
+def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tiny_checkpoint):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    free, port = _listening_port()
+    free.close()
+    server = subprocess.Popen([sys.executable, "-m", "framing.cli", "serve", "--checkpoint", str(tiny_checkpoint),
+                               "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr.readline().strip() == (f"framing: serving http://127.0.0.1:{port}/ (the web page; the "
+                                                    f"API at /docs); Ctrl+C stops it")
+        for _ in range(100):  # uvicorn starts accepting just after
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=5) as answer:
+                    assert json.load(answer) == {"status": "ok"}
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server never answered")
+        server.send_signal(signal.SIGINT)  # while the page extractor may still be starting
+        assert server.wait(timeout=30) == 130  # as every command stopped by Ctrl+C
+        rest = server.stderr.read()
+        assert "Traceback" not in rest and rest.strip().splitlines()[-1] == "framing: interrupted", rest
+    finally:
+        server.kill()
+        server.stderr.close()
+
+
+def test_a_warm_up_cut_short_leaves_no_traceback(tiny_checkpoint, monkeypatch):
+    # a server stopped while the page extractor starts (a failed start-up, Ctrl+C) broke its pipe:
+    # before, the warm-up thread printed an EOFError traceback
+    import threading
+
+    from framing.news_page import EXTRACTOR
+
+    warmed, uncaught = [], []
+
+    def broken_pipe():
+        warmed.append(threading.current_thread())
+        raise EOFError
+
+    monkeypatch.setattr(EXTRACTOR, "warm", broken_pipe)
+    monkeypatch.setattr(threading, "excepthook", uncaught.append)
+    with TestClient(create_app(FramingClassifier.from_pretrained(tiny_checkpoint))) as client:  # runs the lifespan
+        assert client.get("/v1/health").status_code == 200
+    for _ in range(100):  # the warm-up thread has run
+        if warmed:
+            break
+        threading.Event().wait(0.05)
+    warmed[0].join(timeout=5)
+    assert uncaught == []

@@ -1,25 +1,29 @@
 """Integration tests on the real shipped checkpoint and base model (a few seconds each)."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from framing import FramingClassifier, FramingError
 from framing.training.base_model import PACKAGED_MODELS, resolve_base_model
 
-from helpers import BABE, SHIPPED
+from helpers import ACCURATE, BABE, FAST
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return FramingClassifier.from_pretrained()  # no argument: the shipped checkpoint
+    return FramingClassifier.from_pretrained("fast")
 
 
-def test_default_checkpoint_is_the_shipped_one(shipped):
-    assert shipped.checkpoint_dir.resolve() == SHIPPED.resolve()
-    assert shipped.labels == ["neutral", "editorializing"]
+def test_the_default_is_the_accurate_model_and_both_are_there_by_name(monkeypatch):
+    monkeypatch.delenv("FRAMING_CHECKPOINT", raising=False)
+    default = FramingClassifier.from_pretrained()  # no argument: the accurate model
+    assert Path(default.checkpoint_dir).resolve() == ACCURATE.resolve() and default.meta.onnx_only
+    assert default.runtime.name == default.meta.runtime.name and default.labels == ["neutral", "editorializing"]
+    assert Path(FramingClassifier.from_pretrained("fast").checkpoint_dir).resolve() == FAST.resolve()
 
 
 def test_loaded_editorial_scores_above_plain_report(shipped):
@@ -40,12 +44,12 @@ def test_dev_scores_match_the_recorded_metrics(shipped):
     from framing.training.config import load_config
     from framing.training.metrics import classification_metrics
 
-    column = load_config(SHIPPED / "training_config.yaml").data.label_column  # the labels it was trained on
+    column = load_config(FAST / "training_config.yaml").data.label_column  # the labels it was trained on
     dev = pd.read_csv(BABE / "babe_sg2_dev.csv").dropna(subset=[column])
     gold = dev[column].map({"Non-biased": 0, "Biased": 1}).to_numpy()
-    fp32 = FramingClassifier.from_pretrained(runtime="torch-fp32")
+    fp32 = FramingClassifier.from_pretrained("fast", runtime="torch-fp32")
     logits = fp32.logits(dev["text"].tolist())
-    recorded = json.loads((SHIPPED / "metrics.json").read_text())["dev"]
+    recorded = json.loads((FAST / "metrics.json").read_text())["dev"]
     # the shipped fp16 weights reproduce what training measured on them: ROC-AUC ranks by the
     # logit margin, which no calibration (temperature, bias; refitted since) reorders
     raw = classification_metrics(gold, softmax(logits, axis=1), fp32.labels, 0)  # [N, 2], ranked by z1 - z0
@@ -99,8 +103,8 @@ CLEAR_CASES = [
 
 @pytest.mark.parametrize("runtime", ["onnx-fp32", "onnx-int8", "onnx-int8-full"])
 def test_every_back_end_gives_the_fp32_labels(shipped, runtime):
-    reference = FramingClassifier.from_pretrained(runtime="torch-fp32").predict_proba(CLEAR_CASES)
-    proba = FramingClassifier.from_pretrained(runtime=runtime).predict_proba(CLEAR_CASES)
+    reference = FramingClassifier.from_pretrained("fast", runtime="torch-fp32").predict_proba(CLEAR_CASES)
+    proba = FramingClassifier.from_pretrained("fast", runtime=runtime).predict_proba(CLEAR_CASES)
     assert (proba.argmax(1) == reference.argmax(1)).all()
     assert abs(proba - reference).max() < (1e-4 if runtime == "onnx-fp32" else 0.1)
 
@@ -122,5 +126,5 @@ def test_shipped_model_is_batch_invariant_on_real_sentences(runtime, tmp_path_fa
 
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path_factory.getbasetemp() / "onnx-cache"))
     texts = pd.read_csv(BABE / "babe_sg2_dev.csv")["text"].tolist()[:120]
-    classifier = FramingClassifier.from_pretrained(runtime=runtime)
+    classifier = FramingClassifier.from_pretrained("fast", runtime=runtime)
     assert batch_company_change(classifier, texts, alone=40) <= 1e-5

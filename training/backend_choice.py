@@ -18,7 +18,7 @@ from framing.errors import FramingError
 from framing.onnx_build import export_onnx
 from framing.predictor import FramingClassifier
 from framing.runtime import ONNX_FILES, RUNTIMES
-from framing.training.evaluate import labelled_data, training_config_of
+from framing.training.evaluate import labelled_data, training_split
 from framing.training.metrics import classification_metrics
 
 
@@ -48,8 +48,7 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
                       keep_all: bool = False) -> dict[str, Any]:
     folder = locate_checkpoint(checkpoint)
     reference = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
-    trained = training_config_of(reference)
-    data = data or (trained.data.dev if trained else None)
+    data = data or training_split(reference, "dev")  # found by its recorded sha256, never another file
     if not data:
         raise FramingError("no dev data to measure the back ends on: pass --data FILE")
     gold_data = labelled_data(reference, data)

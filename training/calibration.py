@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
-import torch
 
 from framing.checkpoint import update_meta
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
-from framing.training.evaluate import LabelledData, labelled_data, training_config_of
+from framing.training.evaluate import LabelledData, labelled_data, training_config_of, training_split
 from framing.training.examples import word_truth
 from framing.training.labels import fingerprint, word_lists
-from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, word_metrics
+from framing.training.metrics import (best_thresholds, best_word_threshold, classification_metrics, resampled,
+                                      word_metrics)
 from framing.training.model_card import refresh_model_card
 
 
@@ -40,57 +40,115 @@ class Calibration:
 
 # Rows of each label (and, multi-label, without it) a fit of T and one bias per label needs: with
 # none the bias runs without bound, with one the fit can separate it perfectly and drive T to 0.
-# Kept at 2 so that the small dev splits of small example configs still calibrate (noisily).
+# Kept at 2 for training, so that the small dev splits of small example configs still calibrate
+# (noisily, within the fit's bounds).
 MIN_PER_LABEL = 2
+# `framing calibrate` replaces a checkpoint's calibration with a fit on the user's sample, so it
+# asks more: this many rows of every label per parameter its probabilities depend on (the
+# temperature, and with the bias, softmax: the C - 1 free biases; sigmoid: the label's own).
+# A floor, not a guarantee (logistic regression's rule of thumb is 10): the bootstrap interval
+# recorded beside the fit says how far the sample pins it down.
+ROWS_PER_PARAMETER = 4
+
+# Bounds of the fit: at most 4x sharper than the model's own logits or 20x softer, a bias of at
+# most 10 either way. A sample the model separates has no best temperature (the likelihood grows
+# as T falls to 0): unbounded, a small sample made every later score 0.0 or 1.0.
+TEMPERATURE_RANGE = (0.25, 20.0)
+BIAS_BOUND = 10.0
+# A weak Gaussian prior (standard deviations of log T around 0, and of each bias around 0), its
+# log density added to the mean NLL as 1/N: it settles only what the sample cannot, and fades as
+# the rows grow (2,000 rows move a fit by well under 1%).
+PRIOR_SD_LOG_T, PRIOR_SD_BIAS = 1.0, 2.0
+BOOTSTRAP_ROUNDS = 200
 
 
-def require_fittable(labels: np.ndarray, names: Sequence[str], source: str) -> None:
+def parameters_per_label(num_labels: int, bias: bool, multi_label: bool) -> int:
+    """Fitted parameters each label's probability depends on (see ROWS_PER_PARAMETER)."""
+    if not bias:
+        return 1
+    return 2 if multi_label else num_labels
+
+
+def require_fittable(labels: np.ndarray, names: Sequence[str], source: str, minimum: int = MIN_PER_LABEL,
+                     why: str = "") -> None:
     """Refuse, in one line naming `source`, calibration data that cannot fit a temperature and
-    a bias per label: a label with fewer than MIN_PER_LABEL rows (one-class data drives the
-    temperature to 0 and the bias without bound, so every later score is 0 or 1)."""
+    a bias per label: a label with fewer than `minimum` rows (one-class data drives the
+    temperature down and the bias without bound, so every later score is 0 or 1). `why`: the
+    reason for `minimum`, said in the message."""
     labels = np.asarray(labels)
     if labels.ndim == 2:  # multi-label [N, C] 0/1: each label needs rows with it and rows without it
         counts = {f"'{name}'": (int(labels[:, i].sum()), int(len(labels) - labels[:, i].sum()))
                   for i, name in enumerate(names)}
         short = [f"{name} ({pos} with, {neg} without)" for name, (pos, neg) in counts.items()
-                 if min(pos, neg) < MIN_PER_LABEL]
+                 if min(pos, neg) < minimum]
     else:
         counts = {f"'{name}'": int((labels == i).sum()) for i, name in enumerate(names)}
-        short = [f"{name} ({count} rows)" for name, count in counts.items() if count < MIN_PER_LABEL]
+        short = [f"{name} ({count} rows)" for name, count in counts.items() if count < minimum]
     if short:
-        raise FramingError(f"{source}: calibration needs at least {MIN_PER_LABEL} rows of every label; too few for "
+        raise FramingError(f"{source}: calibration needs at least {minimum} rows of every label{why}; too few for "
                            f"{', '.join(short)} in {len(labels)} rows")
 
 
 def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -> Calibration:
     """Minimise the negative log-likelihood of `labels` ([N] ids) under softmax(logits / T + b)
-    ([N, C] logits); for multi-label targets ([N, C] 0/1), under sigmoid(logits / T + b)."""
-    logits_t = torch.tensor(np.asarray(logits), dtype=torch.float64)
-    multi_label = np.asarray(labels).ndim == 2
-    labels_t = torch.tensor(np.asarray(labels), dtype=torch.float64 if multi_label else torch.long)
-    nll = (torch.nn.functional.binary_cross_entropy_with_logits if multi_label
-           else torch.nn.functional.cross_entropy)
-    log_t = torch.zeros(1, dtype=torch.float64, requires_grad=True)  # optimise log T so T > 0
-    shift = torch.zeros(logits_t.shape[1], dtype=torch.float64, requires_grad=bias)  # [C]
-    optimizer = torch.optim.LBFGS([log_t, shift] if bias else [log_t], lr=0.1, max_iter=200,
-                                  line_search_fn="strong_wolfe")
+    ([N, C] logits); for multi-label targets ([N, C] 0/1), under sigmoid(logits / T + b); with
+    the weak prior and within the bounds above (L-BFGS-B keeps T and b inside them)."""
+    from scipy.optimize import minimize
 
-    def closure():
-        optimizer.zero_grad()
-        loss = nll(logits_t / log_t.exp() + shift, labels_t)
-        loss.backward()
-        return loss
-
-    optimizer.step(closure)
-    temperature = float(np.clip(log_t.exp().item(), 0.05, 20.0))
+    logits = np.asarray(logits, dtype=np.float64)
+    low, high = np.log(TEMPERATURE_RANGE)
+    bounds = [(low, high)] + [(-BIAS_BOUND, BIAS_BOUND) if bias else (0.0, 0.0)] * logits.shape[1]
+    found = minimize(_loss_and_gradient, np.zeros(1 + logits.shape[1]), args=(logits, np.asarray(labels)),
+                     jac=True, method="L-BFGS-B", bounds=bounds).x
+    temperature = float(np.exp(found[0]))
     if not bias:
         return Calibration(temperature, [])
-    found = shift.detach().numpy()
-    if not multi_label:
-        found = found - found.mean()  # softmax ignores a common shift: store the centred one
-    # A label without positives (or negatives) in `labels` drives its bias without bound: keep it finite.
-    found = np.clip(found, -10.0, 10.0)
-    return Calibration(temperature, [float(b) for b in found])
+    shift = found[1:] if np.ndim(labels) == 2 else found[1:] - found[1:].mean()  # softmax ignores a common shift
+    return Calibration(temperature, [float(b) for b in shift])
+
+
+def _loss_and_gradient(values: np.ndarray, logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean NLL plus the prior's share, and its gradient in [log T, b_1..b_C]: in numpy, as the
+    bootstrap refits hundreds of times (torch's autograd costs ~100x more on a few rows)."""
+    from scipy.special import log_softmax
+
+    temperature, shift = np.exp(values[0]), values[1:]
+    scaled = logits / temperature + shift  # [N, C]
+    if labels.ndim == 2:  # sigmoid per label, mean over every cell (as binary_cross_entropy_with_logits)
+        loss = float(np.mean(np.logaddexp(0.0, scaled) - labels * scaled))
+        residual = (1.0 / (1.0 + np.exp(-scaled)) - labels) / scaled.size  # d loss / d scaled
+    else:
+        log_p = log_softmax(scaled, axis=1)
+        rows = np.arange(len(labels))
+        loss = float(-log_p[rows, labels].mean())
+        residual = np.exp(log_p)
+        residual[rows, labels] -= 1.0
+        residual /= len(labels)
+    count = max(len(labels), 1)
+    loss += (values[0] ** 2 / (2 * PRIOR_SD_LOG_T ** 2) + (shift ** 2).sum() / (2 * PRIOR_SD_BIAS ** 2)) / count
+    gradient = np.concatenate([[-(residual * logits).sum() / temperature + values[0] / PRIOR_SD_LOG_T ** 2 / count],
+                               residual.sum(axis=0) + shift / PRIOR_SD_BIAS ** 2 / count])
+    return loss, gradient
+
+
+def fit_uncertainty(logits: np.ndarray, labels: np.ndarray, bias: bool, rounds: int = BOOTSTRAP_ROUNDS) -> dict:
+    """How far the rows pin the fit down: 95% percentile intervals of the temperature and of each
+    bias over `rounds` bootstrap resamples of the rows, each refitted (metrics.resampled)."""
+    logits, labels = np.asarray(logits), np.asarray(labels)
+
+    def refit(rows: np.ndarray) -> np.ndarray:
+        fit = fit_calibration(logits[rows], labels[rows], bias)
+        return np.array([fit.temperature, *fit.bias])
+
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # L-BFGS-B's tiny BLAS calls: threads cost 20x more than they save
+        fits = resampled(refit, len(labels), rounds)
+    low, high = np.percentile(fits, [2.5, 97.5], axis=0)
+    spread = {"resamples": rounds, "temperature_ci95": [float(low[0]), float(high[0])]}
+    if bias:
+        spread["logit_bias_ci95"] = [[float(a), float(b)] for a, b in zip(low[1:], high[1:])]
+    return spread
 
 
 def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibration) -> np.ndarray:
@@ -116,12 +174,12 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     calibrated to their average; figures are recorded per column, the first one's on top."""
     classifier = FramingClassifier.from_pretrained(checkpoint)
     trained = training_config_of(classifier)
-    data = data or (trained.data.dev if trained else None)
+    data = data or training_split(classifier, "dev")  # found by its recorded sha256, never another file
     if not data:
         raise FramingError("no labelled data to calibrate on: pass --data FILE")
     golds = [labelled_data(classifier, data, text_column, column) for column in (list(label_columns) or [None])]
     words_column = trained.data.words_column if trained else None
-    with_words = bool(words_column) and words_column in golds[0].frame.columns
+    with_words = bool(words_column) and words_column in golds[0].frame.columns and classifier.marks_words
     first, words = classifier.forward(golds[0].texts, with_words=with_words)  # the words of the first column's rows
     logits = [first] + [classifier.logits(gold.texts) for gold in golds[1:]]  # [N_k, C] per column's labelled rows
 
@@ -133,8 +191,12 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
     before, raw = figures(stored), figures(Calibration(1.0, []))  # raw: temperature 1, no bias
     every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
-    require_fittable(every_gold, classifier.labels, data)
+    parameters = parameters_per_label(len(classifier.labels), bias, classifier.multi_label)
+    require_fittable(every_gold, classifier.labels, data, ROWS_PER_PARAMETER * parameters,
+                     f" ({ROWS_PER_PARAMETER} per fitted parameter, {parameters} here"
+                     f"{'; --no-bias fits the temperature alone' if bias else ''})")
     fitted = fit_calibration(every_logit, every_gold, bias)
+    uncertainty = fit_uncertainty(every_logit, every_gold, bias)
     classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
     changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}
     if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
@@ -154,6 +216,7 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
                                      for column, gold, b, u, a in zip(columns, golds, before, raw, after)}
     if word_fit is not None:
         record["words"] = word_fit
+    record["uncertainty"] = uncertainty
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
     return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,

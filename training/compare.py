@@ -58,7 +58,7 @@ def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, num_
 
 def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path, text_column: Optional[str] = None,
             label_column: Optional[str] = None, overwrite: bool = False) -> dict[str, Any]:
-    ensure_writable(output, overwrite)
+    ensure_writable(output, overwrite, kind="comparison")
     a, b = FramingClassifier.from_pretrained(checkpoint_a), FramingClassifier.from_pretrained(checkpoint_b)
     if a.labels != b.labels:
         raise FramingError(f"the checkpoints have different labels: {a.labels} and {b.labels}")
@@ -77,7 +77,7 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
         "mcnemar": mcnemar(correct["A"], correct["B"]),
         "paired_bootstrap": paired_bootstrap(gold, pred["B"], pred["A"], len(a.labels)),  # B - A, as the CLI says
     }
-    with atomic_folder(output, overwrite) as folder:
+    with atomic_folder(output, overwrite, kind="comparison") as folder:
         (folder / "metrics.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
         per_class_f1_png(folder / "per_class_f1.png", {k: result[k]["per_class"] for k in ("A", "B")}, a.labels)
         pr_curves_png(folder / "pr_curves.png", gold, proba, a.labels)

@@ -8,6 +8,7 @@ reliability.png.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -17,7 +18,8 @@ import pandas as pd
 
 from framing.training.config import Config, load_config
 from framing.data import read_table, require_columns, texts_of
-from framing.training.labels import UNLABELLED, load_table, targets_of, without_labels, word_lists
+from framing.training.labels import (UNLABELLED, fingerprint, is_local, load_table, targets_of, without_labels,
+                                     word_lists)
 from framing.errors import FramingError
 from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
@@ -30,6 +32,40 @@ from framing.training.plots import confusion_matrix_png, per_class_f1_png, relia
 def training_config_of(classifier: FramingClassifier) -> Optional[Config]:
     path = Path(classifier.checkpoint_dir) / "training_config.yaml" if classifier.checkpoint_dir else None
     return load_config(path) if path and path.is_file() else None
+
+
+def training_split(classifier: FramingClassifier, split: str) -> Optional[str]:
+    """The checkpoint's own training `split` file ("train" or "dev"), for commands whose --data
+    defaults to it; None where its config names none. The config's path is relative to where
+    training ran, unknown here: it is looked up from the current folder, then from the checkpoint
+    folder and each one above it, and a file is used only when its sha256 is the one training
+    recorded (metrics.json), never another file at that path. A hub dataset is used as named."""
+    trained = training_config_of(classifier)
+    source = getattr(trained.data, split) if trained else None
+    if not source:
+        return None
+    folder = Path(classifier.checkpoint_dir).resolve()
+    recorded = next((entry.get("sha256") for entry in _provenance(folder)
+                     if entry.get("split") == split and entry.get("source") == source), None)
+    if recorded is None and not is_local(source):
+        return source  # the hub keeps the dataset's revisions
+    if recorded is None:
+        raise FramingError(f"the checkpoint's {split} data {source}: training recorded no sha256 of it to check a "
+                           f"file against; pass --data FILE")
+    for base in dict.fromkeys([Path.cwd(), folder, *folder.parents]):
+        candidate = source if base == Path.cwd() else os.path.normpath(base / source)  # as written where it can be
+        if Path(candidate).exists() and fingerprint(candidate) == recorded:
+            return candidate
+    raise FramingError(f"the checkpoint's {split} data {source}: no file of the sha256 training recorded "
+                       f"({recorded[:12]}...) there, from the current folder or the checkpoint's; pass --data FILE")
+
+
+def _provenance(folder: Path) -> list[dict]:
+    """The data sources training recorded in the checkpoint's metrics.json ([] where none)."""
+    try:
+        return list(json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("data") or [])
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
 @dataclass
@@ -78,7 +114,7 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
              baseline_train: Optional[str] = "auto", runtime: str = "auto", group_by: Optional[str] = None) -> dict[str, Any]:
     """Evaluate `checkpoint` on `data`; `baseline_train` "auto" uses the checkpoint's training data;
     `group_by` (a column, e.g. BABE's `type`, the outlet's leaning) adds the metrics per group."""
-    ensure_writable(output, overwrite)  # before the work
+    ensure_writable(output, overwrite, kind="evaluation")  # before the work
     classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime)
     if group_by and classifier.multi_label:
         raise FramingError("--group-by needs a single-label checkpoint (this one is multi-label)")
@@ -87,7 +123,7 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         require_columns(gold_data.frame, [group_by], data)
     frame, texts, gold, trained = gold_data.frame, gold_data.texts, gold_data.gold, gold_data.config
     words_column = trained.data.words_column if trained else None
-    if words_column and words_column in frame.columns:
+    if words_column and words_column in frame.columns and classifier.marks_words:  # no figures of an untrained head
         proba, words = classifier.predict_with_words(texts, min_weight=0.0)
     else:
         proba, words = classifier.predict_proba(texts), None
@@ -108,14 +144,14 @@ def evaluate(checkpoint: Optional[str], data: str, output: str | Path, text_colu
         marked = word_lists(frame, words_column, data)
         results["model"]["words"] = word_metrics(*word_truth(texts, marked, words), classifier.word_threshold)
     if baseline_train == "auto":
-        baseline_train = trained.data.train if trained else None
+        baseline_train = training_split(classifier, "train")
         if baseline_train is None:
             raise FramingError("the checkpoint has no training_config.yaml: pass --baseline-train FILE or --no-baseline")
     if baseline_train:
         train_text = trained.data.text_column if trained else text_column
         train_label = trained.data.label_column if trained else label_column
         results["baseline_tfidf_logreg"] = baseline_metrics(classifier, baseline_train, train_text, train_label, texts, gold)
-    with atomic_folder(output, overwrite) as folder:
+    with atomic_folder(output, overwrite, kind="evaluation") as folder:
         (folder / "metrics.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
         if classifier.multi_label:  # no single confusion matrix: F1 per label instead
             per_class_f1_png(folder / "per_label_f1.png", {"framing model": results["model"]["per_class"]},

@@ -18,7 +18,9 @@ from framing.errors import FramingError
 from framing.hashing import sha256_of
 
 
-def _is_local(source: str) -> bool:
+def is_local(source: str) -> bool:
+    """Whether `source` names a local file or folder (a data file's name, or a path that exists)
+    rather than a hub dataset id."""
     return Path(source).suffix.lower() in READERS or Path(source).exists()
 
 
@@ -40,7 +42,7 @@ def load_table(source: str, split: str = "train") -> pd.DataFrame:
     for users with a network."""
     if Path(source).is_dir():
         return read_folder(Path(source))
-    if _is_local(source):
+    if is_local(source):
         return read_table(source)
     name, _, named_split = source.partition(":")
     try:

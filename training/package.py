@@ -39,7 +39,7 @@ def package_checkpoint(source: str | Path, target: str | Path, shard_mb: int = 4
                            f"{meta.runtime.name if meta.runtime else 'none'}); run `framing export` first")
     if not is_current(source / graph_name, source, weights_digest(source)):
         raise FramingError(f"{source / graph_name}: missing or built from other weights; run `framing export` again")
-    with atomic_folder(target, overwrite) as staging:
+    with atomic_folder(target, overwrite, kind="checkpoint") as staging:
         for name in SMALL_FILES:
             if (source / name).is_file():
                 shutil.copy2(source / name, staging / name)

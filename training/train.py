@@ -551,7 +551,7 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     output = Path(output)
     started = time.perf_counter()
     base_path = resolve_base_model(config.model.base)
-    ensure_writable(output, overwrite, disk_needed_for_training(base_path))  # fail before the work, not after
+    ensure_writable(output, overwrite, disk_needed_for_training(base_path), kind="checkpoint")  # fail before the work
     state_file = state_path(output)
     if state_file.exists() and not (resume or overwrite):
         raise FramingError(f"{state_file}: an interrupted run left its training state here; pass --resume to "
@@ -569,7 +569,8 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     meta = CheckpointMeta(framing_version=__version__, labels=config.data.label_names,
                           label_mapping=config.data.labels, drop_labels=config.data.drop_labels,
                           aux_labels=config.data.aux_label_names, max_length=config.model.max_length,
-                          multi_label=config.data.multi_label, label_separator=config.data.label_separator)
+                          multi_label=config.data.multi_label, label_separator=config.data.label_separator,
+                          word_head=bool(config.data.words_column) and config.train.word_loss_weight > 0)
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
     metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
                      "data": data_provenance(config), "dev": fit_to_dev(classifier, dev, config.train.calibration_bias)}

@@ -48,9 +48,15 @@ function renderSentence(slice, sentence, flag) {
     cursor = word.end;
   }
   span.append(slice(cursor, sentence.end));
-  const tag = flagged ? (sentence.quoted ? "❝ quoted opinion " : "▌ editorializing ") + percent(p) : "neutral";
+  // a sentence not flagged is tagged with its own label (a model may have three or more, and no "neutral")
+  const tag = flagged ? (sentence.quoted ? "❝ quoted opinion " : "▌ editorializing ") + percent(p) : sentence.label;
   span.append(el("span", { class: "tag", "aria-hidden": "true" }, "[" + tag + "]"));
   return span;
+}
+
+// A model trained without marked words has no word marks at all: say so rather than show none.
+function noWords(answer) {
+  return answer.marks_words === false ? " This model was trained without marked words: no words are marked." : "";
 }
 
 function summaryRows(summary) {
@@ -114,7 +120,7 @@ form.addEventListener("submit", (event) => {
     renderArticle(view, analysis);
     renderSummary(summaryList, analysis.summary);
     results.hidden = false;
-    return "Done: " + analysis.summary.sentences + " sentences.";
+    return "Done: " + analysis.summary.sentences + " sentences." + noWords(analysis);
   });
 });
 
@@ -139,7 +145,9 @@ function renderFigures(table, articles) {
   const words = el("tr", {}, undefined);
   words.append(el("th", { scope: "row" }, "Loaded words only this article uses"));
   for (const article of articles) {
-    words.append(el("td", { class: "only-here" }, article.loaded_words_only_here.map((w) => w.word).join(", ") || "none"));
+    const only = article.loaded_words_only_here.map((w) => w.word).join(", ") || "none";
+    const shown = article.analysis.marks_words === false ? "not marked by this model" : only;
+    words.append(el("td", { class: "only-here" }, shown));
   }
   table.append(words);
 }
@@ -166,6 +174,6 @@ contrastForm.addEventListener("submit", (event) => {
     renderFigures(document.getElementById("contrast-figures"), comparison.articles);
     renderColumns(document.getElementById("contrast-columns"), comparison.articles);
     document.getElementById("contrast-results").hidden = false;
-    return "Done: " + comparison.articles.length + " articles.";
+    return "Done: " + comparison.articles.length + " articles." + noWords(comparison);
   });
 });
