@@ -19,7 +19,6 @@ back ends, side by side:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 

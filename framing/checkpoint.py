@@ -32,28 +32,29 @@ FORMAT_VERSION = 1
 META_FILE = "framing.json"
 
 
-# The shipped models, picked by name: `accurate` (all-mpnet-base-v2, 110M parameters, shipped
-# as its int8 ONNX graph only) where people read one article at a time, and `fast` (MiniLM-L6,
-# 22M) for corpora. A wheel carries them inside the package (framing/checkpoints/); a source
-# checkout keeps them in the repository's top-level checkpoints/ folder.
-SHIPPED_MODELS = {"accurate": "babe-mpnet", "fast": "babe-minilm"}
+# The shipped models, picked by name: `fast` (MiniLM-L6, 22M parameters). A wheel carries them
+# inside the package (framing/checkpoints/); a source checkout keeps them in the repository's
+# top-level checkpoints/ folder.
+SHIPPED_MODELS = {"fast": "babe-minilm"}
+DEFAULT_MODEL = "fast"
 _PACKAGE = Path(__file__).resolve().parent  # framing/
 
 
 def shipped_checkpoint(name: str) -> Path:
-    """The folder of shipped model `name` ("accurate" or "fast")."""
+    """The folder of shipped model `name` (a key of SHIPPED_MODELS)."""
     folders = [root / "checkpoints" / SHIPPED_MODELS[name] for root in (_PACKAGE, _PACKAGE.parent)]
     return next((folder for folder in folders if folder.is_dir()), folders[0])
 
 
-def default_checkpoint(model: str = "accurate") -> Path:
+def default_checkpoint(model: str = DEFAULT_MODEL) -> Path:
     """$FRAMING_CHECKPOINT if set, else shipped model `model`."""
     return Path(os.environ.get("FRAMING_CHECKPOINT", shipped_checkpoint(model)))
 
 
-def locate_checkpoint(name: Optional[str | Path], default: str = "accurate") -> Path:
-    """A shipped model's name ("accurate", "fast"), a local folder as is (write "./fast" for a
-    folder of that name), or an `owner/name` hub id, fetched; None: the `default` model."""
+def locate_checkpoint(name: Optional[str | Path], default: str = DEFAULT_MODEL) -> Path:
+    """A shipped model's name ("fast"), a local folder as is (write "./fast" for a folder of
+    that name), or an `owner/name` hub id, fetched; None: $FRAMING_CHECKPOINT or the `default`
+    shipped model."""
     if name is None:
         folder = default_checkpoint(default)
         if not folder.is_dir():
@@ -136,7 +137,7 @@ class CheckpointMeta(BaseModel):
     flag_label: Optional[str] = None  # the label article analysis counts (default: the last)
     runtime: Optional[RuntimeChoice] = None  # set by `framing export`
     # set by `framing package`: the folder holds `runtime`'s ONNX graph and no PyTorch weights
-    # (the accurate model's fp16 weights would be 219 MB beside its 111 MB int8 graph), so it
+    # (all-mpnet-base-v2's fp16 weights are 219 MB beside its 111 MB int8 graph), so it
     # predicts, analyzes and serves, but cannot be trained on, exported or run in fp32
     onnx_only: bool = False
     # whether training taught the word head (a words column and a positive word loss weight):

@@ -50,10 +50,10 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True, default: str = "accurate") -> None:
+def _add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True) -> None:
     parser.add_argument("--checkpoint", default=None,
-                        help=f"a shipped model (accurate, fast), a checkpoint folder or a hub id (default: "
-                             f"$FRAMING_CHECKPOINT, else {default})")
+                        help="a shipped model by name (fast), a checkpoint folder or a hub id (default: "
+                             "$FRAMING_CHECKPOINT, else fast)")
     if runtime:
         parser.add_argument("--fp32", action="store_const", const="torch-fp32", default="auto", dest="runtime",
                             help="use the PyTorch fp32 model instead of the checkpoint's chosen back end")
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--threads-per-worker", type=whole(1), default=1, help="CPU threads per Ray actor (default 1)")
     predict.add_argument("--no-progress", action="store_true",
                          help="no progress bar on standard error (it shows only on a terminal anyway)")
-    _add_checkpoint(predict, default="accurate for passages, fast for --input files")
+    _add_checkpoint(predict)
 
     analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
                                   description="Split an article into sentences, label each, highlight loaded words, "
@@ -277,14 +277,12 @@ def run_predict(args: argparse.Namespace) -> None:
 
 
 def run_predict_corpus(args: argparse.Namespace) -> None:
-    from framing.checkpoint import default_checkpoint
     from framing.corpus import LocalEngine, score_corpus
     from framing.predictor import FramingClassifier
 
     # Loaded here for the Ray engine too: a bad checkpoint fails before Ray starts, and a
     # missing ONNX file is built once, not once per actor.
-    checkpoint = args.checkpoint or default_checkpoint("fast")  # corpora: the fast model unless told
-    classifier = FramingClassifier.from_pretrained(checkpoint, runtime=args.runtime, batch_size=args.batch_size)
+    classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
     folder = Path(classifier.checkpoint_dir)
     if args.engine == "ray":
         from framing.ray_engine import RayEngine

@@ -59,8 +59,8 @@ class FramingClassifier:
     @classmethod
     def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
                         batch_size: int = 8, threads: Optional[int] = None) -> "FramingClassifier":
-        """Load a shipped model by name ("accurate", "fast"), a checkpoint folder or a hub id; with
-        no argument, $FRAMING_CHECKPOINT or else the accurate model.
+        """Load a shipped model by name ("fast"), a checkpoint folder or a hub id; with no
+        argument, $FRAMING_CHECKPOINT or else the fast model.
 
         `runtime` "auto" uses the back end the checkpoint names (set by `framing export`, the
         fastest one within 0.01 dev macro-F1 of fp32), else "torch-fp32"; or name one of
