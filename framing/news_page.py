@@ -7,6 +7,7 @@ The analysis of a page refers to the extracted text: every offset is into `Artic
 
 from __future__ import annotations
 
+import codecs
 import multiprocessing
 import re
 import threading
@@ -34,6 +35,21 @@ FORMATS = ("auto", "text", "html")
 # An HTML document: a doctype or one of the tags a page starts with, after optional comments.
 HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
                         re.IGNORECASE | re.DOTALL)
+# Pages often open with junk before their markup (a server's "Warning: Cannot modify header
+# information ..." line, a bare <style> or <script>): near the start, a doctype or an
+# <html>/<head>/<body> tag anywhere, or a tag of a page opening a line, makes a page. A plain
+# text that names a tag ("strips <script> tags") names it inside a line.
+HEAD_CHARS = 4096
+PAGE_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body)\b[^<>]*>", re.IGNORECASE)
+LINE_TAG = re.compile(r"^[ \t]*<(?:meta|title|link|base|noscript|style|script|div|p|article|section|main|header|nav|"
+                      r"footer|table|ul|ol|h[1-6]|form|iframe|span)\b[^<>]*>", re.IGNORECASE | re.MULTILINE)
+# Raw CSS or JavaScript anywhere (a closed <style> or <script>) is markup, never article text.
+RAW_CODE_OPEN = re.compile(r"<(?:script|style)\b[^<>]*>", re.IGNORECASE)
+RAW_CODE_CLOSE = re.compile(r"</(?:script|style)\s*>", re.IGNORECASE)
+# Labels browsers read as another encoding (the WHATWG Encoding standard): "ISO-8859-1" and
+# "ASCII" pages are windows-1252, and a byte page cannot be in the UTF-16 it may declare.
+BROWSER_ENCODINGS = {"iso8859_1": "cp1252", "ascii": "cp1252", "iso8859_9": "cp1254", "iso8859_11": "cp874",
+                     "utf_16": "utf-8", "utf_16_le": "utf-8", "utf_16_be": "utf-8"}
 # A page's declared encoding, for pages saved in one other than UTF-8 (older sites: windows-1252)
 CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # Block elements of trafilatura's output that are paragraphs of the article (its XML schema).
@@ -59,22 +75,23 @@ class Article:
 
 
 def decode_document(data: bytes, source: str) -> str:
-    """UTF-8 bytes of text or HTML as a string (a leading BOM dropped), or one error line
-    naming `source` and what the bytes look like (a PDF, an image, ...) or where they stop
-    being UTF-8."""
+    """Bytes of text or HTML as a string (a leading BOM dropped), or one error line naming
+    `source` and what the bytes look like (a PDF, an image, ...) or where they stop being
+    UTF-8. A page is decoded leniently, as browsers do (see _decode_page); plain text must
+    be UTF-8 without NULs."""
     for signature, kind in SIGNATURES:
         if data.startswith(signature):
             raise FramingError(f"{source}: this is {kind}, not text or HTML (save the article as text or as a web page)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows "Unicode" text; every input here is UTF-8
         raise FramingError(f"{source}: UTF-16 text, not UTF-8 (save it as UTF-8)")
-    try:
+    if _looks_like_page(data):
+        return _decode_page(data)
+    try:  # plain text stays strict: a bad byte there is more likely a file in another format
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         if b"\x00" in data[:4096]:
             raise FramingError(f"{source}: binary data, not text or HTML") from None
-        text = _declared_decoding(data)
-        if text is None:
-            raise FramingError(f"{source}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
+        raise FramingError(f"{source}: not valid UTF-8 ({error.reason} at byte {error.start})") from None
     if "\x00" in text:
         raise FramingError(f"{source}: binary data (NUL characters), not text or HTML")
     return text
@@ -90,21 +107,48 @@ def read_document(path: str) -> str:
         raise FramingError(f"{path}: a folder, not a file") from None
 
 
-def _declared_decoding(data: bytes) -> Optional[str]:
-    """A web page in the encoding its <meta charset> declares, or None (not a page, no or an
-    unknown declaration, or bytes that do not fit it)."""
-    head = data[:4096]
+def _looks_like_page(data: bytes) -> bool:
+    """Whether bytes start like a web page (NULs aside). Mostly NULs is binary or UTF-16
+    without its mark, which is not read as a page."""
+    head = data[:HEAD_CHARS]
+    return head.count(b"\x00") * 4 < len(head) and is_html(head.replace(b"\x00", b"").decode("latin-1"))
+
+
+def _decode_page(data: bytes) -> str:
+    """A page's bytes read as browsers read them, never refused for a stray byte: UTF-8 when
+    they all are (a saved page loses the HTTP header that overrode a stale <meta charset>),
+    else the declared encoding, else UTF-8; a byte that does not fit becomes U+FFFD, and NULs
+    are dropped (browsers ignore them)."""
+    data = data.replace(b"\x00", b"")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        encoding = "utf-8" if data.startswith(b"\xef\xbb\xbf") else _declared_encoding(data[:HEAD_CHARS])
+        return data.decode(encoding or "utf-8", errors="replace").removeprefix("\ufeff")
+
+
+def _declared_encoding(head: bytes) -> Optional[str]:
+    """The Python codec for a page's <meta charset> as browsers take it, or None (no or an
+    unknown declaration)."""
     declared = CHARSET.search(head)
-    if not declared or not is_html(head.decode("latin-1")):
+    if not declared:
         return None
     try:
-        return data.decode(declared.group(1).decode("ascii"))
+        name = codecs.lookup(declared.group(1).decode("ascii")).name.replace("-", "_")
     except (LookupError, UnicodeDecodeError):
         return None
+    return BROWSER_ENCODINGS.get(name, name)
 
 
 def is_html(document: str) -> bool:
-    return HTML_START.match(document) is not None
+    """Whether `document` is a web page: it starts like one, holds page markup near its start
+    after leading junk, or holds raw CSS or JavaScript anywhere."""
+    if HTML_START.match(document) is not None:
+        return True
+    head = document[:HEAD_CHARS]
+    if PAGE_TAG.search(head) or LINE_TAG.search(head):
+        return True
+    return RAW_CODE_OPEN.search(document) is not None and RAW_CODE_CLOSE.search(document) is not None
 
 
 def is_page(document: str, source_format: str = "auto") -> bool:
@@ -126,6 +170,7 @@ def article_from(document: str, source_format: str = "auto", source: Optional[st
 
 
 def _extract(html: str, source: Optional[str]) -> Article:
+    html = html[_markup_start(html):]
     remaining = remaining_seconds()
     title, paragraphs = _title_and_paragraphs(html) if remaining is None else EXTRACTOR.run(html, remaining)
     if not paragraphs:
@@ -136,6 +181,16 @@ def _extract(html: str, source: Optional[str]) -> Article:
     if title:
         paragraphs.insert(0, title)  # the headline is part of how a story frames its event
     return Article(text="\n\n".join(paragraphs), title=title, source_format="html")
+
+
+def _markup_start(html: str) -> int:
+    """Where a page's markup begins after leading junk (a server warning), which is no part of
+    the article, and which makes lxml take a page that opens with text for no page at all."""
+    if HTML_START.match(html):
+        return 0
+    head = html[:HEAD_CHARS]
+    found = [m.start() for m in (PAGE_TAG.search(head), LINE_TAG.search(head), RAW_CODE_OPEN.search(head)) if m]
+    return min(found, default=0)
 
 
 def _title_and_paragraphs(html: str) -> tuple[Optional[str], list[str]]:

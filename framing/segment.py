@@ -61,6 +61,7 @@ def sentence_spans(text: str) -> list[Span]:
             if found >= 0:
                 cursor = found + len(sentence.strip())
                 ends.append(cursor)
+        ends = [end for end in ends[:-1] if not _abbreviation_ends(text, end, paragraph_end)] + ends[-1:]
         start = paragraph_start
         for end in ends[:-1] + [paragraph_end]:
             piece = text[start:end]
@@ -69,6 +70,36 @@ def sentence_spans(text: str) -> list[Span]:
                 spans.append((left, left + len(piece.strip())))
             start = end
     return spans
+
+
+# Titles before a name: they never end a sentence, yet sentencex ends one after them when a
+# prefix is hyphened on ("then-Rep. Liz Cheney", "ex-Sen.", "then-Lt. Gov.").
+TITLES = {"rep", "reps", "sen", "sens", "gov", "govs", "lt", "gen", "col", "sgt", "maj", "capt", "cmdr", "adm",
+          "dr", "mr", "mrs", "ms", "prof", "rev", "hon", "pres", "supt", "det", "cpl", "pvt", "atty", "amb"}
+# Abbreviations that may end a sentence ("at 9 a.m. The crowd grew."), so they are kept inside
+# one only before a lowercase word, a title, or a name that follows them in news style.
+SUFFIXES = re.compile(r"(?:[A-Za-z]\.){2,}|(?:jr|sr|st)\.", re.IGNORECASE)
+NAMES_AFTER = re.compile(r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|eastern|"
+                         r"central|mountain|pacific|[ecmp][sd]?t|gmt|utc|local)\b", re.IGNORECASE)
+_LAST_WORD = re.compile(r"([A-Za-z.]+)[\s]*\Z")  # after a hyphen or bracket: "then-Rep." gives "Rep."
+
+
+def _abbreviation_ends(text: str, end: int, limit: int) -> bool:
+    """Whether sentencex's sentence end at `end` falls after an abbreviation inside a sentence."""
+    last = _LAST_WORD.search(text, max(0, end - 40), end)
+    if not last or not last.group(1).endswith("."):
+        return False
+    word = last.group(1)
+    following = text[end:min(limit, end + 40)].lstrip()
+    if word[:-1].lower() in TITLES:
+        return True
+    if re.fullmatch(r"[A-Za-z]\.", word) and re.match(r"[A-Za-z]\.", following):  # an initialism cut: "then-U.| S."
+        return True
+    if not SUFFIXES.fullmatch(word) or not following:
+        return False
+    next_word = following.split(None, 1)[0].strip("\"“‘(,")
+    return (next_word[:1].islower() or next_word.rstrip(".").lower() in TITLES
+            or NAMES_AFTER.fullmatch(next_word.rstrip(".,")) is not None)
 
 
 OPENERS = {"“": "”", "‘": "’", '"': '"', "«": "»"}

@@ -182,8 +182,8 @@ def test_a_page_in_its_declared_encoding_and_blocks_that_do_not_run_together():
             "<blockquote><p>First quoted paragraph of the owner.</p><p>Second quoted paragraph of the owner.</p></blockquote>"
             "<ul><li>Outer item about the menu changes<ul><li>Inner item about the prices</li></ul></li></ul>"
             "</article></body></html>").encode("cp1252")
-    with pytest.raises(FramingError, match="not valid UTF-8"):
-        decode_document(data.replace(b"windows-1252", b"nonsense-charset"), "cafe.html")
+    # an unknown declaration is read as UTF-8, as browsers do: the byte that does not fit is U+FFFD
+    assert "Caf\ufffd reopens" in decode_document(data.replace(b"windows-1252", b"nonsense-charset"), "cafe.html")
     paragraphs = article_from(decode_document(data, "cafe.html")).text.split("\n\n")
     assert "The café on Main Street reopened on Monday after a two-month renovation, its owner said." in paragraphs
     assert {"First quoted paragraph of the owner.", "Second quoted paragraph of the owner."} <= set(paragraphs)
@@ -223,3 +223,70 @@ def test_the_extractor_child_ends_quietly_when_its_parent_has_gone(capfd):
     parent.close()  # gone before the child could say "ready"
     process.join(timeout=120)
     assert process.exitcode == 0 and "Traceback" not in capfd.readouterr().err
+
+
+# Issue 49, case 1: pages that open with junk before their markup were taken for plain text by
+# `analyze` and standard input, and their CSS and JavaScript scored as sentences.
+STYLE = "<style>" + "body{font-family:Georgia} .nav a{color:#333;margin:0 4px}\n" * 40 + "</style>\n"
+SCRIPT = "<script>" + "window.dataLayer = window.dataLayer || []; var ads = true;\n" * 40 + "</script>\n"
+WARNING = ("Warning: Cannot modify header information - headers already sent by (output started at "
+           "/var/www/site/index.php:3) in /var/www/site/header.php on line 12\n")
+PHP_NOTICE = "<br />\n<b>Notice</b>: Undefined index: ref in <b>/srv/www/page.php</b> on line <b>4</b><br />\n"
+OPENINGS = [STYLE, SCRIPT, WARNING, PHP_NOTICE, STYLE + SCRIPT, WARNING * 3 + STYLE, "\n\n<meta name='viewport'>\n",
+            "<link rel='stylesheet' href='/site.css'>\n"]
+STORY = ("<div class='story'>\n<h1>City council approves new bus routes</h1>\n"
+         "<p>The city council voted 7-2 on Monday to approve new bus routes across the north side of town.</p>\n"
+         "<p>The mayor said the routes would start in March, after a year of public hearings.</p>\n</div>")
+
+
+@pytest.mark.parametrize("opening", OPENINGS)
+def test_a_page_that_opens_with_junk_or_code_is_a_page(opening):
+    assert is_html(opening + page("wire_report.html")) and is_html(opening + STORY)
+
+
+@pytest.mark.parametrize("document", [
+    "He typed <p> into the editor to start a paragraph.",
+    "The site strips <script> tags from comments, the company said.\nIt also strips <style> ones.",
+    "Warning: the storm will reach the coast on Tuesday.\nResidents were told to leave.",
+    "An explainer" + " word" * 1_000 + " on <html> and <body> tags, far from the start.",
+])
+def test_text_that_names_a_tag_is_not_a_page(document):
+    assert not is_html(document)
+
+
+@pytest.mark.parametrize("opening", OPENINGS)
+def test_analyze_and_standard_input_score_the_article_never_the_code(tiny_checkpoint, opening):
+    from framing.cli import read_article
+
+    classifier = FramingClassifier.from_pretrained(tiny_checkpoint)
+    html = opening + page("wire_report.html")
+    analysis = classifier.analyze(html)
+    assert analysis["source_format"] == "html" and analysis["text"] == article_from(page("wire_report.html")).text
+    assert not [word for word in BOILERPLATE + ["Warning", "Notice", "{", "viewport"] if word in analysis["text"]]
+    for data in (html.encode(), (opening + STORY).encode()):  # what standard input decodes
+        article = article_from(decode_document(data, "standard input"))
+        assert article.source_format == "html" and "{" not in article.text and "Warning" not in article.text
+    with pytest.MonkeyPatch.context() as patch:  # `framing analyze -` itself
+        patch.setattr("sys.stdin", type("In", (), {"buffer": __import__("io").BytesIO(html.encode())})())
+        assert read_article("-").text == analysis["text"]
+
+
+# Issue 49, case 2: a page with one stray byte or a NUL was refused; browsers show it.
+def test_a_page_is_decoded_as_browsers_do_and_plain_text_stays_strict():
+    html = page("wire_report.html")
+    stray = html.encode().replace(b"The secretary of state", b"The secretary\xff of state", 1)
+    assert "The secretary\ufffd of state released" in article_from(decode_document(stray, "p.html")).text
+    nul = html.encode().replace(b"The secretary of state", b"The secretary of\x00 state", 1)
+    assert "The secretary of state released" in article_from(decode_document(nul, "p.html")).text
+    assert article_from(html.replace("The secretary of state", "The secretary of\x00 state")).text == article_from(html).text
+    declared = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=ISO-8859-1'></head><body>"
+                "<p>\x93A reckless gamble,\x94 the senator said of the plan on Tuesday, 10 \x80 a ticket.</p></body></html>")
+    assert "“A reckless gamble,” the senator said" in decode_document(declared.encode("latin-1"), "p.html")
+    assert "10 € a ticket" in decode_document(declared.encode("latin-1"), "p.html")  # windows-1252, as browsers
+    stale = declared.replace("\x93", "“").replace("\x94", "”").replace("\x80", "€").encode()  # UTF-8 under an old label
+    assert "“A reckless gamble,” the senator said" in decode_document(stale, "p.html")
+    for text in (b"The senator\xff spoke.", b"The senator\x00 spoke."):  # plain text: refused as before
+        with pytest.raises(FramingError, match="^story.txt: (not valid UTF-8|binary data)"):
+            decode_document(text, "story.txt")
+    with pytest.raises(FramingError, match="binary data"):  # UTF-16 without its mark is not read as a page
+        decode_document("<html><body><p>x</p></body></html>".encode("utf-16-le"), "p.html")

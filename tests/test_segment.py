@@ -113,3 +113,31 @@ def test_segmenting_stops_at_the_deadline():
         sentence_spans(text * 100)
     with time_limit(0.0), pytest.raises(TimeoutError):
         quotation_spans(text * 100)
+
+
+# Issue 49, case 4: sentencex ended a sentence after a title with a prefix ("then-Rep.") and
+# after a.m./p.m. before a name; an abbreviation that ends a sentence still ends it.
+@pytest.mark.parametrize("text", [
+    "The bill was backed by then-Rep. Liz Cheney and others.",
+    "Backed by then-Gov. Andrew Cuomo, it passed.",
+    "It was signed by then-Sen. Barack Obama in 2006.",
+    "Then-Lt. Gov. Dan Patrick spoke first.",
+    "A letter from ex-Sen. Al Franken was read.",
+    "The then-U.S. ambassador declined to comment.",
+    "The polls closed at 8 p.m. Tuesday across the state.",
+    "Voting ended at 10 p.m. Eastern time.",
+    "It was 5 p.m. ET when the count began.",
+    "Rep. Jim Jordan, Gen. Mark Milley, Col. Sam Jones, Sgt. Ann Lee and Dr. Jill Smith met.",
+    "Martin Luther King Jr. said it on St. Charles Ave. in the U.S. capital.",
+])
+def test_abbreviations_inside_a_sentence_do_not_end_it(text):
+    assert texts(text) == [text]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The rally started at 9 a.m. The crowd grew by noon.", ["The rally started at 9 a.m.", "The crowd grew by noon."]),
+    ("He moved to the U.S. The family followed.", ["He moved to the U.S.", "The family followed."]),
+    ("Rep. Ocasio-Cortez spoke. Sen. Warren agreed.", ["Rep. Ocasio-Cortez spoke.", "Sen. Warren agreed."]),
+])
+def test_abbreviations_that_end_a_sentence_still_end_it(text, expected):
+    assert texts(text) == expected
