@@ -22,7 +22,7 @@ with its batch company: the int8 back ends therefore run one text per call, on s
 one thread each, with as many calls in flight as the machine has cores (measured on 2 cores:
 424 sentences/s, the same as batches of 8 on one 2-thread session; static int8 quantization
 with stored activation ranges was measured at 238-292 sentences/s and 0.01-0.02 lower dev
-macro-F1, see docs/results.md, "Performance").
+macro-F1, see experiments/results.md, "Performance").
 """
 
 from __future__ import annotations
