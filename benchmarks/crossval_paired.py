@@ -38,7 +38,9 @@ from framing.errors import FramingError  # noqa: E402
 from framing.output import ensure_writable, write_json  # noqa: E402
 from framing.training.compare import mcnemar, paired_bootstrap, paired_difference  # noqa: E402
 from framing.training.config import Config  # noqa: E402
-from framing.training.crossval import Gold, kept_run, prepare, scores_of  # noqa: E402
+from framing.training.crossval import prepare  # noqa: E402
+from framing.training.crossval_report import Gold, scores_of  # noqa: E402
+from framing.training.crossval_work import kept_run  # noqa: E402
 
 Folds = dict[int, tuple[np.ndarray, np.ndarray]]  # fold number -> (held-out rows [n], probabilities [n, C])
 

@@ -32,7 +32,8 @@ from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 
 from framing.errors import FramingError  # noqa: E402
 from framing.output import ensure_writable, write_json  # noqa: E402
-from framing.training.crossval import kept_run, prepare  # noqa: E402
+from framing.training.crossval import prepare  # noqa: E402
+from framing.training.crossval_work import kept_run  # noqa: E402
 
 def with_prior(p: np.ndarray, new: float, old: float) -> np.ndarray:
     """Binary probabilities [n] moved from base rate `old` to `new` (Bayes' rule on the odds)."""

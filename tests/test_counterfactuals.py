@@ -69,7 +69,7 @@ def with_counterfactuals(tiny_base, tiny_data, terms: str, weight: float = 0.5) 
 def test_training_adds_a_copy_of_each_gold_row_naming_a_group_with_its_targets(tiny_base, tiny_data, tmp_path):
     from transformers import AutoTokenizer
 
-    from framing.training.train import load_examples
+    from framing.training.training_data import load_examples
 
     terms = terms_file(tmp_path, [["senator", "mayor", "secretary"], ["greedy", "corrupt"]])
     config = config_from_dict(with_counterfactuals(tiny_base, tiny_data, terms))

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from framing.errors import FramingError
-from framing.training.crossval import Gold, save_fold
+from framing.training.crossval_report import Gold
+from framing.training.crossval_work import save_fold
 from helpers import benchmark_module
 
 paired = benchmark_module("crossval_paired")

@@ -22,7 +22,7 @@ def test_extra_train_files_may_lack_supervision_columns_and_empty_labels_can_be_
                                                                                       tmp_path):
     from transformers import AutoTokenizer
 
-    from framing.training.train import load_examples
+    from framing.training.training_data import load_examples
 
     extra = labelled_frame()[["text", "label", "words"]].head(6)  # no votes, no opinion column
     extra.loc[extra.index[0], "label"] = None  # a sentence the label column lacks
@@ -278,6 +278,8 @@ def test_strict_crossval_needs_only_the_pools_texts(tiny_base, tiny_data, tmp_pa
 def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(tiny_base, tiny_data, tmp_path,
                                                                              monkeypatch):
     from framing.training import crossval as module
+    from framing.training.crossval_report import render_crossval
+    from framing.training.crossval_work import load_fold
 
     train_file = tmp_path / "train.csv"  # a second label column on the train rows only, as BABE's extra file
     pd.read_csv(tiny_data["train"]).assign(original=lambda f: f["label"]).to_csv(train_file, index=False)
@@ -298,18 +300,18 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
     assert len(trained) == 4  # fold 1 was kept, only fold 2 trained
     assert both["folds"][0] == first["folds"][0] and [r["fold"] for r in both["folds"]] == [1, 2]
     assert both["summary"]["pooled"]["rows"] == sum(r["n_test"] for r in both["folds"])
-    assert "fold teachers macro-F1" in module.render_crossval(both)
+    assert "fold teachers macro-F1" in render_crossval(both)
     assert {"model_roc_auc", "baseline_roc_auc", "teacher_roc_auc"} <= set(both["summary"]["pooled"])
     # against the second column: the held-out train rows (the dev file lacks it), also for the kept fold 1
     n_train = len(pd.read_csv(train_file))
-    for row, (test_idx, *_) in zip(both["folds"], (module.load_fold(work / f"fold-{k}.npz")[1] for k in (1, 2))):
+    for row, (test_idx, *_) in zip(both["folds"], (load_fold(work / f"fold-{k}.npz")[1] for k in (1, 2))):
         original = row["by_label_column"]["original"]
         assert original["rows"] == int((test_idx < n_train).sum()) > 0
         assert 0.0 <= original["model_macro_f1"] <= 1.0 and len(original["each_teacher_macro_f1"]) == 1
     assert both["summary"]["by_label_column"]["original"]["pooled"]["rows"] == n_train
     paired = both["summary"]["pooled"]["model_vs_teachers"]  # one teacher: it is its own average
     assert paired["each_teacher"] == [paired["teachers_average"]]
-    assert "against original (the held-out rows it labels):" in module.render_crossval(both)
+    assert "against original (the held-out rows it labels):" in render_crossval(both)
     assert not list(work.glob("*.state.pt"))  # training states go once their fold is kept
     changed = config_from_dict({**student.model_dump(mode="json"), "train": {**student.train.model_dump(), "lr": 0.5}})
     with pytest.raises(FramingError, match=r"cv.json.folds: kept folds of a different run \(changed: config\)"):
@@ -317,7 +319,7 @@ def test_strict_crossval_trains_a_teacher_per_fold_and_resumes_finished_folds(ti
 
 
 def test_crossval_scores_another_label_column_on_the_rows_it_labels():
-    from framing.training.crossval import Gold, column_figures
+    from framing.training.crossval_report import Gold, column_figures
 
     labels = ["neutral", "editorializing"]
     gold = Gold(has=np.array([True, True, False, True, True]), labels=np.array([0, 1, 0, 1, 0]))
@@ -337,7 +339,7 @@ def test_crossval_scores_another_label_column_on_the_rows_it_labels():
 
 
 def test_crossval_averages_each_figure_over_the_folds_that_have_it():
-    from framing.training.crossval import fold_means
+    from framing.training.crossval_report import fold_means
 
     folds = [{"rows": 3, "model_macro_f1": 0.6, "model_roc_auc": 0.8}, {"rows": 2, "model_macro_f1": 0.8},
              {"rows": 0}]
@@ -347,7 +349,7 @@ def test_crossval_averages_each_figure_over_the_folds_that_have_it():
 
 
 def test_crossval_tests_the_model_against_its_teachers_on_the_same_rows():
-    from framing.training.crossval import model_vs_teachers
+    from framing.training.crossval_report import model_vs_teachers
 
     gold = np.array([0, 1] * 20)
     right = np.eye(2)[gold]  # [40, 2]

@@ -44,7 +44,7 @@ def test_no_adverb_after_an_adverb():
 def test_training_adds_a_hedged_copy_of_each_gold_row_with_its_targets(tiny_base, tiny_data):
     from transformers import AutoTokenizer
 
-    from framing.training.train import load_examples
+    from framing.training.training_data import load_examples
 
     config = config_from_dict({**tiny_config_dict(tiny_base, tiny_data), "hedges": {"weight": 0.4}})
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)

@@ -33,7 +33,7 @@ def test_mixed_rows_join_the_training_rows_at_their_weight_with_labels_in_the_ma
 
     from framing.checkpoint import CheckpointMeta
     from framing.training.model_card import render_model_card
-    from framing.training.train import load_examples
+    from framing.training.training_data import load_examples
 
     path = machine_labelled(tmp_path / "anno.parquet", [("The mayor spoke on Monday about the plan.", "a", "Non-biased"),
                                                         ("The mayor's absurd plan is a disgrace.", "b", "Biased"),
@@ -57,7 +57,7 @@ def test_mixed_rows_join_the_training_rows_at_their_weight_with_labels_in_the_ma
 
 
 def test_a_row_counts_in_the_loss_at_its_weight(tiny_base, tiny_data):
-    from framing.training.train import _sentence_loss
+    from framing.training.losses import _sentence_loss
 
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, soft_label_weight=0.0))
     logits = torch.tensor([[2.0, -1.0], [0.5, 0.3], [-1.0, 1.0]])
@@ -74,7 +74,7 @@ def test_a_row_counts_in_the_loss_at_its_weight(tiny_base, tiny_data):
 def test_a_sentence_two_sources_label_differently_follows_the_rule(tiny_base, tiny_data, tmp_path, rule, kept):
     from transformers import AutoTokenizer
 
-    from framing.training.train import load_examples
+    from framing.training.training_data import load_examples
 
     disputed = NEUTRAL[0]  # neutral in the gold file; the machine labels call it biased
     path = machine_labelled(tmp_path / "anno.parquet", [("  " + disputed.upper(), "a", "Biased"),

@@ -148,7 +148,8 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
     from framing.training.crossval import crossval
     from framing.training.examples import build_examples
     from framing.training.metrics import classification_metrics
-    from framing.training.train import fit, load_intermediate
+    from framing.training.train import fit
+    from framing.training.training_data import load_intermediate
 
     raw = config_with_intermediate(tiny_base, tiny_data, epochs=2, select="last")
     raw["data"].pop("dev")
@@ -197,7 +198,7 @@ def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_fr
 def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny_data, tmp_path):
     """run.json of a run started by an older release lacks keys added since (with defaults):
     it is the same run; a changed value is still refused."""
-    from framing.training.crossval import claim_work
+    from framing.training.crossval_work import claim_work
 
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data))
     work = tmp_path / "cv.folds"
@@ -219,8 +220,8 @@ def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not
     changed since (a regenerated seen.csv) makes other folds than the kept ones, so resuming
     and the analyses of the kept folds refuse it, naming the file; a run kept before the sha256
     was recorded resumes as before."""
-    from framing.training.crossval import claim_work, kept_run, save_fold
-    from framing.training.train import data_provenance
+    from framing.training.crossval_work import claim_work, kept_run, save_fold
+    from framing.training.training_data import data_provenance
 
     data, terms = tmp_path / "train.csv", tmp_path / "terms.csv"
     data.write_text("text,label\nA sentence.,Biased\nAnother one.,Non-biased\n")

@@ -6,7 +6,8 @@ from safetensors.torch import load_file
 from framing.training.config import config_from_dict
 from framing.errors import FramingError
 from framing.training.examples import IGNORE, marked_spans, token_targets
-from framing.training.train import layer_of, length_grouped_batches, train
+from framing.training.model_setup import layer_of
+from framing.training.train import length_grouped_batches, train
 
 from helpers import tiny_config_dict
 
@@ -137,7 +138,7 @@ def test_a_shallower_student_starts_from_the_chosen_layers_and_saves_as_a_plain_
     from transformers import AutoModel
 
     from framing.predictor import FramingClassifier
-    from framing.training.train import build_model
+    from framing.training.model_setup import build_model
 
     raw = tiny_config_dict(tiny_base, tiny_data, epochs=1)
     raw["model"]["keep_layers"] = [1]

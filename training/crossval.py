@@ -23,7 +23,6 @@ killed mid-way continues with `resume` where it stopped.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import tempfile
 import time
@@ -31,7 +30,6 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import numpy as np
-import yaml
 from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold, train_test_split
 from transformers import AutoTokenizer
 
@@ -43,21 +41,22 @@ from framing.output import atomic_file
 from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
-from framing.training.compare import mcnemar, paired_bootstrap
-from framing.training.config import Config, as_current_yaml, config_from_dict
+from framing.training.config import Config
 from framing.training.counterfactuals import counterfactuals
 from framing.training.hedges import hedge_copies
 from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
                                        pool_examples, teacher_examples, with_teacher)
 from framing.training.labels import UNLABELLED, dropped_cells, targets_of
-from framing.training.metrics import classification_metrics
 from framing.training.resume import load_state
-from framing.training.train import data_provenance, fit, fit_to_dev, intermediate_source
+from framing.training.crossval_report import (Gold, column_figures, fold_means, label_column_figures, label_counts,
+                                              pooled_scores)
+from framing.training.crossval_work import _in, claim_work, load_fold, save_fold
+from framing.training.dev_fit import fit_to_dev
+from framing.training.train import fit
+from framing.training.training_data import data_provenance, intermediate_source
 
 
 # The figures crossval gives, with their printed names: each scorer's, each metric.
-SCORERS = {"model": "model", "baseline": "TF-IDF + LR", "teacher": "fold teachers"}
-METRICS = {"macro_f1": "macro-F1", "roc_auc": "ROC-AUC"}
 
 
 @dataclasses.dataclass
@@ -75,14 +74,6 @@ class Recipe:
     intermediate_groups: Optional[list[str]] = None  # its rows' group keys (None without a group column)
     # each `mixed` source's examples and its rows' group keys (None without a group column)
     mixed: list[tuple[Examples, Optional[list[str]]]] = dataclasses.field(default_factory=list)
-
-
-@dataclasses.dataclass
-class Gold:
-    """Another label column's targets for every labelled row of the run: `has` [N] marks the
-    rows it labels, `labels` [N] (or [N, C] multi-label) holds their targets (0 elsewhere)."""
-    has: np.ndarray
-    labels: np.ndarray
 
 
 def prepare(config: Config, group_by: Optional[str] = None) -> tuple[Recipe, list[str], dict[str, Gold]]:
@@ -361,194 +352,6 @@ def classifier_of(recipe: Recipe, model) -> FramingClassifier:
     return FramingClassifier.from_model(model, recipe.tokenizer, meta)
 
 
-# The run's data records in run.json: the recipe's and each fold teacher's (data_provenance lists)
-DATA_KEYS = {"data", "teacher_data"}
-# The splits a kept run's analysis reads again (crossval.prepare): not counterfactual terms or distillation scores
-READ_BY_PREPARE = {"train", "extra train", "mixed", "dev", "intermediate"}
-
-
-def claim_work(work: Path, spec: dict, resume: bool) -> None:
-    """Mark `work` as this run's; a resumed run must be the same run (config, teachers, folds,
-    seed, grouping, data files' sha256), or its kept folds would mix two experiments."""
-    marker = work / "run.json"
-    if resume and marker.is_file():
-        kept = json.loads(marker.read_text())
-        # configs compare as configs: a run kept before a release added keys with defaults is the same run
-        for key, value in kept.items():
-            if key == "config" and isinstance(value, str):
-                kept[key] = as_current_yaml(value, "run.json")
-            elif key == "teachers" and isinstance(value, list):
-                kept[key] = [as_current_yaml(t, "run.json") for t in value]
-        for key in DATA_KEYS & spec.keys():  # a run kept before run.json recorded its data's sha256: no check
-            kept.setdefault(key, spec[key])
-        changed = [key for key in spec if kept.get(key) != spec[key]]
-        if changed:
-            detail = "; ".join(data_changes(kept, spec))
-            raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}"
-                               f"{': ' + detail if detail else ''}); resume with the same config, teachers, "
-                               f"options and data files, or pass --overwrite to start over")
-        return
-    work.mkdir(parents=True, exist_ok=True)
-    with atomic_file(marker) as staging:
-        staging.write_text(json.dumps(spec, indent=2) + "\n")
-
-
-def data_changes(kept: dict, spec: dict) -> list[str]:
-    """What changed in a run's data records: the recipe's files, then each teacher's by number."""
-    changes = changed_data(kept.get("data", []), spec.get("data", []))
-    for number, (was, now) in enumerate(zip(kept.get("teacher_data", []), spec.get("teacher_data", [])), start=1):
-        changes += [f"teacher {number}: {change}" for change in changed_data(was, now)]
-    return changes
-
-
-def reread(records: list[dict]) -> list[dict]:
-    """The data records of the files an analysis of kept folds reads again (crossval.prepare)."""
-    return [r for r in records if r["split"] in READ_BY_PREPARE]
-
-
-def changed_data(kept: list[dict], now: list[dict]) -> list[str]:
-    """The data sources (data_provenance records) whose sha256 differs from the kept run's, each
-    as "SOURCE (sha256 KEPT..., now NOW...)", or "SOURCE: not found" where the file is gone
-    (paths are read from the current directory); sources added or dropped by name."""
-    was = {(r["split"], r["source"]): r["sha256"] for r in kept}
-    is_ = {(r["split"], r["source"]): r["sha256"] for r in now}
-
-    def short(digest: Optional[str]) -> str:
-        return f"{digest[:12]}..." if digest else "none"
-
-    def why(split: str, source: str) -> str:
-        before, after = was.get((split, source)), is_.get((split, source))
-        if before and after is None and not Path(source).exists():
-            return f"{source}: not found (from {Path.cwd()})"
-        return f"{source} (sha256 {short(before)}, now {short(after)})"
-    return [why(*key) for key in dict.fromkeys([*was, *is_]) if was.get(key) != is_.get(key)]
-
-
-def save_fold(path: Path, row: dict, scored: tuple) -> None:
-    """The fold's row and held-out probabilities; its teachers' are in their own files beside it."""
-    with atomic_file(path) as staging, open(staging, "wb") as handle:
-        np.savez(handle, row=np.array(json.dumps(row)), test_idx=scored[0], model=scored[1], baseline=scored[2])
-
-
-def load_fold(path: Path) -> tuple[dict, tuple]:
-    """A kept fold: its row and (held-out rows [n], model [n, C], baseline [n, C], each fold
-    teacher's [n, C], from the fold-N-teacher-K.npz files beside it)."""
-    with np.load(path) as saved:
-        row, scored = json.loads(str(saved["row"])), (saved["test_idx"], saved["model"], saved["baseline"])
-    teachers = sorted(path.parent.glob(f"fold-{row['fold']}-teacher-*.npz"), key=lambda p: int(p.stem.split("-")[-1]))
-    return row, (*scored, [held_out_scores(teacher) for teacher in teachers])
-
-
-def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict, tuple]]]:
-    """A run's kept folds, for analyses after it (benchmarks/crossval_*.py): its config and
-    grouping from run.json, and each kept fold's (row, scored) by fold number. The analyses
-    read the data the config names as it is today, so a data file changed since the run (its
-    sha256, where run.json records it) is refused."""
-    marker = folder / "run.json"
-    if not marker.is_file():
-        raise FramingError(f"{folder}: not a crossval run's kept folds (no run.json)")
-    try:
-        run = json.loads(marker.read_text(encoding="utf-8"))
-        kept_config = yaml.safe_load(run["config"])
-    except (json.JSONDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise FramingError(f"{marker}: not a crossval run's record ({type(error).__name__}: {error})") from None
-    config = config_from_dict(kept_config, str(marker))  # keys added since the run take their defaults
-    if "data" in run:  # only the files the analyses read again; hub datasets (no sha256) are not checked
-        stale = changed_data(reread(run["data"]), reread(data_provenance(config)))
-        if stale:
-            raise FramingError(f"{folder}: data changed since the run: {'; '.join(stale)}")
-    folds = {}
-    for path in folder.glob("fold-*.npz"):
-        if "teacher" not in path.stem:
-            row, scored = load_fold(path)
-            folds[row["fold"]] = (row, scored)
-    if not folds:
-        raise FramingError(f"{folder}: no kept folds (fold-N.npz)")
-    return config, run.get("group_by"), dict(sorted(folds.items()))
-
-
-def held_out_scores(path: Path) -> np.ndarray:
-    """A kept fold teacher's probabilities on the held-out rows [n, C]."""
-    with np.load(path) as saved:
-        return saved["test"]
-
-
-def _in(work: Optional[Path], name: str) -> Optional[Path]:
-    """A file of the run's work folder (made by claim_work), or None without one."""
-    return None if work is None else work / name
-
-
-def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:
-    """How many held-out rows carry each label (a held-out outlet may be nearly all one class)."""
-    counts = gold.sum(axis=0) if gold.ndim == 2 else np.bincount(gold, minlength=len(labels))
-    return {name: int(count) for name, count in zip(labels, counts)}
-
-
-def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
-                  has: Optional[np.ndarray] = None) -> dict[str, Any]:
-    """Macro-F1 and ROC-AUC over every held-out row at once (those `has` [N] marks, if given):
-    with folds of very different class balance (whole outlets held out), the mean of per-fold
-    figures weighs a one-sided fold's rare class heavily."""
-    rows = np.concatenate([fold[0] for fold in scored])
-    model, baseline = (np.concatenate([fold[k] for fold in scored]) for k in (1, 2))
-    keep = np.ones(len(rows), dtype=bool) if has is None else has[rows]
-    rows = rows[keep]
-    pooled = {"rows": int(len(rows)), **scores_of("model", gold[rows], model[keep], labels),
-              **scores_of("baseline", gold[rows], baseline[keep], labels)}
-    teachers = [np.concatenate([fold[3][k] for fold in scored])[keep] for k in range(len(scored[0][3]))]  # [n, C]
-    if teachers:
-        pooled.update(scores_of("teacher", gold[rows], np.mean(teachers, axis=0), labels))
-    if teachers and gold.ndim == 1:
-        pooled["model_vs_teachers"] = model_vs_teachers(gold[rows], model[keep], teachers)
-    return pooled
-
-
-def model_vs_teachers(gold: np.ndarray, model: np.ndarray, teachers: list[np.ndarray]) -> dict[str, Any]:
-    """Paired tests of the distilled model against its fold teachers' average and each fold
-    teacher, on the same held-out rows (gold [n], probabilities [n, C]): does the student keep
-    what its teachers know? A positive difference is the model's lead."""
-    predicted = model.argmax(axis=1)
-
-    def against(proba: np.ndarray) -> dict[str, Any]:
-        other = proba.argmax(axis=1)
-        return {**paired_bootstrap(gold, predicted, other, model.shape[1]),
-                "mcnemar": mcnemar(predicted == gold, other == gold)}
-
-    return {"teachers_average": against(np.mean(teachers, axis=0)), "each_teacher": [against(t) for t in teachers]}
-
-
-def label_column_figures(gold: np.ndarray, scored: tuple, labels: list[str]) -> dict[str, Any]:
-    """One fold's figures against the config's label column (`gold` [N]), which labels every row."""
-    figures = column_figures(Gold(np.ones(len(gold), dtype=bool), gold), scored, labels)
-    del figures["rows"]  # the fold's n_test
-    return figures
-
-
-def column_figures(gold: Gold, scored: tuple, labels: list[str]) -> dict[str, Any]:
-    """One fold's figures against another label column, on the held-out rows it labels."""
-    test_idx, model, baseline, teachers = scored
-    keep = gold.has[test_idx]
-    if not keep.any():  # e.g. a held-out outlet only a file without the column has
-        return {"rows": 0}
-    target = gold.labels[test_idx][keep]
-    figures = {"rows": int(keep.sum()), **scores_of("model", target, model[keep], labels),
-               **scores_of("baseline", target, baseline[keep], labels)}
-    if teachers:
-        figures.update(scores_of("teacher", target, np.mean(teachers, axis=0)[keep], labels))
-        each = [scores_of("each_teacher", target, t[keep], labels) for t in teachers]
-        figures.update({key: [e[key] for e in each] for key in each[0]})
-    return figures
-
-
-def scores_of(name: str, gold: np.ndarray, proba: np.ndarray, labels: list[str]) -> dict[str, float]:
-    """`name`'s macro-F1 at the model's own decision and ROC-AUC (threshold-free), from gold
-    [n] and probabilities [n, C]: a held-out outlet's base rate can differ from training's a
-    lot, which moves the F1 of well-ranked scores; AUC tells ranking from threshold. No AUC
-    where the rows hold one class only."""
-    metrics = classification_metrics(gold, proba, labels, 0)
-    return {f"{name}_{key}": metrics[key] for key in METRICS if key in metrics}
-
-
 def group_key(value: str) -> str:
     """Spellings of one group as one key: case, spacing, hyphens and a leading "the" folded, so
     that "The Daily Beast" and "Daily Beast" (both in BABE) and anno-lexical's "daily-beast" are
@@ -582,50 +385,3 @@ def _after_intermediate(recipe: Recipe, intermediate: Examples, warm_file: Optio
             state_file=state_file, resume_from=saved)
         return load_state(state_file, recipe.config)
 
-
-def fold_means(rows: list[dict]) -> dict[str, dict[str, float]]:
-    """Mean and SD over the folds of each figure, from the folds that have it (a fold whose
-    held-out rows hold one class has no ROC-AUC; one without rows of a column, no figures)."""
-    keys = [f"{name}_{metric}" for name in SCORERS for metric in METRICS]
-    return {key: _mean_sd([r[key] for r in rows if key in r]) for key in keys if any(key in r for r in rows)}
-
-
-def _mean_sd(values: list[float]) -> dict[str, float]:
-    return {"mean": float(np.mean(values)), "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0}
-
-
-def render_crossval(result: dict[str, Any]) -> str:
-    lines = render_summary(result["summary"], result["folds"])
-    for column, summary in result["summary"].get("by_label_column", {}).items():
-        lines.append(f"against {column} (the held-out rows it labels):")
-        folds = [row["by_label_column"][column] for row in result["folds"]]
-        lines += ["  " + line for line in render_summary(summary, folds)]
-    return "\n".join(lines)
-
-
-def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
-    def each(key: str) -> str:
-        return ", ".join(f"{r[key]:.4f}" if key in r else "n/a" for r in folds)
-
-    lines = []
-    for name, title in SCORERS.items():
-        for metric, metric_title in METRICS.items():
-            key = f"{name}_{metric}"
-            if key not in summary:
-                continue
-            s, pooled = summary[key], summary["pooled"].get(key)
-            lines.append(f"{title:12s} {metric_title} {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each(key)})"
-                         + ("" if pooled is None else f"; pooled over the held-out rows {pooled:.4f}")
-                         + (", their average" if name == "teacher" else ""))
-    paired = summary["pooled"].get("model_vs_teachers")
-    if paired:
-        test = paired["teachers_average"]
-        low, high = test["ci95"]
-        lines.append(f"{'':12s} model minus their average, pooled: {test['macro_f1_difference']:+.4f} (95% CI "
-                     f"{low:+.4f} to {high:+.4f}, bootstrap p {test['p_value']:.3f}; McNemar p "
-                     f"{test['mcnemar']['p_value']:.3f})")
-    return lines
-
-
-def print_row(row: dict) -> None:
-    print(json.dumps(row), flush=True)

@@ -10,38 +10,33 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 import numpy as np
-import pandas as pd
 import torch
-import torch.nn.functional as F
-from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
 from framing import __version__
 from framing.training.base_model import resolve_base_model
 from framing.checkpoint import CheckpointMeta, save_checkpoint
 from framing.output import ensure_writable
 from framing.training.config import Config
-from framing.training.counterfactuals import counterfactuals
-from framing.training.hedges import hedge_copies
-from framing.data import require_columns, texts_of
-from framing.training.labels import UNLABELLED, fingerprint, load_table, targets_of, without_labels
 from framing.errors import FramingError
 from framing.model import FramingModel
 from framing.predictor import FramingClassifier
-from framing.training.calibration import fit_calibration, require_fittable
-from framing.training.examples import (IGNORE, Examples, build_examples, disagreeing, join_examples, labelled_parts,
-                                       mixed_parts, sentence_source, teacher_examples, word_truth)
-from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, group_metrics
+from framing.training.calibration import require_fittable
+from framing.training.examples import (IGNORE, Examples)
+from framing.training.metrics import classification_metrics
 from framing.training.model_card import render_model_card
 from framing.training.resume import load_state, save_state, state_path
+from framing.training.dev_fit import dev_reports, fit_to_dev
+from framing.training.losses import balanced_weights, multitask_loss
+from framing.training.model_setup import build_model, make_optimizer
+from framing.training.training_data import data_provenance, load_examples, load_intermediate
 
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
 
@@ -87,184 +82,6 @@ def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, to
     if examples.teacher is not None:
         batch["teacher"] = torch.as_tensor(examples.teacher[indices], dtype=torch.float32)  # [B, C], NaN: gold rows
     return batch
-
-
-def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: Optional[int],
-                   class_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
-    out = model(batch["input_ids"], batch["attention_mask"])
-    if batch["labels"].ndim == 2:  # multi-label: an independent sigmoid per label, [B, C] targets
-        loss = F.binary_cross_entropy_with_logits(out.logits, batch["labels"].float(), pos_weight=class_weight)
-    else:
-        loss = _sentence_loss(out.logits, batch, config, votes_for, class_weight)
-    return loss + _auxiliary_losses(out, batch, config)
-
-
-def _sentence_loss(logits: torch.Tensor, batch: dict, config: Config, votes_for: Optional[int],
-                   class_weight: Optional[torch.Tensor]) -> torch.Tensor:
-    num_labels = logits.shape[-1]
-    target = F.one_hot(batch["labels"], num_labels).float()  # [B, C]
-    if "soft" in batch and config.train.soft_label_weight > 0:
-        soft = torch.stack([1 - batch["soft"], batch["soft"]], dim=-1)  # [B, 2] as (other, votes_for)
-        if votes_for == 0:
-            soft = soft.flip(-1)
-        target = (1 - config.train.soft_label_weight) * target + config.train.soft_label_weight * soft
-    per_example = torch.sum(-target * F.log_softmax(logits, dim=-1), dim=-1)  # [B]
-    weights = class_weight[batch["labels"]] if class_weight is not None else torch.ones_like(per_example)  # [B]
-    if "weight" in batch:  # a mixed source's rows count at its weight
-        weights = weights * batch["weight"]
-    if "teacher" in batch:  # pool rows learn the teacher's distribution instead of a gold label
-        pooled = ~torch.isnan(batch["teacher"][:, 0])  # [B]
-        per_example = torch.where(pooled, _distill_loss(logits, batch["teacher"], config.distill.temperature),
-                                  per_example)
-        weights = torch.where(pooled, torch.full_like(weights, config.distill.weight), weights)
-    return (per_example * weights).sum() / weights.sum()
-
-
-def _distill_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
-    """Per-row KL(teacher_T || student_T) * T**2, [B]; NaN teacher rows give 0 (masked by the caller).
-    The teacher's probabilities are calibrated, so their logs serve as its logits."""
-    teacher = torch.nan_to_num(teacher, nan=0.5).clamp_min(1e-6)
-    target = F.softmax(torch.log(teacher) / temperature, dim=-1)  # [B, C]
-    log_student = F.log_softmax(logits / temperature, dim=-1)
-    return torch.sum(target * (torch.log(target) - log_student), dim=-1) * temperature**2
-
-
-def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
-    """The word head's per-token loss and the auxiliary label head's loss, as configured."""
-    loss = out.logits.new_zeros(())
-    if config.train.word_loss_weight > 0:
-        valid = batch["word_targets"] != IGNORE  # [B, T]
-        if valid.any():
-            word_loss = F.binary_cross_entropy_with_logits(
-                out.word_logits[valid], batch["word_targets"][valid].float()
-            )
-            loss = loss + config.train.word_loss_weight * word_loss
-    if out.aux_logits is not None and config.train.aux_loss_weight > 0 and "aux_labels" in batch:
-        if (batch["aux_labels"] != IGNORE).any():
-            loss = loss + config.train.aux_loss_weight * F.cross_entropy(
-                out.aux_logits, batch["aux_labels"], ignore_index=IGNORE
-            )
-    return loss
-
-
-def balanced_weights(labels: np.ndarray, num_labels: int) -> torch.Tensor:
-    """n / (classes * count) per class, as scikit-learn's class_weight="balanced"; for
-    multi-label targets [N, C], each label's negatives / positives (BCE's pos_weight)."""
-    if labels.ndim == 2:
-        positives = labels.sum(axis=0).astype(float)
-        return torch.tensor((len(labels) - positives) / np.maximum(positives, 1), dtype=torch.float32)
-    counts = np.bincount(labels, minlength=num_labels).astype(float)
-    return torch.tensor(len(labels) / (num_labels * np.maximum(counts, 1)), dtype=torch.float32)
-
-
-def layer_of(name: str, num_layers: int) -> int:
-    """0 for embeddings, i+1 for encoder layer i, num_layers+1 for pooler and heads."""
-    if "embeddings" in name:
-        return 0
-    found = re.search(r"layers?\.(\d+)\.", name)
-    return int(found.group(1)) + 1 if found else num_layers + 1
-
-
-def make_optimizer(model: FramingModel, config: Config, lr: float) -> torch.optim.Optimizer:
-    train = config.train
-    num_layers = model.config.num_hidden_layers
-    groups: dict[tuple[int, bool], list] = {}
-    for name, param in model.named_parameters():
-        depth = layer_of(name, num_layers)
-        no_decay = param.ndim == 1  # biases and LayerNorm weights
-        groups.setdefault((depth, no_decay), []).append(param)
-    param_groups = []
-    for (depth, no_decay), params in sorted(groups.items()):
-        group_lr = lr * train.layer_decay ** (num_layers + 1 - depth)
-        if depth == num_layers + 1:
-            group_lr = lr * train.head_lr_multiplier
-        param_groups.append({"params": params, "lr": group_lr, "weight_decay": 0.0 if no_decay else train.weight_decay})
-    return torch.optim.AdamW(param_groups)
-
-
-def build_model(config: Config, base_path: str) -> FramingModel:
-    names = config.data.label_names
-    classifier = AutoModelForSequenceClassification.from_pretrained(
-        base_path,
-        num_labels=len(names),
-        id2label=dict(enumerate(names)),
-        label2id={n: i for i, n in enumerate(names)},
-        hidden_dropout_prob=config.model.dropout,
-        dtype=torch.float32,
-        use_safetensors=True,
-        ignore_mismatched_sizes=True,  # a base that is itself a classifier gets a fresh head of our size
-        # tells plain transformers users (and pipelines) to apply a sigmoid, not a softmax
-        problem_type="multi_label_classification" if config.data.multi_label else "single_label_classification",
-    )
-    if config.model.keep_layers:
-        keep_encoder_layers(classifier, config.model.keep_layers)
-    return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
-
-
-def keep_encoder_layers(classifier, keep: list[int]) -> None:
-    """Cut the encoder down to the layers `keep` (in order), so the model saves and exports
-    as a plain model of that depth; embeddings, pooler and head are the base's."""
-    encoder = classifier.base_model.encoder
-    layers = encoder.layer
-    if keep[-1] >= len(layers):
-        raise FramingError(f"model.keep_layers {keep}: the base model has {len(layers)} encoder layers (0 to "
-                           f"{len(layers) - 1})")
-    encoder.layer = torch.nn.ModuleList([layers[i] for i in keep])
-    classifier.config.num_hidden_layers = len(keep)
-
-
-def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
-    """What a held-out dev share is stratified by: the label; multi-label ([N, C] 0/1), each
-    row's rarest label (C for none), so that rare labels reach the dev share too and it can
-    calibrate them. None (a plain random split) where a stratum has a single row."""
-    if labels.ndim == 2:
-        rarity = labels.sum(axis=0).astype(float)  # [C] positives per label
-        ranked = np.where(labels > 0, rarity, np.inf)  # [N, C]
-        labels = np.where(labels.any(axis=1), ranked.argmin(axis=1), labels.shape[1])  # [N]
-    return labels if np.unique(labels, return_counts=True)[1].min() >= 2 else None
-
-
-def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
-    data_config = config.data
-    parts, _ = labelled_parts(data_config, tokenizer, config.model.max_length)
-    gold = len(parts)
-    parts += [examples for examples, _ in mixed_parts(config, tokenizer)]
-    parts = [part.subset(np.flatnonzero(keep)) for part, keep in zip(parts, disagreeing(parts, data_config.on_disagreement))]
-    if config.counterfactuals:
-        parts.append(counterfactuals(join_examples(parts[:gold], data_config), config.counterfactuals, tokenizer,
-                                     config.model.max_length))
-    if config.hedges:
-        parts.append(hedge_copies(join_examples(parts[:gold], data_config), config.hedges, tokenizer,
-                                  config.model.max_length))
-    if config.distill:
-        parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
-    train = join_examples(parts, data_config)
-    if data_config.dev:
-        return train, build_examples(load_table(data_config.dev, "validation"), data_config.dev, data_config, tokenizer,
-                                     config.model.max_length)
-    # No dev split: hold out a stratified share of train with a fixed seed.
-    train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data_config.dev_fraction,
-                                          random_state=config.train.seed, stratify=split_strata(train.labels))
-    return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
-
-
-def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
-    """The intermediate stage's examples: sentence labels only, optionally a class-balanced sample."""
-    source = intermediate_source(config, tokenizer)
-    return None if source is None else source[0]
-
-
-def intermediate_source(config: Config, tokenizer) -> Optional[tuple[Examples, pd.DataFrame]]:
-    """The intermediate stage's examples and its kept rows (None without a stage)."""
-    stage = config.intermediate
-    if stage is None:
-        return None
-    examples, frame = sentence_source(stage.data, stage.text_column, stage.label_column, stage.labels,
-                                      stage.max_examples, config.data, tokenizer, config.model.max_length,
-                                      config.train.seed)
-    if stage.group_column:
-        require_columns(frame, [stage.group_column], stage.data)
-    return examples, frame
 
 
 def training_device(name: str) -> torch.device:
@@ -475,70 +292,6 @@ def disk_needed_for_training(base_path: str) -> int:
     weights) plus the fp16 checkpoint (0.5x); 0 where the base weights are not a local file."""
     weights = Path(base_path) / "model.safetensors"
     return int(3.5 * weights.stat().st_size) if weights.is_file() else 0
-
-
-def fit_to_dev(classifier: FramingClassifier, dev: Examples, bias: bool = True) -> dict:
-    """From one pass over dev: fit the calibration (temperature and, with `bias`, a bias per
-    label; multi-label, each label's threshold too) and, where dev has marked words, the word
-    threshold, storing them in the classifier's meta; returns dev metrics measured through the
-    calibrated classifier."""
-    labels, meta = classifier.labels, classifier.meta
-    logits, words = classifier.forward(dev.texts, with_words=dev.marked is not None)
-    before = classification_metrics(dev.labels, classifier._calibrate(logits), labels, 0)["ece"]  # T = 1
-    fitted = fit_calibration(logits, dev.labels, bias)
-    meta.temperature, meta.logit_bias = fitted.temperature, fitted.bias
-    proba = classifier._calibrate(logits)
-    if classifier.multi_label:
-        meta.thresholds = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
-    metrics = classification_metrics(dev.labels, proba, labels, thresholds=classifier.thresholds)
-    metrics["ece_before_calibration"] = before
-    fit = best_word_threshold(*word_truth(dev.texts, dev.marked, words)) if words is not None else None
-    if fit is not None:  # None: dev marks no word, so the threshold stays as it is
-        metrics["words"] = fit
-        meta.word_threshold = fit["threshold"]
-    return metrics
-
-
-def dev_reports(classifier: FramingClassifier, config: Config) -> dict[str, dict]:
-    """Calibrated dev metrics against each of `data.report_label_columns` (and the training label
-    column, for one table), each on the dev rows that column labels: `dev_by_label_column`; with
-    `data.group_column`, the same within each group (e.g. outlet leaning): `dev_by_group`."""
-    data_config = config.data
-    if not data_config.dev:
-        raise FramingError("data.report_label_columns and data.group_column need a data.dev file to measure on")
-    table = load_table(data_config.dev, "validation")
-    if data_config.group_column:
-        require_columns(table, [data_config.group_column], data_config.dev)
-    columns = [data_config.label_column, *data_config.report_label_columns]
-    frames = {column: without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
-              for column in columns}
-    scored = table.loc[table.index.isin(pd.concat(list(frames.values())).index)]  # one pass: rows any column labels
-    proba = classifier.predict_proba(texts_of(scored, data_config.text_column, data_config.dev))
-    reports: dict[str, dict] = {"dev_by_label_column": {}}
-    for column, frame in frames.items():
-        gold = targets_of(frame, column, data_config.labels, data_config.label_names, data_config.dev)
-        rows = proba[scored.index.get_indexer(frame.index)]
-        if data_config.report_label_columns:
-            reports["dev_by_label_column"][column] = classification_metrics(gold, rows, classifier.labels)
-        if data_config.group_column:
-            reports.setdefault("dev_by_group", {})[column] = {
-                "column": data_config.group_column,
-                **group_metrics(gold, rows, frame[data_config.group_column].tolist(), classifier.labels,
-                                classifier.flag_label)}
-    return {name: report for name, report in reports.items() if report}
-
-
-def data_provenance(config: Config) -> list[dict]:
-    """Where each split came from, with a sha256 of local files, for the model card."""
-    sources = [("train", config.data.train), *[("extra train", extra) for extra in config.data.extra_train],
-               *[("mixed", source.data) for source in config.mixed], ("dev", config.data.dev)]
-    if config.counterfactuals:
-        sources.append(("counterfactual terms", config.counterfactuals.terms))
-    if config.distill:
-        sources += [("distillation scores", scores) for scores in config.distill.scores]
-    if config.intermediate:
-        sources.insert(0, ("intermediate", config.intermediate.data))
-    return [{"split": split, "source": source, "sha256": fingerprint(source)} for split, source in sources if source]
 
 
 def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True,
