@@ -37,8 +37,9 @@ def run_predict(args: argparse.Namespace) -> None:
             raise FramingError("standard input: no passages")
     if args.input:
         return run_predict_corpus(args)
-    if args.resume or args.engine != "local":
-        raise FramingError("--resume and --engine apply to --input files only")
+    if args.resume or args.engine != "local" or args.articles or args.limit:
+        raise FramingError("--resume, --engine, --articles and --limit apply to --input files only (an article "
+                           "given as text: framing analyze)")
     if args.output:
         ensure_writable(check_output_format(args.output), args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
@@ -62,12 +63,14 @@ def run_predict_corpus(args: argparse.Namespace) -> None:
         from framing.ray_engine import RayEngine
 
         engine = RayEngine(str(folder.resolve()), args.runtime, args.batch_size, args.workers,
-                           args.threads_per_worker, args.ray_address, classifier=classifier)
+                           args.threads_per_worker, args.ray_address, classifier=classifier, articles=args.articles)
     else:
-        engine = LocalEngine(classifier)
+        engine = LocalEngine(classifier, articles=args.articles)
+    chunk_size = args.chunk_size or (256 if args.articles else 4096)
     summary = score_corpus(engine, args.input, args.output, model=classifier.provenance(),
-                           text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=args.chunk_size,
-                           resume=args.resume, overwrite=args.overwrite, progress=show_progress(args))
+                           text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=chunk_size,
+                           resume=args.resume, overwrite=args.overwrite, progress=show_progress(args),
+                           limit=args.limit)
     if summary.get("note") == "already complete":
         print(f"framing: {args.output} was already complete ({summary['rows']} rows); nothing to score",
               file=sys.stderr)
@@ -163,6 +166,18 @@ def render_analysis(analysis: dict, color: bool) -> str:
                   f"{summary['author_voice_editorializing']} in the writer's voice, "
                   f"{summary['quoted_editorializing']} in quotes; mean probability {summary['mean_probability']:.2f}"]
     return "\n".join(lines)
+
+
+def run_report(args: argparse.Namespace) -> None:
+    from framing.report import write_report
+
+    tables = write_report(args.scored, args.output, args.by, args.time, args.freq, args.filters, args.min_articles,
+                          args.date_format, args.overwrite)
+    groups = tables["groups"]
+    print(f"framing: report of {int(groups['articles'].sum())} articles in {len(groups)} {args.by} groups written to "
+          f"{Path(args.output) / 'index.html'}", file=sys.stderr)
+    for note in tables["notes"].get("note", []):
+        print(f"framing: note: {note}", file=sys.stderr)
 
 
 def run_serve(args: argparse.Namespace) -> None:
@@ -314,7 +329,7 @@ EXTRAS = {"ray": "ray", "pyarrow": "parquet", **{module: "train" for module in (
 def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
     """One line naming the extra to install for a missing optional module."""
     module = (error.name or "").split(".")[0]
-    extra = EXTRAS.get(module)
+    extra = "report" if args.command == "report" and module in ("matplotlib", "pyarrow") else EXTRAS.get(module)
     if extra is None:
         raise error  # not an optional extra: a real bug, keep the traceback
     return f"framing {args.command} needs {module}, which comes with an extra: pip install \"framing[{extra}]\""
@@ -341,7 +356,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         quiet_transformers()
     handlers = {"predict": run_predict, "analyze": run_analyze, "contrast": run_contrast, "extension": run_extension, "serve": run_serve, "train": run_train,
                 "evaluate": run_evaluate, "export": run_export, "calibrate": run_calibrate, "crossval": run_crossval,
-                "compare": run_compare, "pool": run_pool, "package": run_package}
+                "compare": run_compare, "pool": run_pool, "package": run_package, "report": run_report}
     try:
         handlers[args.command](args)
     except FramingError as error:

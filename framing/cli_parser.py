@@ -72,7 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="replace an existing --output file (or start over from an interrupted run)")
     predict.add_argument("--resume", action="store_true",
                          help="continue an interrupted --input run from its partial output, scoring only what is left")
-    predict.add_argument("--chunk-size", type=whole(1), default=4096, help="rows read, scored and saved at a time")
+    predict.add_argument("--articles", action="store_true",
+                         help="each --input row is a whole article: write an article row and its sentences' rows "
+                              "(what `framing report` reads)")
+    predict.add_argument("--limit", type=whole(1), metavar="N", help="score the first N rows of --input only (to try "
+                                                                     "a corpus before scoring all of it)")
+    predict.add_argument("--chunk-size", type=whole(1), help="rows read, scored and saved at a time "
+                                                              "(default 4096 passages, 256 articles)")
     predict.add_argument("--batch-size", type=whole(1), default=8, help="passages per forward pass (default 8)")
     predict.add_argument("--engine", choices=["local", "ray"], default="local",
                          help="score in this process, or on Ray Data (local Ray instance or --ray-address)")
@@ -235,4 +241,26 @@ def build_parser() -> argparse.ArgumentParser:
                           help="also report the metrics within each value of this column (e.g. BABE's type: "
                                "the outlet's leaning) and the gaps between them")
     _add_checkpoint(evaluate)
+    _add_report(commands)
     return parser
+
+
+def _add_report(commands) -> None:
+    report = commands.add_parser("report", help="a scored corpus by outlet, topic and time, as a web page",
+                                 description="Read the output of framing predict --articles and write a folder: "
+                                             "index.html (opens offline), the plots as PNG and SVG and the tables "
+                                             "as CSV. Shares are of sentences in the writer's voice, with 95% "
+                                             "intervals from resampling articles.")
+    report.add_argument("scored", help="the .parquet, .csv or .jsonl file framing predict --articles wrote")
+    report.add_argument("--by", required=True, metavar="COLUMN", help="the kept column to group by (outlet, topic, ...)")
+    report.add_argument("--output", required=True, help="the report folder to write")
+    report.add_argument("--time", metavar="COLUMN", help="a kept date column: the shares over time")
+    report.add_argument("--freq", choices=["month", "quarter", "year"], default="month",
+                        help="periods over time (default month)")
+    report.add_argument("--date-format", metavar="FORMAT",
+                        help="how --time is written, e.g. %%d.%%m.%%Y (default: ISO 8601, or month/day/year)")
+    report.add_argument("--filter", dest="filters", action="append", default=[], metavar="COLUMN=VALUE",
+                        help="only rows where COLUMN is VALUE (repeatable: all must hold)")
+    report.add_argument("--min-articles", type=whole(1), default=20,
+                        help="groups with fewer articles are shown but not ranked (default 20)")
+    report.add_argument("--overwrite", action="store_true", help="replace a report folder framing wrote earlier")

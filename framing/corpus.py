@@ -12,6 +12,7 @@ folder is removed: the output file exists only when it is whole.
 Output rows are the input's rows in order: `row` (the input's row number, framing.data.row_numbers: a line number for JSONL and TXT), any `keep_columns`, then
 `label`, `score` and `scores` (every label's probability; `scores.<label>` columns in CSV and
 Parquet); for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`.
+With `articles`, each row is an article: framing.corpus_articles says what is written then.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from framing.corpus_articles import RESULT_COLUMNS as ARTICLE_COLUMNS
+from framing.corpus_articles import analyze_compact, article_records, article_table, model_name
 from framing.data import read_chunks, require_columns, require_parquet, row_numbers, texts_of
 from framing.errors import FramingError
 from framing.kept_columns import (check_kept_names, kept_records, kept_table, mixed_columns, value_kinds,
@@ -46,14 +49,23 @@ class Engine(Protocol):
 
 
 class LocalEngine:
-    """Scores in this process with one FramingClassifier."""
+    """Scores in this process with one FramingClassifier: each text's probabilities, or with
+    `articles` each text's analysis as an article (framing.corpus_articles.analyze_compact)."""
 
-    def __init__(self, classifier, progress_every: int = 256):
+    def __init__(self, classifier, progress_every: int = 256, articles: bool = False):
         self.classifier = classifier
         self.progress_every = progress_every  # texts per call, so that the bar moves within a chunk
+        self.articles = articles
 
     def score(self, chunks, advance):
         for index, texts in chunks:
+            if self.articles:
+                analyses = []
+                for text in texts:
+                    analyses.append(analyze_compact(self.classifier, text))
+                    advance(1)
+                yield index, analyses
+                continue
             pieces = []
             for start in range(0, len(texts), self.progress_every):
                 piece = texts[start : start + self.progress_every]
@@ -74,6 +86,7 @@ class Plan:
     keep_columns: list[str]
     mixed_columns: list[str]  # kept columns with values of several kinds in the file: text in Parquet
     chunk_size: int
+    articles: bool  # each row an article (framing.corpus_articles), or a passage
     model: dict  # what decides the scores: checkpoint weights' sha256, back end, max length, ...
     rows: int
     chunks: int
@@ -88,39 +101,74 @@ class Plan:
 def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[str | Path], *,
                  model: dict[str, Any], text_column: str = "text", keep_columns: Sequence[str] = (),
                  chunk_size: int = 4096, resume: bool = False, overwrite: bool = False,
-                 progress: bool = True) -> dict:
+                 progress: bool = True, limit: Optional[int] = None) -> dict:
     """Score every row of `input_path` into `output_path` (JSON lines on stdout if None).
     `model` describes what decides the scores (FramingClassifier.provenance()): a resumed run
-    must match it. Returns a summary: rows, rows scored by this run, chunks and the output path."""
+    must match it. An engine with `articles` analyzes each row as an article; `limit` scores
+    the first rows only (to try a corpus). Returns a summary: rows, rows scored by this run,
+    chunks and the output path."""
     input_path, keep_columns = Path(input_path), list(keep_columns)
     if chunk_size < 1:
         raise FramingError(f"chunk size {chunk_size}: must be at least 1")
-    check_kept_names(keep_columns, engine.classifier.labels)
+    if limit is not None and limit < 1:
+        raise FramingError(f"--limit {limit}: must be at least 1")
+    articles = bool(getattr(engine, "articles", False))
+    if articles and engine.classifier.multi_label:
+        raise FramingError("--articles needs a single-label checkpoint (this one is multi-label)")
+    check_kept_names(keep_columns, engine.classifier.labels, ARTICLE_COLUMNS if articles else ())
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
     # From the checks of the partial output to the join: one job at a time on an output
     owner = owning(check_output_format(output_path)) if output_path is not None else contextlib.nullcontext()
     with owner:
-        return _score(engine, input_path, output_path, model, text_column, keep_columns, chunk_size, resume,
-                      overwrite, progress, needed)
+        return _score(engine, _Input(input_path, chunk_size, limit), output_path, model, text_column, keep_columns,
+                      resume, overwrite, progress, needed)
 
 
-def _score(engine, input_path: Path, output_path, model, text_column, keep_columns, chunk_size, resume, overwrite,
+@dataclass
+class _Input:
+    """The rows a job reads: the file in chunks, the first `limit` rows only if given."""
+
+    path: Path
+    chunk_size: int
+    limit: Optional[int]
+
+    def chunks(self) -> Iterator[pd.DataFrame]:
+        left = self.limit
+        for frame in read_chunks(self.path, self.chunk_size):
+            if left is not None:
+                if left <= 0:
+                    return
+                frame, left = frame.iloc[:left], left - len(frame)
+            yield frame
+
+
+def _score(engine, source: _Input, output_path, model, text_column, keep_columns, resume, overwrite,
            progress, needed) -> dict:
+    input_path, chunk_size = source.path, source.chunk_size
     output = _check_output(output_path, input_path, resume, overwrite, needed)
     if output is not None and resume and _finished(output):
         rows = json.loads((_partial(output) / "plan.json").read_text()).get("rows")
         shutil.rmtree(_partial(output))  # killed between renaming the output and cleaning up
         return {"rows": rows, "scored": 0, "output": str(output), "note": "already complete"}
-    sizes, mixed = _check_input(input_path, text_column, keep_columns, chunk_size)
+    sizes, mixed = _check_input(source, text_column, keep_columns)
     rows, chunks = sum(sizes), len(sizes)
     stat = input_path.stat()
+    articles = bool(getattr(engine, "articles", False))
     plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, mixed,
-                chunk_size, dict(model), rows, chunks)
+                chunk_size, articles, dict(model), rows, chunks)
     done = _open_partial(output, plan, resume) if output is not None else set()
+    name = model_name(model)
 
-    def write(index: int, frame: pd.DataFrame, probabilities: np.ndarray) -> None:
+    def write(index: int, frame: pd.DataFrame, probabilities) -> None:
+        kind = output.suffix.lower() if output is not None else ".jsonl"
+        if articles:  # `probabilities` are the articles' analyses
+            rows = (article_records(frame, probabilities, keep_columns, name) if kind == ".jsonl" else
+                    article_table(frame, probabilities, kept_table(frame, keep_columns, kind, mixed),
+                                  engine.classifier.labels, name))
+            _print_jsonl(rows) if output is None else _write_part(output, index, rows)
+            return
         if output is not None and output.suffix.lower() != ".jsonl":  # CSV, Parquet: columns from the array
             kept = kept_table(frame, keep_columns, output.suffix.lower(), mixed)
             _write_part(output, index, frame_table(frame, engine.classifier, probabilities, kept))
@@ -131,11 +179,12 @@ def _score(engine, input_path: Path, output_path, model, text_column, keep_colum
         else:
             _write_part(output, index, records)
     already = sum(sizes[i] for i in done)
-    bar = tqdm(total=rows, initial=already, unit="rows", desc="scoring", disable=not progress, smoothing=0.1)
+    bar = tqdm(total=rows, initial=already, unit="articles" if articles else "rows", desc="scoring",
+               disable=not progress, smoothing=0.1)
     frames: dict[int, pd.DataFrame] = {}  # chunks handed to the engine
 
     def pending() -> Iterator[tuple[int, list[str]]]:
-        for index, frame in enumerate(read_chunks(input_path, chunk_size)):
+        for index, frame in enumerate(source.chunks()):
             if index not in done:
                 frames[index] = frame
                 yield index, texts_of(with_columns(frame, [text_column]), text_column, str(input_path))
@@ -185,16 +234,17 @@ def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
     return output
 
 
-def _check_input(path: Path, text_column: str, keep_columns: list[str], chunk_size: int) -> tuple[list[int], list[str]]:
+def _check_input(source: _Input, text_column: str, keep_columns: list[str]) -> tuple[list[int], list[str]]:
     """Read the input once, checking every text; returns the size of each chunk and the kept
     columns whose values are of several kinds (framing.kept_columns). In JSONL each row has
     its own keys: a column is missing only when no row has it, whatever the chunk size."""
+    path = source.path
     keyed = path.suffix.lower() == ".jsonl"
     needed = [text_column] + keep_columns
     sizes: list[int] = []
     seen: dict[str, None] = {}  # every column of the file, in order of appearance
     kinds: dict[str, set[str]] = {c: set() for c in keep_columns}
-    chunks = read_chunks(path, chunk_size)
+    chunks = source.chunks()
     for frame in chunks:
         seen.update(dict.fromkeys(frame.columns))
         if not keyed:
@@ -272,8 +322,9 @@ def write_records(target: Path, rows: list[dict] | pd.DataFrame) -> None:
             return
         table = rows if isinstance(rows, pd.DataFrame) else pd.json_normalize(rows)
         if kind == ".csv":
-            if "labels" in table.columns:  # a CSV cell holds a multi-label record's labels joined by "|"
-                table = table.assign(labels=table["labels"].map("|".join))
+            for column in ("labels", "words"):  # a CSV cell holds a record's list joined by "|"
+                if column in table.columns:
+                    table[column] = table[column].map(lambda v: "|".join(v) if isinstance(v, list) else v)
             table.to_csv(staging, index=False)
         else:
             table.to_parquet(staging, index=False)

@@ -21,17 +21,18 @@ from framing.errors import FramingError
 RESULT_COLUMNS = ("row", "label", "score", "scores", "labels")  # plus `scores.<label>` in CSV and Parquet
 
 
-def check_kept_names(keep_columns: Sequence[str], labels: Sequence[str]) -> None:
+def check_kept_names(keep_columns: Sequence[str], labels: Sequence[str], more_results: Sequence[str] = ()) -> None:
     """Refuse kept columns that repeat or that share a name with a result column (an earlier
-    model's `scores.editorializing` would be written beside the new one under the same name)."""
+    model's `scores.editorializing` would be written beside the new one under the same name);
+    `more_results`: the job's other result columns (an article job's, framing.corpus_articles)."""
     repeated = sorted({c for c in keep_columns if list(keep_columns).count(c) > 1})
     if repeated:
         raise FramingError(f"--keep-columns {', '.join(repeated)}: named more than once")
-    results = set(RESULT_COLUMNS) | {f"scores.{label}" for label in labels}
-    clashes = sorted(c for c in keep_columns if c in results or c.startswith("scores."))
+    names = list(dict.fromkeys([*RESULT_COLUMNS, *more_results]))
+    clashes = sorted(c for c in keep_columns if c in names or c.startswith("scores."))
     if clashes:
         raise FramingError(f"--keep-columns {', '.join(clashes)}: the output has its own column of that name "
-                           f"({', '.join(RESULT_COLUMNS)}, scores.<label>); rename the input column")
+                           f"({', '.join(names)}, scores.<label>); rename the input column")
 
 
 def with_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:

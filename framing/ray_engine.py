@@ -1,7 +1,7 @@
 """The Ray engine for corpus scoring (`framing predict --engine ray`), on Ray actors.
 
-Same job as framing.corpus.LocalEngine, spread over a pool of Ray actors (`ChunkScorer`),
-each of which loads the checkpoint once. The driver reads the input one chunk at a time
+Same job as framing.corpus.LocalEngine (passages or, with `articles`, whole articles), spread
+over a pool of Ray actors (`ChunkScorer`), each of which loads the checkpoint once. The driver reads the input one chunk at a time
 (framing.corpus), cuts each chunk into batches of `rows_per_batch` texts and keeps at most
 two batches per actor in flight: the rest of the input is not read until results come
 back, so the driver's memory stays flat whatever the corpus size. Results come back in
@@ -42,11 +42,16 @@ class ChunkScorer:
     def probabilities(self, texts: list[str]):
         return self.classifier.predict_proba(texts)  # [n, C] float32: a small array to send back
 
+    def analyses(self, texts: list[str]) -> list[dict]:
+        from framing.corpus_articles import analyze_compact
+
+        return [analyze_compact(self.classifier, text) for text in texts]  # no article text sent back
+
 
 class RayEngine:
     def __init__(self, checkpoint: str, runtime: str = "auto", batch_size: int = 8, workers: int = 2,
-                 threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: int = 256,
-                 classifier=None):
+                 threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: Optional[int] = None,
+                 classifier=None, articles: bool = False):
         if importlib.util.find_spec("ray") is None:
             raise FramingError("--engine ray needs Ray: pip install \"framing[ray]\"")
         for name, value in (("--workers", workers), ("--threads-per-worker", threads_per_worker)):
@@ -54,7 +59,9 @@ class RayEngine:
                 raise FramingError(f"{name} {value}: must be at least 1")
         self.checkpoint, self.runtime, self.batch_size = checkpoint, runtime, batch_size
         self.workers, self.threads, self.address = workers, threads_per_worker, address
-        self.rows_per_batch = rows_per_batch
+        # a batch of articles is about 30 times the work of a batch of passages
+        self.articles = articles
+        self.rows_per_batch = rows_per_batch or (8 if articles else 256)
         if classifier is None:  # on the driver too: it shapes the probabilities into output rows
             from framing.predictor import FramingClassifier
 
@@ -103,7 +110,7 @@ class RayEngine:
                 in_flight[0] = (index, left - 1)
                 return None
             in_flight.popleft()
-            whole = np.concatenate(collected)
+            whole = [a for batch in collected for a in batch] if self.articles else np.concatenate(collected)
             collected.clear()
             return index, whole
 
@@ -116,7 +123,10 @@ class RayEngine:
                     done = collect()
                     if done:
                         yield done
-                pool.submit(lambda scorer, piece: scorer.probabilities.remote(piece), batch)
+                if self.articles:
+                    pool.submit(lambda scorer, piece: scorer.analyses.remote(piece), batch)
+                else:
+                    pool.submit(lambda scorer, piece: scorer.probabilities.remote(piece), batch)
                 outstanding += 1
         while outstanding:
             outstanding -= 1

@@ -1,0 +1,113 @@
+"""Whole articles in a corpus job: `framing predict --input corpus.parquet --articles`.
+
+Each input row's text is one article (plain text or a saved page, as `framing analyze` reads
+it). It is analyzed as `FramingClassifier.analyze` does, and written as one article row and
+one row per sentence, in input order, so that `framing report` (and pandas) can read the
+output as it is. Every row holds:
+
+- `row` (the input's row number), `level` ("article" or "sentence"), `sentence` (the
+  sentence's number in its article; empty on article rows), the kept input columns, and
+  `model` (which checkpoint, weights and back end scored it: a report never mixes two);
+- article rows: `page_title` (the headline of a saved page; empty for plain text), `sentences`, `editorializing_sentences`,
+  `author_voice_sentences` and `author_voice_editorializing` (outside quotation marks),
+  `quoted_sentences` and `quoted_editorializing`, `mean_probability` (of the flag label,
+  over the sentences) and `error` (why an article could not be analyzed: then no sentences);
+- sentence rows: `start`, `end` (offsets into the article's text), `text`, the record of its
+  probabilities (`label`, `score`, `scores`; `scores.<label>` columns in CSV and Parquet),
+  `flagged` (its label is the flag label), `quoted`, `truncated` and `words` (the marked
+  words, in CSV joined with "|").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from framing.data import row_numbers
+from framing.errors import FramingError
+from framing.kept_columns import kept_records
+
+FORMAT = "framing-articles/1"  # the `layout` a report checks; raised when the columns change
+ARTICLE_FIELDS = ("page_title", "sentences", "editorializing_sentences", "author_voice_sentences",
+                  "author_voice_editorializing", "quoted_sentences", "quoted_editorializing", "mean_probability",
+                  "error")
+SENTENCE_FIELDS = ("start", "end", "text", "label", "score", "scores", "flagged", "quoted", "truncated", "words")
+RESULT_COLUMNS = ("row", "level", "sentence", "layout", "model") + ARTICLE_FIELDS + SENTENCE_FIELDS
+# Whole-number columns that are empty on the other level's rows: pandas' nullable integers, so
+# that Parquet stores integers and CSV writes "3", never "3.0".
+WHOLE_NUMBERS = ("sentence", "sentences", "editorializing_sentences", "author_voice_sentences",
+                 "author_voice_editorializing", "quoted_sentences", "quoted_editorializing", "start", "end")
+
+
+def model_name(provenance: dict[str, Any]) -> str:
+    """One string naming what decided the scores: weights (first 16 hex digits of their
+    sha256), back end and calibration; two runs that agree on it give the same scores."""
+    digest = (provenance.get("weights_sha256") or "unknown")[:16]
+    return f"{digest} {provenance['runtime']} T={provenance['temperature']:.4f}"
+
+
+def analyze_compact(classifier, text: str) -> dict[str, Any]:
+    """What an engine sends back for one article: its figures and its sentences' records and
+    words, without the article's text (small enough to come back from a Ray actor)."""
+    try:
+        analysis = classifier.analyze(text, top=0)
+    except FramingError as error:  # one unreadable article (a page with no article text) is
+        return {"error": str(error), "sentences": []}  # reported on its row; the job goes on
+    flag = analysis["flag_label"]
+    sentences = [{"start": s["start"], "end": s["end"], "text": s["text"], "label": s["label"],
+                  "score": s["score"], "scores": s["scores"], "flagged": s["label"] == flag, "quoted": s["quoted"],
+                  "truncated": s["truncated"], "words": [w["text"] for w in s["highlights"]]}
+                 for s in analysis["sentences"]]
+    probabilities = [s["scores"][flag] for s in sentences]
+    return {"title": analysis["title"], "error": None, "sentences": sentences,
+            "mean_probability": float(np.mean(probabilities)) if probabilities else None}
+
+
+def _article_figures(article: dict) -> dict[str, Any]:
+    sentences = article["sentences"]
+    voice = [s for s in sentences if not s["quoted"]]
+    quoted = [s for s in sentences if s["quoted"]]
+    return {"page_title": article.get("title"), "sentences": len(sentences),
+            "editorializing_sentences": sum(s["flagged"] for s in sentences),
+            "author_voice_sentences": len(voice), "author_voice_editorializing": sum(s["flagged"] for s in voice),
+            "quoted_sentences": len(quoted), "quoted_editorializing": sum(s["flagged"] for s in quoted),
+            "mean_probability": article.get("mean_probability"), "error": article.get("error")}
+
+
+def article_records(frame: pd.DataFrame, analyses: Sequence[dict], keep_columns: Sequence[str],
+                    model: str) -> list[dict]:
+    """JSON-lines rows of a chunk: per article, its row and then its sentences' rows."""
+    records = []
+    for number, kept, article in zip(row_numbers(frame), kept_records(frame, keep_columns), analyses):
+        common = {"row": number, "layout": FORMAT, "model": model}
+        records.append({**common, "level": "article", "sentence": None, **kept, **_article_figures(article)})
+        records.extend({**common, "level": "sentence", "sentence": index, **kept, **sentence}
+                       for index, sentence in enumerate(article["sentences"]))
+    return records
+
+
+def article_table(frame: pd.DataFrame, analyses: Sequence[dict], kept: pd.DataFrame, labels: Sequence[str],
+                  model: str) -> pd.DataFrame:
+    """CSV and Parquet rows of a chunk: the same rows, flat (`scores.<label>`), the kept
+    columns repeated from `kept` (framing.kept_columns.kept_table of the chunk) with their types."""
+    numbers = row_numbers(frame)
+    positions, results = [], []
+    for position, article in enumerate(analyses):
+        positions.append(position)
+        results.append({"level": "article", "sentence": None, **_article_figures(article)})
+        for index, sentence in enumerate(article["sentences"]):
+            positions.append(position)
+            scores = {f"scores.{label}": sentence["scores"][label] for label in labels}
+            results.append({"level": "sentence", "sentence": index,
+                            **{k: v for k, v in sentence.items() if k != "scores"}, **scores})
+    columns = (["level", "sentence"] + list(ARTICLE_FIELDS) + [f for f in SENTENCE_FIELDS if f != "scores"]
+               + [f"scores.{label}" for label in labels])
+    table = pd.DataFrame(results, columns=columns)
+    for column in WHOLE_NUMBERS:
+        table[column] = table[column].astype("Int64")
+    for column in ("flagged", "quoted", "truncated"):
+        table[column] = table[column].astype("boolean")
+    head = pd.DataFrame({"row": [numbers[p] for p in positions], "layout": FORMAT, "model": model})
+    return pd.concat([head, kept.iloc[positions].reset_index(drop=True), table], axis=1)
