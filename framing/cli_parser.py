@@ -21,6 +21,8 @@ def number(kind: type, low: float, high: Optional[float] = None, above: bool = F
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value != value:  # NaN: no comparison below is true of it, so it would pass every bound
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
         if above and not value > low:
             raise argparse.ArgumentTypeError(f"must be more than {low:g}, got {text}")
         if value < low or (high is not None and value > high):

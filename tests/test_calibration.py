@@ -340,3 +340,59 @@ def test_calibrate_without_data_uses_the_dev_file_training_recorded_not_another_
     with pytest.raises(FramingError, match=r"^the checkpoint's dev data data/dev.csv: no file of the sha256 training "
                                            r"recorded \([0-9a-f]{12}...\) there, .*; pass --data FILE$"):
         calibrate_checkpoint(str(folder), bias=False)
+
+
+def test_one_pure_function_fits_the_calibration_the_predictor_applies_and_measures_it(tiny_checkpoint):
+    """Training (fit_to_dev) and `framing calibrate` fit through calibrate_logits: arrays in,
+    the fit and its figures out, with the predictor's own probabilities, bit for bit."""
+    from framing.training.calibration import calibrate_logits, calibrated_probabilities
+    from framing.training.metrics import best_thresholds
+
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 2, 400)
+    logits = np.zeros((400, 2))
+    logits[np.arange(400), np.where(rng.random(400) < 0.75, labels, 1 - labels)] = 5.0  # overconfident
+    outcome = calibrate_logits(logits, labels, ["neutral", "editorializing"], multi_label=False, bootstrap_rounds=0)
+    assert outcome.fit == fit_calibration(logits, labels)
+    assert outcome.calibrated["ece"] < outcome.uncalibrated["ece"]
+    assert outcome.uncalibrated["ece"] == pytest.approx(expected_calibration_error(labels, softmax(logits)))
+    clf = FramingClassifier.from_pretrained(tiny_checkpoint, runtime="torch-fp32")
+    clf.meta.temperature, clf.meta.logit_bias = outcome.fit.temperature, outcome.fit.bias
+    assert np.array_equal(calibrated_probabilities(logits, outcome.fit, False), clf._calibrate(logits))
+    # multi-label: sigmoid per label, and each label's threshold tuned again under the fit
+    targets = (rng.random((400, 3)) < 0.3).astype(int)
+    scores = np.where(targets == 1, 4.0, -4.0) + rng.normal(0, 3, (400, 3))
+    several = calibrate_logits(scores, targets, ["a", "b", "c"], multi_label=True, bootstrap_rounds=0)
+    proba = calibrated_probabilities(scores, several.fit, True)
+    assert proba == pytest.approx(1 / (1 + np.exp(-(scores / several.fit.temperature + several.fit.bias))), abs=1e-6)
+    assert np.array_equal(several.thresholds, best_thresholds(targets, proba))
+
+
+def test_calibrate_records_a_file_under_the_data_root_from_it_and_finds_it_there_later(
+        tiny_checkpoint, tiny_data, tmp_path, monkeypatch):
+    from framing.training.labels import fingerprint
+
+    project, folder = _relative_dev(tiny_checkpoint, tiny_data, tmp_path)
+    root = tmp_path / "root"
+    (root / "babe").mkdir(parents=True)
+    shutil.copy(tiny_data["dev"], root / "babe" / "dev.csv")
+    monkeypatch.setenv("FRAMING_DATA", str(root))
+    monkeypatch.chdir(tmp_path)
+    record = calibrate_checkpoint(str(folder), data=str(root / "babe" / "dev.csv"), bias=False)
+    stored = json.loads((folder / "framing.json").read_text())["calibration"]
+    assert record["data"] == stored["data"] == "${FRAMING_DATA}/babe/dev.csv"  # no path of this machine
+    assert stored["sha256"] == fingerprint(root / "babe" / "dev.csv")
+    assert str(tmp_path) not in (folder / "framing.json").read_text()
+    # another machine: the data root elsewhere, the dev file gone from where training ran
+    (project / "data" / "dev.csv").unlink()
+    moved = shutil.copytree(root, tmp_path / "other-root")
+    shutil.rmtree(root)
+    monkeypatch.setenv("FRAMING_DATA", str(moved))
+    again = calibrate_checkpoint(str(folder), bias=False)  # without --data: the recorded file, found by its sha256
+    assert again["data"] == "${FRAMING_DATA}/babe/dev.csv" and again["n"] == 16
+    assert calibrate_checkpoint(str(folder), data="${FRAMING_DATA}/babe/dev.csv", bias=False)["n"] == 16
+    pd.read_csv(moved / "babe" / "dev.csv").head(12).to_csv(moved / "babe" / "dev.csv", index=False)  # changed
+    with pytest.raises(FramingError, match=r"^the checkpoint's dev data data/dev.csv: no file of the sha256"):
+        calibrate_checkpoint(str(folder), bias=False)
+    with pytest.raises(FramingError, match=r"^--data '\$\{NOPE\}/dev.csv': unknown variable \$\{NOPE\}"):
+        calibrate_checkpoint(str(folder), data="${NOPE}/dev.csv", bias=False)

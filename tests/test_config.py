@@ -136,3 +136,78 @@ def test_a_file_that_is_not_yaml_is_one_line_with_line_and_column(tmp_path):
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"{path}: not valid YAML (")
     assert re.search(r"line \d+, column \d+\)$", message), message
+
+
+def test_a_config_extends_another_holding_only_the_difference(tmp_path):
+    (tmp_path / "base.yaml").write_text(BASE + "  about: {name: Data, license: mit}\ntrain:\n  epochs: 3\n  lr: 0.001\n"
+                                        "mixed:\n  - {data: a.csv, labels: {a: x, b: y}}\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\ndata:\n  labels: {c: x, d: y}\n  about: {license: agpl-3.0}\n"
+                     "train:\n  epochs: 5\nmixed: []\n")
+    config = load_config(child)
+    assert config.train.epochs == 5 and config.train.lr == pytest.approx(0.001)  # sections merge key by key
+    assert config.data.train == "t.csv" and config.data.about.name == "Data" and config.data.about.license == "agpl-3.0"
+    assert config.data.labels == {"c": "x", "d": "y"}  # a label mapping is one value: replaced whole
+    assert config.mixed == []  # a list replaces
+    assert load_config(child, ["train.epochs=7"]).train.epochs == 7  # overrides apply to the merged config
+
+
+def test_extends_chains_and_each_parent_is_found_from_its_own_folder(tmp_path):
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "a.yaml").write_text(BASE + "train:\n  epochs: 2\n")
+    (tmp_path / "base" / "b.yaml").write_text("extends: a.yaml\ntrain:\n  lr: 0.002\n")
+    (tmp_path / "c.yaml").write_text("extends: base/b.yaml\nname: c\nintermediate: null\n")
+    config = load_config(tmp_path / "c.yaml")
+    assert (config.name, config.train.epochs, config.train.lr) == ("c", 2, pytest.approx(0.002))
+
+
+def test_an_extends_cycle_is_refused_in_one_line_naming_the_files(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n" + BASE)
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(FramingError) as caught:
+        load_config(tmp_path / "a.yaml")
+    message = str(caught.value)
+    assert "\n" not in message and "cycle" in message
+    assert f"{tmp_path / 'a.yaml'} -> {tmp_path / 'b.yaml'} -> {tmp_path / 'a.yaml'}" in message
+
+
+def test_a_missing_parent_is_refused_naming_the_child_and_the_parent(tmp_path):
+    (tmp_path / "c.yaml").write_text("extends: gone.yaml\n" + BASE)
+    with pytest.raises(FramingError, match=rf"^{re.escape(str(tmp_path / 'c.yaml'))}: 'extends': no such file "
+                                           rf"{re.escape(str(tmp_path / 'gone.yaml'))}$"):
+        load_config(tmp_path / "c.yaml")
+    (tmp_path / "d.yaml").write_text("extends: [a.yaml]\n" + BASE)
+    with pytest.raises(FramingError, match="'extends': expected the file name of another config"):
+        load_config(tmp_path / "d.yaml")
+
+
+def test_data_paths_start_from_the_data_root(tmp_path, monkeypatch):
+    text = ("data:\n  train: ${FRAMING_DATA}/babe/train.csv\n  extra_train:\n    - ${FRAMING_DATA}/x.csv\n"
+            "  labels: {a: x, b: y}\ndistill:\n  scores: [other/scores.parquet]\n")
+    monkeypatch.delenv("FRAMING_DATA", raising=False)
+    config = load_config(write(tmp_path, text))
+    assert config.data.train == "../shared/data/babe/train.csv"  # the default, from the current folder as before
+    assert config.data.extra_train == ["../shared/data/x.csv"] and config.distill.scores == ["other/scores.parquet"]
+    monkeypatch.setenv("FRAMING_DATA", "/mnt/data/")
+    assert load_config(write(tmp_path, text)).data.train == "/mnt/data/babe/train.csv"
+    assert load_config(write(tmp_path, text), ["data.dev=${FRAMING_DATA}/dev.csv"]).data.dev == "/mnt/data/dev.csv"
+
+
+def test_an_unknown_variable_in_a_path_is_refused_naming_file_key_and_value(tmp_path):
+    path = write(tmp_path, "data:\n  train: ${FRAMING_DAT}/t.csv\n  labels: {a: x, b: y}\n")
+    with pytest.raises(FramingError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}: 'data.train': unknown variable ${{FRAMING_DAT}}")
+    assert "'${FRAMING_DAT}/t.csv'" in message and "${FRAMING_DATA}" in message
+
+
+def test_a_path_under_the_data_root_is_recorded_from_it(monkeypatch, tmp_path):
+    from framing.training.config_files import expand_data_root, portable_path
+
+    monkeypatch.setenv("FRAMING_DATA", str(tmp_path / "data"))
+    recorded = portable_path(str(tmp_path / "data" / "babe" / "dev.csv"))
+    assert recorded == "${FRAMING_DATA}/babe/dev.csv"
+    assert expand_data_root(recorded) == str(tmp_path / "data" / "babe" / "dev.csv")
+    assert portable_path("mine.csv") == "mine.csv" and portable_path(str(tmp_path / "database.csv")).endswith(".csv")
+    assert not portable_path(str(tmp_path / "database.csv")).startswith("${")

@@ -20,6 +20,7 @@ from framing.predictor import FramingClassifier
 from framing.runtime import ONNX_FILES, RUNTIMES
 from framing.training.evaluate import labelled_data, training_split
 from framing.training.metrics import classification_metrics
+from framing.training.config_files import portable_path
 
 
 BATCH_INVARIANCE = 1e-5  # largest change of a probability allowed from a text's batch company
@@ -69,7 +70,7 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
                 and measured[n]["batch_company_change"] <= BATCH_INVARIANCE] or ["torch-fp32"]
     chosen = max(eligible, key=lambda n: measured[n]["sentences_per_second"])
     update_meta(folder, {"runtime": {"name": chosen, "tolerance": tolerance, "batch_invariance": BATCH_INVARIANCE,
-                                     "measured_on": str(data), "measured": measured}})
+                                     "measured_on": portable_path(str(data)), "measured": measured}})
     removed = [] if keep_all else remove_unchosen(folder, chosen)
     return {"checkpoint": str(folder), "chosen": chosen, "measured": measured, "removed": removed,
             "stale_calibration": stale_calibration(reference.meta.calibration, chosen)}

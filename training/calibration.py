@@ -17,6 +17,7 @@ and 0.550 through int8; its fp32 threshold, 0.35, stays the best on the grid thr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
@@ -24,6 +25,7 @@ import numpy as np
 from framing.checkpoint import update_meta
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
+from framing.training.config_files import DATA_ROOT_VARIABLE, expand_data_root, portable_path
 from framing.training.evaluate import LabelledData, labelled_data, training_config_of, training_split
 from framing.training.examples import word_truth
 from framing.training.labels import fingerprint, word_lists
@@ -36,6 +38,19 @@ from framing.training.model_card import refresh_model_card
 class Calibration:
     temperature: float
     bias: list[float]  # one per label; [] when no bias was fitted
+
+
+UNCALIBRATED = Calibration(1.0, [])  # the model's own logits: the fixed reference of every fit
+
+
+@dataclass
+class CalibrationOutcome:
+    """A fit and what it does on the rows it was fitted on (calibrate_logits)."""
+
+    fit: Calibration
+    thresholds: np.ndarray  # [C] decision thresholds of `calibrated` (multi-label: tuned under the fit)
+    uncalibrated: dict  # classification_metrics at temperature 1, no bias
+    calibrated: dict  # classification_metrics under the fit
 
 
 # Rows of each label (and, multi-label, without it) a fit of T and one bias per label needs: with
@@ -151,30 +166,74 @@ def fit_uncertainty(logits: np.ndarray, labels: np.ndarray, bias: bool, rounds: 
     return spread
 
 
+def calibrated_probabilities(logits: np.ndarray, fit: Calibration, multi_label: bool) -> np.ndarray:
+    """Probabilities [N, C] (float32) from logits [N, C] under `fit`: softmax(logits / T + b), or
+    sigmoid per label. Bit for bit the predictor's own step (FramingClassifier._calibrate, with
+    the fit framing.json holds), so that what a fit is measured by is what users get."""
+    scaled = np.asarray(logits).astype(np.float64) / fit.temperature  # [N, C]
+    if fit.bias:
+        scaled += np.asarray(fit.bias)  # [C]
+    if multi_label:
+        return (1.0 / (1.0 + np.exp(-scaled))).astype(np.float32)
+    scaled -= scaled.max(axis=-1, keepdims=True)
+    exp = np.exp(scaled)
+    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
 def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibration) -> np.ndarray:
-    """Probabilities [N, C] from logits through the predictor's own step, with calibration `fit`
-    in place of the stored one (which is left as it was)."""
-    meta = classifier.meta
-    kept = meta.temperature, meta.logit_bias
-    meta.temperature, meta.logit_bias = fit.temperature, fit.bias
+    """Probabilities [N, C] of `classifier`'s logits under calibration `fit` (not its stored one)."""
+    return calibrated_probabilities(logits, fit, classifier.multi_label)
+
+
+def calibrate_logits(logits: np.ndarray, labels: np.ndarray, names: Sequence[str], multi_label: bool,
+                     bias: bool = True, thresholds: Optional[np.ndarray] = None,
+                     bootstrap_rounds: int = 1000) -> CalibrationOutcome:
+    """The one calibration step of training (dev_fit.fit_to_dev) and of `framing calibrate`: fit
+    the temperature (and, with `bias`, a bias per label) to `labels` on `logits` [N, C]; for
+    multi-label, tune each label's threshold again on the calibrated probabilities (`thresholds`,
+    [C], 0.5 where None: the ones in use before); and measure both (macro-F1, ECE, ...; with a
+    bootstrap interval of macro-F1 over `bootstrap_rounds`). Pure: arrays in, numbers out."""
+    thresholds = np.full(len(names), 0.5) if thresholds is None else np.asarray(thresholds)
+    fit = fit_calibration(logits, labels, bias)
+    proba = calibrated_probabilities(logits, fit, multi_label)
+    tuned = best_thresholds(labels, proba) if multi_label else thresholds
+    raw = calibrated_probabilities(logits, UNCALIBRATED, multi_label)
+    return CalibrationOutcome(fit, tuned, classification_metrics(labels, raw, list(names), 0, thresholds),
+                              classification_metrics(labels, proba, list(names), bootstrap_rounds, tuned))
+
+
+def default_data(classifier: FramingClassifier) -> Optional[str]:
+    """What `framing calibrate` refits on without --data: the checkpoint's training dev file,
+    found by the sha256 training recorded (evaluate.training_split); where it is not found so,
+    the file its calibration was last fitted on, when that was recorded from the data root
+    (`${FRAMING_DATA}/...`) with its sha256 and the file there has it (another machine's data
+    root); else training_split's error. None where training named no dev file."""
     try:
-        return classifier._calibrate(logits)
-    finally:
-        meta.temperature, meta.logit_bias = kept
+        return training_split(classifier, "dev")
+    except FramingError:
+        record = classifier.meta.calibration
+        if not (record and record.sha256 and record.data.startswith(f"${{{DATA_ROOT_VARIABLE}}}/")):
+            raise
+        path = expand_data_root(record.data)
+        if not (Path(path).is_file() and fingerprint(path) == record.sha256):
+            raise
+        return path
 
 
 def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, text_column: Optional[str] = None,
                          label_columns: Sequence[str] = (), bias: bool = True) -> dict:
     """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
-    label column) through its default back end, and store it in framing.json (multi-label: with
-    each label's threshold tuned again on the same data); returns the record.
+    label column, see default_data) through its default back end, and store it in framing.json
+    (multi-label: with each label's threshold tuned again on the same data); returns the record,
+    which names a file under the data root from it (`${FRAMING_DATA}/...`), never by this
+    machine's path.
 
     With several `label_columns` (two labellings of the same texts, e.g. BABE's original and
     reviewed labels), the fit sees every column's labels at once, so the probabilities are
     calibrated to their average; figures are recorded per column, the first one's on top."""
     classifier = FramingClassifier.from_pretrained(checkpoint)
     trained = training_config_of(classifier)
-    data = data or training_split(classifier, "dev")  # found by its recorded sha256, never another file
+    data = _given_data(data) if data else default_data(classifier)  # found by a recorded sha256, never another file
     if not data:
         raise FramingError("no labelled data to calibrate on: pass --data FILE")
     golds = [labelled_data(classifier, data, text_column, column) for column in (list(label_columns) or [None])]
@@ -182,45 +241,57 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     with_words = bool(words_column) and words_column in golds[0].frame.columns and classifier.marks_words
     first, words = classifier.forward(golds[0].texts, with_words=with_words)  # the words of the first column's rows
     logits = [first] + [classifier.logits(gold.texts) for gold in golds[1:]]  # [N_k, C] per column's labelled rows
-
-    def figures(fit: Calibration) -> list[dict[str, float]]:
-        scored = [classification_metrics(g.gold, calibrated(classifier, x, fit), classifier.labels, 0,
-                                         classifier.thresholds) for g, x in zip(golds, logits)]
-        return [{"macro_f1": m["macro_f1"], "ece": m["ece"]} for m in scored]
-
-    stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
-    before, raw = figures(stored), figures(Calibration(1.0, []))  # raw: temperature 1, no bias
     every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
     parameters = parameters_per_label(len(classifier.labels), bias, classifier.multi_label)
     require_fittable(every_gold, classifier.labels, data, ROWS_PER_PARAMETER * parameters,
                      f" ({ROWS_PER_PARAMETER} per fitted parameter, {parameters} here"
                      f"{'; --no-bias fits the temperature alone' if bias else ''})")
-    fitted = fit_calibration(every_logit, every_gold, bias)
-    uncertainty = fit_uncertainty(every_logit, every_gold, bias)
-    classifier.meta.temperature, classifier.meta.logit_bias = fitted.temperature, fitted.bias
+    # multi-label thresholds were tuned on the old probabilities: tuned again on these
+    outcome = calibrate_logits(every_logit, every_gold, classifier.labels, classifier.multi_label, bias,
+                               classifier.thresholds, bootstrap_rounds=0)
+    fitted = outcome.fit
     changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}
-    if classifier.multi_label:  # thresholds tuned on the old probabilities: tune them again on these
-        thresholds = best_thresholds(every_gold, classifier._calibrate(every_logit))
-        changes["thresholds"] = classifier.meta.thresholds = dict(zip(classifier.labels, thresholds.tolist()))
+    if classifier.multi_label:
+        changes["thresholds"] = dict(zip(classifier.labels, outcome.thresholds.tolist()))
     word_fit = None if words is None else refit_word_threshold(classifier, golds[0], words, words_column, data)
     if word_fit is not None:
         changes["word_threshold"] = word_fit["after"]["threshold"]
-    after = figures(fitted)
-    columns = [gold.label_column for gold in golds]
-    record = {"data": str(data), "sha256": fingerprint(data), "label_column": columns[0], "n": len(golds[0].texts),
-              "runtime": classifier.runtime.name, "bias": bias,
-              "before": before[0], "uncalibrated": raw[0], "after": after[0]}
-    if len(columns) > 1:
-        record["label_columns"] = columns
-        record["by_label_column"] = {column: {"n": len(gold.texts), "before": b, "uncalibrated": u, "after": a}
-                                     for column, gold, b, u, a in zip(columns, golds, before, raw, after)}
+    stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
+    figures = {name: column_figures(golds, logits, fit, classifier, thresholds) for name, fit, thresholds in
+               [("before", stored, classifier.thresholds), ("uncalibrated", UNCALIBRATED, classifier.thresholds),
+                ("after", fitted, outcome.thresholds)]}
+    record = {"data": portable_path(str(data)), "sha256": fingerprint(data), "label_column": golds[0].label_column,
+              "n": len(golds[0].texts), "runtime": classifier.runtime.name, "bias": bias,
+              **{name: by_column[0] for name, by_column in figures.items()}}
+    if len(golds) > 1:
+        record["label_columns"], record["by_label_column"] = [gold.label_column for gold in golds], {}
+        for k, gold in enumerate(golds):
+            record["by_label_column"][gold.label_column] = {"n": len(gold.texts),
+                                                            **{name: rows[k] for name, rows in figures.items()}}
     if word_fit is not None:
         record["words"] = word_fit
-    record["uncertainty"] = uncertainty
+    record["uncertainty"] = fit_uncertainty(every_logit, every_gold, bias)
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
     return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,
             **record}
+
+
+def _given_data(data: str) -> str:
+    """--data as given, `${FRAMING_DATA}` in it expanded (a path copied from a calibration record)."""
+    try:
+        return expand_data_root(data)
+    except ValueError as error:
+        raise FramingError(f"--data {data!r}: {error}") from None
+
+
+def column_figures(golds: list[LabelledData], logits: list[np.ndarray], fit: Calibration,
+                   classifier: FramingClassifier, thresholds: np.ndarray) -> list[dict[str, float]]:
+    """Macro-F1 and ECE under calibration `fit` of each label column's rows (`golds[k]` scored
+    as `logits[k]`)."""
+    scored = [classification_metrics(gold.gold, calibrated(classifier, x, fit), classifier.labels, 0, thresholds)
+              for gold, x in zip(golds, logits)]
+    return [{"macro_f1": m["macro_f1"], "ece": m["ece"]} for m in scored]
 
 
 def refit_word_threshold(classifier: FramingClassifier, gold_data: LabelledData, words: list[list[dict]],

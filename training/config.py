@@ -1,23 +1,39 @@
 """Typed training configuration, loaded from YAML.
 
-A config file holds only what differs from the defaults below. Unknown keys and bad
-values fail at load time with the dotted key's name, and so do command-line overrides
-(`--set train.lr=3e-5`), which are parsed as YAML scalars and validated the same way.
-Relative paths are taken from the current working directory, as in run_glue.
+A config file holds only what differs from the defaults below, or, with `extends: other.yaml`,
+from another config file; data paths may start from the data root, `${FRAMING_DATA}`
+(training/config_files.py reads the files). Unknown keys and bad values fail at load time with
+the dotted key's name, and so do command-line overrides (`--set train.lr=3e-5`), which are
+parsed as YAML scalars and validated the same way. Relative paths are taken from the current
+working directory, as in run_glue.
 """
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Callable, Optional
+from types import UnionType
+from typing import Annotated, Any, Callable, Optional, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
-from framing.errors import FramingError, describe_invalid, yaml_problem
+from framing.errors import FramingError, describe_invalid
+from framing.training.config_files import apply_override, expand_data_root, read_config_file
 
 DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _expanded(path: str) -> str:
+    try:
+        return expand_data_root(path)
+    except ValueError as error:  # as pydantic's own error, so that the message names the key and value
+        raise PydanticCustomError("data_root", "{problem}", {"problem": str(error)}) from None
+
+
+# A data file's path (or hub id): `${FRAMING_DATA}` in it is expanded when the config is read.
+DataPath = Annotated[str, AfterValidator(_expanded)]
 
 
 class _Section(BaseModel):
@@ -40,12 +56,12 @@ class DatasetFacts(_Section):
 
 
 class DataConfig(_Section):
-    train: str = Field(description="local CSV/TSV/JSONL/Parquet/TXT file, or a Hugging Face dataset id")
-    dev: Optional[str] = Field(None, description="file or dataset id; for a hub id, a split name after ':'")
+    train: DataPath = Field(description="local CSV/TSV/JSONL/Parquet/TXT file, or a Hugging Face dataset id")
+    dev: Optional[DataPath] = Field(None, description="file or dataset id; for a hub id, a split name after ':'")
     # More labelled files of the same task, appended to `train` (e.g. BABE's reviewed extra
     # sentences). Each needs the text and label columns; a supervision column it lacks (words,
     # aux labels, votes) just does not train that head on its rows.
-    extra_train: list[str] = Field(default_factory=list)
+    extra_train: list[DataPath] = Field(default_factory=list)
     # Without `dev`, this share of `train` (stratified, fixed seed) becomes the dev split.
     dev_fraction: float = Field(0.1, gt=0.0, lt=1.0)
     text_column: str = "text"
@@ -171,40 +187,37 @@ class TrainConfig(_Section):
     save_state_every: int = Field(50, ge=0)
 
 
-class IntermediateConfig(_Section):
-    """An earlier fine-tuning stage on related data (e.g. Wikipedia NPOV statements) before
-    the main data; it trains the sentence head only, with labels mapped to the main names."""
+class LabelledSource(_Section):
+    """Labelled data of a source other than `data`, read by its own columns and label mapping
+    (to the main label names): what an intermediate stage and a mixed source share."""
 
-    data: str
+    data: DataPath
     text_column: str = "text"
     label_column: str = "label"
     labels: dict[str, str] = Field(min_length=2)
-    epochs: int = Field(1, ge=1)
-    lr: Optional[float] = Field(None, gt=0.0, description="default: train.lr")
     # A class-balanced sample of at most this many rows (fixed seed); None uses all rows.
     max_examples: Optional[int] = Field(None, ge=2)
     # A column naming each row's group (anno-lexical: `outlet`): cross-validation that holds out
-    # groups (--group-by) trains this stage once per fold, without the held-out groups' rows.
+    # groups (--group-by) leaves the held-out groups' rows of this source out of that fold too
+    # (an intermediate stage is trained once per fold for it).
     group_column: Optional[str] = None
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 
-class MixedData(_Section):
+class IntermediateConfig(LabelledSource):
+    """An earlier fine-tuning stage on related data (e.g. Wikipedia NPOV statements) before
+    the main data; it trains the sentence head only, with labels mapped to the main names."""
+
+    epochs: int = Field(1, ge=1)
+    lr: Optional[float] = Field(None, gt=0.0, description="default: train.lr")
+
+
+class MixedData(LabelledSource):
     """Labelled data of another source mixed into the main stage at its own loss weight (e.g.
     anno-lexical's machine labels): trained on beside the gold rows, never evaluated on, so
     cross-validation adds it to every fold's training rows. Sentence labels only."""
 
-    data: str
-    text_column: str = "text"
-    label_column: str = "label"
-    labels: dict[str, str] = Field(min_length=2)
     weight: float = Field(1.0, gt=0.0)  # a row's loss weight relative to a gold row's
-    # A class-balanced sample of at most this many rows (fixed seed); None uses all rows.
-    max_examples: Optional[int] = Field(None, ge=2)
-    # A column naming each row's group (anno-lexical: `outlet`): cross-validation that holds out
-    # groups (--group-by) leaves this source's rows of the held-out groups out of that fold too.
-    group_column: Optional[str] = None
-    about: DatasetFacts = DatasetFacts()  # for the model card
 
 
 class CounterfactualConfig(_Section):
@@ -214,7 +227,7 @@ class CounterfactualConfig(_Section):
 
     # A table with columns `set` and `term`: the terms of one set replace each other, e.g. the
     # behaviour suite's seen groups (`python benchmarks/behaviour.py --write-group-terms FILE`).
-    terms: str
+    terms: DataPath
     weight: float = Field(1.0, gt=0.0)  # a copy's loss weight relative to a gold row's
 
 
@@ -233,7 +246,7 @@ class DistillConfig(_Section):
     # Scores of the pool by teacher checkpoints, each from `framing predict --input pool.parquet
     # --keep-columns text --output scores.parquet`: a text column and one `scores.<label>` column
     # per label. Several files (the same texts in the same order) are averaged: an ensemble teacher.
-    scores: list[str] = Field(min_length=1)
+    scores: list[DataPath] = Field(min_length=1)
     text_column: str = "text"
     # Only the first N rows (a pool written by `framing pool` is balanced in every prefix).
     max_examples: Optional[int] = Field(None, ge=1)
@@ -286,33 +299,6 @@ class Config(_Section):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
-def apply_override(raw: dict[str, Any], assignment: str) -> None:
-    """Apply one `section.key=value` override in place; the value is parsed as a YAML scalar. A
-    number after a list names one of its items: `mixed.0.max_examples=9000`."""
-    key, sep, value = assignment.partition("=")
-    if not sep or not key.strip():
-        raise FramingError(f"override '{assignment}': expected KEY=VALUE, e.g. train.lr=3e-5")
-    *parents, leaf = key.strip().split(".")
-    node = raw
-    for part in parents:
-        if isinstance(node, list):
-            if not (part.isdigit() and int(part) < len(node)):
-                raise FramingError(f"override '{assignment}': '{part}' is not an item of a list of {len(node)}")
-            child = node[int(part)]
-        else:
-            child = node.setdefault(part, {})
-        if not isinstance(child, (dict, list)):
-            raise FramingError(f"override '{assignment}': '{part}' is not a section")
-        node = child
-    if isinstance(node, list):
-        raise FramingError(f"override '{assignment}': '{leaf}' would replace a list item; set its keys instead")
-    try:
-        node[leaf] = yaml.safe_load(value)
-    except yaml.YAMLError as error:
-        raise FramingError(f"override '{assignment}': the value of '{key.strip()}' is not valid YAML "
-                           f"({yaml_problem(error)})") from None
-
-
 def migrate(raw: dict[str, Any], source: str = "config") -> dict[str, Any]:
     """`raw` brought to SCHEMA_VERSION by the MIGRATIONS steps (a file without a version is 1)."""
     version = raw.get("version", 1)
@@ -334,16 +320,22 @@ def config_from_dict(raw: dict[str, Any], source: str = "config") -> Config:
         raise FramingError(describe_invalid(error.errors(), source)) from None
 
 
+def section_keys(model: type[BaseModel]) -> dict[str, dict]:
+    """The keys of `model` that are sections themselves, nested (`{"data": {"about": {}}, ...}`):
+    what `extends:` merges key by key (training/config_files.py)."""
+    tree = {}
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        if get_origin(kind) in (Union, UnionType):  # Optional[Section]
+            kind = next(arg for arg in get_args(kind) if arg is not type(None))
+        if isinstance(kind, type) and issubclass(kind, _Section):
+            tree[name] = section_keys(kind)
+    return tree
+
+
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
-    path = Path(path)
-    if not path.is_file():
-        raise FramingError(f"config file not found: {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise FramingError(f"{path}: not valid YAML ({yaml_problem(error)})") from None
-    if not isinstance(raw, dict):
-        raise FramingError(f"{path}: expected a mapping of sections at the top level")
+    """The config of a YAML file (its `extends:` chain merged in), with `overrides` applied."""
+    raw = read_config_file(Path(path), section_keys(Config))
     for assignment in overrides or []:
         apply_override(raw, assignment)
     return config_from_dict(raw, str(path))

@@ -3,7 +3,6 @@ reports on other label columns and per group."""
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from framing.training.config import Config
@@ -11,9 +10,9 @@ from framing.data import require_columns, texts_of
 from framing.training.labels import UNLABELLED, load_table, targets_of, without_labels
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
-from framing.training.calibration import fit_calibration
+from framing.training.calibration import calibrate_logits
 from framing.training.examples import (Examples, word_truth)
-from framing.training.metrics import best_thresholds, best_word_threshold, classification_metrics, group_metrics
+from framing.training.metrics import best_word_threshold, classification_metrics, group_metrics
 
 
 def fit_to_dev(classifier: FramingClassifier, dev: Examples, bias: bool = True) -> dict:
@@ -23,14 +22,12 @@ def fit_to_dev(classifier: FramingClassifier, dev: Examples, bias: bool = True) 
     calibrated classifier."""
     labels, meta = classifier.labels, classifier.meta
     logits, words = classifier.forward(dev.texts, with_words=dev.marked is not None)
-    before = classification_metrics(dev.labels, classifier._calibrate(logits), labels, 0)["ece"]  # T = 1
-    fitted = fit_calibration(logits, dev.labels, bias)
-    meta.temperature, meta.logit_bias = fitted.temperature, fitted.bias
-    proba = classifier._calibrate(logits)
+    outcome = calibrate_logits(logits, dev.labels, labels, classifier.multi_label, bias, classifier.thresholds)
+    meta.temperature, meta.logit_bias = outcome.fit.temperature, outcome.fit.bias
     if classifier.multi_label:
-        meta.thresholds = dict(zip(labels, best_thresholds(dev.labels, proba).tolist()))
-    metrics = classification_metrics(dev.labels, proba, labels, thresholds=classifier.thresholds)
-    metrics["ece_before_calibration"] = before
+        meta.thresholds = dict(zip(labels, outcome.thresholds.tolist()))
+    metrics = outcome.calibrated
+    metrics["ece_before_calibration"] = outcome.uncalibrated["ece"]
     fit = best_word_threshold(*word_truth(dev.texts, dev.marked, words)) if words is not None else None
     if fit is not None:  # None: dev marks no word, so the threshold stays as it is
         metrics["words"] = fit

@@ -8,6 +8,7 @@ from typing import Optional
 import numpy as np
 import torch
 import torch.nn.functional as F
+from sklearn.utils.class_weight import compute_class_weight
 
 from framing.training.config import Config
 from framing.model import FramingModel
@@ -73,10 +74,15 @@ def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
 
 
 def balanced_weights(labels: np.ndarray, num_labels: int) -> torch.Tensor:
-    """n / (classes * count) per class, as scikit-learn's class_weight="balanced"; for
-    multi-label targets [N, C], each label's negatives / positives (BCE's pos_weight)."""
+    """n / (classes * count) per class: scikit-learn's class_weight="balanced". For multi-label
+    targets [N, C], each label's negatives / positives: BCE's pos_weight, which scikit-learn
+    has no helper for."""
     if labels.ndim == 2:
         positives = labels.sum(axis=0).astype(float)
         return torch.tensor((len(labels) - positives) / np.maximum(positives, 1), dtype=torch.float32)
-    counts = np.bincount(labels, minlength=num_labels).astype(float)
-    return torch.tensor(len(labels) / (num_labels * np.maximum(counts, 1)), dtype=torch.float32)
+    present = np.unique(labels)
+    # scikit-learn weighs the classes present; a label without training rows is never looked up
+    # by the loss, so it gets n / classes, and the others are scaled to `num_labels` classes.
+    weights = np.full(num_labels, len(labels) / num_labels)
+    weights[present] = compute_class_weight("balanced", classes=present, y=labels) * (len(present) / num_labels)
+    return torch.tensor(weights, dtype=torch.float32)

@@ -1,7 +1,9 @@
-"""The README.md model card written into every checkpoint folder (Hugging Face format:
-YAML front matter, then use, training data, dataset notes, dev metrics, sharing, limits).
-Facts about the data (name, licence, domain, citation) come from the config's `about`
-sections (training.config.DatasetFacts); nothing is guessed from a file path."""
+"""The README.md model card written into every checkpoint folder: a huggingface_hub ModelCard,
+its metadata (licence, base model, datasets, the dev metrics as model-index) from ModelCardData
+and its text from model_card_template.md (use, training data, dataset notes, licences, dev
+metrics, sharing, limits), filled in here. Facts about the data (name, licence, domain,
+citation) come from the config's `about` sections (training.config.DatasetFacts); nothing is
+guessed from a file path."""
 
 from __future__ import annotations
 
@@ -9,21 +11,37 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
+from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from framing.checkpoint import CheckpointMeta
 from framing.output import write_text
 from framing.training.evaluate import group_table
 from framing.training.config import Config, DatasetFacts, load_config
 
+# Read when the module is imported (training imports it first thing), so that a template that did
+# not install with the package stops `framing train` at once, not after hours, at the card.
+TEMPLATE = Path(__file__).with_name("model_card_template.md").read_text(encoding="utf-8")
+
 
 def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """`meta`: the checkpoint's framing.json values; `metrics`: training's metrics.json."""
-    sections = [front_matter(config, metrics), use_section(config, meta), training_data_section(config, meta, metrics),
-                dataset_notes(config), licences_section(config),
-                dev_metrics_section(meta, metrics.get("dev", {}), metrics.get("dev_by_label_column", {})),
-                groups_section(metrics.get("dev_by_group", {})), SHARING, limits_section(config)]
-    return "\n".join(line for section in sections for line in section) + "\n"
+    dev = metrics.get("dev", {})
+    sections = {
+        "name": config.name, "base": base_description(config),
+        "labels": ", ".join(f"`{n}`" for n in meta["labels"]),
+        "mapping": ", ".join(f"`{raw}` → `{name}`" for raw, name in meta["label_mapping"].items()),
+        "calibration": calibration_sentence(meta), "training_data": training_data_lines(config, meta, metrics),
+        "dataset_notes": [{"about": dataset_about(source, facts), "citation": (facts.citation or "").strip()}
+                          for source, facts in datasets(config) if facts.name or facts.description or facts.citation],
+        "licences": licence_lines(config),
+        "dev_metrics": dev_metric_rows(meta, dev, metrics.get("dev_by_label_column", {})),
+        "groups": groups_lines(metrics.get("dev_by_group", {})),
+        "domain": config.data.about.domain or f"the texts of `{config.data.train}`",
+    }
+    data = card_data(config, dev)
+    # the metadata in the order cards have always had, licence first ({{ card_data }} is alphabetical)
+    metadata = data.to_yaml(original_order=["license", "library_name", "pipeline_tag", "base_model", "datasets"])
+    return str(ModelCard.from_template(data, template_str=TEMPLATE, metadata=metadata, **sections))
 
 
 def refresh_model_card(folder: str | Path, meta: CheckpointMeta) -> None:
@@ -51,41 +69,23 @@ def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
     return list(first_use.items())
 
 
-def front_matter(config: Config, metrics: dict[str, Any]) -> list[str]:
-    dev = metrics.get("dev", {})
-    front: dict[str, Any] = {
-        "license": config.data.about.license or "other",
-        "library_name": "transformers",
-        "pipeline_tag": "text-classification",
-        "base_model": config.model.base,
-        "datasets": [facts.hub_id or facts.name or source for source, facts in datasets(config)],
-        "language": ["en"],
-        "tags": ["framing", "media-bias", "text-classification"],
-    }
+def card_data(config: Config, dev: dict[str, Any]) -> ModelCardData:
+    """The card's metadata: the hub reads the licence, base model and datasets from it, and the
+    dev metrics (model-index) for its evaluation results."""
+    results = None
     if dev:
-        front["model-index"] = [{"name": config.name, "results": [{
-            "task": {"type": "text-classification"},
-            "dataset": {"name": f"{config.data.about.name or config.data.dev} dev split", "type": "text-classification"},
-            "metrics": [{"type": "f1", "name": "macro-F1", "value": round(dev["macro_f1"], 4)},
-                        {"type": "accuracy", "value": round(dev["accuracy"], 4)},
-                        {"type": "ece", "name": "expected calibration error", "value": round(dev["ece"], 4)}],
-        }]}]
-    return ["---", yaml.safe_dump(front, sort_keys=False).strip(), "---", ""]
-
-
-def use_section(config: Config, meta: dict[str, Any]) -> list[str]:
-    mapping = ", ".join(f"`{raw}` → `{name}`" for raw, name in meta["label_mapping"].items())
-    return [
-        f"# {config.name}", "",
-        f"A `framing` checkpoint: fine-tuned from {base_description(config)} to label a passage as one of "
-        f"{', '.join(f'`{n}`' for n in meta['labels'])}. Label mapping from the data: {mapping}.", "",
-        "## Use", "",
-        "```python", "from framing import FramingClassifier",
-        "clf = FramingClassifier.from_pretrained(\"path/to/this/folder\")",
-        "clf(\"The senator's apologist foreign policy was another humiliating retreat.\")", "```", "",
-        "The folder also loads with `transformers.AutoModelForSequenceClassification.from_pretrained` "
-        "(sentence labels, uncalibrated logits). " + calibration_sentence(meta), "",
-    ]
+        dataset = {"task_type": "text-classification", "dataset_type": "text-classification",
+                   "dataset_name": f"{config.data.about.name or config.data.dev} dev split"}
+        results = [EvalResult(**dataset, metric_type="f1", metric_name="macro-F1",
+                              metric_value=round(dev["macro_f1"], 4)),
+                   EvalResult(**dataset, metric_type="accuracy", metric_value=round(dev["accuracy"], 4)),
+                   EvalResult(**dataset, metric_type="ece", metric_name="expected calibration error",
+                              metric_value=round(dev["ece"], 4))]
+    return ModelCardData(license=config.data.about.license or "other", library_name="transformers",
+                         pipeline_tag="text-classification", base_model=config.model.base,
+                         datasets=[facts.hub_id or facts.name or source for source, facts in datasets(config)],
+                         language=["en"], tags=["framing", "media-bias", "text-classification"],
+                         model_name=config.name if dev else None, eval_results=results)
 
 
 def base_description(config: Config) -> str:
@@ -133,7 +133,8 @@ def _refit_figures(fit: dict[str, Any]) -> str:
     return f"ECE {figures('ece')}; macro-F1 {figures('macro_f1')}"
 
 
-def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+def training_data_lines(config: Config, meta: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+    """The bullets of the card's "Training data" section."""
     picks_epoch = config.train.select == "best" and config.train.average_last == 1
     # The count is of every training row: with extra files, mixed sources or a teacher's pool
     # it is not the train file's size, so the card says so (it read as the file's size before).
@@ -142,7 +143,6 @@ def training_data_section(config: Config, meta: dict[str, Any], metrics: dict[st
     if joined:
         count += " in all, counting the extra files and the rows mixed in below"
     lines = [
-        "## Training data", "",
         f"- train: `{config.data.train}` ({count}), "
         f"text column `{config.data.text_column}`, label column `{config.data.label_column}`",
         f"- dev: `{config.data.dev}`, used for " + ("picking the epoch, " if picks_epoch else "")
@@ -196,27 +196,19 @@ def label_scheme(meta: dict[str, Any]) -> str:
             + (f"; rows labelled {', '.join(f'`{d}`' for d in dropped)} left out" if dropped else ""))
 
 
-def dataset_notes(config: Config) -> list[str]:
-    """What the config says about each dataset, with its citation."""
-    lines: list[str] = []
-    for source, facts in datasets(config):
-        if not (facts.name or facts.description or facts.citation):
-            continue
-        about = " ".join(part for part in (f"{facts.name}:" if facts.name else f"`{source}`:",
-                                           facts.domain and f"{facts.domain}.", facts.description) if part)
-        lines += ["", about]
-        if facts.citation:
-            lines += ["", "Please cite:", "", "```bibtex", facts.citation.strip(), "```"]
-    return lines
+def dataset_about(source: str, facts: DatasetFacts) -> str:
+    """What the config says about one dataset, in a paragraph (its citation goes below it)."""
+    return " ".join(part for part in (f"{facts.name}:" if facts.name else f"`{source}`:",
+                                      facts.domain and f"{facts.domain}.", facts.description) if part)
 
 
-def dev_metrics_section(meta: dict[str, Any], dev: dict[str, Any],
-                        metrics_by_column: dict[str, dict[str, Any]]) -> list[str]:
+def dev_metric_rows(meta: dict[str, Any], dev: dict[str, Any],
+                    metrics_by_column: dict[str, dict[str, Any]]) -> list[str]:
+    """The rows of the card's dev metrics table ([] without dev metrics: no table)."""
     if not dev:
         return []
     low, high = dev.get("macro_f1_ci95", [float("nan")] * 2)
     lines = [
-        "", "## Dev metrics", "", "| metric | value |", "| --- | --- |",
         f"| macro-F1 | {dev['macro_f1']:.4f} (95% bootstrap CI {low:.3f}–{high:.3f}) |",
         f"| {'exact-match accuracy' if meta.get('multi_label') else 'accuracy'} | {dev['accuracy']:.4f} |",
         f"| ROC-AUC | {dev.get('roc_auc', float('nan')):.4f} |",
@@ -230,25 +222,20 @@ def dev_metrics_section(meta: dict[str, Any], dev: dict[str, Any],
     for column, m in metrics_by_column.items():
         lines.append(f"| macro-F1 / ROC-AUC / ECE against `{column}` ({m['n']} dev rows) | {m['macro_f1']:.4f} / "
                      f"{m.get('roc_auc', float('nan')):.4f} / {m['ece']:.4f} |")
-    return lines + ["", "The dev split also set the temperature (and the word threshold), so the calibration figures "
-                        "are slightly optimistic; `framing crossval` in the framing repository gives a fairer estimate "
-                        "of macro-F1."]
-
-
-def licences_section(config: Config) -> list[str]:
-    """Each training source's licence (as the config states it) and what it means for users."""
-    stated = [(source, facts) for source, facts in datasets(config) if facts.license or facts.license_terms]
-    if not stated:
-        return []
-    lines = ["", "## Licences of the training data", ""]
-    for source, facts in stated:
-        name = facts.name or f"`{source}`"
-        licence = f" ({facts.license})" if facts.license else ""
-        lines.append(f"- {name}{licence}: {facts.license_terms or 'see its source.'}")
     return lines
 
 
-def groups_section(by_group: dict[str, dict]) -> list[str]:
+def licence_lines(config: Config) -> list[str]:
+    """Each training source's licence (as the config states it) and what it means for users."""
+    lines = []
+    for source, facts in datasets(config):
+        if facts.license or facts.license_terms:
+            licence = f" ({facts.license})" if facts.license else ""
+            lines.append(f"- {facts.name or f'`{source}`'}{licence}: {facts.license_terms or 'see its source.'}")
+    return lines
+
+
+def groups_lines(by_group: dict[str, dict]) -> list[str]:
     """Dev metrics within each group (`data.group_column`), for each label column."""
     lines: list[str] = []
     for label_column, report in by_group.items():
@@ -256,27 +243,3 @@ def groups_section(by_group: dict[str, dict]) -> list[str]:
         table[1] = f"## Dev metrics by `{report['column']}` (labels `{label_column}`)"
         lines += table
     return lines
-
-
-SHARING = [
-    "", "## Sharing", "",
-    "The folder is a complete Hugging Face model repository (weights in safetensors, tokenizer, config "
-    "with `id2label`, this card). To publish it: `huggingface-cli login`, then "
-    "`huggingface_hub.HfApi().upload_folder(folder_path=\"path/to/this/folder\", repo_id=\"you/name\")`; "
-    "users load it with `FramingClassifier.from_pretrained(\"you/name\")`.",
-]
-
-
-def limits_section(config: Config) -> list[str]:
-    domain = config.data.about.domain or f"the texts of `{config.data.train}`"
-    return [
-        "", "## Intended use and limits", "",
-        "- Intended: flagging sentences of English news that editorialize (loaded or opinionated wording), "
-        "for media-literacy tools and for research on media bias, as an aid to a human reader.",
-        "- Not intended: judging outlets, authors or people; automated moderation or ranking without human review.",
-        f"- Trained on {domain}; other genres, regions, eras and languages will be less accurate. The model "
-        "scores quoted speech like the writer's own words; `analyze` marks quotations so that callers can tell "
-        "them apart.",
-        "- Annotators of such data often disagree: treat scores near 0.5 as uncertain.",
-        "",
-    ]

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-import numpy as np
 import torch
 from tqdm.auto import tqdm
-from transformers import AutoTokenizer, get_linear_schedule_with_warmup
+from transformers import AutoTokenizer, get_linear_schedule_with_warmup, set_seed
 
 from framing import __version__
 from framing.training.base_model import resolve_base_model
@@ -41,15 +39,14 @@ from framing.training.training_data import data_provenance, load_examples, load_
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
 
 
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
 def length_grouped_batches(lengths: list[int], batch_size: int, generator: torch.Generator) -> list[list[int]]:
     """Shuffle, sort within windows of 50 batches by length, then shuffle the batches:
-    batches hold texts of similar length (less padding) yet vary from epoch to epoch."""
+    batches hold texts of similar length (less padding) yet vary from epoch to epoch.
+
+    Not transformers' get_length_grouped_indices: it sorts each window longest first, puts the
+    longest batch first and keeps the batches in window order (long to short within each), and
+    takes fewer batches a window on small data, so every data order, and every model trained
+    by a config here, would change (and a saved training state would resume on another order)."""
     order = torch.randperm(len(lengths), generator=generator).tolist()
     window = batch_size * 50
     batches = []
@@ -213,7 +210,7 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
     only the intermediate stage runs (cross-validation runs it once for all folds). `progress`
     shows bars; `on_epoch` receives each epoch's log entry as it is made.
     """
-    seed_everything(config.train.seed)
+    set_seed(config.train.seed)  # python, numpy, torch and every GPU: head initialisation, dropout
     model = build_model(config, base_path)
     generator = torch.Generator().manual_seed(config.train.seed)
     record = restore(model, generator, resume_from) if resume_from is not None else EpochRecord()
