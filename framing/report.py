@@ -97,7 +97,7 @@ def _optional_column(scored, candidates: Sequence[str]) -> Optional[str]:
 
 def _writer_voice(corpus: ScoredCorpus, by: str) -> pd.DataFrame:
     """Sentences in the writer's voice, with their article's group."""
-    sentences = corpus.sentences[corpus.sentences["quoted"].map(_truth) == False]  # noqa: E712 (NA stays out)
+    sentences = corpus.sentences[~corpus.sentences["quoted"]]
     return sentences.merge(corpus.articles[["row", by]], on="row", how="inner")
 
 
@@ -110,19 +110,12 @@ def _marked_words(corpus: ScoredCorpus, by: str) -> pd.DataFrame:
 def _examples(corpus: ScoredCorpus, by: str, groups: Sequence[str], per_group: int = 3) -> pd.DataFrame:
     """Per group, its most confidently editorializing sentences in the writer's voice."""
     voice = _writer_voice(corpus, by)
-    flagged = voice[voice["flagged"].map(_truth) == True]  # noqa: E712
+    flagged = voice[voice["flagged"]]
     top = flagged.sort_values(["score", "row", "sentence"], ascending=[False, True, True]).groupby(by).head(per_group)
     top = top.assign(words=top["words"].map(lambda w: "|".join(w) if isinstance(w, list) else ""))
     order = {group: i for i, group in enumerate(groups)}
     top = top.sort_values([by, "score"], key=lambda c: c.map(order) if c.name == by else -c)
     return top[[by, "row", "sentence", "text", "score", "words"]].reset_index(drop=True)
-
-
-def _truth(value) -> Optional[bool]:
-    """A flag cell as read back from Parquet (bool), CSV ("True") or JSON lines (true)."""
-    if isinstance(value, str):
-        return {"true": True, "false": False}.get(value.strip().lower())
-    return None if pd.isna(value) else bool(value)
 
 
 def _small_groups(groups: pd.DataFrame, by: str, min_articles: int) -> list[str]:

@@ -53,10 +53,18 @@ def read_scored(path: str | Path, by: str, time: Optional[str] = None, filters: 
         raise FramingError(f"{path}: no rows left after {' and '.join(filters)}" if filters else f"{path}: no rows")
     articles = frame[frame["level"] == "article"]
     sentences = frame[frame["level"] == "sentence"][SENTENCE_NEEDS].drop(columns="level")
+    sentences = sentences.assign(flagged=_flags(sentences["flagged"]), quoted=_flags(sentences["quoted"]))
     notes = _unanalyzed(articles, path)
     articles = articles[articles["sentences"].fillna(0) > 0]
     return ScoredCorpus(articles.reset_index(drop=True), sentences.reset_index(drop=True), models[0] if models else "",
                         notes)
+
+
+def _flags(column: pd.Series) -> pd.Series:
+    """A flag column as read back from Parquet (bool), CSV ("True") or JSON lines (true)."""
+    if column.dtype == bool:
+        return column
+    return column.astype("string").str.strip().str.lower().eq("true").fillna(False).astype(bool)
 
 
 def _condition(text: str) -> tuple[str, str]:

@@ -34,11 +34,16 @@ def share_interval(numerators: np.ndarray, denominators: np.ndarray, samples: in
     share = numerators.sum() / total
     rng = np.random.default_rng(seed)
     n = len(denominators)
-    # counts[b, i]: how often article i is drawn in resample b ([samples, n], each row sums to n)
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=samples)
-    drawn = counts @ denominators
+    # Resample b draws n article indices ([block, n] at a time, so memory stays about 8 MB a
+    # block whatever the group's size); drawing indices is about 3x faster than multinomial counts.
+    block = max(1, min(samples, 1_000_000 // max(n, 1)))
+    sums = []
+    for start in range(0, samples, block):
+        drawn_articles = rng.integers(0, n, size=(min(block, samples - start), n), dtype=np.int32)
+        sums.append((numerators[drawn_articles].sum(1), denominators[drawn_articles].sum(1)))
+    tops, drawn = np.concatenate([t for t, _ in sums]), np.concatenate([d for _, d in sums])
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratios = (counts @ numerators) / drawn
+        ratios = tops / drawn
     ratios = ratios[drawn > 0]  # a resample of articles without sentences of this kind says nothing
     low, high = np.percentile(ratios, [2.5, 97.5]) if len(ratios) else (float("nan"), float("nan"))
     return float(share), float(low), float(high)
@@ -128,14 +133,15 @@ def extreme_articles(articles: pd.DataFrame, by: str, groups: Iterable, per_grou
                      title: Optional[str] = None) -> pd.DataFrame:
     """Per group, the most and the least editorializing articles in the writer's voice (among
     articles with at least `min_sentences` such sentences, so one-line items do not top it)."""
+    keep = [c for c in ("row", title, link) if c]
     scored = articles[articles["author_voice_sentences"] >= min_sentences].assign(
         author_voice_share=lambda a: a["author_voice_editorializing"] / a["author_voice_sentences"])
-    keep = [c for c in ("row", title, link) if c]
-    rows = []
-    for group in groups:
-        part = scored[scored[by] == group].sort_values(["author_voice_share", "row"], ascending=[False, True])
-        for which, chosen in (("most", part.head(per_group)), ("least", part.iloc[::-1].head(per_group))):
-            rows.extend({by: group, "which": which, **{c: r[c] for c in keep},
-                         "author_voice_share": r["author_voice_share"], "sentences": int(r["sentences"])}
-                        for _, r in chosen.iterrows())
-    return pd.DataFrame(rows, columns=[by, "which", *keep, "author_voice_share", "sentences"])
+    scored = scored[[by, *keep, "author_voice_share", "sentences"]].astype({"sentences": int})
+    order = scored.sort_values(["author_voice_share", "row"], ascending=[False, True])
+    most = order.groupby(by, sort=False).head(per_group).assign(which="most")
+    least = order.iloc[::-1].groupby(by, sort=False).head(per_group).assign(which="least")
+    rank = {group: i for i, group in enumerate(groups)}
+    table = pd.concat([most, least]).loc[lambda t: t[by].isin(rank)]
+    table = table.assign(_group=table[by].map(rank), _least=table["which"] == "least")
+    table = table.sort_values(["_group", "_least"], kind="stable").drop(columns=["_group", "_least"])
+    return table[[by, "which", *keep, "author_voice_share", "sentences"]].reset_index(drop=True)
