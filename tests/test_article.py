@@ -86,7 +86,7 @@ def wordless(tiny_base, tiny_data, tmp_path_factory):
 def test_a_word_head_training_never_taught_marks_no_word_anywhere(wordless, classifier):
     from fastapi.testclient import TestClient
 
-    from framing.cli import render_analysis
+    from framing.terminal import render_analysis
     from framing.server import create_app
 
     # the untrained head would mark words ("the", "on"): else this test could not fail

@@ -374,7 +374,7 @@ def test_a_kept_column_never_takes_a_result_columns_name(capsys, tiny_checkpoint
 
 def test_the_terminal_view_gives_a_sentence_its_own_labels_probability_with_three_labels():
     # before: a "factual" sentence showed 1 - P(editorializing) = 80%, another label's figure
-    from framing.cli import render_analysis
+    from framing.terminal import render_analysis
 
     text = "Officials said so. It is a disgrace."
     scores = [{"neutral": 0.3, "factual": 0.5, "editorializing": 0.2},
