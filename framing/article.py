@@ -14,7 +14,7 @@ import numpy as np
 from framing.errors import FramingError, require_unicode
 from framing.deadline import check_deadline
 from framing.news_page import Article, article_from
-from framing.segment import Coverage, quotation_spans, sentence_spans
+from framing.segment import Coverage, merged_spans, quotation_spans, sentence_spans
 
 
 def analyze_article(classifier, document: str | Article, top: int = 3, source_format: str = "auto",
@@ -36,7 +36,8 @@ def analyze_article(classifier, document: str | Article, top: int = 3, source_fo
         what = "the page's article text" if article.source_format == "html" else "text"
         raise FramingError(f"{what}: {len(text)} characters, at most {max_chars}")
     spans = sentence_spans(text)
-    quotes = Coverage(quotation_spans(text))
+    # quoted speech: within quotation marks, or set by the page as a quotation (a <blockquote>)
+    quotes = Coverage(merged_spans(quotation_spans(text) + list(article.quotes)))
     flag = classifier.flag_label
     flag_index = classifier.labels.index(flag)
     proba, words = classifier.predict_with_words([text[a:b] for a, b in spans])

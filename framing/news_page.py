@@ -1,8 +1,10 @@
-"""What a user hands in as an article: plain text, or a saved news page (HTML) whose title and
-body are extracted with trafilatura, dropping navigation, captions, related links, share
-buttons and comments. Anything else (a PDF, an image, an archive) is refused by name.
+"""What a user hands in as an article: plain text, or a saved news page (HTML, or a web archive
+of one: MHTML) whose headline and body are extracted (framing.page_extract, with trafilatura),
+dropping navigation, sidebars, captions and credits, related links, share buttons, paywall
+prompts and comments. Anything else (a PDF, an image, an archive) is refused by name.
 
-The analysis of a page refers to the extracted text: every offset is into `Article.text`.
+The analysis of a page refers to the extracted text: every offset is into `Article.text`, and
+`Article.quotes` holds the spans of it that the page set as quotations (<blockquote>).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Optional
 
 from framing.deadline import remaining_seconds
 from framing.errors import FramingError
+from framing.page_mhtml import is_mhtml, page_in_mhtml
+from framing.page_text import is_promo as _is_promo  # noqa: F401  (where callers and tests found it)
 
 # How binary files begin (their "magic numbers"), to name what was handed in instead of text.
 SIGNATURES = [
@@ -50,21 +54,14 @@ RAW_CODE_CLOSE = re.compile(r"</(?:script|style)\s*>", re.IGNORECASE)
 # "ASCII" pages are windows-1252, and a byte page cannot be in the UTF-16 it may declare.
 BROWSER_ENCODINGS = {"iso8859_1": "cp1252", "ascii": "cp1252", "iso8859_9": "cp1254", "iso8859_11": "cp874",
                      "utf_16": "utf-8", "utf_16_le": "utf-8", "utf_16_be": "utf-8"}
-# A page's declared encoding, for pages saved in one other than UTF-8 (older sites: windows-1252)
-CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
-# Block elements of trafilatura's output that are paragraphs of the article (its XML schema).
-BLOCKS = {"p", "head", "item", "quote", "list"}
-# Promotions written as ordinary paragraphs inside a story, which trafilatura keeps: link-ins
-# ("RELATED: ...", "Read more: ..."), ad labels, newsletter and comment prompts, photo credits.
-# Only short paragraphs are dropped, so a sentence of the story that mentions them stays.
-PROMO = re.compile(
-    # a label with a colon (or alone): "RELATED: ...", "Read more:", "Photo: ...", "Advertisement"
-    r"^(?:related|read more|read also|see also|more from|recommended|watch|listen|photo|image|credit|"
-    r"advertisement|sponsored(?: content)?)\s*(?::|$)|^photo by\b"
-    # an imperative aimed at the reader
-    r"|^(?:click|tap) here\b|^sign up\b|^subscribe\b|^join the conversation\b|^leave a comment\b"
-    r"|\b(?:getty images|ap photo)\b", re.IGNORECASE)
-PROMO_WORDS = 16
+# A page's declared encoding, for pages saved in one other than UTF-8 (older sites: windows-1252):
+# its <meta charset>, or the encoding of an XHTML page's <?xml?> line.
+CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)"
+                     rb"|\A\s*<\?xml[^>]+encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# Paragraphs of an extracted article are separated by a blank line.
+SEPARATOR = "\n\n"
+# Marks that open a quotation (framing.segment's), at the start of a quoted paragraph.
+OPENING_MARKS = tuple("“‘\"«„")
 
 
 @dataclass(frozen=True)
@@ -72,6 +69,9 @@ class Article:
     text: str  # what is analyzed: the title, then the paragraphs, separated by blank lines
     title: Optional[str]
     source_format: str  # "text" or "html"
+    # Spans of `text` that the page sets as quotations (a <blockquote> without quotation marks
+    # of its own): the speaker's words, never the writer's, though no quotation mark says so.
+    quotes: tuple[tuple[int, int], ...] = ()
 
 
 def decode_document(data: bytes, source: str) -> str:
@@ -84,6 +84,8 @@ def decode_document(data: bytes, source: str) -> str:
             raise FramingError(f"{source}: this is {kind}, not text or HTML (save the article as text or as a web page)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows "Unicode" text; every input here is UTF-8
         raise FramingError(f"{source}: UTF-16 text, not UTF-8 (save it as UTF-8)")
+    if is_mhtml(data):  # a page saved as a single file: the page inside, never its MIME text
+        return _page_in_archive(data, source)
     if _looks_like_page(data):
         return _decode_page(data)
     try:  # plain text stays strict: a bad byte there is more likely a file in another format
@@ -95,6 +97,14 @@ def decode_document(data: bytes, source: str) -> str:
     if "\x00" in text:
         raise FramingError(f"{source}: binary data (NUL characters), not text or HTML")
     return text
+
+
+def _page_in_archive(data: bytes, source: str) -> str:
+    """The page inside a web archive (MHTML), decoded; refused when what is inside is no page."""
+    page = _decode_page(*page_in_mhtml(data, source))
+    if not is_html(page):
+        raise FramingError(f"{source}: the web page in this saved web archive (MHTML) is not HTML (a damaged file?)")
+    return page
 
 
 def read_document(path: str) -> str:
@@ -114,12 +124,14 @@ def _looks_like_page(data: bytes) -> bool:
     return head.count(b"\x00") * 4 < len(head) and is_html(head.replace(b"\x00", b"").decode("latin-1"))
 
 
-def _decode_page(data: bytes) -> str:
-    """A page's bytes read as browsers read them, never refused for a stray byte: UTF-8 when
-    they all are (a saved page loses the HTTP header that overrode a stale <meta charset>),
-    else the declared encoding, else UTF-8; a byte that does not fit becomes U+FFFD, and NULs
-    are dropped (browsers ignore them)."""
+def _decode_page(data: bytes, charset: Optional[str] = None) -> str:
+    """A page's bytes read as browsers read them, never refused for a stray byte: in the
+    charset its web archive declares for it, else UTF-8 when they all are (a saved page loses
+    the HTTP header that overrode a stale <meta charset>), else the declared encoding, else
+    UTF-8; a byte that does not fit becomes U+FFFD, and NULs are dropped (browsers ignore them)."""
     data = data.replace(b"\x00", b"")
+    if charset and _browser_codec(charset):
+        return data.decode(_browser_codec(charset), errors="replace").removeprefix("\ufeff")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -131,21 +143,26 @@ def _declared_encoding(head: bytes) -> Optional[str]:
     """The Python codec for a page's <meta charset> as browsers take it, or None (no or an
     unknown declaration)."""
     declared = CHARSET.search(head)
-    if not declared:
-        return None
+    return _browser_codec((declared.group(1) or declared.group(2)).decode("ascii")) if declared else None
+
+
+def _browser_codec(label: str) -> Optional[str]:
+    """The Python codec browsers use for an encoding's label, or None for an unknown label."""
     try:
-        name = codecs.lookup(declared.group(1).decode("ascii")).name.replace("-", "_")
-    except (LookupError, UnicodeDecodeError):
+        name = codecs.lookup(label).name.replace("-", "_")
+    except LookupError:
         return None
     return BROWSER_ENCODINGS.get(name, name)
 
 
 def is_html(document: str) -> bool:
-    """Whether `document` is a web page: it starts like one, holds page markup near its start
-    after leading junk, or holds raw CSS or JavaScript anywhere."""
+    """Whether `document` is a web page: it starts like one, is a saved web archive (MHTML),
+    holds page markup near its start after leading junk, or holds raw CSS or JavaScript anywhere."""
     if HTML_START.match(document) is not None:
         return True
     head = document[:HEAD_CHARS]
+    if is_mhtml(head.encode("utf-8", "replace")):
+        return True
     if PAGE_TAG.search(head) or LINE_TAG.search(head):
         return True
     return RAW_CODE_OPEN.search(document) is not None and RAW_CODE_CLOSE.search(document) is not None
@@ -166,21 +183,33 @@ def article_from(document: str, source_format: str = "auto", source: Optional[st
         raise FramingError(f"expected an article as a string, got {type(document).__name__}")
     if not is_page(document, source_format):
         return Article(text=document, title=None, source_format="text")
+    if is_mhtml(document[:HEAD_CHARS].encode("utf-8", "replace")):  # a web archive's text (an HTTP request's)
+        document = _page_in_archive(document.encode("utf-8", "replace"), source or "the page")
     return _extract(document, source)
 
 
 def _extract(html: str, source: Optional[str]) -> Article:
     html = html[_markup_start(html):]
     remaining = remaining_seconds()
-    title, paragraphs = _title_and_paragraphs(html) if remaining is None else EXTRACTOR.run(html, remaining)
+    if remaining is None:
+        from framing.page_extract import title_and_paragraphs  # lxml and trafilatura, only for a page
+
+        title, paragraphs = title_and_paragraphs(html)
+    else:
+        title, paragraphs = EXTRACTOR.run(html, remaining)
     if not paragraphs:
         where = f"{source}: " if source else ""
         raise FramingError(f"{where}no article text found in this page (is it a news article, or only a front page or form?)")
-    if title in paragraphs[:3]:  # after a kicker ("LOCAL NEWS") or a byline: it leads the text
-        paragraphs.remove(title)
     if title:
-        paragraphs.insert(0, title)  # the headline is part of how a story frames its event
-    return Article(text="\n\n".join(paragraphs), title=title, source_format="html")
+        paragraphs.insert(0, (title, False))  # the headline is part of how a story frames its event
+    text, quotes, offset = [], [], 0
+    for paragraph, quoted in paragraphs:
+        # a quotation with its own marks is quoted by them (the words around them are the writer's)
+        if quoted and not paragraph.startswith(OPENING_MARKS):
+            quotes.append((offset, offset + len(paragraph)))
+        text.append(paragraph)
+        offset += len(paragraph) + len(SEPARATOR)
+    return Article(text=SEPARATOR.join(text), title=title, source_format="html", quotes=tuple(quotes))
 
 
 def _markup_start(html: str) -> int:
@@ -193,17 +222,6 @@ def _markup_start(html: str) -> int:
     return min(found, default=0)
 
 
-def _title_and_paragraphs(html: str) -> tuple[Optional[str], list[str]]:
-    import trafilatura
-
-    # favor_precision: leave out what might be boilerplate (bylines, link lists, comment prompts)
-    page = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
-                                       include_images=False, include_links=False, favor_precision=True)
-    if page is None or page.body is None:
-        return None, []
-    return (_clean(page.title) if page.title else None), _paragraphs(page.body)
-
-
 class Extractor:
     """trafilatura in a child process, so that an extraction past its time limit (an HTTP
     request's) is stopped: it is pure Python and superlinear on some pages (one paragraph of
@@ -214,7 +232,7 @@ class Extractor:
         self._lock = threading.Lock()
         self._process = self._connection = None
 
-    def run(self, html: str, seconds: float) -> tuple[Optional[str], list[str]]:
+    def run(self, html: str, seconds: float) -> tuple[Optional[str], list[tuple[str, bool]]]:
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._start()  # its start-up (importing trafilatura) is not counted against the limit
@@ -256,12 +274,14 @@ def _extract_forever(connection) -> None:
     It ends quietly when its parent has gone (a server stopped while it was starting)."""
     import trafilatura  # noqa: F401  (imported before "ready", so a page's time is its own)
 
+    from framing.page_extract import title_and_paragraphs
+
     try:
         connection.send("ready")
         while True:
             html = connection.recv()
             try:
-                answer = (True, _title_and_paragraphs(html))
+                answer = (True, title_and_paragraphs(html))
             except Exception as error:  # a parser failure goes back as one line, the child lives on
                 answer = (False, f"{type(error).__name__}: {error}")
             connection.send(answer)
@@ -270,39 +290,3 @@ def _extract_forever(connection) -> None:
 
 
 EXTRACTOR = Extractor()
-
-
-def _paragraphs(body) -> list[str]:
-    """The own text of each block of trafilatura's output (a quote's paragraphs and a list's
-    items each apart, nested blocks not repeated), whitespace collapsed, promotions dropped."""
-    paragraphs = []
-    for element in body.iter(*BLOCKS):
-        text = _clean(_own_text(element))
-        if text and not _is_promo(text):
-            paragraphs.append(text)
-    return paragraphs
-
-
-def _own_text(element) -> str:
-    """Text of `element` without the blocks nested in it (they are paragraphs of their own);
-    a line break (<lb/>) is a space, so its two lines do not run together."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag == "lb":
-            parts.append(" ")
-        elif child.tag not in BLOCKS:
-            parts.append(_own_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
-
-
-def _is_promo(text: str) -> bool:
-    words = text.split()
-    if len(words) > PROMO_WORDS:
-        return False
-    kicker = len(words) <= 3 and text.isupper()  # a section label over the headline: "LOCAL NEWS"
-    return kicker or PROMO.search(text) is not None
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split())

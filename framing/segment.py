@@ -165,6 +165,18 @@ def _opens(text: str, i: int, closers: _Closers) -> bool:
     return closers.after("’", i + 1) is not None
 
 
+def merged_spans(spans: list[Span]) -> list[Span]:
+    """Spans in order with overlapping ones joined (quotations found by their marks and those
+    a page sets as quotations may overlap), as Coverage needs them."""
+    joined: list[Span] = []
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
+
+
 class Coverage:
     """Disjoint, ordered spans (quotations), asked how much of another span they cover: by
     bisection and running sums, so that every sentence and word of a long article asks in

@@ -256,7 +256,7 @@ def test_text_that_names_a_tag_is_not_a_page(document):
 
 @pytest.mark.parametrize("opening", OPENINGS)
 def test_analyze_and_standard_input_score_the_article_never_the_code(tiny_checkpoint, opening):
-    from framing.cli import read_article
+    from framing.commands.common import read_article
 
     classifier = FramingClassifier.from_pretrained(tiny_checkpoint)
     html = opening + page("wire_report.html")
