@@ -1,7 +1,9 @@
 """Regenerate the screenshots in docs/images/ with the shipped model, in headless Chromium:
-the web page's two-report view, and the browser extension on a local news page with its popup.
+the web page's two-report view, and the browser extension on a local news page with its popup;
+with `--report FOLDER`, only the first screen of a `framing report` folder (report-allsides.png).
 
     python docs/screenshots.py
+    python docs/screenshots.py --report allsides-report
 
 Uses the example pages of examples/pages/ served on loopback; nothing leaves the machine.
 """
@@ -90,5 +92,24 @@ def main() -> None:
     print("\n".join(str(p.relative_to(REPO)) for p in sorted(IMAGES.glob("*.png"))))
 
 
+def report_screenshot(folder: Path) -> None:
+    """The first screen of a report folder's index.html, opened as a file (it needs nothing else)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1300})
+        page.goto((folder.resolve() / "index.html").as_uri())
+        page.screenshot(path=str(IMAGES / "report-allsides.png"))
+        browser.close()
+    print(IMAGES.relative_to(REPO) / "report-allsides.png")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["--report"]:
+        report_screenshot(Path(sys.argv[2]))
+    else:
+        main()

@@ -51,7 +51,7 @@ def analyze_article(classifier, document: str | Article, top: int = 3, source_fo
             "start": start,
             "end": end,
             "text": text[start:end],
-            **classifier.record(row),  # label, score, scores
+            **classifier.results.record(row),  # label, score, scores
             "quoted": quoted_share >= 0.5,
             "truncated": tokens > classifier.max_length,
             "highlights": [_shift(word, start, quotes) for word in highlights],

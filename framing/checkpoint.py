@@ -32,11 +32,14 @@ FORMAT_VERSION = 1
 META_FILE = "framing.json"
 
 
-# The shipped models, picked by name: `fast` (MiniLM-L6, 22M parameters). A wheel carries them
-# inside the package (framing/checkpoints/); a source checkout keeps them in the repository's
-# top-level checkpoints/ folder.
-SHIPPED_MODELS = {"fast": "babe-minilm"}
-DEFAULT_MODEL = "fast"
+# The shipped models, picked by name: `accurate` (all-mpnet-base-v2, 110M parameters, shipped
+# as its int8 ONNX graph only), the default where people read one text or article at a time,
+# and `fast` (MiniLM-L6, 22M), the default for corpora (`framing predict --input`). A wheel
+# carries them inside the package (framing/checkpoints/); a source checkout keeps them in the
+# repository's top-level checkpoints/ folder.
+SHIPPED_MODELS = {"accurate": "babe-mpnet", "fast": "babe-minilm"}
+DEFAULT_MODEL = "accurate"
+CORPUS_MODEL = "fast"
 _PACKAGE = Path(__file__).resolve().parent  # framing/
 
 
@@ -52,9 +55,9 @@ def default_checkpoint(model: str = DEFAULT_MODEL) -> Path:
 
 
 def locate_checkpoint(name: Optional[str | Path], default: str = DEFAULT_MODEL) -> Path:
-    """A shipped model's name ("fast"), a local folder as is (write "./fast" for a folder of
-    that name), or an `owner/name` hub id, fetched; None: $FRAMING_CHECKPOINT or the `default`
-    shipped model."""
+    """A shipped model's name ("accurate", "fast"), a local folder as is (write "./fast" for a
+    folder of that name), or an `owner/name` hub id, fetched; None: $FRAMING_CHECKPOINT or the
+    `default` shipped model."""
     if name is None:
         folder = default_checkpoint(default)
         if not folder.is_dir():

@@ -44,10 +44,10 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True) -> None:
+def add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True, default: str = "accurate") -> None:
     parser.add_argument("--checkpoint", default=None,
-                        help="a shipped model by name (fast), a checkpoint folder or a hub id (default: "
-                             "$FRAMING_CHECKPOINT, else fast)")
+                        help=f"a shipped model (accurate, fast), a checkpoint folder or a hub id (default: "
+                             f"$FRAMING_CHECKPOINT, else {default})")
     if runtime:
         parser.add_argument("--fp32", action="store_const", const="torch-fp32", default="auto", dest="runtime",
                             help="use the PyTorch fp32 model instead of the checkpoint's chosen back end")

@@ -31,7 +31,8 @@ from tqdm.auto import tqdm
 
 from framing.corpus_articles import RESULT_COLUMNS as ARTICLE_COLUMNS
 from framing.corpus_articles import analyze_compact, article_records, article_table, model_name
-from framing.data import read_chunks, require_columns, require_parquet, row_numbers, texts_of
+from framing.corpus_rows import InputRows
+from framing.data import require_columns, require_parquet, row_numbers, texts_of
 from framing.errors import FramingError
 from framing.kept_columns import (check_kept_names, kept_records, kept_table, mixed_columns, value_kinds,
                                   with_columns)
@@ -86,13 +87,17 @@ class Plan:
     keep_columns: list[str]
     mixed_columns: list[str]  # kept columns with values of several kinds in the file: text in Parquet
     chunk_size: int
+    selection: Optional[str]  # which rows (framing.corpus_rows): all (None), the first N, a sample
     articles: bool  # each row an article (framing.corpus_articles), or a passage
     model: dict  # what decides the scores: checkpoint weights' sha256, back end, max length, ...
     rows: int
     chunks: int
 
     def differences(self, other: dict) -> list[str]:
-        changed = [key for key, value in vars(self).items() if key != "model" and other.get(key) != value]
+        # a partial folder from before a field existed ran as its default
+        defaults = {"articles": False, "selection": None}
+        changed = [key for key, value in vars(self).items()
+                   if key != "model" and other.get(key, defaults.get(key)) != value]
         saved_model = other.get("model") if isinstance(other.get("model"), dict) else {}
         return changed + [f"model {key} ({saved_model.get(key)} then, {value} now)"
                           for key, value in self.model.items() if saved_model.get(key) != value]
@@ -101,17 +106,15 @@ class Plan:
 def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[str | Path], *,
                  model: dict[str, Any], text_column: str = "text", keep_columns: Sequence[str] = (),
                  chunk_size: int = 4096, resume: bool = False, overwrite: bool = False,
-                 progress: bool = True, limit: Optional[int] = None) -> dict:
+                 progress: bool = True, limit: Optional[int] = None, sample: Optional[int] = None,
+                 seed: int = 0) -> dict:
     """Score every row of `input_path` into `output_path` (JSON lines on stdout if None).
     `model` describes what decides the scores (FramingClassifier.provenance()): a resumed run
     must match it. An engine with `articles` analyzes each row as an article; `limit` scores
-    the first rows only (to try a corpus). Returns a summary: rows, rows scored by this run,
-    chunks and the output path."""
+    the first rows only, `sample` a seeded random sample (framing.corpus_rows). Returns a
+    summary: rows, rows scored by this run, chunks and the output path."""
     input_path, keep_columns = Path(input_path), list(keep_columns)
-    if chunk_size < 1:
-        raise FramingError(f"chunk size {chunk_size}: must be at least 1")
-    if limit is not None and limit < 1:
-        raise FramingError(f"--limit {limit}: must be at least 1")
+    source = InputRows(input_path, chunk_size, limit, sample, seed)
     articles = bool(getattr(engine, "articles", False))
     if articles and engine.classifier.multi_label:
         raise FramingError("--articles needs a single-label checkpoint (this one is multi-label)")
@@ -122,29 +125,11 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     # From the checks of the partial output to the join: one job at a time on an output
     owner = owning(check_output_format(output_path)) if output_path is not None else contextlib.nullcontext()
     with owner:
-        return _score(engine, _Input(input_path, chunk_size, limit), output_path, model, text_column, keep_columns,
+        return _score(engine, source, output_path, model, text_column, keep_columns,
                       resume, overwrite, progress, needed)
 
 
-@dataclass
-class _Input:
-    """The rows a job reads: the file in chunks, the first `limit` rows only if given."""
-
-    path: Path
-    chunk_size: int
-    limit: Optional[int]
-
-    def chunks(self) -> Iterator[pd.DataFrame]:
-        left = self.limit
-        for frame in read_chunks(self.path, self.chunk_size):
-            if left is not None:
-                if left <= 0:
-                    return
-                frame, left = frame.iloc[:left], left - len(frame)
-            yield frame
-
-
-def _score(engine, source: _Input, output_path, model, text_column, keep_columns, resume, overwrite,
+def _score(engine, source: InputRows, output_path, model, text_column, keep_columns, resume, overwrite,
            progress, needed) -> dict:
     input_path, chunk_size = source.path, source.chunk_size
     output = _check_output(output_path, input_path, resume, overwrite, needed)
@@ -157,7 +142,7 @@ def _score(engine, source: _Input, output_path, model, text_column, keep_columns
     stat = input_path.stat()
     articles = bool(getattr(engine, "articles", False))
     plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, mixed,
-                chunk_size, articles, dict(model), rows, chunks)
+                chunk_size, source.selection(), articles, dict(model), rows, chunks)
     done = _open_partial(output, plan, resume) if output is not None else set()
     name = model_name(model)
 
@@ -202,14 +187,14 @@ def _score(engine, source: _Input, output_path, model, text_column, keep_columns
 def frame_records(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> list[dict]:
     """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
     columns, then the classifier's record of each probability row."""
-    return [{"row": number, **kept, **classifier.record(row)}
+    return [{"row": number, **kept, **classifier.results.record(row)}
             for number, kept, row in zip(row_numbers(frame), kept_records(frame, keep_columns), probabilities)]
 
 
 def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, kept: pd.DataFrame) -> pd.DataFrame:
     """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once;
     `kept` is framing.kept_columns.kept_table of the chunk."""
-    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.table(probabilities)], axis=1)
+    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.results.table(probabilities)], axis=1)
 
 
 def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
@@ -234,7 +219,7 @@ def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
     return output
 
 
-def _check_input(source: _Input, text_column: str, keep_columns: list[str]) -> tuple[list[int], list[str]]:
+def _check_input(source: InputRows, text_column: str, keep_columns: list[str]) -> tuple[list[int], list[str]]:
     """Read the input once, checking every text; returns the size of each chunk and the kept
     columns whose values are of several kinds (framing.kept_columns). In JSONL each row has
     its own keys: a column is missing only when no row has it, whatever the chunk size."""

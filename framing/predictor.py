@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
@@ -25,16 +25,29 @@ from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, 
 from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
 from framing.errors import FramingError, require_unicode
+from framing.results import Results, calibrated_probabilities
 from framing.runtime import open_runtime
 from framing.words import is_title_case, never_loaded
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 TextInput = Union[str, Sequence[str]]
 
 
 class FramingClassifier:
+    """Labels passages neutral or editorializing (or a checkpoint's own labels) with
+    calibrated probabilities, marks the words that carry the judgement, and analyzes articles.
+
+        clf = FramingClassifier.from_pretrained()           # "accurate"; or "fast", a folder, a hub id
+        clf("The senator spoke on Tuesday.")                # {"label": "neutral", "score": 0.97}
+        clf(["...", "..."], top_k=None)                     # every label, best first, per text
+        clf.predict_proba(texts)                            # [N, C] in the order of clf.labels
+        clf.predict_with_words(texts)                       # probabilities and marked words
+        clf.analyze(article_or_saved_page)                  # sentences, quotes, words, summary
+        clf.contrast([article_1, article_2])                # two reports of one event
+
+    A text's scores never depend on the rest of the call. `results` shapes probabilities into
+    the records the CLI, the HTTP service and corpus scoring write (framing.results).
+    """
+
     def __init__(self, runtime, encoder: TextEncoder, meta: CheckpointMeta, batch_size: int = 8,
                  checkpoint_dir: Optional[str | Path] = None):
         self.runtime = runtime  # a back end of framing.runtime
@@ -59,8 +72,8 @@ class FramingClassifier:
     @classmethod
     def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
                         batch_size: int = 8, threads: Optional[int] = None) -> "FramingClassifier":
-        """Load a shipped model by name ("fast"), a checkpoint folder or a hub id; with no
-        argument, $FRAMING_CHECKPOINT or else the fast model.
+        """Load a shipped model by name ("accurate", "fast"), a checkpoint folder or a hub id;
+        with no argument, $FRAMING_CHECKPOINT or else the accurate model.
 
         `runtime` "auto" uses the back end the checkpoint names (set by `framing export`, the
         fastest one within 0.01 dev macro-F1 of fp32), else "torch-fp32"; or name one of
@@ -150,63 +163,14 @@ class FramingClassifier:
         top_k = check_top_k(top_k)
         texts, single = as_texts(inputs)
         probabilities = self._calibrate(self._run(texts, with_words=False)[0])  # texts checked once
-        results = [self.result(row, top_k) for row in probabilities]
+        results = [self.results.result(row, top_k) for row in probabilities]
         return results[0] if single else results
 
-    def result(self, row: np.ndarray, top_k: Optional[int] = 1) -> Any:
-        """The pipeline-style result of one probability row [C]: `{"label", "score"}`, or the
-        `top_k` best (every label with None), best first; a multi-label checkpoint gives the
-        labels passing their thresholds for top_k=1."""
-        if self.multi_label and top_k == 1:
-            return [{"label": self.labels[i], "score": float(row[i])} for i in self.passing(row[None])[0]]
-        ranked = [{"label": self.labels[i], "score": float(row[i])} for i in np.argsort(-row, kind="stable")]
-        if top_k == 1:
-            return ranked[0]
-        return ranked if top_k is None else ranked[:top_k]
-
-    def passing(self, probabilities: np.ndarray) -> list[list[int]]:
-        """Multi-label: for each row of [N, C], the label ids at or above their thresholds,
-        best first (the one thresholding step behind result, record and table)."""
-        order = np.argsort(-probabilities, axis=1, kind="stable")
-        passes = probabilities >= self.thresholds
-        return [[int(i) for i in row_order if row_passes[i]] for row_order, row_passes in zip(order, passes)]
-
-    def decide(self, probabilities: np.ndarray) -> np.ndarray:
-        """Predictions from `predict_proba` output [N, C]: label ids [N], or for a multi-label
-        checkpoint 0/1 per label [N, C] (probability at or above the label's threshold)."""
-        if self.multi_label:
-            return (probabilities >= self.thresholds).astype(int)
-        return probabilities.argmax(axis=1)
-
-    def records(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        """One output record per text, as the CLI, the HTTP service and corpus scoring write
-        them (see `record`)."""
-        return [self.record(row) for row in self.predict_proba(texts)]
-
-    def record(self, row: np.ndarray) -> dict[str, Any]:
-        """The output record of one probability row [C]: `label`, `score` and every label's
-        probability in `scores`, in the checkpoint's label order (stable columns in tabular
-        outputs); for a multi-label checkpoint, `labels` (those passing their thresholds, best
-        first) and `scores`. The one step from probabilities to records."""
-        scores = {label: float(p) for label, p in zip(self.labels, row)}
-        if self.multi_label:
-            return {"labels": [self.labels[i] for i in self.passing(row[None])[0]], "scores": scores}
-        best = int(np.argmax(row))
-        return {"label": self.labels[best], "score": float(row[best]), "scores": scores}
-
-    def table(self, probabilities: np.ndarray) -> pd.DataFrame:
-        """Tabular results straight from probabilities [N, C]: `label`, `score` and one
-        `scores.<label>` column per label (multi-label: `labels`, the list of passing labels,
-        best first, and the score columns), the columns CSV and Parquet outputs hold."""
-        import pandas as pd
-
-        scores = {f"scores.{label}": probabilities[:, i].astype(float) for i, label in enumerate(self.labels)}
-        if self.multi_label:
-            labels = [[self.labels[i] for i in ids] for ids in self.passing(probabilities)]
-            return pd.DataFrame({"labels": labels, **scores})
-        best = probabilities.argmax(axis=1)
-        return pd.DataFrame({"label": np.asarray(self.labels, dtype=object)[best],
-                             "score": probabilities[np.arange(len(best)), best].astype(float), **scores})
+    @property
+    def results(self) -> Results:
+        """The shapes of this checkpoint's outputs (framing.results): `result`, `record`,
+        `table`, `decide`, from probabilities as `predict_proba` gives them."""
+        return Results(self.labels, self.multi_label, self.thresholds)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""
@@ -246,15 +210,7 @@ class FramingClassifier:
         return self._calibrate(self.logits(texts))
 
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
-        # numpy, not torch: on a few rows torch's thread pool costs milliseconds (analyze)
-        scaled = logits.astype(np.float64) / self.temperature  # [N, C]
-        if self.meta.logit_bias:
-            scaled += np.asarray(self.meta.logit_bias)  # [C], see training/calibration.py
-        if self.multi_label:
-            return (1.0 / (1.0 + np.exp(-scaled))).astype(np.float32)
-        scaled -= scaled.max(axis=-1, keepdims=True)
-        exp = np.exp(scaled)
-        return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+        return calibrated_probabilities(logits, self.temperature, self.meta.logit_bias, self.multi_label)
 
     def _run(self, texts: list[str], with_words: bool) -> tuple[np.ndarray, Optional[list[list[dict]]]]:
         """Texts are tokenized once, then run in batches sorted by length so that each batch

@@ -359,7 +359,7 @@ def serve(app: FastAPI, sockets: list[socket.socket]) -> None:
 
 
 def _predict_record(classifier, row, top_k: Optional[int]) -> dict:
-    record = classifier.record(row)
+    record = classifier.results.record(row)
     if top_k is not None:
-        record["top_k"] = classifier.result(row, top_k=None)[:top_k]
+        record["top_k"] = classifier.results.result(row, top_k=None)[:top_k]
     return record

@@ -64,9 +64,9 @@ def exported(tiny_checkpoint, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def shipped():
-    """The shipped model, loaded once (integration tests)."""
+    """The shipped accurate model, the default of the article surfaces, loaded once (integration tests)."""
     from framing import FramingClassifier
 
-    from helpers import FAST
+    from helpers import ACCURATE
 
-    return FramingClassifier.from_pretrained(FAST)
+    return FramingClassifier.from_pretrained(ACCURATE)

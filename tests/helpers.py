@@ -9,7 +9,8 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
 BABE = REPO.parent / "shared" / "data" / "babe"
-FAST = REPO / "checkpoints" / "babe-minilm"  # the shipped model `fast`, the default
+FAST = REPO / "checkpoints" / "babe-minilm"  # the shipped models: `fast` for corpora
+ACCURATE = REPO / "checkpoints" / "babe-mpnet"  # `accurate`, the default where people read one article
 
 NEUTRAL = [
     "The senator spoke on Tuesday about the budget.",

@@ -15,7 +15,7 @@ from framing.contrast import fold, verdict
 from framing.errors import FramingError
 from framing.server import Limits, create_app
 
-from helpers import EDITORIAL, FAST, NEUTRAL
+from helpers import ACCURATE, EDITORIAL, NEUTRAL
 from test_cli import cli
 from test_news_page import PAGES, page
 
@@ -171,7 +171,7 @@ def test_the_cli_prints_one_json_object_naming_each_file(tiny_checkpoint, tmp_pa
 
 @pytest.mark.integration
 def test_the_shipped_model_tells_the_opinion_page_from_the_wire_report():
-    comparison = FramingClassifier.from_pretrained(FAST).contrast([page("wire_report.html"), page("opinion.html")])
+    comparison = FramingClassifier.from_pretrained(ACCURATE).contrast([page("wire_report.html"), page("opinion.html")])
     report, opinion = comparison["articles"]
     assert opinion["author_voice_share"] > report["author_voice_share"] + 0.3
     assert comparison["verdict"].startswith("Article 2 (“Another humiliating retreat”) editorializes more")

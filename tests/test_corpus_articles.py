@@ -139,7 +139,7 @@ def test_an_article_that_cannot_be_analyzed_is_reported_on_its_row(classifier, t
 
 def test_cli_articles_needs_an_input_file(tiny_checkpoint, capsys):
     assert main(["predict", "Some passage.", "--articles", "--checkpoint", str(tiny_checkpoint)]) == 2
-    assert "--limit apply to --input files only" in capsys.readouterr().err
+    assert "--sample apply to --input files only" in capsys.readouterr().err
 
 
 def test_limit_scores_the_first_rows_only(tiny_checkpoint, tmp_path):
@@ -166,3 +166,20 @@ def test_ray_article_job_matches_the_local_one(classifier, tiny_checkpoint, tmp_
 
         ray.shutdown()
     assert (tmp_path / "ray.jsonl").read_text() == local.read_text()
+
+
+def test_a_sample_is_seeded_in_file_order_and_a_resume_reads_the_same_rows(classifier, tmp_path):
+    frame = articles_frame(20)
+    _, first = score(classifier, frame, tmp_path / "a", ".jsonl", sample=6, seed=3)
+    _, again = score(classifier, frame, tmp_path / "b", ".jsonl", sample=6, seed=3)
+    _, other = score(classifier, frame, tmp_path / "c", ".jsonl", sample=6, seed=4)
+    rows = [json.loads(line)["row"] for line in first.read_text().splitlines() if '"level": "article"' in line]
+    assert len(rows) == 6 and rows == sorted(rows) and first.read_text() == again.read_text()
+    assert other.read_text() != first.read_text()
+    (tmp_path / "c" / "scored.jsonl").unlink()
+    (tmp_path / "c" / "scored.jsonl.partial").mkdir()
+    (tmp_path / "c" / "scored.jsonl.partial" / "plan.json").write_text("{}")
+    with pytest.raises(FramingError, match="different .*selection"):
+        score(classifier, frame, tmp_path / "c", ".jsonl", sample=6, seed=3, resume=True)
+    with pytest.raises(FramingError, match="--limit and --sample: give one of the two"):
+        score(classifier, frame, tmp_path / "d", ".jsonl", sample=6, limit=2)

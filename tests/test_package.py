@@ -76,7 +76,9 @@ def test_package_refuses_a_folder_without_a_current_onnx_back_end(exported, chos
 def test_shipped_models_are_picked_by_name(monkeypatch, tmp_path):
     monkeypatch.delenv("FRAMING_CHECKPOINT", raising=False)
     assert locate_checkpoint("fast") == shipped_checkpoint("fast") and shipped_checkpoint("fast").name == "babe-minilm"
-    assert locate_checkpoint(None) == shipped_checkpoint("fast")
+    assert locate_checkpoint("accurate").name == "babe-mpnet"
+    assert locate_checkpoint(None).name == "babe-mpnet"  # one text or article at a time: accurate unless told
+    assert locate_checkpoint(None, default="fast") == shipped_checkpoint("fast")  # corpora
     assert locate_checkpoint("./fast").name == "fast"  # a local folder of that name, written as a path
     monkeypatch.setenv("FRAMING_CHECKPOINT", str(tmp_path))
     assert locate_checkpoint(None) == tmp_path and locate_checkpoint("fast") == shipped_checkpoint("fast")

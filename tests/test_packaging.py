@@ -20,7 +20,7 @@ import pytest
 
 from framing.browser_extension import extension_files
 
-from helpers import FAST, REPO
+from helpers import ACCURATE, FAST, REPO
 
 INSTALL = bool(os.environ.get("CI") or os.environ.get("FRAMING_TEST_INSTALL"))
 SENTENCE = "The senator's apologist foreign policy was another humiliating retreat."
@@ -49,9 +49,11 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_has_one_top_level_package_and_the_shipped_checkpoint(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert {name.split("/")[0] for name in names} == {"framing", wheel.name.split("-py3")[0] + ".dist-info"}
-    in_wheel = {Path(n).name for n in names if n.startswith(f"framing/checkpoints/{FAST.name}/")}
-    assert in_wheel == shipped_files(FAST)
-    assert "model.int8-full.onnx" in in_wheel  # the back end it names ships with it: nothing built on load
+    for folder in (FAST, ACCURATE):
+        in_wheel = {Path(n).name for n in names if n.startswith(f"framing/checkpoints/{folder.name}/")}
+        assert in_wheel == shipped_files(folder)
+        assert "model.int8-full.onnx" in in_wheel  # the back end it names ships with it: nothing built on load
+    assert "model.safetensors" not in shipped_files(ACCURATE)  # onnx_only: no fp32 or fp16 copy
     assert any(n.startswith("framing/training/") for n in names) and "framing/static/index.html" in names
     assert {f"framing/extension/{name}" for name in extension_files()} <= set(names)  # `framing extension` works installed
     top_level = zipfile.ZipFile(wheel).read(f"{wheel.name.split('-py3')[0]}.dist-info/METADATA").decode()
@@ -90,6 +92,7 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
     assert analysis.returncode == 0 and json.loads(analysis.stdout)["title"] == "Another humiliating retreat", analysis.stderr
     assert run(framing, "extension", "ext.zip").returncode == 0 and zipfile.ZipFile(tmp_path / "ext.zip").namelist()
     assert "needs torch" in run(framing, "predict", "--checkpoint", "fast", "--fp32", SENTENCE).stderr  # the extra, named
+    assert "cannot run torch-fp32" in run(framing, "predict", "--fp32", SENTENCE).stderr  # accurate ships int8 only
 
     port = _free_port()
     server = subprocess.Popen([framing, "serve", "--port", str(port)], cwd=tmp_path, env=env,

@@ -61,8 +61,8 @@ def test_records_list_scores_in_label_order_whatever_the_ranking(tiny_checkpoint
 
     clf = FramingClassifier.from_pretrained(tiny_checkpoint)
     for row in (np.array([0.3, 0.7]), np.array([0.6, 0.4])):  # probabilities in label order
-        ranked = clf.result(row, top_k=None)
-        record = clf.record(row)
+        ranked = clf.results.result(row, top_k=None)
+        record = clf.results.record(row)
         assert list(record["scores"]) == clf.labels and record["label"] == ranked[0]["label"]
 
 
@@ -85,7 +85,7 @@ def test_what_cannot_be_text_is_refused_by_type(classifier, bad, message):
 ])
 def test_what_iterates_into_something_else_than_its_texts_is_refused(classifier, make, message):
     # a DataFrame iterates over its column names: it would be labelled "text" without a word
-    for call in (classifier, classifier.predict_proba, classifier.records, classifier.predict_with_words):
+    for call in (classifier, classifier.predict_proba, classifier.logits, classifier.predict_with_words):
         with pytest.raises(FramingError, match=message):
             call(make(NEUTRAL[:3]))
 

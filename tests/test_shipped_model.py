@@ -8,7 +8,7 @@ import pytest
 from framing import FramingClassifier, FramingError
 from framing.training.base_model import PACKAGED_MODELS, resolve_base_model
 
-from helpers import BABE, FAST
+from helpers import ACCURATE, BABE, FAST
 
 pytestmark = pytest.mark.integration
 
@@ -18,10 +18,12 @@ def shipped():
     return FramingClassifier.from_pretrained("fast")
 
 
-def test_default_checkpoint_is_the_shipped_one(monkeypatch):
+def test_the_default_is_the_accurate_model_and_both_are_there_by_name(monkeypatch):
     monkeypatch.delenv("FRAMING_CHECKPOINT", raising=False)
-    default = FramingClassifier.from_pretrained()  # no argument: the shipped model, by its name "fast"
-    assert Path(default.checkpoint_dir).resolve() == FAST.resolve() and default.labels == ["neutral", "editorializing"]
+    default = FramingClassifier.from_pretrained()  # no argument: the accurate model
+    assert Path(default.checkpoint_dir).resolve() == ACCURATE.resolve() and default.meta.onnx_only
+    assert default.runtime.name == default.meta.runtime.name and default.labels == ["neutral", "editorializing"]
+    assert Path(FramingClassifier.from_pretrained("fast").checkpoint_dir).resolve() == FAST.resolve()
 
 
 def test_loaded_editorial_scores_above_plain_report(shipped):
@@ -126,4 +128,3 @@ def test_shipped_model_is_batch_invariant_on_real_sentences(runtime, tmp_path_fa
     texts = pd.read_csv(BABE / "babe_sg2_dev.csv")["text"].tolist()[:120]
     classifier = FramingClassifier.from_pretrained("fast", runtime=runtime)
     assert batch_company_change(classifier, texts, alone=40) <= 1e-5
-

@@ -25,6 +25,7 @@ import numpy as np
 from framing.checkpoint import update_meta
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
+from framing.results import calibrated_probabilities as apply_calibration
 from framing.training.config_files import DATA_ROOT_VARIABLE, expand_data_root, portable_path
 from framing.training.evaluate import LabelledData, labelled_data, training_config_of, training_split
 from framing.training.examples import word_truth
@@ -167,17 +168,9 @@ def fit_uncertainty(logits: np.ndarray, labels: np.ndarray, bias: bool, rounds: 
 
 
 def calibrated_probabilities(logits: np.ndarray, fit: Calibration, multi_label: bool) -> np.ndarray:
-    """Probabilities [N, C] (float32) from logits [N, C] under `fit`: softmax(logits / T + b), or
-    sigmoid per label. Bit for bit the predictor's own step (FramingClassifier._calibrate, with
-    the fit framing.json holds), so that what a fit is measured by is what users get."""
-    scaled = np.asarray(logits).astype(np.float64) / fit.temperature  # [N, C]
-    if fit.bias:
-        scaled += np.asarray(fit.bias)  # [C]
-    if multi_label:
-        return (1.0 / (1.0 + np.exp(-scaled))).astype(np.float32)
-    scaled -= scaled.max(axis=-1, keepdims=True)
-    exp = np.exp(scaled)
-    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+    """Probabilities [N, C] (float32) from logits [N, C] under `fit`: the predictor's own step
+    (framing.results.calibrated_probabilities), so that what a fit is measured by is what users get."""
+    return apply_calibration(logits, fit.temperature, fit.bias, multi_label)
 
 
 def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibration) -> np.ndarray:

@@ -65,7 +65,7 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
     gold_data = labelled_data(a, data, text_column, label_column)
     texts, gold = gold_data.texts, gold_data.gold
     proba = {"A": a.predict_proba(texts), "B": b.predict_proba(texts)}
-    pred = {"A": a.decide(proba["A"]), "B": b.decide(proba["B"])}
+    pred = {"A": a.results.decide(proba["A"]), "B": b.results.decide(proba["B"])}
     # correct: the label, or for multi-label data the whole set of labels
     correct = {k: (v == gold).all(axis=1) if gold.ndim == 2 else v == gold for k, v in pred.items()}
     result = {

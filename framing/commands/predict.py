@@ -33,6 +33,9 @@ def add_parser(commands) -> None:
                               "(what `framing report` reads)")
     predict.add_argument("--limit", type=whole(1), metavar="N", help="score the first N rows of --input only (to try "
                                                                      "a corpus before scoring all of it)")
+    predict.add_argument("--sample", type=whole(1), metavar="N",
+                         help="score a uniform random sample of N rows of --input, in file order (--seed picks it)")
+    predict.add_argument("--seed", type=whole(0), default=0, help="the seed of --sample (default 0)")
     predict.add_argument("--chunk-size", type=whole(1), help="rows read, scored and saved at a time "
                                                               "(default 4096 passages, 256 articles)")
     predict.add_argument("--batch-size", type=whole(1), default=8, help="passages per forward pass (default 8)")
@@ -44,7 +47,7 @@ def add_parser(commands) -> None:
     predict.add_argument("--threads-per-worker", type=whole(1), default=1, help="CPU threads per Ray actor (default 1)")
     predict.add_argument("--no-progress", action="store_true",
                          help="no progress bar on standard error (it shows only on a terminal anyway)")
-    add_checkpoint(predict)
+    add_checkpoint(predict, default="accurate for passages, fast for --input files")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -64,13 +67,13 @@ def run(args: argparse.Namespace) -> None:
             raise FramingError("standard input: no passages")
     if args.input:
         return run_corpus(args)
-    if args.resume or args.engine != "local" or args.articles or args.limit:
-        raise FramingError("--resume, --engine, --articles and --limit apply to --input files only (an article "
-                           "given as text: framing analyze)")
+    if args.resume or args.engine != "local" or args.articles or args.limit or args.sample:
+        raise FramingError("--resume, --engine, --articles, --limit and --sample apply to --input files only (an "
+                           "article given as text: framing analyze)")
     if args.output:
         ensure_writable(check_output_format(args.output), args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
-    records = [{"text": text, **record} for text, record in zip(args.texts, classifier.records(args.texts))]
+    records = [{"text": text, **record} for text, record in zip(args.texts, map(classifier.results.record, classifier.predict_proba(args.texts)))]
     if args.output:
         write_records(Path(args.output), records)
     else:
@@ -79,12 +82,14 @@ def run(args: argparse.Namespace) -> None:
 
 
 def run_corpus(args: argparse.Namespace) -> None:
+    from framing.checkpoint import CORPUS_MODEL, locate_checkpoint
     from framing.corpus import LocalEngine, score_corpus
     from framing.predictor import FramingClassifier
 
     # Loaded here for the Ray engine too: a bad checkpoint fails before Ray starts, and a
     # missing ONNX file is built once, not once per actor.
-    classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
+    checkpoint = locate_checkpoint(args.checkpoint, default=CORPUS_MODEL)  # corpora: the fast model unless told
+    classifier = FramingClassifier.from_pretrained(checkpoint, runtime=args.runtime, batch_size=args.batch_size)
     folder = Path(classifier.checkpoint_dir)
     if args.engine == "ray":
         from framing.ray_engine import RayEngine
@@ -97,7 +102,7 @@ def run_corpus(args: argparse.Namespace) -> None:
     summary = score_corpus(engine, args.input, args.output, model=classifier.provenance(),
                            text_column=args.text_column, keep_columns=args.keep_columns, chunk_size=chunk_size,
                            resume=args.resume, overwrite=args.overwrite, progress=show_progress(args),
-                           limit=args.limit)
+                           limit=args.limit, sample=args.sample, seed=args.seed)
     if summary.get("note") == "already complete":
         print(f"framing: {args.output} was already complete ({summary['rows']} rows); nothing to score",
               file=sys.stderr)
