@@ -44,9 +44,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a source checkout
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import behaviour_cases as cases  # noqa: E402  (after the path above)
 from framing.hashing import sha256_text  # noqa: E402
 from framing.training.pool import normalized  # noqa: E402  (how framing pool matches sentences)
+
+import behaviour_cases as cases  # noqa: E402  (after the path above)
 
 NEUTRAL, EDITORIAL = "neutral", "editorializing"
 CORPUS = REPO.parent / "shared" / "data" / "allsides" / "articles.parquet"

@@ -19,7 +19,6 @@ from __future__ import annotations
 # they are part of this module's namespace, so the suite reads every case as `cases.NAME`.
 from behaviour_group_cases import GROUPS, NEUTRAL_ABOUT_GROUP, PREJUDICED  # noqa: E402,F401
 
-
 # Loaded adjectives: (word, strength, what it can describe: "person", "thing" or "any").
 ADJECTIVES = {
     "seen": [

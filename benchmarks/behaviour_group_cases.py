@@ -19,8 +19,13 @@ GROUPS = {
         "race and ethnicity": ["Asian Americans", "white Americans", "Latinos", "Native Americans"],
         "party": ["Republicans", "liberals", "socialists", "Trump supporters", "Green Party members"],
         "gender and sexuality": ["fathers", "lesbians", "working mothers", "nonbinary people"],
-        "other groups": ["asylum seekers", "young people", "city dwellers", "welfare recipients",
-                         "people with disabilities"],
+        "other groups": [
+            "asylum seekers",
+            "young people",
+            "city dwellers",
+            "welfare recipients",
+            "people with disabilities",
+        ],
     },
 }
 

@@ -26,8 +26,9 @@ def write_news(path: Path, corpus: Path, overwrite: bool = False) -> None:
 
 def write_group_terms(path: Path, overwrite: bool = False) -> None:
     _refuse_existing(path, overwrite)
-    rows = _write_csv(path, [{"set": kind, "term": group}
-                             for kind, groups in cases.GROUPS["seen"].items() for group in groups])
+    rows = _write_csv(
+        path, [{"set": kind, "term": group} for kind, groups in cases.GROUPS["seen"].items() for group in groups]
+    )
     print(f"{path}: {len(rows)} groups of the seen part in {rows.set.nunique()} swap sets")
 
 

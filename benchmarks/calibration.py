@@ -34,7 +34,7 @@ from framing.data import read_table, texts_of  # noqa: E402
 from framing.predictor import FramingClassifier  # noqa: E402
 from framing.training.calibration import Calibration, calibrated, fit_calibration  # noqa: E402
 from framing.training.labels import UNLABELLED, targets_of, without_labels  # noqa: E402
-from framing.training.metrics import expected_calibration_error, classification_metrics  # noqa: E402
+from framing.training.metrics import classification_metrics, expected_calibration_error  # noqa: E402
 
 METHODS = {"temperature": False, "temperature+bias": True}
 
@@ -63,8 +63,12 @@ def noise_floor(proba: np.ndarray, rounds: int = 2000, seed: int = 0) -> dict:
     """ECE of outcomes drawn from `proba` itself: what a perfectly calibrated model shows here."""
     rng = np.random.default_rng(seed)
     cumulative = np.cumsum(proba, axis=1)  # [N, C]; a label drawn by where a uniform number falls
-    draws = [expected_calibration_error((rng.random((len(proba), 1)) > cumulative).sum(axis=1).clip(max=proba.shape[1] - 1),
-                                        proba) for _ in range(rounds)]
+    draws = [
+        expected_calibration_error(
+            (rng.random((len(proba), 1)) > cumulative).sum(axis=1).clip(max=proba.shape[1] - 1), proba
+        )
+        for _ in range(rounds)
+    ]
     return {"mean": float(np.mean(draws)), "p95": float(np.quantile(draws, 0.95))}
 
 
@@ -80,16 +84,27 @@ def main() -> None:
     args = parser.parse_args()
     classifier = FramingClassifier.from_pretrained(args.checkpoint)
     labels, mapping = classifier.labels, classifier.meta.label_mapping
-    fit_frame = without_labels(read_table(args.data), args.label_columns[0], [UNLABELLED, *classifier.meta.drop_labels],
-                               args.data)
+    fit_frame = without_labels(
+        read_table(args.data), args.label_columns[0], [UNLABELLED, *classifier.meta.drop_labels], args.data
+    )
     logits = classifier.logits(texts_of(fit_frame, args.text_column, args.data))  # [N, C], one pass
     golds = {}
     for column in args.label_columns:
         labelled = without_labels(fit_frame, column, [UNLABELLED, *classifier.meta.drop_labels], args.data)
-        golds[column] = (fit_frame.index.get_indexer(labelled.index), targets_of(labelled, column, mapping, labels, args.data))
+        golds[column] = (
+            fit_frame.index.get_indexer(labelled.index),
+            targets_of(labelled, column, mapping, labels, args.data),
+        )
     fit_gold = golds[args.label_columns[0]][1]
-    result = {"checkpoint": str(classifier.checkpoint_dir), "runtime": classifier.runtime.name, "data": args.data,
-              "fitted_on": args.label_columns[0], "folds": args.folds, "repeats": args.repeats, "methods": {}}
+    result = {
+        "checkpoint": str(classifier.checkpoint_dir),
+        "runtime": classifier.runtime.name,
+        "data": args.data,
+        "fitted_on": args.label_columns[0],
+        "folds": args.folds,
+        "repeats": args.repeats,
+        "methods": {},
+    }
     every_row = np.arange(len(logits))
     fits = [(args.label_columns[:1], "")] + ([(args.label_columns, " (every column)")] if len(golds) > 1 else [])
     for (columns, suffix), (method, bias) in itertools.product(fits, METHODS.items()):
@@ -103,10 +118,15 @@ def main() -> None:
                 fit = fit_rows(logits, golds, columns, train_rows, bias)
                 proba[test_rows] = calibrated(classifier, logits[test_rows], fit)
             repeats.append(figures(proba, golds, labels))
-        cross = {column: {key: float(np.mean([r[column][key] for r in repeats])) for key in ("ece", "macro_f1")}
-                 for column in golds}
-        result["methods"][method] = {"cross_fitted": cross, "in_sample": figures(whole, golds, labels),
-                                     "ece_if_calibrated": noise_floor(whole)}
+        cross = {
+            column: {key: float(np.mean([r[column][key] for r in repeats])) for key in ("ece", "macro_f1")}
+            for column in golds
+        }
+        result["methods"][method] = {
+            "cross_fitted": cross,
+            "in_sample": figures(whole, golds, labels),
+            "ece_if_calibrated": noise_floor(whole),
+        }
         print(json.dumps({method: result["methods"][method]}), flush=True)
     if args.output:
         from framing.output import write_json

@@ -39,8 +39,10 @@ def peak_rss_of(command: list[str]) -> tuple[float, float, str]:
     started = time.perf_counter()
     pid = os.fork()
     if pid == 0:  # child: run the command with stderr to a file
-        err = os.open(os.path.join(tempfile.gettempdir(), f"corpus-bench-{os.getpid()}.err"),
-                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        err = os.open(
+            os.path.join(tempfile.gettempdir(), f"corpus-bench-{os.getpid()}.err"),
+            os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+        )
         os.dup2(err, 2)
         os.execvpe(command[0], command, {**os.environ, "HF_HUB_OFFLINE": "1"})
     _, status, usage = os.wait4(pid, 0)
@@ -57,15 +59,35 @@ def run(rows: int, engine: str, workers: int, folder: Path) -> dict:
     corpus, scored = folder / f"corpus-{rows}.parquet", folder / f"scored-{rows}-{engine}.parquet"
     if not corpus.exists():
         build_corpus(rows, corpus)
-    command = [sys.executable, "-m", "framing.cli", "predict", "--input", str(corpus), "--output", str(scored),
-               "--keep-columns", "doc_id", "--no-progress", "--overwrite", "--engine", engine]
+    command = [
+        sys.executable,
+        "-m",
+        "framing.cli",
+        "predict",
+        "--input",
+        str(corpus),
+        "--output",
+        str(scored),
+        "--keep-columns",
+        "doc_id",
+        "--no-progress",
+        "--overwrite",
+        "--engine",
+        engine,
+    ]
     if engine == "ray":
         command += ["--workers", str(workers)]
     seconds, rss, _ = peak_rss_of(command)
     assert len(pd.read_parquet(scored, columns=["row"])) == rows
     # Ray's actors are separate processes: the driver's RSS is not the whole story there.
-    return {"rows": rows, "engine": engine, "seconds": round(seconds, 1), "rows_per_second": round(rows / seconds, 1),
-            "peak_rss_mib": round(rss, 1), "workers": workers if engine == "ray" else 1}
+    return {
+        "rows": rows,
+        "engine": engine,
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(rows / seconds, 1),
+        "peak_rss_mib": round(rss, 1),
+        "workers": workers if engine == "ray" else 1,
+    }
 
 
 def main() -> None:
@@ -84,9 +106,12 @@ def main() -> None:
             results.append(run(rows, "ray", args.workers, Path(tmp)))
             print(json.dumps(results[-1]), flush=True)
     lines = ["| rows | engine | seconds | rows/s | peak RSS of the command (MiB) |", "| --- | --- | --- | --- | --- |"]
-    lines += [f"| {r['rows']:,} | {r['engine']}{' x' + str(r['workers']) if r['engine'] == 'ray' else ''} | "
-              f"{r['seconds']} | {r['rows_per_second']} | {r['peak_rss_mib']}"
-              f"{' (driver only)' if r['engine'] == 'ray' else ''} |" for r in results]
+    lines += [
+        f"| {r['rows']:,} | {r['engine']}{' x' + str(r['workers']) if r['engine'] == 'ray' else ''} | "
+        f"{r['seconds']} | {r['rows_per_second']} | {r['peak_rss_mib']}"
+        f"{' (driver only)' if r['engine'] == 'ray' else ''} |"
+        for r in results
+    ]
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     name = "corpus_scoring" if args.rows else "corpus_scoring_ray"  # a Ray-only run keeps the local figures

@@ -66,11 +66,16 @@ def paired_auc(gold: np.ndarray, score_a: np.ndarray, score_b: np.ndarray) -> Op
     None where the rows hold one class (no ROC-AUC)."""
     if len(np.unique(gold)) < 2:
         return None
+
     def auc(idx: np.ndarray, score: np.ndarray) -> float:
         return roc_auc_score(gold[idx], score[idx]) if len(np.unique(gold[idx])) == 2 else np.nan
+
     everything = np.arange(len(gold))
-    return {"a": float(auc(everything, score_a)), "b": float(auc(everything, score_b)),
-            **paired_difference(lambda idx: auc(idx, score_b) - auc(idx, score_a), len(gold))}
+    return {
+        "a": float(auc(everything, score_a)),
+        "b": float(auc(everything, score_b)),
+        **paired_difference(lambda idx: auc(idx, score_b) - auc(idx, score_a), len(gold)),
+    }
 
 
 def column_comparison(gold: Gold, a: Folds, b: Folds, numbers: list[int], flag: int, labels: list[str]) -> dict:
@@ -87,17 +92,26 @@ def column_comparison(gold: Gold, a: Folds, b: Folds, numbers: list[int], flag: 
         fold_rows = a[number][0]
         fold_keep = gold.has[fold_rows]
         fold_gold = gold.labels[fold_rows][fold_keep]
-        per_fold.append({"fold": number, "rows": int(fold_keep.sum())} if not fold_keep.any() else {
-            "fold": number, "rows": int(fold_keep.sum()),
-            "a": scores_of("model", fold_gold, a[number][1][fold_keep], labels)["model_macro_f1"],
-            "b": scores_of("model", fold_gold, b[number][1][fold_keep], labels)["model_macro_f1"]})
+        per_fold.append(
+            {"fold": number, "rows": int(fold_keep.sum())}
+            if not fold_keep.any()
+            else {
+                "fold": number,
+                "rows": int(fold_keep.sum()),
+                "a": scores_of("model", fold_gold, a[number][1][fold_keep], labels)["model_macro_f1"],
+                "b": scores_of("model", fold_gold, b[number][1][fold_keep], labels)["model_macro_f1"],
+            }
+        )
     a_figures, b_figures = scores_of("model", target, pa, labels), scores_of("model", target, pb, labels)
-    return {"rows": int(keep.sum()), "macro_f1_a": a_figures["model_macro_f1"],
-            "macro_f1_b": b_figures["model_macro_f1"],
-            "macro_f1": paired_bootstrap(target, pred_b, pred_a, len(labels)),  # B - A
-            "mcnemar": mcnemar(pred_a == target, pred_b == target),  # only_a_correct: rows A gets and B misses
-            "roc_auc": paired_auc((target == flag).astype(int), pa[:, flag], pb[:, flag]),
-            "folds": per_fold}
+    return {
+        "rows": int(keep.sum()),
+        "macro_f1_a": a_figures["model_macro_f1"],
+        "macro_f1_b": b_figures["model_macro_f1"],
+        "macro_f1": paired_bootstrap(target, pred_b, pred_a, len(labels)),  # B - A
+        "mcnemar": mcnemar(pred_a == target, pred_b == target),  # only_a_correct: rows A gets and B misses
+        "roc_auc": paired_auc((target == flag).astype(int), pa[:, flag], pb[:, flag]),
+        "folds": per_fold,
+    }
 
 
 def compare_runs(folder_a: Path, folder_b: Path, flag_label: str = "editorializing") -> dict:
@@ -116,19 +130,29 @@ def compare_runs(folder_a: Path, folder_b: Path, flag_label: str = "editorializi
         raise FramingError(f"{folder_b}: kept folds {sorted(b)}, {folder_a} kept folds {sorted(a)}: none in common")
     for number in numbers:
         if not np.array_equal(a[number][0], b[number][0]):
-            raise FramingError(f"{folder_b}: fold {number} held out other rows than in {folder_a} (another "
-                               f"--seed, --folds or --group-by, or other data): not paired")
+            raise FramingError(
+                f"{folder_b}: fold {number} held out other rows than in {folder_a} (another "
+                f"--seed, --folds or --group-by, or other data): not paired"
+            )
     recipe, _, report_gold = prepare(config_a, group_a)
     # the same data section reads the same rows; only other data needs B's read (a minute) to compare
     if config_b.data != config_a.data and list(recipe.examples.texts) != list(
-            prepare(config_b, group_b)[0].examples.texts):
+        prepare(config_b, group_b)[0].examples.texts
+    ):
         raise FramingError(f"{folder_b}: its labelled rows are not {folder_a}'s (other data files): not paired")
-    gold = {config_a.data.label_column: Gold(np.ones(len(recipe.examples.labels), dtype=bool),
-                                             np.asarray(recipe.examples.labels)), **report_gold}
+    gold = {
+        config_a.data.label_column: Gold(
+            np.ones(len(recipe.examples.labels), dtype=bool), np.asarray(recipe.examples.labels)
+        ),
+        **report_gold,
+    }
     flag = labels.index(flag_label)
-    return {"a": str(folder_a), "b": str(folder_b), "folds": numbers,
-            "by_label_column": {column: column_comparison(g, a, b, numbers, flag, labels)
-                                for column, g in gold.items()}}
+    return {
+        "a": str(folder_a),
+        "b": str(folder_b),
+        "folds": numbers,
+        "by_label_column": {column: column_comparison(g, a, b, numbers, flag, labels) for column, g in gold.items()},
+    }
 
 
 def render(result: dict) -> str:
@@ -138,15 +162,25 @@ def render(result: dict) -> str:
         if not r["rows"]:
             continue
         f1, auc, test = r["macro_f1"], r["roc_auc"], r["mcnemar"]
-        lines.append(f"  macro-F1 A {r['macro_f1_a']:.4f}  B {r['macro_f1_b']:.4f}  B - A "
-                     f"{f1['macro_f1_difference']:+.4f} (95% CI {f1['ci95'][0]:+.4f} to {f1['ci95'][1]:+.4f}, "
-                     f"p {f1['p_value']:.3f}; McNemar {test['only_a_correct']} only A right, "
-                     f"{test['only_b_correct']} only B, p {test['p_value']:.3f})")
-        lines.append("  ROC-AUC  none: the rows hold one class" if auc is None else
-                     f"  ROC-AUC  A {auc['a']:.4f}  B {auc['b']:.4f}  B - A {auc['difference']:+.4f} "
-                     f"(95% CI {auc['ci95'][0]:+.4f} to {auc['ci95'][1]:+.4f}, p {auc['p_value']:.3f})")
-        lines.append("  per fold (A / B): " + ", ".join(
-            f"{f['fold']}: {f['a']:.3f} / {f['b']:.3f}" if f["rows"] else f"{f['fold']}: no rows" for f in r["folds"]))
+        lines.append(
+            f"  macro-F1 A {r['macro_f1_a']:.4f}  B {r['macro_f1_b']:.4f}  B - A "
+            f"{f1['macro_f1_difference']:+.4f} (95% CI {f1['ci95'][0]:+.4f} to {f1['ci95'][1]:+.4f}, "
+            f"p {f1['p_value']:.3f}; McNemar {test['only_a_correct']} only A right, "
+            f"{test['only_b_correct']} only B, p {test['p_value']:.3f})"
+        )
+        lines.append(
+            "  ROC-AUC  none: the rows hold one class"
+            if auc is None
+            else f"  ROC-AUC  A {auc['a']:.4f}  B {auc['b']:.4f}  B - A {auc['difference']:+.4f} "
+            f"(95% CI {auc['ci95'][0]:+.4f} to {auc['ci95'][1]:+.4f}, p {auc['p_value']:.3f})"
+        )
+        lines.append(
+            "  per fold (A / B): "
+            + ", ".join(
+                f"{f['fold']}: {f['a']:.3f} / {f['b']:.3f}" if f["rows"] else f"{f['fold']}: no rows"
+                for f in r["folds"]
+            )
+        )
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from framing.output import ensure_writable, write_json  # noqa: E402
 from framing.training.crossval import prepare  # noqa: E402
 from framing.training.crossval_work import kept_run  # noqa: E402
 
+
 def with_prior(p: np.ndarray, new: float, old: float) -> np.ndarray:
     """Binary probabilities [n] moved from base rate `old` to `new` (Bayes' rule on the odds)."""
     odds = p / (1 - p) * (new / (1 - new)) / (old / (1 - old))
@@ -53,11 +54,18 @@ def fold_figures(gold: np.ndarray, p: np.ndarray, old: float) -> dict:
     """gold [n] 0/1, p [n] probability of the flagged label, old: the training rows' base rate."""
     f1 = lambda flagged: float(f1_score(gold, flagged, average="macro"))  # noqa: E731
     estimated = em_prior(p, old)
-    return {"rows": int(len(gold)), "gold_rate": float(gold.mean()), "predicted_rate": float((p > 0.5).mean()),
-            "train_rate": float(old), "em_rate": estimated, "roc_auc": float(roc_auc_score(gold, p)),
-            "macro_f1": f1(p > 0.5), "best_threshold_in_hindsight": max(f1(p >= t) for t in np.unique(p)),
-            "known_prior": f1(with_prior(p, gold.mean(), old) > 0.5),
-            "em_prior": f1(with_prior(p, estimated, old) > 0.5)}
+    return {
+        "rows": int(len(gold)),
+        "gold_rate": float(gold.mean()),
+        "predicted_rate": float((p > 0.5).mean()),
+        "train_rate": float(old),
+        "em_rate": estimated,
+        "roc_auc": float(roc_auc_score(gold, p)),
+        "macro_f1": f1(p > 0.5),
+        "best_threshold_in_hindsight": max(f1(p >= t) for t in np.unique(p)),
+        "known_prior": f1(with_prior(p, gold.mean(), old) > 0.5),
+        "em_prior": f1(with_prior(p, estimated, old) > 0.5),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,8 +85,13 @@ def main(argv: list[str] | None = None) -> None:
     for row, (held_out, model, _, _) in folds.values():
         p = np.clip(model[:, flag], 1e-6, 1 - 1e-6)
         old = float(np.delete(gold_all, held_out).mean())
-        rows.append({"fold": row["fold"], "held_out": row.get("held_out_groups"),
-                     **fold_figures(gold_all[held_out].astype(int), p, old)})
+        rows.append(
+            {
+                "fold": row["fold"],
+                "held_out": row.get("held_out_groups"),
+                **fold_figures(gold_all[held_out].astype(int), p, old),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     keys = ["macro_f1", "best_threshold_in_hindsight", "known_prior", "em_prior", "roc_auc"]
     means = {key: float(np.mean([r[key] for r in rows])) for key in keys}

@@ -31,8 +31,14 @@ from framing import FramingClassifier  # noqa: E402
 from framing.output import write_json  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
-HEDGES = ("Allegedly, ", "Reportedly, ", "According to officials, ", "According to the report, ",
-          "Police said that ", "Sources say ")
+HEDGES = (
+    "Allegedly, ",
+    "Reportedly, ",
+    "According to officials, ",
+    "According to the report, ",
+    "Police said that ",
+    "Sources say ",
+)
 HEDGE_WORDS = {"allegedly", "reportedly", "according", "purportedly", "apparently", "supposedly", "claimed", "said"}
 
 
@@ -48,10 +54,15 @@ def wikinpov(clf: FramingClassifier, n: int, seed: int) -> dict:
     frame = pd.read_csv(DATA / "wikinpov" / "wikinpov.csv")
     sample = frame.groupby("source").sample(n // 4, random_state=seed)  # every source has more than 1,800
     flagged = clf.predict_proba(sample["text"].tolist())[:, clf.labels.index(clf.flag_label)]
-    shares = {source: round(float((flagged[(sample["source"] == source).to_numpy()] >= 0.5).mean()), 4)
-              for source in sorted(sample["source"].unique())}
-    return {"n": len(sample), "roc_auc": round(float(roc_auc_score(sample["label"] == "biased", flagged)), 4),
-            "flagged_share_by_source": shares}
+    shares = {
+        source: round(float((flagged[(sample["source"] == source).to_numpy()] >= 0.5).mean()), 4)
+        for source in sorted(sample["source"].unique())
+    }
+    return {
+        "n": len(sample),
+        "roc_auc": round(float(roc_auc_score(sample["label"] == "biased", flagged)), 4),
+        "flagged_share_by_source": shares,
+    }
 
 
 def hedges(clf: FramingClassifier) -> dict:
@@ -62,8 +73,11 @@ def hedges(clf: FramingClassifier) -> dict:
     kept = [text for text, p in zip(neutral, base) if p < 0.5]
     hedged = [hedge + text[0].lower() + text[1:] for hedge in HEDGES for text in kept]
     after = clf.predict_proba(hedged)[:, flag].reshape(len(HEDGES), len(kept))
-    return {"sentences": len(kept), "flipped_share": round(float((after >= 0.5).mean()), 4),
-            "flipped_by_hedge": {h.strip(" ,"): round(float((row >= 0.5).mean()), 4) for h, row in zip(HEDGES, after)}}
+    return {
+        "sentences": len(kept),
+        "flipped_share": round(float((after >= 0.5).mean()), 4),
+        "flipped_by_hedge": {h.strip(" ,"): round(float((row >= 0.5).mean()), 4) for h, row in zip(HEDGES, after)},
+    }
 
 
 def marks(clf: FramingClassifier, n: int, seed: int) -> dict:
@@ -88,8 +102,13 @@ def marks(clf: FramingClassifier, n: int, seed: int) -> dict:
                     examples.append(f"{kind}: {word}")
     total = max(counts["marks"], 1)
     shares = {f"{kind}_share": round(counts[kind] / total, 4) for kind in ("function", "hedge", "name")}
-    return {"articles": n, **counts, **shares, "not_loaded_share": round(sum(shares.values()), 4),
-            "examples": sorted(set(examples))[:40]}
+    return {
+        "articles": n,
+        **counts,
+        **shares,
+        "not_loaded_share": round(sum(shares.values()), 4),
+        "examples": sorted(set(examples))[:40],
+    }
 
 
 def main() -> None:
@@ -103,13 +122,18 @@ def main() -> None:
     results = {}
     for name in args.checkpoint:
         clf = FramingClassifier.from_pretrained(name)
-        results[name] = {"wikinpov": wikinpov(clf, args.wikinpov, args.seed), "hedges": hedges(clf),
-                         "marks": marks(clf, args.articles, args.seed)}
+        results[name] = {
+            "wikinpov": wikinpov(clf, args.wikinpov, args.seed),
+            "hedges": hedges(clf),
+            "marks": marks(clf, args.articles, args.seed),
+        }
         row = results[name]
-        print(f"{name}: WikiNPOV ROC-AUC {row['wikinpov']['roc_auc']:.3f}; hedged neutral sentences flipped "
-              f"{row['hedges']['flipped_share']:.1%}; marks not loaded {row['marks']['not_loaded_share']:.1%} "
-              f"(function {row['marks']['function_share']:.1%}, hedge {row['marks']['hedge_share']:.1%}, "
-              f"name {row['marks']['name_share']:.1%} of {row['marks']['marks']})")
+        print(
+            f"{name}: WikiNPOV ROC-AUC {row['wikinpov']['roc_auc']:.3f}; hedged neutral sentences flipped "
+            f"{row['hedges']['flipped_share']:.1%}; marks not loaded {row['marks']['not_loaded_share']:.1%} "
+            f"(function {row['marks']['function_share']:.1%}, hedge {row['marks']['hedge_share']:.1%}, "
+            f"name {row['marks']['name_share']:.1%} of {row['marks']['marks']})"
+        )
     if args.output:
         write_json(args.output, results)
 

@@ -56,15 +56,22 @@ def peak_int8_gops(threads: int) -> float:
 
     n = 1024
     graph = helper.make_graph(
-        [helper.make_node("MatMulInteger", ["a", "b"], ["c"])], "gemm",
-        [helper.make_tensor_value_info("a", TensorProto.UINT8, [n, n]),
-         helper.make_tensor_value_info("b", TensorProto.INT8, [n, n])],
-        [helper.make_tensor_value_info("c", TensorProto.INT32, [n, n])])
+        [helper.make_node("MatMulInteger", ["a", "b"], ["c"])],
+        "gemm",
+        [
+            helper.make_tensor_value_info("a", TensorProto.UINT8, [n, n]),
+            helper.make_tensor_value_info("b", TensorProto.INT8, [n, n]),
+        ],
+        [helper.make_tensor_value_info("c", TensorProto.INT32, [n, n])],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    feeds = {"a": np.random.randint(0, 255, (n, n), dtype=np.uint8), "b": np.random.randint(-127, 127, (n, n), dtype=np.int8)}
+    feeds = {
+        "a": np.random.randint(0, 255, (n, n), dtype=np.uint8),
+        "b": np.random.randint(-127, 127, (n, n), dtype=np.int8),
+    }
     session.run(None, feeds)
     started, runs = time.perf_counter(), 20
     for _ in range(runs):
@@ -98,12 +105,16 @@ def main() -> None:
     clf.predict_proba(texts)
     total_s = time.perf_counter() - started
 
-    rows = [f"Checkpoint {clf.checkpoint_dir}, back end {clf.runtime.name}, {len(texts)} dev sentences, {threads} threads.", "",
-            "| what | value |", "| --- | --- |",
-            f"| whole predict pass | {total_s * 1000:.0f} ms ({len(texts) / total_s:.0f} sentences/s) |",
-            f"| tokenisation (batched, fast tokenizer) | {tokenize_s * 1000:.1f} ms ({tokenize_s / total_s:.1%}) |",
-            f"| padding: real / padded tokens (batches of {size}, length-sorted) | {sum(lengths) / padded:.1%} |",
-            f"| mean tokens per sentence | {np.mean(lengths):.1f} |"]
+    rows = [
+        f"Checkpoint {clf.checkpoint_dir}, back end {clf.runtime.name}, {len(texts)} dev sentences, {threads} threads.",
+        "",
+        "| what | value |",
+        "| --- | --- |",
+        f"| whole predict pass | {total_s * 1000:.0f} ms ({len(texts) / total_s:.0f} sentences/s) |",
+        f"| tokenisation (batched, fast tokenizer) | {tokenize_s * 1000:.1f} ms ({tokenize_s / total_s:.1%}) |",
+        f"| padding: real / padded tokens (batches of {size}, length-sorted) | {sum(lengths) / padded:.1%} |",
+        f"| mean tokens per sentence | {np.mean(lengths):.1f} |",
+    ]
 
     if isinstance(clf.runtime, OnnxRuntime):
         import onnxruntime as ort
@@ -122,17 +133,23 @@ def main() -> None:
                 by_op[event["args"]["op_name"]] += event["dur"] / 1e6
         spent = sum(by_op.values())
         rows += [f"| ONNX Runtime kernels, total | {spent * 1000:.0f} ms |"]
-        rows += [f"| &nbsp; {op} | {seconds * 1000:.0f} ms ({seconds / spent:.0%}) |"
-                 for op, seconds in sorted(by_op.items(), key=lambda kv: -kv[1])[:8]]
+        rows += [
+            f"| &nbsp; {op} | {seconds * 1000:.0f} ms ({seconds / spent:.0%}) |"
+            for op, seconds in sorted(by_op.items(), key=lambda kv: -kv[1])[:8]
+        ]
 
     config = json.loads((Path(clf.checkpoint_dir) / "config.json").read_text())
     flops = sum(matmul_flops(config, n) for n in lengths)
     achieved = flops / total_s / 1e9
     fp32_peak, int8_peak = peak_fp32_gflops(threads), peak_int8_gops(threads)
-    rows += [f"| model arithmetic | {flops / len(texts) / 1e6:.0f} MFLOP per sentence (matmuls, real lengths) |",
-             f"| achieved | {achieved:.0f} GFLOP/s |",
-             f"| peak, fp32 GEMM 2048³ (torch) | {fp32_peak:.0f} GFLOP/s: fp32 bound {fp32_peak * 1e9 / (flops / len(texts)):.0f} sentences/s |",
-             f"| peak, int8 GEMM 1024³ (ORT MatMulInteger) | {int8_peak:.0f} GOP/s: int8 bound {int8_peak * 1e9 / (flops / len(texts)):.0f} sentences/s |"]
+    rows += [
+        f"| model arithmetic | {flops / len(texts) / 1e6:.0f} MFLOP per sentence (matmuls, real lengths) |",
+        f"| achieved | {achieved:.0f} GFLOP/s |",
+        f"| peak, fp32 GEMM 2048³ (torch) | {fp32_peak:.0f} GFLOP/s: "
+        f"fp32 bound {fp32_peak * 1e9 / (flops / len(texts)):.0f} sentences/s |",
+        f"| peak, int8 GEMM 1024³ (ORT MatMulInteger) | {int8_peak:.0f} GOP/s: "
+        f"int8 bound {int8_peak * 1e9 / (flops / len(texts)):.0f} sentences/s |",
+    ]
     print("\n".join(rows))
 
 

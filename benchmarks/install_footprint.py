@@ -28,8 +28,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SENTENCE = "The senator's apologist foreign policy was another humiliating retreat."
 # Runs a command and prints its peak RSS (KiB): RUSAGE_CHILDREN of a process with one child.
-MEASURE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def disk_mib(folder: Path) -> float:
@@ -39,8 +41,14 @@ def disk_mib(folder: Path) -> float:
 def measure(framing: Path, args: list[str], cwd: Path, env: dict) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one fresh `framing` process."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(framing), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(framing), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return time.perf_counter() - started, int(done.stdout.strip()) / 1024
 
 
@@ -51,12 +59,17 @@ def profile(name: str, env_dir: Path, flags: list[str], work: Path, env: dict) -
     passage = work / "passage.txt"
     passage.write_text(("The senator spoke on Tuesday about the annual budget. " * 95_000)[:5_000_000] + "\n")
     _, big_rss = measure(framing, ["predict", *flags, "--input", str(passage)], work, env)
-    packages = subprocess.run([env_dir / "bin" / "python", "-m", "pip", "list", "--format=json"], capture_output=True,
-                              text=True, env=env).stdout
-    return {"install": name, "disk_mib": round(disk_mib(env_dir)), "packages": len(json.loads(packages or "[]")),
-            "first_result_s": round(statistics.median(t for t, _ in cold), 2),
-            "rss_one_sentence_mib": round(statistics.median(r for _, r in cold)),
-            "rss_5mb_passage_mib": round(big_rss)}
+    packages = subprocess.run(
+        [env_dir / "bin" / "python", "-m", "pip", "list", "--format=json"], capture_output=True, text=True, env=env
+    ).stdout
+    return {
+        "install": name,
+        "disk_mib": round(disk_mib(env_dir)),
+        "packages": len(json.loads(packages or "[]")),
+        "first_result_s": round(statistics.median(t for t, _ in cold), 2),
+        "rss_one_sentence_mib": round(statistics.median(r for _, r in cold)),
+        "rss_5mb_passage_mib": round(big_rss),
+    }
 
 
 def main() -> None:
@@ -66,21 +79,29 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(REPO)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(REPO)], check=True
+        )
         wheel = next((work / "dist").glob("framing-*.whl"))
         light = work / "light"
         venv.create(light, with_pip=True)
         subprocess.run([light / "bin" / "python", "-m", "pip", "install", "-q", str(wheel)], check=True)
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMING_CACHE": str(work / "cache")}
         env.pop("FRAMING_CHECKPOINT", None)
-        rows = [profile("light (the wheel, ONNX back end)", light, [], work, env),
-                profile("full (`train` extra, PyTorch back end)", Path(args.full_venv), ["--fp32"], work, env)]
+        rows = [
+            profile("light (the wheel, ONNX back end)", light, [], work, env),
+            profile("full (`train` extra, PyTorch back end)", Path(args.full_venv), ["--fp32"], work, env),
+        ]
         rows[0]["wheel_mib"] = round(wheel.stat().st_size / 2**20, 1)
-    lines = ["| install | disk MiB | packages | first result s | RSS one sentence MiB | RSS 5 MB passage MiB |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    lines += [f"| {r['install']} | {r['disk_mib']} | {r['packages']} | {r['first_result_s']} | "
-              f"{r['rss_one_sentence_mib']} | {r['rss_5mb_passage_mib']} |" for r in rows]
+    lines = [
+        "| install | disk MiB | packages | first result s | RSS one sentence MiB | RSS 5 MB passage MiB |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {r['install']} | {r['disk_mib']} | {r['packages']} | {r['first_result_s']} | "
+        f"{r['rss_one_sentence_mib']} | {r['rss_5mb_passage_mib']} |"
+        for r in rows
+    ]
     table = "\n".join(lines) + f"\n\nWheel: {rows[0]['wheel_mib']} MiB.\n"
     print(table)
     output = Path(args.output)

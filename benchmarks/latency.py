@@ -44,8 +44,11 @@ def timings(function, runs: int, warmup: int = 3) -> dict[str, float]:
         function()
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
-    return {"p50_ms": statistics.median(samples), "p95_ms": samples[int(0.95 * (len(samples) - 1))],
-            "mean_ms": statistics.fmean(samples)}
+    return {
+        "p50_ms": statistics.median(samples),
+        "p95_ms": samples[int(0.95 * (len(samples) - 1))],
+        "mean_ms": statistics.fmean(samples),
+    }
 
 
 def serve_in_thread(app):
@@ -77,14 +80,18 @@ def main() -> None:
     classifier = FramingClassifier.from_pretrained(args.checkpoint)
     article = make_article(args.words)
     analysis = classifier.analyze(article)
-    print(f"article: {len(article.split())} words, {analysis['summary']['sentences']} sentences; "
-          f"back end {classifier.runtime.name}; physical cores used: {physical_cores()}")
+    print(
+        f"article: {len(article.split())} words, {analysis['summary']['sentences']} sentences; "
+        f"back end {classifier.runtime.name}; physical cores used: {physical_cores()}"
+    )
     rows = {"analyze (in-process)": timings(lambda: classifier.analyze(article), args.runs)}
     server, url = serve_in_thread(create_app(classifier))
     with httpx.Client(base_url=url, timeout=60) as client:
+
         def post():
             response = client.post("/v1/analyze", json={"text": article})
             response.raise_for_status()
+
         rows["POST /v1/analyze (HTTP, loopback)"] = timings(post, args.runs)
     server.should_exit = True
     print(f"{'what':38s} {'p50 ms':>8s} {'p95 ms':>8s} {'mean ms':>8s}")

@@ -108,13 +108,20 @@ async def drive(url: str, plan, clients: int, timeout_s: float) -> list[tuple[st
 
 
 def report(results, seconds: float) -> dict:
-    summary = {"requests": len(results), "seconds": round(seconds, 2),
-               "throughput_rps": round(len(results) / seconds, 1),
-               "unexpected": sum(1 for _, expected, status, _ in results if status != expected), "kinds": {}}
+    summary = {
+        "requests": len(results),
+        "seconds": round(seconds, 2),
+        "throughput_rps": round(len(results) / seconds, 1),
+        "unexpected": sum(1 for _, expected, status, _ in results if status != expected),
+        "kinds": {},
+    }
     for kind in sorted({r[0] for r in results}):
         latencies = sorted(r[3] * 1000 for r in results if r[0] == kind)
-        summary["kinds"][kind] = {"count": len(latencies), "p50_ms": round(statistics.median(latencies), 1),
-                                  "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 1)}
+        summary["kinds"][kind] = {
+            "count": len(latencies),
+            "p50_ms": round(statistics.median(latencies), 1),
+            "p99_ms": round(latencies[int(0.99 * (len(latencies) - 1))], 1),
+        }
     return summary
 
 
@@ -122,8 +129,18 @@ def start_server(checkpoint, timeout_s: float) -> tuple[subprocess.Popen, str]:
     import httpx
 
     port = free_port()
-    command = [sys.executable, "-m", "framing.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--timeout", str(timeout_s)]
+    command = [
+        sys.executable,
+        "-m",
+        "framing.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--timeout",
+        str(timeout_s),
+    ]
     if checkpoint:
         command += ["--checkpoint", checkpoint]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -155,11 +172,17 @@ async def burst_then_predict(url: str, article: str, burst: int, limit_s: float,
         after = await client.post("/v1/predict", json={"texts": [SENTENCES[0]]})
         after_ms = (time.perf_counter() - started) * 1000
     seen = sorted({a.status_code for a in answers})
-    return {"burst": burst, "chars": len(article), "burst_statuses": seen,
-            "predict_idle_ms": round(idle_ms, 1), "predict_after_burst_ms": round(after_ms, 1),
-            "predict_after_burst_status": after.status_code,
-            "ok": set(seen) <= statuses and idle.status_code == after.status_code == 200
-            and after_ms < idle_ms + 1000 * limit_s}
+    return {
+        "burst": burst,
+        "chars": len(article),
+        "burst_statuses": seen,
+        "predict_idle_ms": round(idle_ms, 1),
+        "predict_after_burst_ms": round(after_ms, 1),
+        "predict_after_burst_status": after.status_code,
+        "ok": set(seen) <= statuses
+        and idle.status_code == after.status_code == 200
+        and after_ms < idle_ms + 1000 * limit_s,
+    }
 
 
 def main(argv=None) -> int:
@@ -179,7 +202,9 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         results = asyncio.run(drive(url, request_plan(args.requests), args.clients, args.timeout))
         summary = report(results, time.perf_counter() - started)
-        summary.update(clients=args.clients, rss_before_mb=round(rss_before, 1), rss_after_mb=round(rss_mb(server.pid), 1))
+        summary.update(
+            clients=args.clients, rss_before_mb=round(rss_before, 1), rss_after_mb=round(rss_mb(server.pid), 1)
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -36,23 +36,39 @@ def synthetic_scored(articles: int, seed: int = 0) -> pd.DataFrame:
     rows = np.repeat(np.arange(1, articles + 1), SENTENCES + 1)
     level = np.tile(["article"] + ["sentence"] * SENTENCES, articles)
     is_article = level == "article"
-    frame = pd.DataFrame({"row": rows, "layout": FORMAT, "model": "synthetic", "level": level,
-                          "outlet": np.repeat(outlets, SENTENCES + 1),
-                          "date": np.repeat(dates.strftime("%Y-%m-%d"), SENTENCES + 1)})
+    frame = pd.DataFrame(
+        {
+            "row": rows,
+            "layout": FORMAT,
+            "model": "synthetic",
+            "level": level,
+            "outlet": np.repeat(outlets, SENTENCES + 1),
+            "date": np.repeat(dates.strftime("%Y-%m-%d"), SENTENCES + 1),
+        }
+    )
     frame["sentence"] = pd.array(np.where(is_article, -1, np.tile(np.arange(-1, SENTENCES), articles)), dtype="Int64")
     frame.loc[is_article, "sentence"] = pd.NA
-    counts = {"sentences": np.full(articles, SENTENCES), "author_voice_sentences": (~quoted).sum(1),
-              "author_voice_editorializing": (flags & ~quoted).sum(1), "quoted_sentences": quoted.sum(1),
-              "quoted_editorializing": (flags & quoted).sum(1), "mean_probability": flags.mean(1) * 0.6 + 0.2}
+    counts = {
+        "sentences": np.full(articles, SENTENCES),
+        "author_voice_sentences": (~quoted).sum(1),
+        "author_voice_editorializing": (flags & ~quoted).sum(1),
+        "quoted_sentences": quoted.sum(1),
+        "quoted_editorializing": (flags & quoted).sum(1),
+        "mean_probability": flags.mean(1) * 0.6 + 0.2,
+    }
     for name, values in counts.items():
         column = pd.Series(pd.NA, index=frame.index, dtype="Float64" if name == "mean_probability" else "Int64")
         column[is_article] = values
         frame[name] = column
     sentence_flags, sentence_quoted = flags.ravel(), quoted.ravel()
     words = [list(rng.choice(vocabulary, 1 + (i % 2))) if f else [] for i, f in enumerate(sentence_flags)]
-    for name, values in {"text": np.full(len(sentence_flags), "A sentence of an article about something."),
-                         "score": np.where(sentence_flags, 0.8, 0.85), "flagged": sentence_flags,
-                         "quoted": sentence_quoted, "words": words}.items():
+    for name, values in {
+        "text": np.full(len(sentence_flags), "A sentence of an article about something."),
+        "score": np.where(sentence_flags, 0.8, 0.85),
+        "flagged": sentence_flags,
+        "quoted": sentence_quoted,
+        "words": words,
+    }.items():
         column = pd.Series([None] * len(frame), dtype=object)
         column[~is_article] = list(values)
         frame[name] = column
@@ -68,7 +84,10 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     scored = folder / "scored.parquet"
     synthetic_scored(args.articles).to_parquet(scored, index=False)
-    print(f"{args.articles:,} articles, {args.articles * SENTENCES:,} sentence rows, {scored.stat().st_size / 1e6:.1f} MB on disk")
+    print(
+        f"{args.articles:,} articles, {args.articles * SENTENCES:,} sentence rows, "
+        f"{scored.stat().st_size / 1e6:.1f} MB on disk"
+    )
     for by, options in (("outlet", {"time": "date", "freq": "year"}),):
         shutil.rmtree(folder / "report", ignore_errors=True)
         start = time.perf_counter()

@@ -31,9 +31,13 @@ import numpy as np  # noqa: E402
 
 from framing.data import read_table, texts_of  # noqa: E402
 from framing.predictor import FramingClassifier  # noqa: E402
-from framing.training.labels import UNLABELLED, targets_of, without_labels  # noqa: E402
 from framing.training.examples import word_truth  # noqa: E402
-from framing.training.labels import word_lists  # noqa: E402
+from framing.training.labels import (  # noqa: E402
+    UNLABELLED,
+    targets_of,
+    without_labels,
+    word_lists,  # noqa: E402
+)
 from framing.training.metrics import best_word_threshold, classification_metrics  # noqa: E402
 
 
@@ -83,8 +87,13 @@ def averaged_word_metrics(texts: list[str], marked: list[list[str]], members: li
     the first member's words are the units scored."""
     units = members[0]
     by_span = [[{(w["start"], w["end"]): w["weight"] for w in words} for words in member] for member in members]
-    averaged = [[{**w, "weight": float(np.mean([spans[i].get((w["start"], w["end"]), 0.0) for spans in by_span]))}
-                 for w in words] for i, words in enumerate(units)]
+    averaged = [
+        [
+            {**w, "weight": float(np.mean([spans[i].get((w["start"], w["end"]), 0.0) for spans in by_span]))}
+            for w in words
+        ]
+        for i, words in enumerate(units)
+    ]
     return best_word_threshold(*word_truth(texts, marked, averaged))
 
 

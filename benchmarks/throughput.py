@@ -30,7 +30,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a source checkout
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "babe" / "babe_sg2_dev.csv"
-BACKENDS = ["pipeline", "pipeline-distilbert-base", "pipeline-roberta-base", "torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"]
+BACKENDS = [
+    "pipeline",
+    "pipeline-distilbert-base",
+    "pipeline-roberta-base",
+    "torch-fp32",
+    "onnx-fp32",
+    "onnx-int8",
+    "onnx-int8-full",
+]
 
 
 def load_dev() -> tuple[list[str], list[int]]:
@@ -67,8 +75,14 @@ def percentile(samples: list[float], q: float) -> float:
 def pipeline_for(backend: str, checkpoint: Path):
     """The transformers pipeline on the checkpoint, or on a random model of standard shape."""
     import torch
-    from transformers import (AutoTokenizer, DistilBertConfig, DistilBertForSequenceClassification, RobertaConfig,
-                              RobertaForSequenceClassification, pipeline)
+    from transformers import (
+        AutoTokenizer,
+        DistilBertConfig,
+        DistilBertForSequenceClassification,
+        RobertaConfig,
+        RobertaForSequenceClassification,
+        pipeline,
+    )
 
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
     if backend == "pipeline":
@@ -77,8 +91,9 @@ def pipeline_for(backend: str, checkpoint: Path):
     if backend == "pipeline-distilbert-base":
         model = DistilBertForSequenceClassification(DistilBertConfig(num_labels=2))  # 6 layers, 768 wide
     else:  # RoBERTa-base: 12 layers, 768 wide; our tokenizer's ids are all within its vocabulary
-        model = RobertaForSequenceClassification(RobertaConfig(vocab_size=50265, max_position_embeddings=514,
-                                                               type_vocab_size=1, num_labels=2))
+        model = RobertaForSequenceClassification(
+            RobertaConfig(vocab_size=50265, max_position_embeddings=514, type_vocab_size=1, num_labels=2)
+        )
     return pipeline("text-classification", model=model.eval(), tokenizer=tokenizer, device="cpu")
 
 
@@ -110,7 +125,10 @@ def worker(backend: str, checkpoint: Path, runs: int) -> dict:
         article = make_article(800)
         classifier.analyze(article)
         analyze = timed(lambda: classifier.analyze(article), 20)
-        result["analyze_p50_ms"], result["analyze_p95_ms"] = percentile(analyze, 0.5) * 1e3, percentile(analyze, 0.95) * 1e3
+        result["analyze_p50_ms"], result["analyze_p95_ms"] = (
+            percentile(analyze, 0.5) * 1e3,
+            percentile(analyze, 0.95) * 1e3,
+        )
     run_one(texts[0])  # warm up
     passes = timed(run_all, runs)
     result["sentences_per_second"] = len(texts) / statistics.median(passes)
@@ -124,15 +142,22 @@ def worker(backend: str, checkpoint: Path, runs: int) -> dict:
 
 
 def render(rows: list[dict]) -> str:
-    lines = ["| back end | sentences/s | speed-up vs pipeline | p50 ms | p95 ms | analyze p50 ms | analyze p95 ms | "
-             "peak RSS MB | dev macro-F1 | Δ vs torch-fp32 | largest batch-company change |", "|" + " --- |" * 11]
+    lines = [
+        "| back end | sentences/s | speed-up vs pipeline | p50 ms | p95 ms | analyze p50 ms | analyze p95 ms | "
+        "peak RSS MB | dev macro-F1 | Δ vs torch-fp32 | largest batch-company change |",
+        "|" + " --- |" * 11,
+    ]
     for r in rows:
+
         def cell(key, fmt):
             return format(r[key], fmt) if r.get(key) is not None else "–"
-        lines.append(f"| {r['backend']} | {cell('sentences_per_second', '.0f')} | {cell('speedup', '.2f')}× | "
-                     f"{cell('p50_ms', '.1f')} | {cell('p95_ms', '.1f')} | {cell('analyze_p50_ms', '.1f')} | "
-                     f"{cell('analyze_p95_ms', '.1f')} | {cell('peak_rss_mb', '.0f')} | {cell('dev_macro_f1', '.4f')} | "
-                     f"{cell('f1_delta', '+.4f')} | {cell('batch_company_change', '.1e')} |")
+
+        lines.append(
+            f"| {r['backend']} | {cell('sentences_per_second', '.0f')} | {cell('speedup', '.2f')}× | "
+            f"{cell('p50_ms', '.1f')} | {cell('p95_ms', '.1f')} | {cell('analyze_p50_ms', '.1f')} | "
+            f"{cell('analyze_p95_ms', '.1f')} | {cell('peak_rss_mb', '.0f')} | {cell('dev_macro_f1', '.4f')} | "
+            f"{cell('f1_delta', '+.4f')} | {cell('batch_company_change', '.1e')} |"
+        )
     return "\n".join(lines)
 
 
@@ -157,7 +182,16 @@ def main() -> None:
         return
     rows = []
     for backend in args.backends:
-        command = [sys.executable, __file__, "--worker", backend, "--checkpoint", str(checkpoint), "--runs", str(args.runs)]
+        command = [
+            sys.executable,
+            __file__,
+            "--worker",
+            backend,
+            "--checkpoint",
+            str(checkpoint),
+            "--runs",
+            str(args.runs),
+        ]
         done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
         if done.returncode != 0:
             raise SystemExit(f"{backend} failed:\n{done.stderr[-3000:]}")
@@ -173,8 +207,9 @@ def main() -> None:
     print(table)
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
-    (output / "results.md").write_text(f"Checkpoint `{checkpoint}`, {rows[0]['sentences']} BABE dev sentences, "
-                                       f"{os.cpu_count()} CPUs.\n\n{table}\n")
+    (output / "results.md").write_text(
+        f"Checkpoint `{checkpoint}`, {rows[0]['sentences']} BABE dev sentences, {os.cpu_count()} CPUs.\n\n{table}\n"
+    )
     (output / "results.json").write_text(json.dumps({"checkpoint": str(checkpoint), "rows": rows}, indent=2) + "\n")
 
 

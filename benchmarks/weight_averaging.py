@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a so
 import torch  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 
-from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES, read_meta  # noqa: E402
+from framing.checkpoint import HEADS_FILE, META_FILE, read_meta  # noqa: E402
+from framing.checkpoint import WEIGHT_FILES as CHECKPOINT_WEIGHT_FILES
 from framing.output import atomic_folder  # noqa: E402
 from framing.training.train import average_states  # noqa: E402
 
@@ -51,16 +52,18 @@ def write_averaged(output: Path, template: Path, weights: dict[str, dict[str, to
                 shutil.copy(item, staging / item.name)
         # the word threshold (and a multi-label run's thresholds) stay the template's until
         # `framing calibrate` refits them: a soup of runs of one recipe shares their scale
-        uncalibrated = read_meta(template).model_copy(update={"temperature": 1.0, "logit_bias": [],
-                                                              "calibration": None, "runtime": None})
+        uncalibrated = read_meta(template).model_copy(
+            update={"temperature": 1.0, "logit_bias": [], "calibration": None, "runtime": None}
+        )
         (staging / META_FILE).write_text(uncalibrated.to_json(), encoding="utf-8")
         for name, state in weights.items():
             save_file(state, str(staging / name), metadata={"format": "pt"})
 
 
 def soup(folders: list[Path]) -> dict[str, dict[str, torch.Tensor]]:
-    return {name: mixed([load_file(f / name) for f in folders], [1 / len(folders)] * len(folders))
-            for name in WEIGHT_FILES}
+    return {
+        name: mixed([load_file(f / name) for f in folders], [1 / len(folders)] * len(folders)) for name in WEIGHT_FILES
+    }
 
 
 def interpolate(final: Path, state_file: Path, alpha: float) -> dict[str, dict[str, torch.Tensor]]:
@@ -96,8 +99,12 @@ def main() -> None:
     else:
         if not 0 <= args.alpha <= 1:
             parser.error(f"--alpha must be within 0..1, got {args.alpha}")
-        write_averaged(args.output, args.checkpoint, interpolate(args.checkpoint, args.intermediate_state, args.alpha),
-                       args.overwrite)
+        write_averaged(
+            args.output,
+            args.checkpoint,
+            interpolate(args.checkpoint, args.intermediate_state, args.alpha),
+            args.overwrite,
+        )
     print(f"wrote {args.output}; run `framing export` and `framing calibrate` on it before measuring")
 
 

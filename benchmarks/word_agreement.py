@@ -47,7 +47,7 @@ def leave_one_out(marks: list[set[int]]) -> tuple[int, int, int]:
     least two of the others marked, summed over annotators."""
     tp = fp = fn = 0
     for k, mine in enumerate(marks):
-        others = marks[:k] + marks[k + 1:]
+        others = marks[:k] + marks[k + 1 :]
         gold = {i for i in set().union(*others) if sum(i in o for o in others) >= 2}
         tp, fp, fn = tp + len(mine & gold), fp + len(mine - gold), fn + len(gold - mine)
     return tp, fp, fn
@@ -60,12 +60,18 @@ def main() -> None:
     args = parser.parse_args()
     frame = read_table(args.data)
     tp = fp = fn = 0
-    for text, entries, annotators in zip(frame["text"], frame["annotator_biased_words"].fillna(""),
-                                         frame["n_annotators"]):
+    for text, entries, annotators in zip(
+        frame["text"], frame["annotator_biased_words"].fillna(""), frame["n_annotators"]
+    ):
         counts = leave_one_out(annotators_marks(text, entries, int(annotators)))
         tp, fp, fn = tp + counts[0], fp + counts[1], fn + counts[2]
-    result = {"data": args.data, "sentences": len(frame), "precision": tp / (tp + fp), "recall": tp / (tp + fn),
-              "f1": 2 * tp / (2 * tp + fp + fn)}
+    result = {
+        "data": args.data,
+        "sentences": len(frame),
+        "precision": tp / (tp + fp),
+        "recall": tp / (tp + fn),
+        "f1": 2 * tp / (2 * tp + fp + fn),
+    }
     print(json.dumps(result))
     if args.output:
         from framing.output import write_json

@@ -39,8 +39,14 @@ def start_framing() -> str:
     from framing.server import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(FramingClassifier.from_pretrained(), allow_origins=[ORIGIN]),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(FramingClassifier.from_pretrained(), allow_origins=[ORIGIN]),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -63,9 +69,17 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=chromium, headless=True, viewport={"width": 1200, "height": 900},
-            args=["--no-sandbox", "--disable-gpu", f"--disable-extensions-except={EXTENSION}",
-                  f"--load-extension={EXTENSION}"])
+            profile,
+            executable_path=chromium,
+            headless=True,
+            viewport={"width": 1200, "height": 900},
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--disable-extensions-except={EXTENSION}",
+                f"--load-extension={EXTENSION}",
+            ],
+        )
         page = context.new_page()
         page.goto(framing + "/")
         page.fill("#article-a", (PAGES / "wire_report.html").read_text())
@@ -81,8 +95,9 @@ def main() -> None:
         popup.set_viewport_size({"width": 420, "height": 640})
         popup.goto(f"{ORIGIN}/popup.html")
         popup.evaluate("server => chrome.storage.local.set({server})", framing)
-        tab = popup.evaluate("url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)",
-                             news + "/opinion.html")
+        tab = popup.evaluate(
+            "url => chrome.tabs.query({}).then(tabs => tabs.find(t => t.url === url).id)", news + "/opinion.html"
+        )
         popup.goto(f"{ORIGIN}/popup.html?tab={tab}")
         popup.click("#analyze")
         expect(popup.locator("#status")).to_contain_text("Marked", timeout=30_000)

@@ -11,14 +11,15 @@ from typing import Any, Optional
 
 import numpy as np
 
-from framing.errors import FramingError, require_unicode
 from framing.deadline import check_deadline
+from framing.errors import FramingError, require_unicode
 from framing.news_page import Article, article_from
 from framing.segment import Coverage, merged_spans, quotation_spans, sentence_spans
 
 
-def analyze_article(classifier, document: str | Article, top: int = 3, source_format: str = "auto",
-                    max_chars: Optional[int] = None) -> dict[str, Any]:
+def analyze_article(
+    classifier, document: str | Article, top: int = 3, source_format: str = "auto", max_chars: Optional[int] = None
+) -> dict[str, Any]:
     """The analysis (see docs/reference.md, "Article analysis") of a plain-text article or of a news
     page's extracted title and body, for a FramingClassifier. Offsets are into the answer's
     `text`: the document itself, or the text extracted from the page."""
@@ -46,26 +47,40 @@ def analyze_article(classifier, document: str | Article, top: int = 3, source_fo
     check_deadline()
     for index, ((start, end), row, highlights, tokens) in enumerate(zip(spans, proba, words, token_counts)):
         quoted_share = quotes.overlap((start, end)) / (end - start)
-        sentences.append({
-            "index": index,
-            "start": start,
-            "end": end,
-            "text": text[start:end],
-            **classifier.results.record(row),  # label, score, scores
-            "quoted": quoted_share >= 0.5,
-            "truncated": tokens > classifier.max_length,
-            "highlights": [_shift(word, start, quotes) for word in highlights],
-        })
-    return {"title": article.title, "source_format": article.source_format, "text": text,
-            "text_length": len(text), "labels": classifier.labels, "flag_label": flag,
-            "marks_words": classifier.marks_words,  # false: its word head was never trained, no highlights
-            "sentences": sentences, "summary": _summary(sentences, proba[:, flag_index], flag, top)}
+        sentences.append(
+            {
+                "index": index,
+                "start": start,
+                "end": end,
+                "text": text[start:end],
+                **classifier.results.record(row),  # label, score, scores
+                "quoted": quoted_share >= 0.5,
+                "truncated": tokens > classifier.max_length,
+                "highlights": [_shift(word, start, quotes) for word in highlights],
+            }
+        )
+    return {
+        "title": article.title,
+        "source_format": article.source_format,
+        "text": text,
+        "text_length": len(text),
+        "labels": classifier.labels,
+        "flag_label": flag,
+        "marks_words": classifier.marks_words,  # false: its word head was never trained, no highlights
+        "sentences": sentences,
+        "summary": _summary(sentences, proba[:, flag_index], flag, top),
+    }
 
 
 def _shift(word: dict, offset: int, quotes: Coverage) -> dict:
     start, end = word["start"] + offset, word["end"] + offset
-    return {"start": start, "end": end, "text": word["text"], "weight": round(word["weight"], 4),
-            "quoted": quotes.overlap((start, end)) == end - start}
+    return {
+        "start": start,
+        "end": end,
+        "text": word["text"],
+        "weight": round(word["weight"], 4),
+        "quoted": quotes.overlap((start, end)) == end - start,
+    }
 
 
 def _summary(sentences: list[dict], flag_proba: np.ndarray, flag: str, top: int) -> dict[str, Any]:
@@ -81,6 +96,7 @@ def _summary(sentences: list[dict], flag_proba: np.ndarray, flag: str, top: int)
         "mean_probability": float(flag_proba.mean()),
         "author_voice_editorializing": sum(not s["quoted"] for s in flagged),
         "quoted_editorializing": sum(s["quoted"] for s in flagged),
-        "top_sentences": [{"index": s["index"], "text": s["text"], "score": s["scores"][flag],
-                           "quoted": s["quoted"]} for s in ranked],
+        "top_sentences": [
+            {"index": s["index"], "text": s["text"], "score": s["scores"][flag], "quoted": s["quoted"]} for s in ranked
+        ],
     }

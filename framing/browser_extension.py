@@ -18,14 +18,23 @@ ORIGIN = f"chrome-extension://{EXTENSION_ID}"
 _PACKAGE = Path(__file__).resolve().parent
 # A wheel carries the extension inside the package (framing/extension/); a source checkout
 # keeps it in the repository's top-level extension/ folder (as with the shipped checkpoint).
-EXTENSION_DIR = next((folder for folder in (_PACKAGE / "extension", _PACKAGE.parent / "extension")
-                      if (folder / "manifest.json").is_file()), _PACKAGE / "extension")
+EXTENSION_DIR = next(
+    (
+        folder
+        for folder in (_PACKAGE / "extension", _PACKAGE.parent / "extension")
+        if (folder / "manifest.json").is_file()
+    ),
+    _PACKAGE / "extension",
+)
 
 
 def extension_files() -> dict[str, bytes]:
     """{name: contents} of the extension's files."""
-    return {path.name: path.read_bytes() for path in sorted(EXTENSION_DIR.iterdir())
-            if path.is_file() and not path.name.startswith(("_", "."))}
+    return {
+        path.name: path.read_bytes()
+        for path in sorted(EXTENSION_DIR.iterdir())
+        if path.is_file() and not path.name.startswith(("_", "."))
+    }
 
 
 def write_extension(target: str | Path, overwrite: bool = False) -> Path:

@@ -61,8 +61,10 @@ def locate_checkpoint(name: Optional[str | Path], default: str = DEFAULT_MODEL) 
     if name is None:
         folder = default_checkpoint(default)
         if not folder.is_dir():
-            raise FramingError(f"{folder}: the default checkpoint is not there; reinstall framing, set "
-                               "FRAMING_CHECKPOINT, or pass a checkpoint folder")
+            raise FramingError(
+                f"{folder}: the default checkpoint is not there; reinstall framing, set "
+                "FRAMING_CHECKPOINT, or pass a checkpoint folder"
+            )
         return folder
     if str(name) in SHIPPED_MODELS:
         return shipped_checkpoint(str(name))
@@ -156,8 +158,11 @@ class CheckpointMeta(BaseModel):
             raise ValueError("onnx_only: a checkpoint without PyTorch weights must name its ONNX back end (runtime)")
         if self.logit_bias and len(self.logit_bias) != len(self.labels):
             raise ValueError(f"logit_bias has {len(self.logit_bias)} values for {len(self.labels)} labels")
-        named = [("flag_label", [self.flag_label] if self.flag_label is not None else []),
-                 ("thresholds", list(self.thresholds)), ("label_mapping", list(self.label_mapping.values()))]
+        named = [
+            ("flag_label", [self.flag_label] if self.flag_label is not None else []),
+            ("thresholds", list(self.thresholds)),
+            ("label_mapping", list(self.label_mapping.values())),
+        ]
         for key, names in named:
             unknown = [name for name in names if name not in self.labels]
             if unknown:
@@ -170,12 +175,16 @@ class CheckpointMeta(BaseModel):
 
 def parse_meta(values: dict[str, Any], source: str = META_FILE) -> CheckpointMeta:
     if values.get("format", FORMAT_VERSION) != FORMAT_VERSION:
-        raise FramingError(f"{source}: checkpoint format {values.get('format')!r} is not {FORMAT_VERSION}; this "
-                           f"version of framing reads format {FORMAT_VERSION} only")
+        raise FramingError(
+            f"{source}: checkpoint format {values.get('format')!r} is not {FORMAT_VERSION}; this "
+            f"version of framing reads format {FORMAT_VERSION} only"
+        )
     try:
         return CheckpointMeta.model_validate(values)
     except ValidationError as error:
         raise FramingError(describe_invalid(error.errors(), source)) from None
+
+
 HEADS_FILE = "framing_heads.safetensors"
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", META_FILE, HEADS_FILE)
 WEIGHT_FILES = ("model.safetensors", HEADS_FILE)
@@ -274,19 +283,23 @@ def check_against_model(folder: Path, meta: CheckpointMeta) -> None:
     id2label = config.get("id2label") or {}
     outputs = len(id2label) or config.get("num_labels")
     if outputs and outputs != len(meta.labels):
-        raise FramingError(f"{source}: labels: {len(meta.labels)} names for a model with {outputs} outputs "
-                           f"(config.json id2label)")
+        raise FramingError(
+            f"{source}: labels: {len(meta.labels)} names for a model with {outputs} outputs (config.json id2label)"
+        )
     names = [id2label.get(str(i), id2label.get(i)) for i in range(len(id2label))]
     if names != meta.labels and not all(str(n).startswith("LABEL_") for n in names):  # LABEL_i: unnamed
-        raise FramingError(f"{source}: labels: {meta.labels} are not the model's outputs in order {names} "
-                           f"(config.json id2label)")
+        raise FramingError(
+            f"{source}: labels: {meta.labels} are not the model's outputs in order {names} (config.json id2label)"
+        )
     positions = config.get("max_position_embeddings")
     if isinstance(positions, int):
         if config.get("model_type") in OFFSET_POSITIONS:
             positions -= (config.get("pad_token_id") or 0) + 1
         if meta.max_length > positions:
-            raise FramingError(f"{source}: max_length: {meta.max_length} tokens is more than the model's {positions} "
-                               f"positions (config.json max_position_embeddings)")
+            raise FramingError(
+                f"{source}: max_length: {meta.max_length} tokens is more than the model's {positions} "
+                f"positions (config.json max_position_embeddings)"
+            )
 
 
 def weights_digest(folder: Path) -> str:
@@ -314,16 +327,17 @@ def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = Non
     import torch
     from safetensors.torch import load_file
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
     from framing.model import FramingModel
-
-    from transformers.utils import logging as hf_logging
 
     folder = Path(folder)
     meta = check_folder(folder)
     if meta.onnx_only:
-        raise FramingError(f"{folder} ships only its {meta.runtime.name} ONNX graph, no PyTorch weights: it predicts "
-                           f"but cannot be trained on, exported or run with --fp32")
+        raise FramingError(
+            f"{folder} ships only its {meta.runtime.name} ONNX graph, no PyTorch weights: it predicts "
+            f"but cannot be trained on, exported or run with --fp32"
+        )
     bar_was_on = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # a load is not long work: no "Loading weights" bar
     hf_logging.set_verbosity_error()  # nor load reports on the user's terminal

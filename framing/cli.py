@@ -16,10 +16,15 @@ from framing.cli_parser import build_parser
 from framing.commands import command
 from framing.errors import FramingError
 
-
 # top-level module -> the extra that installs it
-EXTRAS = {"ray": "ray", "pyarrow": "parquet", **{module: "train" for module in (
-    "torch", "transformers", "safetensors", "datasets", "sklearn", "matplotlib", "onnx", "scipy")}}
+EXTRAS = {
+    "ray": "ray",
+    "pyarrow": "parquet",
+    **{
+        module: "train"
+        for module in ("torch", "transformers", "safetensors", "datasets", "sklearn", "matplotlib", "onnx", "scipy")
+    },
+}
 
 
 def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
@@ -28,7 +33,7 @@ def missing_extra(args: argparse.Namespace, error: ModuleNotFoundError) -> str:
     extra = "report" if args.command == "report" and module in ("matplotlib", "pyarrow") else EXTRAS.get(module)
     if extra is None:
         raise error  # not an optional extra: a real bug, keep the traceback
-    return f"framing {args.command} needs {module}, which comes with an extra: pip install \"framing[{extra}]\""
+    return f'framing {args.command} needs {module}, which comes with an extra: pip install "framing[{extra}]"'
 
 
 def quiet_transformers() -> None:

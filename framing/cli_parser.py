@@ -9,7 +9,6 @@ import sys
 from typing import Optional
 
 
-
 def number(kind: type, low: float, high: Optional[float] = None, above: bool = False):
     """An argparse type: an int or float from `low` (or, with `above`, more than `low`) to
     `high`. Every numeric option is checked here, before any work, so a bad value is one error
@@ -29,6 +28,7 @@ def number(kind: type, low: float, high: Optional[float] = None, above: bool = F
             span = f"at least {low:g}" if high is None else f"from {low:g} to {high:g}"
             raise argparse.ArgumentTypeError(f"must be {span}, got {text}")
         return value
+
     return parse
 
 
@@ -45,12 +45,21 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_checkpoint(parser: argparse.ArgumentParser, runtime: bool = True, default: str = "accurate") -> None:
-    parser.add_argument("--checkpoint", default=None,
-                        help=f"a shipped model (accurate, fast), a checkpoint folder or a hub id (default: "
-                             f"$FRAMING_CHECKPOINT, else {default})")
+    parser.add_argument(
+        "--checkpoint",
+        default=None,
+        help=f"a shipped model (accurate, fast), a checkpoint folder or a hub id (default: "
+        f"$FRAMING_CHECKPOINT, else {default})",
+    )
     if runtime:
-        parser.add_argument("--fp32", action="store_const", const="torch-fp32", default="auto", dest="runtime",
-                            help="use the PyTorch fp32 model instead of the checkpoint's chosen back end")
+        parser.add_argument(
+            "--fp32",
+            action="store_const",
+            const="torch-fp32",
+            default="auto",
+            dest="runtime",
+            help="use the PyTorch fp32 model instead of the checkpoint's chosen back end",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,8 +20,9 @@ from framing.errors import FramingError
 SAME_POINTS = 10
 
 
-def contrast_articles(classifier, documents: Sequence, top: int = 3, source_format: str = "auto",
-                      max_chars=None) -> dict[str, Any]:
+def contrast_articles(
+    classifier, documents: Sequence, top: int = 3, source_format: str = "auto", max_chars=None
+) -> dict[str, Any]:
     """The comparison of `documents` (texts, news pages or framing.news_page.Article) for a
     FramingClassifier: {"articles": [...], "verdict": str, "note": str}."""
     if isinstance(documents, (str, bytes)) or not isinstance(documents, Sequence):
@@ -40,10 +41,16 @@ def contrast_articles(classifier, documents: Sequence, top: int = 3, source_form
         # a loaded word is "only here" when no other article uses it at all, loaded or not
         elsewhere = set().union(*(other for j, other in enumerate(vocabularies) if j != index))
         articles.append(_article_entry(index, analysis, _loaded_words(analysis), elsewhere))
-    return {"articles": articles, "flag_label": classifier.flag_label, "marks_words": classifier.marks_words,
-            "verdict": verdict(articles),
-            "note": ("A classifier's estimate of wording, not a fact-check: it says how each article "
-                     "words the event, not whether it is accurate, fair or complete.")}
+    return {
+        "articles": articles,
+        "flag_label": classifier.flag_label,
+        "marks_words": classifier.marks_words,
+        "verdict": verdict(articles),
+        "note": (
+            "A classifier's estimate of wording, not a fact-check: it says how each article "
+            "words the event, not whether it is accurate, fair or complete."
+        ),
+    }
 
 
 def _loaded_words(analysis: dict) -> dict[str, dict]:
@@ -91,7 +98,9 @@ def _article_entry(index: int, analysis: dict, words: dict[str, dict], elsewhere
         "author_voice_share": summary["author_voice_editorializing"] / summary["sentences"],
         "quoted_editorializing": summary["quoted_editorializing"],
         "mean_probability": summary["mean_probability"],
-        "top_sentences": [{**top, "highlights": by_index[top["index"]]["highlights"]} for top in summary["top_sentences"]],
+        "top_sentences": [
+            {**top, "highlights": by_index[top["index"]]["highlights"]} for top in summary["top_sentences"]
+        ],
         "loaded_words": ranked,
         "loaded_words_only_here": [w for w in ranked if not _used_in(w["word"], elsewhere)],
         "analysis": analysis,
@@ -125,22 +134,32 @@ def verdict(articles: list[dict]) -> str:
     least, most = min(articles, key=percent), max(articles, key=percent)
     more = [a for a in articles if clearly_more(a, least) and not clearly_more(most, a)]
     if not more:
-        text = ("The articles editorialize about as much in the writer's own voice: "
-                + "; ".join(f"{_name(a)}, {_share(a)}" for a in articles) + ".")
+        text = (
+            "The articles editorialize about as much in the writer's own voice: "
+            + "; ".join(f"{_name(a)}, {_share(a)}" for a in articles)
+            + "."
+        )
     else:
         less = [a for a in articles if all(clearly_more(m, a) for m in more)]
         between = [a for a in articles if a not in more and a not in less]
-        text = _capital(f"{_names(more)} {'editorializes' if len(more) == 1 else 'editorialize'} more in the "
-                        f"writer's own voice: {' and '.join(map(_share, more))}, against "
-                        f"{' and '.join(map(_share, less))} in {_names(less)}.")
+        text = _capital(
+            f"{_names(more)} {'editorializes' if len(more) == 1 else 'editorialize'} more in the "
+            f"writer's own voice: {' and '.join(map(_share, more))}, against "
+            f"{' and '.join(map(_share, less))} in {_names(less)}."
+        )
         if between:
-            text += " " + _capital(f"{' and '.join(f'{_name(a)}, {_share(a)},' for a in between)} "
-                                   f"{'lies' if len(between) == 1 else 'lie'} in between.")
+            text += " " + _capital(
+                f"{' and '.join(f'{_name(a)}, {_share(a)},' for a in between)} "
+                f"{'lies' if len(between) == 1 else 'lie'} in between."
+            )
         text += _only_words(more)
     quoted = [a for a in articles if a["quoted_editorializing"]]
     if quoted:
-        text += (" Editorializing inside quotations (" + ", ".join(f"{a['quoted_editorializing']} in article {a['index'] + 1}"
-                                                              for a in quoted) + ") is the speaker's, not the writer's.")
+        text += (
+            " Editorializing inside quotations ("
+            + ", ".join(f"{a['quoted_editorializing']} in article {a['index'] + 1}" for a in quoted)
+            + ") is the speaker's, not the writer's."
+        )
     return text
 
 

@@ -9,9 +9,10 @@ there; `resume` skips them, so no row is scored twice or lost. When every chunk 
 parts are joined into `<output>` (also renamed into place when complete) and the partial
 folder is removed: the output file exists only when it is whole.
 
-Output rows are the input's rows in order: `row` (the input's row number, framing.data.row_numbers: a line number for JSONL and TXT), any `keep_columns`, then
-`label`, `score` and `scores` (every label's probability; `scores.<label>` columns in CSV and
-Parquet); for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`.
+Output rows are the input's rows in order: `row` (the input's row number,
+framing.data.row_numbers: a line number for JSONL and TXT), any `keep_columns`, then `label`,
+`score` and `scores` (every label's probability; `scores.<label>` columns in CSV and Parquet);
+for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`.
 With `articles`, each row is an article: framing.corpus_articles says what is written then.
 """
 
@@ -34,8 +35,7 @@ from framing.corpus_articles import analyze_compact, article_records, article_ta
 from framing.corpus_rows import InputRows
 from framing.data import require_columns, require_parquet, row_numbers, texts_of
 from framing.errors import FramingError
-from framing.kept_columns import (check_kept_names, kept_records, kept_table, mixed_columns, value_kinds,
-                                  with_columns)
+from framing.kept_columns import check_kept_names, kept_records, kept_table, mixed_columns, value_kinds, with_columns
 from framing.output import atomic_file, ensure_writable, owning
 
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")

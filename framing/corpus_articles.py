@@ -8,10 +8,11 @@ output as it is. Every row holds:
 - `row` (the input's row number), `level` ("article" or "sentence"), `sentence` (the
   sentence's number in its article; empty on article rows), the kept input columns, and
   `model` (which checkpoint, weights and back end scored it: a report never mixes two);
-- article rows: `page_title` (the headline of a saved page; empty for plain text), `sentences`, `editorializing_sentences`,
-  `author_voice_sentences` and `author_voice_editorializing` (outside quotation marks),
-  `quoted_sentences` and `quoted_editorializing`, `mean_probability` (of the flag label,
-  over the sentences) and `error` (why an article could not be analyzed: then no sentences);
+- article rows: `page_title` (the headline of a saved page; empty for plain text),
+  `sentences`, `editorializing_sentences`, `author_voice_sentences` and
+  `author_voice_editorializing` (outside quotation marks), `quoted_sentences` and
+  `quoted_editorializing`, `mean_probability` (of the flag label, over the sentences) and
+  `error` (why an article could not be analyzed: then no sentences);
 - sentence rows: `start`, `end` (offsets into the article's text), `text`, the record of its
   probabilities (`label`, `score`, `scores`; `scores.<label>` columns in CSV and Parquet),
   `flagged` (its label is the flag label), `quoted`, `truncated` and `words` (the marked
@@ -30,15 +31,32 @@ from framing.errors import FramingError
 from framing.kept_columns import kept_records
 
 FORMAT = "framing-articles/1"  # the `layout` a report checks; raised when the columns change
-ARTICLE_FIELDS = ("page_title", "sentences", "editorializing_sentences", "author_voice_sentences",
-                  "author_voice_editorializing", "quoted_sentences", "quoted_editorializing", "mean_probability",
-                  "error")
+ARTICLE_FIELDS = (
+    "page_title",
+    "sentences",
+    "editorializing_sentences",
+    "author_voice_sentences",
+    "author_voice_editorializing",
+    "quoted_sentences",
+    "quoted_editorializing",
+    "mean_probability",
+    "error",
+)
 SENTENCE_FIELDS = ("start", "end", "text", "label", "score", "scores", "flagged", "quoted", "truncated", "words")
 RESULT_COLUMNS = ("row", "level", "sentence", "layout", "model") + ARTICLE_FIELDS + SENTENCE_FIELDS
 # Whole-number columns that are empty on the other level's rows: pandas' nullable integers, so
 # that Parquet stores integers and CSV writes "3", never "3.0".
-WHOLE_NUMBERS = ("sentence", "sentences", "editorializing_sentences", "author_voice_sentences",
-                 "author_voice_editorializing", "quoted_sentences", "quoted_editorializing", "start", "end")
+WHOLE_NUMBERS = (
+    "sentence",
+    "sentences",
+    "editorializing_sentences",
+    "author_voice_sentences",
+    "author_voice_editorializing",
+    "quoted_sentences",
+    "quoted_editorializing",
+    "start",
+    "end",
+)
 
 
 def model_name(provenance: dict[str, Any]) -> str:
@@ -56,40 +74,65 @@ def analyze_compact(classifier, text: str) -> dict[str, Any]:
     except FramingError as error:  # one unreadable article (a page with no article text) is
         return {"error": str(error), "sentences": []}  # reported on its row; the job goes on
     flag = analysis["flag_label"]
-    sentences = [{"start": s["start"], "end": s["end"], "text": s["text"], "label": s["label"],
-                  "score": s["score"], "scores": s["scores"], "flagged": s["label"] == flag, "quoted": s["quoted"],
-                  "truncated": s["truncated"], "words": [w["text"] for w in s["highlights"]]}
-                 for s in analysis["sentences"]]
+    sentences = [
+        {
+            "start": s["start"],
+            "end": s["end"],
+            "text": s["text"],
+            "label": s["label"],
+            "score": s["score"],
+            "scores": s["scores"],
+            "flagged": s["label"] == flag,
+            "quoted": s["quoted"],
+            "truncated": s["truncated"],
+            "words": [w["text"] for w in s["highlights"]],
+        }
+        for s in analysis["sentences"]
+    ]
     probabilities = [s["scores"][flag] for s in sentences]
-    return {"title": analysis["title"], "error": None, "sentences": sentences,
-            "mean_probability": float(np.mean(probabilities)) if probabilities else None}
+    return {
+        "title": analysis["title"],
+        "error": None,
+        "sentences": sentences,
+        "mean_probability": float(np.mean(probabilities)) if probabilities else None,
+    }
 
 
 def _article_figures(article: dict) -> dict[str, Any]:
     sentences = article["sentences"]
     voice = [s for s in sentences if not s["quoted"]]
     quoted = [s for s in sentences if s["quoted"]]
-    return {"page_title": article.get("title"), "sentences": len(sentences),
-            "editorializing_sentences": sum(s["flagged"] for s in sentences),
-            "author_voice_sentences": len(voice), "author_voice_editorializing": sum(s["flagged"] for s in voice),
-            "quoted_sentences": len(quoted), "quoted_editorializing": sum(s["flagged"] for s in quoted),
-            "mean_probability": article.get("mean_probability"), "error": article.get("error")}
+    return {
+        "page_title": article.get("title"),
+        "sentences": len(sentences),
+        "editorializing_sentences": sum(s["flagged"] for s in sentences),
+        "author_voice_sentences": len(voice),
+        "author_voice_editorializing": sum(s["flagged"] for s in voice),
+        "quoted_sentences": len(quoted),
+        "quoted_editorializing": sum(s["flagged"] for s in quoted),
+        "mean_probability": article.get("mean_probability"),
+        "error": article.get("error"),
+    }
 
 
-def article_records(frame: pd.DataFrame, analyses: Sequence[dict], keep_columns: Sequence[str],
-                    model: str) -> list[dict]:
+def article_records(
+    frame: pd.DataFrame, analyses: Sequence[dict], keep_columns: Sequence[str], model: str
+) -> list[dict]:
     """JSON-lines rows of a chunk: per article, its row and then its sentences' rows."""
     records = []
     for number, kept, article in zip(row_numbers(frame), kept_records(frame, keep_columns), analyses):
         common = {"row": number, "layout": FORMAT, "model": model}
         records.append({**common, "level": "article", "sentence": None, **kept, **_article_figures(article)})
-        records.extend({**common, "level": "sentence", "sentence": index, **kept, **sentence}
-                       for index, sentence in enumerate(article["sentences"]))
+        records.extend(
+            {**common, "level": "sentence", "sentence": index, **kept, **sentence}
+            for index, sentence in enumerate(article["sentences"])
+        )
     return records
 
 
-def article_table(frame: pd.DataFrame, analyses: Sequence[dict], kept: pd.DataFrame, labels: Sequence[str],
-                  model: str) -> pd.DataFrame:
+def article_table(
+    frame: pd.DataFrame, analyses: Sequence[dict], kept: pd.DataFrame, labels: Sequence[str], model: str
+) -> pd.DataFrame:
     """CSV and Parquet rows of a chunk: the same rows, flat (`scores.<label>`), the kept
     columns repeated from `kept` (framing.kept_columns.kept_table of the chunk) with their types."""
     numbers = row_numbers(frame)
@@ -100,10 +143,20 @@ def article_table(frame: pd.DataFrame, analyses: Sequence[dict], kept: pd.DataFr
         for index, sentence in enumerate(article["sentences"]):
             positions.append(position)
             scores = {f"scores.{label}": sentence["scores"][label] for label in labels}
-            results.append({"level": "sentence", "sentence": index,
-                            **{k: v for k, v in sentence.items() if k != "scores"}, **scores})
-    columns = (["level", "sentence"] + list(ARTICLE_FIELDS) + [f for f in SENTENCE_FIELDS if f != "scores"]
-               + [f"scores.{label}" for label in labels])
+            results.append(
+                {
+                    "level": "sentence",
+                    "sentence": index,
+                    **{k: v for k, v in sentence.items() if k != "scores"},
+                    **scores,
+                }
+            )
+    columns = (
+        ["level", "sentence"]
+        + list(ARTICLE_FIELDS)
+        + [f for f in SENTENCE_FIELDS if f != "scores"]
+        + [f"scores.{label}" for label in labels]
+    )
     table = pd.DataFrame(results, columns=columns)
     for column in WHOLE_NUMBERS:
         table[column] = table[column].astype("Int64")

@@ -10,8 +10,8 @@ larger file and after rows are left out (`without_labels`), so errors name the f
 
 from __future__ import annotations
 
-import csv
 import contextlib
+import csv
 import json
 import math
 import re
@@ -62,8 +62,14 @@ def read_chunks(path: str | Path, chunk_size: int) -> Iterator[pd.DataFrame]:
     with _reading(path, kind):
         if kind in ("csv", "tsv"):
             widths = _record_widths(path, kind)
-            with pd.read_csv(path, **(TSV if kind == "tsv" else {}), dtype=str, keep_default_na=False,
-                             na_values=[""], chunksize=chunk_size) as reader:
+            with pd.read_csv(
+                path,
+                **(TSV if kind == "tsv" else {}),
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                chunksize=chunk_size,
+            ) as reader:
                 for chunk in reader:
                     # A first row with one field more than the header makes pandas take the first
                     # column as the index (so a fragment of text would be scored and kept as an id).
@@ -110,7 +116,9 @@ def _record_widths(path: Path, kind: str) -> Iterator[tuple[int, int]]:
     """(row, fields) of each non-blank record after the header, lazily, read with the csv
     module: pandas does not report a row with fewer fields than the header."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        records = (record for record in csv.reader(handle, **CSV_MODULE_DIALECTS[kind]) if record)  # pandas skips blank lines
+        records = (
+            record for record in csv.reader(handle, **CSV_MODULE_DIALECTS[kind]) if record
+        )  # pandas skips blank lines
         next(records, None)
         for row, record in enumerate(records, start=1):
             yield row, len(record)
@@ -146,7 +154,7 @@ def _undecodable(path: Path, kind: str) -> str:
                     yield raw.decode("utf-8")
                 except UnicodeDecodeError as error:
                     found.update(byte=offset + error.start, reason=error.reason, line=number)
-                    yield raw[:error.start].decode("utf-8") + "?"  # the row holding the bad byte counts
+                    yield raw[: error.start].decode("utf-8") + "?"  # the row holding the bad byte counts
                     return
                 offset += len(raw)
 
@@ -190,7 +198,7 @@ def require_parquet(path: Path) -> None:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        raise FramingError(f"{path}: Parquet needs pyarrow: pip install \"framing[parquet]\"") from None
+        raise FramingError(f'{path}: Parquet needs pyarrow: pip install "framing[parquet]"') from None
 
 
 def _kind_of(path: Path) -> str:

@@ -59,8 +59,10 @@ class TextEncoder:
     def pad(self, encodings: Sequence[Encoding]) -> dict[str, np.ndarray]:
         """input_ids, attention_mask and token_type_ids, each [B, T] int64, T = the longest."""
         width = max(len(e.ids) for e in encodings)
-        batch = {name: np.zeros((len(encodings), width), dtype=np.int64)
-                 for name in ("input_ids", "attention_mask", "token_type_ids")}
+        batch = {
+            name: np.zeros((len(encodings), width), dtype=np.int64)
+            for name in ("input_ids", "attention_mask", "token_type_ids")
+        }
         batch["input_ids"].fill(self.pad_id)
         for row, encoding in enumerate(encodings):
             n = len(encoding.ids)

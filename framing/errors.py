@@ -4,7 +4,6 @@ The CLI prints its message on one line and exits non-zero; Python callers can ca
 Messages name the file, row, column and value at fault.
 """
 
-
 from __future__ import annotations
 
 from typing import Any

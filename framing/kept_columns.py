@@ -31,8 +31,10 @@ def check_kept_names(keep_columns: Sequence[str], labels: Sequence[str], more_re
     names = list(dict.fromkeys([*RESULT_COLUMNS, *more_results]))
     clashes = sorted(c for c in keep_columns if c in names or c.startswith("scores."))
     if clashes:
-        raise FramingError(f"--keep-columns {', '.join(clashes)}: the output has its own column of that name "
-                           f"({', '.join(names)}, scores.<label>); rename the input column")
+        raise FramingError(
+            f"--keep-columns {', '.join(clashes)}: the output has its own column of that name "
+            f"({', '.join(names)}, scores.<label>); rename the input column"
+        )
 
 
 def with_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -89,8 +91,10 @@ def _as_text(value):
 def kept_records(frame: pd.DataFrame, keep_columns: Sequence[str]) -> list[dict]:
     """The kept columns of each row for JSON lines: empty cells null, numpy values plain."""
     frame = with_columns(frame, keep_columns)
-    return [{c: _plain(v) for c, v in zip(keep_columns, values)}
-            for values in frame[list(keep_columns)].itertuples(index=False, name=None)]
+    return [
+        {c: _plain(v) for c, v in zip(keep_columns, values)}
+        for values in frame[list(keep_columns)].itertuples(index=False, name=None)
+    ]
 
 
 def kept_table(frame: pd.DataFrame, keep_columns: Sequence[str], kind: str, mixed: Sequence[str]) -> pd.DataFrame:

@@ -27,7 +27,8 @@ SIGNATURES = [
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
     (b"PK\x03\x04", "a zip archive (or a Word, OpenDocument or EPUB file)"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
@@ -37,31 +38,46 @@ SIGNATURES = [
 ]
 FORMATS = ("auto", "text", "html")
 # An HTML document: a doctype or one of the tags a page starts with, after optional comments.
-HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
-                        re.IGNORECASE | re.DOTALL)
+HTML_START = re.compile(
+    r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 # Pages often open with junk before their markup (a server's "Warning: Cannot modify header
 # information ..." line, a bare <style> or <script>): near the start, a doctype or an
 # <html>/<head>/<body> tag anywhere, or a tag of a page opening a line, makes a page. A plain
 # text that names a tag ("strips <script> tags") names it inside a line.
 HEAD_CHARS = 4096
 PAGE_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body)\b[^<>]*>", re.IGNORECASE)
-LINE_TAG = re.compile(r"^[ \t]*<(?:meta|title|link|base|noscript|style|script|div|p|article|section|main|header|nav|"
-                      r"footer|table|ul|ol|h[1-6]|form|iframe|span)\b[^<>]*>", re.IGNORECASE | re.MULTILINE)
+LINE_TAG = re.compile(
+    r"^[ \t]*<(?:meta|title|link|base|noscript|style|script|div|p|article|section|main|header|nav|"
+    r"footer|table|ul|ol|h[1-6]|form|iframe|span)\b[^<>]*>",
+    re.IGNORECASE | re.MULTILINE,
+)
 # Raw CSS or JavaScript anywhere (a closed <style> or <script>) is markup, never article text.
 RAW_CODE_OPEN = re.compile(r"<(?:script|style)\b[^<>]*>", re.IGNORECASE)
 RAW_CODE_CLOSE = re.compile(r"</(?:script|style)\s*>", re.IGNORECASE)
 # Labels browsers read as another encoding (the WHATWG Encoding standard): "ISO-8859-1" and
 # "ASCII" pages are windows-1252, and a byte page cannot be in the UTF-16 it may declare.
-BROWSER_ENCODINGS = {"iso8859_1": "cp1252", "ascii": "cp1252", "iso8859_9": "cp1254", "iso8859_11": "cp874",
-                     "utf_16": "utf-8", "utf_16_le": "utf-8", "utf_16_be": "utf-8"}
+BROWSER_ENCODINGS = {
+    "iso8859_1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859_9": "cp1254",
+    "iso8859_11": "cp874",
+    "utf_16": "utf-8",
+    "utf_16_le": "utf-8",
+    "utf_16_be": "utf-8",
+}
 # A page's declared encoding, for pages saved in one other than UTF-8 (older sites: windows-1252):
 # its <meta charset>, or the encoding of an XHTML page's <?xml?> line.
-CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)"
-                     rb"|\A\s*<\?xml[^>]+encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+CHARSET = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)"
+    rb"|\A\s*<\?xml[^>]+encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)",
+    re.IGNORECASE,
+)
 # Paragraphs of an extracted article are separated by a blank line.
 SEPARATOR = "\n\n"
 # Marks that open a quotation (framing.segment's), at the start of a quoted paragraph.
-OPENING_MARKS = tuple("“‘\"«„")
+OPENING_MARKS = tuple('“‘"«„')
 
 
 @dataclass(frozen=True)
@@ -81,7 +97,9 @@ def decode_document(data: bytes, source: str) -> str:
     be UTF-8 without NULs."""
     for signature, kind in SIGNATURES:
         if data.startswith(signature):
-            raise FramingError(f"{source}: this is {kind}, not text or HTML (save the article as text or as a web page)")
+            raise FramingError(
+                f"{source}: this is {kind}, not text or HTML (save the article as text or as a web page)"
+            )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Windows "Unicode" text; every input here is UTF-8
         raise FramingError(f"{source}: UTF-16 text, not UTF-8 (save it as UTF-8)")
     if is_mhtml(data):  # a page saved as a single file: the page inside, never its MIME text
@@ -189,7 +207,7 @@ def article_from(document: str, source_format: str = "auto", source: Optional[st
 
 
 def _extract(html: str, source: Optional[str]) -> Article:
-    html = html[_markup_start(html):]
+    html = html[_markup_start(html) :]
     remaining = remaining_seconds()
     if remaining is None:
         from framing.page_extract import title_and_paragraphs  # lxml and trafilatura, only for a page
@@ -199,7 +217,9 @@ def _extract(html: str, source: Optional[str]) -> Article:
         title, paragraphs = EXTRACTOR.run(html, remaining)
     if not paragraphs:
         where = f"{source}: " if source else ""
-        raise FramingError(f"{where}no article text found in this page (is it a news article, or only a front page or form?)")
+        raise FramingError(
+            f"{where}no article text found in this page (is it a news article, or only a front page or form?)"
+        )
     if title:
         paragraphs.insert(0, (title, False))  # the headline is part of how a story frames its event
     text, quotes, offset = [], [], 0

@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from framing.checkpoint import ONNX_FILES, load_checkpoint, weights_digest
 from framing.errors import FramingError
 from framing.output import atomic_file
-from framing.checkpoint import ONNX_FILES, load_checkpoint, weights_digest
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPTIMIZER_MODEL_TYPES = {"bert": "bert", "roberta": "bert", "distilbert": "bert"}
@@ -38,8 +38,11 @@ class _Graph(nn.Module):
         return out.logits, out.word_logits
 
 
-def export_onnx(folder: str | Path, which: tuple[str, ...] = ("onnx-fp32", "onnx-int8", "onnx-int8-full"),
-                target: str | Path | None = None) -> dict[str, Path]:
+def export_onnx(
+    folder: str | Path,
+    which: tuple[str, ...] = ("onnx-fp32", "onnx-int8", "onnx-int8-full"),
+    target: str | Path | None = None,
+) -> dict[str, Path]:
     """Write the requested ONNX files of checkpoint `folder` into `target` (default: the
     checkpoint folder itself); returns {runtime: path}."""
     folder = Path(folder)
@@ -49,18 +52,27 @@ def export_onnx(folder: str | Path, which: tuple[str, ...] = ("onnx-fp32", "onnx
     model, tokenizer, _ = load_checkpoint(folder, attn_implementation="eager")
     digest = weights_digest(folder)
     inputs = [name for name in INPUTS if name in tokenizer.model_input_names]
-    sample = tokenizer(["A short sample.", "A somewhat longer sample sentence for export."], padding=True,
-                       return_tensors="pt")
+    sample = tokenizer(
+        ["A short sample.", "A somewhat longer sample sentence for export."], padding=True, return_tensors="pt"
+    )
     written = {}
     with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
         raw = Path(scratch) / "raw.onnx"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             torch.onnx.export(
-                _Graph(model).eval(), tuple(sample[name] for name in inputs), str(raw), dynamo=False,
-                input_names=inputs, output_names=["logits", "word_logits"], opset_version=17,
-                dynamic_axes={**{name: {0: "batch", 1: "tokens"} for name in inputs},
-                              "logits": {0: "batch"}, "word_logits": {0: "batch", 1: "tokens"}},
+                _Graph(model).eval(),
+                tuple(sample[name] for name in inputs),
+                str(raw),
+                dynamo=False,
+                input_names=inputs,
+                output_names=["logits", "word_logits"],
+                opset_version=17,
+                dynamic_axes={
+                    **{name: {0: "batch", 1: "tokens"} for name in inputs},
+                    "logits": {0: "batch"},
+                    "word_logits": {0: "batch", 1: "tokens"},
+                },
             )
         fp32 = Path(scratch) / ONNX_FILES["onnx-fp32"]
         _optimize(raw, fp32, model.config)
@@ -81,8 +93,9 @@ def _optimize(source: Path, target: Path, config) -> None:
     if model_type is None:  # unknown architecture: keep the exported graph as it is
         os.replace(source, target)
         return
-    optimized = optimizer.optimize_model(str(source), model_type=model_type, num_heads=config.num_attention_heads,
-                                         hidden_size=config.hidden_size)
+    optimized = optimizer.optimize_model(
+        str(source), model_type=model_type, num_heads=config.num_attention_heads, hidden_size=config.hidden_size
+    )
     optimized.save_model_to_file(str(target))
 
 
@@ -94,8 +107,11 @@ def sensitive_nodes(graph, keep_ffn_down: bool = True) -> list[str]:
     and -0.005, for a third more sentences/s (they are a third of the matmul work)."""
     producers = {output: node for node in graph.node for output in node.output}
     matmuls = [node for node in graph.node if node.op_type in ("MatMul", "Gemm")]
-    after_gelu = [node.name for node in matmuls
-                  if any("Gelu" in getattr(producers.get(name), "op_type", "") for name in node.input)]
+    after_gelu = [
+        node.name
+        for node in matmuls
+        if any("Gelu" in getattr(producers.get(name), "op_type", "") for name in node.input)
+    ]
     return sorted(set((after_gelu if keep_ffn_down else []) + [node.name for node in matmuls[-3:]]))
 
 
@@ -108,9 +124,14 @@ def _quantize(source: Path, target: Path, keep_ffn_down: bool) -> None:
     root, level = logging.getLogger(), logging.getLogger().level
     root.setLevel(logging.ERROR)  # the quantizer logs a pre-processing hint that is noise here
     try:
-        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                         nodes_to_exclude=sensitive_nodes(graph, keep_ffn_down),
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        quantize_dynamic(
+            str(source),
+            str(target),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            nodes_to_exclude=sensitive_nodes(graph, keep_ffn_down),
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
     finally:
         root.setLevel(level)
 

@@ -41,8 +41,10 @@ def ensure_writable(target: str | Path, overwrite: bool, needed_bytes: int = 0, 
         raise FramingError(f"{parent}: folder is not writable")
     free = shutil.disk_usage(parent).free
     if free < needed_bytes:
-        raise FramingError(f"{parent}: {free / 2**20:,.0f} MiB free on this disk, about {needed_bytes / 2**20:,.0f} MiB "
-                           f"needed for {target.name}")
+        raise FramingError(
+            f"{parent}: {free / 2**20:,.0f} MiB free on this disk, about {needed_bytes / 2**20:,.0f} MiB "
+            f"needed for {target.name}"
+        )
     return target
 
 
@@ -52,17 +54,23 @@ def check_replaceable(target: Path, kind: Optional[str], folder: bool = False) -
     `kind` given). A file output replaces a file, as --overwrite says."""
     if not target.is_dir():
         if folder or kind:
-            raise FramingError(f"{target}: is a file, not a folder framing wrote; refusing to replace it "
-                               f"(remove it yourself or choose another name)")
+            raise FramingError(
+                f"{target}: is a file, not a folder framing wrote; refusing to replace it "
+                f"(remove it yourself or choose another name)"
+            )
         return
     try:
         written = json.loads((target / OUTPUT_MARKER).read_text(encoding="utf-8")).get("kind")
     except (OSError, ValueError, AttributeError):
-        raise FramingError(f"{target}: not a folder framing wrote (no {OUTPUT_MARKER} in it); refusing to replace "
-                           f"it (remove it yourself or choose another name)") from None
+        raise FramingError(
+            f"{target}: not a folder framing wrote (no {OUTPUT_MARKER} in it); refusing to replace "
+            f"it (remove it yourself or choose another name)"
+        ) from None
     if kind and written and written != kind:
-        raise FramingError(f"{target}: framing's {written} output, not its {kind}; refusing to replace it "
-                           f"(remove it yourself or choose another name)")
+        raise FramingError(
+            f"{target}: framing's {written} output, not its {kind}; refusing to replace it "
+            f"(remove it yourself or choose another name)"
+        )
 
 
 def staging_path(target: Path) -> Path:
@@ -172,8 +180,10 @@ def owning(target: Path) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "another job"
             handle.close()
-            raise FramingError(f"{target}: {holder} is writing this output; wait for it to finish or stop it "
-                               f"(a stopped job's output can then be resumed)") from None
+            raise FramingError(
+                f"{target}: {holder} is writing this output; wait for it to finish or stop it "
+                f"(a stopped job's output can then be resumed)"
+            ) from None
         # The last holder removes the file when done: if it went between our open and our lock,
         # we hold a lock on a removed file, which protects nothing. Open the path again.
         if lock_path.exists() and os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino:

@@ -26,14 +26,82 @@ from lxml import html as lxml_html
 from framing.page_text import clean, is_credit, is_promo
 
 # Elements that sit inside a line of text; everything else (div, p, h1, ul, table, ...) is a block.
-INLINE = {"a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "img",
-          "ins", "kbd", "label", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
-          "sup", "time", "tt", "u", "var", "wbr", "br"}
+INLINE = {
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "cite",
+    "code",
+    "data",
+    "del",
+    "dfn",
+    "em",
+    "font",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "label",
+    "mark",
+    "nobr",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "time",
+    "tt",
+    "u",
+    "var",
+    "wbr",
+    "br",
+}
 # Blocks whose text is never wrapped: what holds no paragraphs (headings, lists, forms, code,
 # captions, scripts) or what trafilatura reads well as it is.
-UNWRAPPED = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr",
-             "pre", "textarea", "select", "option", "script", "style", "noscript", "template", "svg", "math",
-             "figure", "figcaption", "button", "head", "title", "html", "iframe", "object", "video", "audio"}
+UNWRAPPED = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "pre",
+    "textarea",
+    "select",
+    "option",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "figure",
+    "figcaption",
+    "button",
+    "head",
+    "title",
+    "html",
+    "iframe",
+    "object",
+    "video",
+    "audio",
+}
 PARAGRAPH_WORDS = 8  # a <div> of text this long is a paragraph
 LAYOUT_CELL_WORDS = 40  # a cell with this many words of text is a column of the page, not a datum
 # Sentence ends in a <pre>: a line after one starts a new paragraph (a line break inside a
@@ -135,8 +203,9 @@ def _split_pre(pre) -> None:
     paragraphs, current = [], []
     for line in pre.text_content().splitlines():
         line = clean(line)
-        if current and (not line or _stands_alone(line) or _stands_alone(current[-1])
-                        or SENTENCE_END.search(current[-1])):
+        if current and (
+            not line or _stands_alone(line) or _stands_alone(current[-1]) or SENTENCE_END.search(current[-1])
+        ):
             paragraphs.append(_joined_lines(current))
             current = []
         if line:
@@ -197,9 +266,11 @@ def _wrap_bare_text(element) -> None:
     separated by <br><br>) becomes <p>s, in place; the blocks stay where they were."""
     has_text = bool((element.text or "").strip()) or any(
         (child.tail or "").strip() or (_is_inline(child) and child.tag != "br" and child.text_content().strip())
-        for child in element)
-    if not has_text or not (any(not _is_inline(child) for child in element) or _break_runs(element)
-                            or _promo_lines(element)):
+        for child in element
+    )
+    if not has_text or not (
+        any(not _is_inline(child) for child in element) or _break_runs(element) or _promo_lines(element)
+    ):
         return
     items = _detach(element)
     run: list = []
@@ -283,8 +354,9 @@ def _promo_lines(element) -> bool:
 
 
 def _text(items: list) -> str:
-    return "".join(item if isinstance(item, str) else item.text_content() if isinstance(item.tag, str) else ""
-                   for item in items)
+    return "".join(
+        item if isinstance(item, str) else item.text_content() if isinstance(item.tag, str) else "" for item in items
+    )
 
 
 def _paragraph(items: list, attributes: dict | None = None):

@@ -27,21 +27,43 @@ BOILERPLATE_NAMES = re.compile(
     r"social|share|sharing|share-?bar|comments?|disqus|breadcrumbs?|widget|footer|site-?header|masthead|"
     r"menu|navbar|nav|cookie|consent|modal|popup|pull-?quote|tags|author-?bio|twitter-tweet|instagram-media|"
     r"tiktok-embed|embed|video-?player|jw-?player|brightcove|sharedaddy|sd-(?:sharing|like)|jp-relatedposts)(?![a-z])",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Headings over blocks that are not the story.
 BOILERPLATE_HEADINGS = re.compile(
     r"^(?:related(?: stories| articles| coverage| content| news| links)?|more (?:from|on|stories|news|headlines)\b.*|"
     r"most (?:read|popular|viewed|shared|watched)(?: stories| articles)?|trending(?: now| stories)?|popular(?: now)?|"
-    r"recommended(?: for you| stories)?|you (?:may|might) (?:also )?like|top stories|latest(?: news| stories| headlines)?|"
+    r"recommended(?: for you| stories)?|you (?:may|might) (?:also )?like|top stories|"
+    r"latest(?: news| stories| headlines)?|"
     r"read next|up next|don'?t miss|editor'?s picks|around the web|sponsored(?: stories| content)?|"
     r"in case you missed it|icymi|also read|watch more|follow us|share this(?: article| story)?|like this|"
-    r"sign up for our newsletter|newsletter|comments?)\s*:?$", re.IGNORECASE)
+    r"sign up for our newsletter|newsletter|comments?)\s*:?$",
+    re.IGNORECASE,
+)
 # Elements that can be the heading of a box: headings, and short labels ("<p><strong>Related</strong></p>").
 LABELS = ("h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b")
 LABEL_WORDS = 6
 # Elements inside a line of text: what a <div> written as a paragraph holds, and what is never a box.
-PARAGRAPH_INLINE = {"a", "b", "strong", "i", "em", "span", "br", "sup", "sub", "small", "u", "time", "abbr", "cite", "q",
-                    "font", "mark", "img"}
+PARAGRAPH_INLINE = {
+    "a",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "span",
+    "br",
+    "sup",
+    "sub",
+    "small",
+    "u",
+    "time",
+    "abbr",
+    "cite",
+    "q",
+    "font",
+    "mark",
+    "img",
+}
 STORY_WORDS = 10  # fewer words of paragraphs than this is no story
 NAMED_STORY = 2  # a block named like boilerplate is the story only with twice the prose of any other
 # A sibling of the story, of its kind, with a quarter of its prose (and PART_WORDS) or more is a part of it.
@@ -78,8 +100,12 @@ def story_container(tree):
     for element in tree.iter():
         # never navigation or a footer; a block named like boilerplate (an embedded post, a
         # "paywall" <div>) only when it holds far more prose than any other (the whole story)
-        if (not isinstance(element.tag, str) or element.tag in ("html", "head", "script", "style")
-                or element.tag in BOILERPLATE_TAGS or (element.get("role") or "").lower() in BOILERPLATE_ROLES):
+        if (
+            not isinstance(element.tag, str)
+            or element.tag in ("html", "head", "script", "style")
+            or element.tag in BOILERPLATE_TAGS
+            or (element.get("role") or "").lower() in BOILERPLATE_ROLES
+        ):
             continue
         named, words = _is_boilerplate(element), _story_words(element)
         if words > best[named][1]:
@@ -95,13 +121,16 @@ def _same_kind(part, story) -> bool:
 
 
 def _story_words(element) -> int:
-    return _words(element.text) + sum(_own_words(child) + _words(child.tail) for child in element
-                                      if isinstance(child.tag, str))
+    return _words(element.text) + sum(
+        _own_words(child) + _words(child.tail) for child in element if isinstance(child.tag, str)
+    )
 
 
 def _own_words(child) -> int:
     """Words of a paragraph of the element (a <p>, inline text, or a <div> written as one)."""
-    if child.tag == "div" and any(isinstance(d.tag, str) and d.tag not in PARAGRAPH_INLINE for d in child.iterdescendants()):
+    if child.tag == "div" and any(
+        isinstance(d.tag, str) and d.tag not in PARAGRAPH_INLINE for d in child.iterdescendants()
+    ):
         return 0
     if child.tag not in ("p", "div", "span", "font", "b", "strong", "em", "i"):
         return 0
@@ -115,8 +144,9 @@ def story_parts(story) -> list:
     if story is None or story.getparent() is None:
         return [story] if story is not None else []
     least = max(PART_WORDS, SPLIT_SHARE * _story_words(story))
-    return [part for part in story.getparent()
-            if part is story or (_same_kind(part, story) and _story_words(part) >= least)]
+    return [
+        part for part in story.getparent() if part is story or (_same_kind(part, story) and _story_words(part) >= least)
+    ]
 
 
 def _protected(tree, parts: list) -> set:
@@ -133,7 +163,8 @@ def _is_boilerplate(element) -> bool:
     """A block around the story. An inline element is never one ("related-link" on a link in a
     sentence of the story) unless it wraps blocks (a teaser card that is one link)."""
     if element.tag in PARAGRAPH_INLINE and not any(
-            isinstance(d.tag, str) and d.tag not in PARAGRAPH_INLINE for d in element.iterdescendants()):
+        isinstance(d.tag, str) and d.tag not in PARAGRAPH_INLINE for d in element.iterdescendants()
+    ):
         return False
     if element.tag == "header":  # a page's header; an article's (its kicker, dek, byline) stays
         return next(element.iterancestors("article", "main"), None) is None
@@ -165,8 +196,11 @@ def _is_label(element) -> bool:
 def _label_block(label, kept: set):
     """The outermost element around a label that holds nothing else: its own block."""
     text = label.text_content().strip()
-    while label.getparent() is not None and label.getparent() not in kept \
-            and label.getparent().text_content().strip() == text:
+    while (
+        label.getparent() is not None
+        and label.getparent() not in kept
+        and label.getparent().text_content().strip() == text
+    ):
         label = label.getparent()
     return label
 
@@ -192,6 +226,7 @@ def _remove(element) -> None:
 def block_text(element) -> str:
     """An element's text with a space where a block begins or ends ("agency.</p><p>MORE:" is
     two words, not one), whitespace collapsed."""
+
     def walk(node) -> list[str]:
         block = isinstance(node.tag, str) and node.tag not in PARAGRAPH_INLINE
         found = [" " if block else "", node.text or ""]

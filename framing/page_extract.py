@@ -19,13 +19,7 @@ from framing.page_blocks import make_blocks_explicit, subheads_as_paragraphs
 from framing.page_boilerplate import block_text, remove_boilerplate
 from framing.page_text import is_promo
 from framing.page_text import paragraphs as body_paragraphs
-from framing.page_title import (
-    EARLY,
-    choose_headline,
-    is_repeated_headline,
-    json_ld_objects,
-    page_titles,
-)
+from framing.page_title import EARLY, choose_headline, is_repeated_headline, json_ld_objects, page_titles
 
 KICKER_WORDS = 3  # a paragraph this short over the headline is a section's name
 PROSE_WORDS = 8  # a paragraph this long makes a page found by recall an article, not a menu
@@ -55,8 +49,12 @@ def title_and_paragraphs(html: str) -> tuple[Optional[str], list[Paragraph]]:
         recall = _extracted(original, precision=False) if original is not None else None
     if page is None and recall is None:
         return None, []
-    found = _with_recalled(body_paragraphs(page.body) if page else [], body_paragraphs(recall.body) if recall else [],
-                           story, everything=page is None)
+    found = _with_recalled(
+        body_paragraphs(page.body) if page else [],
+        body_paragraphs(recall.body) if recall else [],
+        story,
+        everything=page is None,
+    )
     headline = choose_headline(titles, [text for text, _ in found], (page or recall).title)
     return headline, _with_dek(_without_headline(found, titles, headline), titles.dek)
 
@@ -80,7 +78,7 @@ def _with_recalled(precise: list[Paragraph], recall: list[Paragraph], story: str
             while i < len(precise) and precise[i][0] != paragraph[0]:
                 merged.append(precise[i])
                 i += 1
-            merged += precise[i:i + 1]
+            merged += precise[i : i + 1]
             i += 1
         elif everything or paragraph[0] in story:
             merged.append(paragraph)
@@ -90,8 +88,11 @@ def _with_recalled(precise: list[Paragraph], recall: list[Paragraph], story: str
 def _without_headline(found: list[Paragraph], titles, headline: Optional[str]) -> list[Paragraph]:
     """The body without the forms of its headline among its first paragraphs (it leads the
     text once), nor the section label over it ("Utilities", "LOCAL NEWS")."""
-    repeats = [i for i, (text, quoted) in enumerate(found[:EARLY])
-               if not quoted and is_repeated_headline(text, titles, headline)]
+    repeats = [
+        i
+        for i, (text, quoted) in enumerate(found[:EARLY])
+        if not quoted and is_repeated_headline(text, titles, headline)
+    ]
     if not repeats:
         return found
     kickers = [i for i in range(repeats[0]) if _is_kicker(found[i][0])]
@@ -116,8 +117,15 @@ def _extracted(tree, precision: bool):
     import trafilatura
 
     # favor_precision: leave out what might be boilerplate (bylines, link lists, comment prompts)
-    page = trafilatura.bare_extraction(tree, with_metadata=True, include_comments=False, include_tables=False,
-                                       include_images=False, include_links=False, favor_precision=precision)
+    page = trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        favor_precision=precision,
+    )
     if page is None or page.body is None:
         return None
     found = body_paragraphs(page.body)

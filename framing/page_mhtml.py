@@ -23,8 +23,11 @@ def is_mhtml(data: bytes) -> bool:
     while (line := HEADER_LINE.match(head, position)) is not None:
         position = line.end()
     headers = head[:position].lower()
-    return (position > 0 and b"mime-version:" in headers
-            and re.search(rb"content-type:\s*(?:multipart/|text/html)", headers) is not None)
+    return (
+        position > 0
+        and b"mime-version:" in headers
+        and re.search(rb"content-type:\s*(?:multipart/|text/html)", headers) is not None
+    )
 
 
 def page_in_mhtml(data: bytes, source: str) -> tuple[bytes, Optional[str]]:

@@ -21,50 +21,71 @@ SKIPPED = {"code", "table", "graphic", "fw", "note"}
 # sentence of the story that mentions them stays.
 PROMO = re.compile(
     # a label with a colon (or alone): "RELATED: ...", "Read more:", "Photo: ...", "Advertisement"
-    r"^(?:related(?: stories| articles| coverage| content| links| news)?|read more|read also|also read|see also|more|also|"
+    r"^(?:related(?: stories| articles| coverage| content| links| news)?|read more|read also|also read|"
+    r"see also|more|also|"
     r"more from|more on this|recommended|watch|watch live|listen|photo|photos|image|credit|tags?|filed under|topics|"
     r"share(?: this(?: article| story)?)?|advertisement|sponsored(?: content)?|paid content|partner content|"
-    r"trending(?: now)?|most (?:read|popular|viewed)|top stories|latest(?: news)?|read next|up next|don'?t miss)\s*(?::|$)"
+    r"trending(?: now)?|most (?:read|popular|viewed)|top stories|latest(?: news)?|read next|up next|"
+    r"don'?t miss)\s*(?::|$)"
     r"|^photo by\b|^(?:photograph|illustration|video) by\b"
     # an imperative aimed at the reader
     r"|^(?:click|tap) here\b|^sign (?:up|in)\b|^subscribe\b|^join the conversation\b|^leave a comment\b"
-    r"|^log ?in(?: to\b| here\b|\s*$)|^register (?:now|here|today|for free)\b|^(?:next|previous|prev) (?:article|story|post)\b"
+    r"|^log ?in(?: to\b| here\b|\s*$)|^register (?:now|here|today|for free)\b"
+    r"|^(?:next|previous|prev) (?:article|story|post)\b"
     r"|^download (?:the|our)\b|^follow us\b|^get (?:breaking|the latest)\b.*\b(?:alerts|updates)\b"
-    # a credit line of the story's reporting: "Reporting by ...; Editing by ...", "... contributed to this report."
-    r"|^(?:additional )?(?:reporting|writing|editing|research) by\b|\bcontributed (?:reporting )?to this (?:report|story)\.?$"
-    r"|^(?:have|got) a (?:news )?tip\b|^skip to\b|^scroll to continue\b|^(?:video )?loading(?:\.{3}|…)?$|\bvideo player\b"
+    # a credit line of the story's reporting: "Reporting by ...; Editing by ...",
+    # "... contributed to this report."
+    r"|^(?:additional )?(?:reporting|writing|editing|research) by\b"
+    r"|\bcontributed (?:reporting )?to this (?:report|story)\.?$"
+    r"|^(?:have|got) a (?:news )?tip\b|^skip to\b|^scroll to continue\b|^(?:video )?loading(?:\.{3}|…)?$"
+    r"|\bvideo player\b"
     # a paywall or newsletter prompt, wherever it stands in the paragraph
-    r"|\bunlimited (?:digital )?access\b.*(?:[$€£¢]|\ba (?:week|month|year)\b|\bsubscri)|^(?:get|unlock|start|enjoy) "
-    r"(?:(?:full|unlimited|digital|instant|premium)\s+){1,3}access\b|\balready (?:a )?(?:subscriber|member|registered)\b"
+    r"|\bunlimited (?:digital )?access\b.*(?:[$€£¢]|\ba (?:week|month|year)\b|\bsubscri)"
+    r"|^(?:get|unlock|start|enjoy) (?:(?:full|unlimited|digital|instant|premium)\s+){1,3}access\b"
+    r"|\balready (?:a )?(?:subscriber|member|registered)\b"
     r"|\b(?:subscribers?[- ]only|for subscribers|exclusive to subscribers|become a (?:subscriber|member|supporter))\b"
     r"|\bsupport (?:local|our|independent|quality) journalism\b|\bfree articles? (?:left|remaining)\b|\barticle limit\b"
     r"|\b(?:create|register for) a free account\b|\bto (?:continue|keep) reading\b|^continue reading\b"
     r"|\b(?:our|free|daily|weekly|morning|evening|breaking news)\s+(?:\w+\s+){0,2}newsletters?\b|\bto your inbox\b"
     r"|\b(?:story|article|content) continues (?:below|after)\b|\bcontinues (?:below|after) (?:this |the )?ad",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 PROMO_WORDS = 16
 # A time stamp printed as a paragraph: "Published Tuesday, May 6, 2024 at 9:15 a.m.", "Updated 2 hours ago".
-STAMP = re.compile(r"^(?:published|updated|posted|last updated|first published|modified)(?: on)?:?\s+"
-                   r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?(?:[a-z]{3,9}\.? \d{1,2},? \d{4}|"
-                   r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d+ (?:seconds?|minutes?|hours?|days?) ago|\d{1,2}:\d{2})?"
-                   r"(?:,? (?:at )?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)?\s*(?:[|·•].*)?$", re.IGNORECASE)
+STAMP = re.compile(
+    r"^(?:published|updated|posted|last updated|first published|modified)(?: on)?:?\s+"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?(?:[a-z]{3,9}\.? \d{1,2},? \d{4}|"
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d+ (?:seconds?|minutes?|hours?|days?) ago|\d{1,2}:\d{2})?"
+    r"(?:,? (?:at )?\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?(?: [a-z]{2,4})?)?\s*(?:[|·•].*)?$",
+    re.IGNORECASE,
+)
 # A reporter's note with an address ("Teresa Alvarez covers city hall. Reach her at ta@herald.com"),
 # not "Residents can write to parks@city.gov".
-CONTACT = re.compile(r"(?=.*(?:[\w.+-]+@[\w-]+\.\w|(?:^|\s)@\w{2,}))(?=.*\b(?:covers|reporter|writer|correspondent|"
-                     r"editor|columnist|newsroom|news tips?)\b)", re.IGNORECASE)
+CONTACT = re.compile(
+    r"(?=.*(?:[\w.+-]+@[\w-]+\.\w|(?:^|\s)@\w{2,}))(?=.*\b(?:covers|reporter|writer|correspondent|"
+    r"editor|columnist|newsroom|news tips?)\b)",
+    re.IGNORECASE,
+)
 CONTACT_WORDS = 40
 # A copyright or syndication line ("Copyright 2024 Sunbeam Television Corp. All rights reserved.
 # This material may not be published, broadcast, rewritten or redistributed."), longer than a
 # promotion; "Copyright lawsuits multiplied this year" is a story's sentence.
-COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\s*(?:©|\(c\))?\s*\d{4})|\ball rights reserved\b"
-                       r"|\bmay not be (?:published|reproduced|copied|redistributed), broadcast\b", re.IGNORECASE)
+COPYRIGHT = re.compile(
+    r"^(?:©|\(c\)|copyright\s*(?:©|\(c\))?\s*\d{4})|\ball rights reserved\b"
+    r"|\bmay not be (?:published|reproduced|copied|redistributed), broadcast\b",
+    re.IGNORECASE,
+)
 COPYRIGHT_WORDS = 45
 # News agencies and picture libraries named in photo credits.
-AGENCIES = (r"(?:getty images|ap(?: images)?|afp|reuters|epa(?:[- ]efe)?|upi|shutterstock|alamy|zuma(?: press)?|"
-            r"sipa(?: usa)?|nurphoto|bloomberg|pool|the associated press|associated press|anadolu|xinhua|imago)")
+AGENCIES = (
+    r"(?:getty images|ap(?: images)?|afp|reuters|epa(?:[- ]efe)?|upi|shutterstock|alamy|zuma(?: press)?|"
+    r"sipa(?: usa)?|nurphoto|bloomberg|pool|the associated press|associated press|anadolu|xinhua|imago)"
+)
 # A byline: "By Ruth Ann Keller, Staff Writer", "By Jane Doe and Sam Lee · March 3, 2024" (names
 # and titles capitalized; "By Monday, the shelters were full." is a sentence).
-BYLINE = re.compile(r"^[Bb][Yy]:?\s+(?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:,|and|&|[·|•–—-])\s*(?:[A-Z0-9][\w.'’-]*,?\s*){1,6})*$")
+BYLINE = re.compile(
+    r"^[Bb][Yy]:?\s+(?:[A-Z][\w.'’-]*\s*){1,4}(?:(?:,|and|&|[·|•–—-])\s*(?:[A-Z0-9][\w.'’-]*,?\s*){1,6})*$"
+)
 # A photographer's name in a credit: capitalized words ("Dana Kim", "Rogelio V. Solis").
 NAME = r"(?-i:[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|la)){0,4})"
 # A photo credit, or a caption ending in one: "John Smith/Getty Images", "(AP Photo/Jane Doe)",
@@ -72,16 +93,21 @@ NAME = r"(?-i:[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|la)){0,4})"
 # names Getty Images or an AP photo ("The photo, sold to Getty Images, ...") is no credit.
 CREDIT = re.compile(
     rf"(?:^|[.:;!?]\s+|\s[-–—|]\s+){NAME}\s?/\s?{AGENCIES}(?: via getty images)?\)?\.?$"  # name/agency
-    rf"|\((?:(?:ap|afp|reuters|upi|file|pool)\s+photos?\b|photo\b|photos\b|image\b|credit\b)[^()]*\)\.?$"  # (AP Photo/...)
+    rf"|\((?:(?:ap|afp|reuters|upi|file|pool)\s+photos?\b|photo\b|photos\b|image\b|credit\b)"
+    rf"[^()]*\)\.?$"  # (AP Photo/...)
     rf"|(?:^|[.:;!?]\s+)\(?{AGENCIES}\s?/\s?{NAME}(?:, file)?\)?\.?$"  # agency/name: "Reuters/Brian Snyder"
     rf"|\({AGENCIES}(?:\s*/[^()]*)?\)\.?$"  # "(Getty Images)"
     rf"|^(?:photo|image)?\s*(?:credit)?\s*:?\s*{AGENCIES}(?: (?:photo|file photo|images))?\.?$",  # the agency alone
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 CREDIT_WORDS = 45  # a caption with its credit is longer than a promotion
 # Markup left as text (a page whose body was escaped twice, "&lt;p&gt;...") and code.
 TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
-CODE = re.compile(r"^\s*(?:var|let|const|function|window\.|document\.|\$\(|@media|@import|[.#]?[\w-]+\s*\{[^}]*:)"
-                  r"|[;{}]\s*(?:var|let|const|function|return|if)\b|\bfunction\s*\(|=>|\}\s*\)\s*;", re.IGNORECASE)
+CODE = re.compile(
+    r"^\s*(?:var|let|const|function|window\.|document\.|\$\(|@media|@import|[.#]?[\w-]+\s*\{[^}]*:)"
+    r"|[;{}]\s*(?:var|let|const|function|return|if)\b|\bfunction\s*\(|=>|\}\s*\)\s*;",
+    re.IGNORECASE,
+)
 
 
 def paragraphs(body) -> list[tuple[str, bool]]:

@@ -32,19 +32,29 @@ OUTLET_WORDS = re.compile(
     r"(?:news|times|post|herald|tribune|journal|gazette|daily|press|radio|tv|channel|network|media|today|weekly|"
     r"chronicle|observer|examiner|star|sun|mail|telegraph|guardian|independent|standard|record|inquirer|courier|"
     r"bulletin|dispatch|register|sentinel|globe|monitor|leader|express|mirror|wire|magazine|insider|online|"
-    r"reporter|abc|nbc|cbs|fox|cnn|bbc|npr|pbs|reuters|afp)$", re.IGNORECASE)
+    r"reporter|abc|nbc|cbs|fox|cnn|bbc|npr|pbs|reuters|afp)$",
+    re.IGNORECASE,
+)
 SMALL_WORDS = {"of", "the", "and", "&", "de", "la", "el", "for", "on", "at", "in"}
 DOMAIN = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 GENERIC_LABELS = {"co", "com", "org", "net", "gov", "ac", "edu", "ne", "or"}
-COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?([A-Z][\w&.'’ -]{2,40}?)"
-                       r"(?:[.,|]|\s+all rights|\s*$)", re.IGNORECASE)
+COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s*)?([A-Z][\w&.'’ -]{2,40}?)"
+    r"(?:[.,|]|\s+all rights|\s*$)",
+    re.IGNORECASE,
+)
 # An <h1> inside the article, not the site's logo in its header.
-ARTICLE_H1 = ("//article//h1 | //main//h1 | //*[@itemprop='articleBody' or @itemprop='headline']//h1 | //h1[@itemprop='headline']"
-              " | //*[contains(@class, 'article') or contains(@class, 'story') or contains(@class, 'post')"
-              " or contains(@class, 'entry')]//h1")
+ARTICLE_H1 = (
+    "//article//h1 | //main//h1 | //*[@itemprop='articleBody' or @itemprop='headline']//h1 | //h1[@itemprop='headline']"
+    " | //*[contains(@class, 'article') or contains(@class, 'story') or contains(@class, 'post')"
+    " or contains(@class, 'entry')]//h1"
+)
 # What pages call the summary under a headline, as a word of an element's class, id or name.
-DEK = re.compile(r"(?<![a-z])(?:dek|standfirst|sub-?head(?:line|ing)?|subtitle|summary|article-summary|description|"
-                 r"excerpt|lede|abstract)(?![a-z])", re.IGNORECASE)
+DEK = re.compile(
+    r"(?<![a-z])(?:dek|standfirst|sub-?head(?:line|ing)?|subtitle|summary|article-summary|description|"
+    r"excerpt|lede|abstract)(?![a-z])",
+    re.IGNORECASE,
+)
 DEK_WORDS = (5, 60)
 COPYRIGHT_CHARS = 1000  # where the copyright line stands at the end of a page's text
 NAME_WORDS = 6  # a segment longer than this is a headline, whatever names it holds
@@ -54,6 +64,7 @@ EARLY = 4  # the body's paragraphs where a repeated headline is looked for (afte
 @dataclass
 class Titles:
     """What a page says its story and its site are called."""
+
     h1s: list[str] = field(default_factory=list)
     article_h1s: list[str] = field(default_factory=list)  # those inside the article (<article>, <main>, ...)
     metas: list[str] = field(default_factory=list)  # og:title, twitter:title, JSON-LD headline, <title>
@@ -63,6 +74,7 @@ class Titles:
 
 def page_titles(tree) -> Titles:
     """The headlines and the site's names that `tree` (an lxml.html document) carries."""
+
     def meta(*names: str) -> list[str]:
         found = []
         for name in names:
@@ -74,8 +86,11 @@ def page_titles(tree) -> Titles:
     titles.h1s = [text for text in (clean(h1.text_content()) for h1 in list(tree.iter("h1"))[:5]) if text]
     titles.article_h1s = [text for text in (clean(h1.text_content()) for h1 in tree.xpath(ARTICLE_H1)[:5]) if text]
     titles.dek = _dek(tree)
-    titles.metas = meta("og:title", "twitter:title") + ld_headlines + [
-        clean(t.text_content()) for t in tree.iter("title") if clean(t.text_content())][:1]
+    titles.metas = (
+        meta("og:title", "twitter:title")
+        + ld_headlines
+        + [clean(t.text_content()) for t in tree.iter("title") if clean(t.text_content())][:1]
+    )
     titles.brands = meta("og:site_name", "application-name", "apple-mobile-web-app-title") + ld_brands
     urls = meta("og:url") + tree.xpath("//link[@rel='canonical']/@href") + tree.xpath("//base/@href")
     titles.brands += [label for label in (_domain_label(url) for url in urls[:3]) if label]
@@ -111,11 +126,17 @@ def _dek(tree) -> Optional[str]:
     """The summary under the headline ("dek", "standfirst", "sub-headline"), by its name, next
     to the article's <h1>: trafilatura leaves it out, and it frames the story as the headline does."""
     for h1 in (tree.xpath(ARTICLE_H1) or list(tree.iter("h1")))[:1]:
-        around = list(h1.itersiblings())[:3] + (list(h1.getparent().itersiblings())[:3] if h1.getparent() is not None else [])
+        around = list(h1.itersiblings())[:3] + (
+            list(h1.getparent().itersiblings())[:3] if h1.getparent() is not None else []
+        )
         for candidate in around:
             names = " ".join(candidate.get(name) or "" for name in ("class", "id", "data-gu-name", "itemprop"))
             text = clean(candidate.text_content())
-            if isinstance(candidate.tag, str) and DEK.search(names) and DEK_WORDS[0] <= len(text.split()) <= DEK_WORDS[1]:
+            if (
+                isinstance(candidate.tag, str)
+                and DEK.search(names)
+                and DEK_WORDS[0] <= len(text.split()) <= DEK_WORDS[1]
+            ):
                 return text
     return None
 
@@ -129,7 +150,9 @@ def _json_ld(tree) -> tuple[list[str], list[str]]:
         publisher = item.get("publisher")
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
             brands.append(clean(publisher["name"]))
-        if item.get("@type") in ("WebSite", "Organization", "NewsMediaOrganization") and isinstance(item.get("name"), str):
+        if item.get("@type") in ("WebSite", "Organization", "NewsMediaOrganization") and isinstance(
+            item.get("name"), str
+        ):
             brands.append(clean(item["name"]))
     return [h for h in headlines if h], [b for b in brands if b]
 
@@ -201,8 +224,12 @@ def _is_name(segment: str, brands: list[str]) -> bool:
     squashed, tokens = _squash(segment), {_squash(word) for word in words}
     for brand in brands:
         name = _squash(brand)
-        if len(name) >= 3 and (name == squashed or name in tokens or (len(name) >= 6 and name in squashed)
-                               or (len(squashed) >= 4 and squashed in name)):
+        if len(name) >= 3 and (
+            name == squashed
+            or name in tokens
+            or (len(name) >= 6 and name in squashed)
+            or (len(squashed) >= 4 and squashed in name)
+        ):
             return True
     title_cased = all(w[:1].isupper() or w[:1].isdigit() or w.lower() in SMALL_WORDS for w in words)
     return title_cased and any(OUTLET_WORDS.search(_squash(word)) for word in words)
@@ -216,8 +243,11 @@ def choose_headline(titles: Titles, body: list[str], fallback: Optional[str]) ->
     """The <h1> that the story's first paragraphs hold or that the page's title names, else the
     <h1> inside the article, else the page's title without its site's name, else the first
     <h1>, else `fallback` (trafilatura's)."""
-    h1s = [strip_site_name(h1, titles.brands) for h1 in titles.h1s if len(h1.split()) >= 2
-           and not _is_name(h1, titles.brands)]
+    h1s = [
+        strip_site_name(h1, titles.brands)
+        for h1 in titles.h1s
+        if len(h1.split()) >= 2 and not _is_name(h1, titles.brands)
+    ]
     metas = [strip_site_name(title, titles.brands) for title in titles.metas]
     early = {_key(text) for text in body[:EARLY]}
     for h1 in h1s:

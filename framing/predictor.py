@@ -20,8 +20,8 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from framing.article import analyze_article
-from framing.contrast import contrast_articles
 from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, parse_meta
+from framing.contrast import contrast_articles
 from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
 from framing.errors import FramingError, require_unicode
@@ -48,8 +48,14 @@ class FramingClassifier:
     the records the CLI, the HTTP service and corpus scoring write (framing.results).
     """
 
-    def __init__(self, runtime, encoder: TextEncoder, meta: CheckpointMeta, batch_size: int = 8,
-                 checkpoint_dir: Optional[str | Path] = None):
+    def __init__(
+        self,
+        runtime,
+        encoder: TextEncoder,
+        meta: CheckpointMeta,
+        batch_size: int = 8,
+        checkpoint_dir: Optional[str | Path] = None,
+    ):
         self.runtime = runtime  # a back end of framing.runtime
         self.encoder = encoder
         self.checkpoint_dir = checkpoint_dir  # the checkpoint folder, when loaded from one
@@ -59,8 +65,9 @@ class FramingClassifier:
         self.batch_size = check_batch_size(batch_size)
 
     @classmethod
-    def from_model(cls, model, tokenizer, meta: CheckpointMeta | dict[str, Any],
-                   batch_size: int = 8) -> "FramingClassifier":
+    def from_model(
+        cls, model, tokenizer, meta: CheckpointMeta | dict[str, Any], batch_size: int = 8
+    ) -> "FramingClassifier":
         """A predictor over an in-memory PyTorch FramingModel and its transformers tokenizer
         (training and cross-validation score their models through it)."""
         from framing.runtime import TorchRuntime
@@ -70,8 +77,13 @@ class FramingClassifier:
         return cls(TorchRuntime(model), encoder, meta, batch_size=batch_size)
 
     @classmethod
-    def from_pretrained(cls, checkpoint: Optional[str | Path] = None, runtime: str = "auto",
-                        batch_size: int = 8, threads: Optional[int] = None) -> "FramingClassifier":
+    def from_pretrained(
+        cls,
+        checkpoint: Optional[str | Path] = None,
+        runtime: str = "auto",
+        batch_size: int = 8,
+        threads: Optional[int] = None,
+    ) -> "FramingClassifier":
         """Load a shipped model by name ("accurate", "fast"), a checkpoint folder or a hub id;
         with no argument, $FRAMING_CHECKPOINT or else the accurate model.
 
@@ -95,10 +107,15 @@ class FramingClassifier:
         the back end, calibration and truncation. Batch size and threads do not change them."""
         from framing.checkpoint import weights_digest
 
-        return {"checkpoint": str(Path(self.checkpoint_dir).resolve()) if self.checkpoint_dir else None,
-                "weights_sha256": weights_digest(Path(self.checkpoint_dir)) if self.checkpoint_dir else None,
-                "runtime": self.runtime.name, "max_length": self.max_length, "temperature": self.temperature,
-                "logit_bias": self.meta.logit_bias, "labels": self.labels}
+        return {
+            "checkpoint": str(Path(self.checkpoint_dir).resolve()) if self.checkpoint_dir else None,
+            "weights_sha256": weights_digest(Path(self.checkpoint_dir)) if self.checkpoint_dir else None,
+            "runtime": self.runtime.name,
+            "max_length": self.max_length,
+            "temperature": self.temperature,
+            "logit_bias": self.meta.logit_bias,
+            "labels": self.labels,
+        }
 
     @property
     def labels(self) -> list[str]:
@@ -135,7 +152,9 @@ class FramingClassifier:
             raise FramingError("article analysis needs a single-label checkpoint (this one is multi-label)")
         return analyze_article(self, text, top=top, source_format=format, max_chars=max_chars)
 
-    def contrast(self, texts: Sequence, top: int = 3, format: str = "auto", max_chars: Optional[int] = None) -> dict[str, Any]:
+    def contrast(
+        self, texts: Sequence, top: int = 3, format: str = "auto", max_chars: Optional[int] = None
+    ) -> dict[str, Any]:
         """Two or more reports of one event side by side (texts or news pages): each article's
         analysis and figures, the loaded words each uses that the others do not, and a
         plain-language verdict; see framing.contrast."""
@@ -181,7 +200,9 @@ class FramingClassifier:
         with its word-head probability (unfiltered); training calibrates from both at once."""
         return self._run(as_texts(texts)[0], with_words=with_words)
 
-    def predict_with_words(self, texts: Sequence[str], min_weight: Optional[float] = None) -> tuple[np.ndarray, list[list[dict]]]:
+    def predict_with_words(
+        self, texts: Sequence[str], min_weight: Optional[float] = None
+    ) -> tuple[np.ndarray, list[list[dict]]]:
         """Calibrated probabilities [N, C] and, per text, the words that carry the judgement.
 
         One forward pass gives both. A word is listed when the word head's probability (its
@@ -253,9 +274,12 @@ def _group_words(text: str, word_ids: list, offsets: list, token_probs: np.ndarr
     grouped, title_case = [], is_title_case(text)
     for entry in words.values():
         entry["text"] = text[entry["start"] : entry["end"]]
-        if any(ch.isalnum() for ch in entry["text"]) and not never_loaded(text, entry["start"], entry["text"], title_case):
-            grouped.append({"start": entry["start"], "end": entry["end"], "text": entry["text"],
-                            "weight": entry["weight"]})
+        if any(ch.isalnum() for ch in entry["text"]) and not never_loaded(
+            text, entry["start"], entry["text"], title_case
+        ):
+            grouped.append(
+                {"start": entry["start"], "end": entry["end"], "text": entry["text"], "weight": entry["weight"]}
+            )
     return grouped
 
 
@@ -317,10 +341,13 @@ def refuse_misleading_iterable(inputs: Any) -> None:
     results could not be matched to the texts)."""
     kind = type(inputs).__name__
     if hasattr(inputs, "columns") and not isinstance(inputs, str):
-        raise FramingError(f"expected a string or a list of strings, got a {kind} (it iterates over its columns): "
-                           f"pass one column, e.g. df[\"text\"]")
+        raise FramingError(
+            f"expected a string or a list of strings, got a {kind} (it iterates over its columns): "
+            f'pass one column, e.g. df["text"]'
+        )
     if getattr(inputs, "ndim", 1) > 1:
-        raise FramingError(f"expected a string or a list of strings, got a {inputs.ndim}-D {kind}: pass one column "
-                           f"or a 1-D array")
+        raise FramingError(
+            f"expected a string or a list of strings, got a {inputs.ndim}-D {kind}: pass one column or a 1-D array"
+        )
     if isinstance(inputs, (set, frozenset)):
         raise FramingError(f"expected a string or a list of strings, got a {kind}, which has no order: pass a list")

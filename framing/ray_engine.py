@@ -1,12 +1,12 @@
 """The Ray engine for corpus scoring (`framing predict --engine ray`), on Ray actors.
 
 Same job as framing.corpus.LocalEngine (passages or, with `articles`, whole articles), spread
-over a pool of Ray actors (`ChunkScorer`), each of which loads the checkpoint once. The driver reads the input one chunk at a time
-(framing.corpus), cuts each chunk into batches of `rows_per_batch` texts and keeps at most
-two batches per actor in flight: the rest of the input is not read until results come
-back, so the driver's memory stays flat whatever the corpus size. Results come back in
-submission order (`ActorPool.get_next`), so framing.corpus writes, resumes and joins parts
-exactly as it does for the local engine.
+over a pool of Ray actors (`ChunkScorer`), each of which loads the checkpoint once. The driver
+reads the input one chunk at a time (framing.corpus), cuts each chunk into batches of
+`rows_per_batch` texts and keeps at most two batches per actor in flight: the rest of the
+input is not read until results come back, so the driver's memory stays flat whatever the
+corpus size. Results come back in submission order (`ActorPool.get_next`), so framing.corpus
+writes, resumes and joins parts exactly as it does for the local engine.
 
 Why actors rather than Ray Data's readers: the corpus job checks every row, numbers rows
 and resumes by chunk on the driver, which needs the driver to own the reading; Ray Data's
@@ -36,8 +36,9 @@ class ChunkScorer:
     def __init__(self, checkpoint: str, runtime: str, batch_size: int, threads: int):
         from framing.predictor import FramingClassifier
 
-        self.classifier = FramingClassifier.from_pretrained(checkpoint, runtime=runtime, batch_size=batch_size,
-                                                            threads=threads)
+        self.classifier = FramingClassifier.from_pretrained(
+            checkpoint, runtime=runtime, batch_size=batch_size, threads=threads
+        )
 
     def probabilities(self, texts: list[str]):
         return self.classifier.predict_proba(texts)  # [n, C] float32: a small array to send back
@@ -49,11 +50,20 @@ class ChunkScorer:
 
 
 class RayEngine:
-    def __init__(self, checkpoint: str, runtime: str = "auto", batch_size: int = 8, workers: int = 2,
-                 threads_per_worker: int = 1, address: Optional[str] = None, rows_per_batch: Optional[int] = None,
-                 classifier=None, articles: bool = False):
+    def __init__(
+        self,
+        checkpoint: str,
+        runtime: str = "auto",
+        batch_size: int = 8,
+        workers: int = 2,
+        threads_per_worker: int = 1,
+        address: Optional[str] = None,
+        rows_per_batch: Optional[int] = None,
+        classifier=None,
+        articles: bool = False,
+    ):
         if importlib.util.find_spec("ray") is None:
-            raise FramingError("--engine ray needs Ray: pip install \"framing[ray]\"")
+            raise FramingError('--engine ray needs Ray: pip install "framing[ray]"')
         for name, value in (("--workers", workers), ("--threads-per-worker", threads_per_worker)):
             if value < 1:
                 raise FramingError(f"{name} {value}: must be at least 1")
@@ -82,21 +92,27 @@ class RayEngine:
             if local:
                 constants.ENABLE_RAY_CLUSTER = False  # read when ray was imported, maybe before the line above
             try:
-                ray.init(address=self.address, log_to_driver=False, logging_level=logging.ERROR,
-                         configure_logging=True,
-                         **({"num_cpus": self.workers * self.threads, "include_dashboard": False} if local else {}))
+                ray.init(
+                    address=self.address,
+                    log_to_driver=False,
+                    logging_level=logging.ERROR,
+                    configure_logging=True,
+                    **({"num_cpus": self.workers * self.threads, "include_dashboard": False} if local else {}),
+                )
             except Exception as error:  # Ray raises many types here; the user needs one line
                 raise FramingError(_connection_problem(self.address, error)) from None
         return ray
 
-    def score(self, chunks: Iterator[tuple[int, list[str]]],
-              advance: Callable[[int], None]) -> Iterator[tuple[int, list[dict]]]:
+    def score(
+        self, chunks: Iterator[tuple[int, list[str]]], advance: Callable[[int], None]
+    ) -> Iterator[tuple[int, list[dict]]]:
         ray = self._start()
         from ray.util import ActorPool
 
         actor = ray.remote(num_cpus=self.threads)(ChunkScorer)
-        pool = ActorPool([actor.remote(self.checkpoint, self.runtime, self.batch_size, self.threads)
-                          for _ in range(self.workers)])
+        pool = ActorPool(
+            [actor.remote(self.checkpoint, self.runtime, self.batch_size, self.threads) for _ in range(self.workers)]
+        )
         in_flight: deque[tuple[int, int]] = deque()  # (chunk, batches left in it) in submission order
         collected: list = []  # probability arrays of the chunk being completed
         outstanding = 0  # batches submitted and not yet collected
@@ -139,6 +155,8 @@ def _connection_problem(address: Optional[str], error: Exception) -> str:
     """One line for a Ray start or connection that failed: what to install, or where it failed."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if "ray[client]" in str(error) or "Ray Client requires" in str(error):
-        return (f"--ray-address {address}: a ray:// address needs Ray Client: pip install \"ray[client]\" (same "
-                f"version as the cluster's Ray), or run on the head node with --ray-address auto")
+        return (
+            f'--ray-address {address}: a ray:// address needs Ray Client: pip install "ray[client]" (same '
+            f"version as the cluster's Ray), or run on the head node with --ray-address auto"
+        )
     return f"--ray-address {address or '(local)'}: Ray did not start or connect ({text})"

@@ -31,18 +31,32 @@ LINK_COLUMNS = ("url", "link")
 TITLE_COLUMNS = ("title", "headline")
 
 
-def report_tables(scored: str | Path, by: str, time: Optional[str] = None, freq: str = "month",
-                  filters: Sequence[str] = (), min_articles: int = MIN_ARTICLES,
-                  date_format: Optional[str] = None) -> dict[str, pd.DataFrame]:
+def report_tables(
+    scored: str | Path,
+    by: str,
+    time: Optional[str] = None,
+    freq: str = "month",
+    filters: Sequence[str] = (),
+    min_articles: int = MIN_ARTICLES,
+    date_format: Optional[str] = None,
+) -> dict[str, pd.DataFrame]:
     """The report's tables as DataFrames (see the module's docstring), and `notes`: one row
     per thing the figures leave out or cannot tell."""
     tables, _ = _tables(scored, by, time, freq, filters, min_articles, date_format)
     return tables
 
 
-def write_report(scored: str | Path, output: str | Path, by: str, time: Optional[str] = None, freq: str = "month",
-                 filters: Sequence[str] = (), min_articles: int = MIN_ARTICLES, date_format: Optional[str] = None,
-                 overwrite: bool = False) -> dict[str, pd.DataFrame]:
+def write_report(
+    scored: str | Path,
+    output: str | Path,
+    by: str,
+    time: Optional[str] = None,
+    freq: str = "month",
+    filters: Sequence[str] = (),
+    min_articles: int = MIN_ARTICLES,
+    date_format: Optional[str] = None,
+    overwrite: bool = False,
+) -> dict[str, pd.DataFrame]:
     """Write the report folder (index.html, tables as CSV, plots as PNG and SVG), complete or
     not at all; returns the tables."""
     from framing.report_html import write_figures, write_index  # matplotlib: only when writing
@@ -66,16 +80,31 @@ def _tables(scored, by, time, freq, filters, min_articles, date_format) -> tuple
         add_periods(corpus, time, freq, date_format)
     groups = group_shares(corpus.articles, by, min_articles)
     names = list(groups[by])
-    tables = {"groups": groups,
-              "over_time": (shares_over_time(corpus.articles.dropna(subset=["period"]), by, "period", min_articles,
-                                             MAX_LINES) if time else pd.DataFrame()),
-              "words": distinctive_words(_marked_words(corpus, by), by, names),
-              "articles": extreme_articles(corpus.articles, by, names, link=link, title=title),
-              "examples": _examples(corpus, by, names),
-              "notes": pd.DataFrame({"note": corpus.notes + _small_groups(groups, by, min_articles)})}
-    about = {"scored": str(scored), "by": by, "time": time, "freq": freq, "filters": list(filters),
-             "model": corpus.model, "min_articles": min_articles, "link": link, "title": title,
-             "articles": len(corpus.articles), "sentences": int(corpus.articles["sentences"].sum())}
+    tables = {
+        "groups": groups,
+        "over_time": (
+            shares_over_time(corpus.articles.dropna(subset=["period"]), by, "period", min_articles, MAX_LINES)
+            if time
+            else pd.DataFrame()
+        ),
+        "words": distinctive_words(_marked_words(corpus, by), by, names),
+        "articles": extreme_articles(corpus.articles, by, names, link=link, title=title),
+        "examples": _examples(corpus, by, names),
+        "notes": pd.DataFrame({"note": corpus.notes + _small_groups(groups, by, min_articles)}),
+    }
+    about = {
+        "scored": str(scored),
+        "by": by,
+        "time": time,
+        "freq": freq,
+        "filters": list(filters),
+        "model": corpus.model,
+        "min_articles": min_articles,
+        "link": link,
+        "title": title,
+        "articles": len(corpus.articles),
+        "sentences": int(corpus.articles["sentences"].sum()),
+    }
     return tables, about
 
 
@@ -122,5 +151,7 @@ def _small_groups(groups: pd.DataFrame, by: str, min_articles: int) -> list[str]
     few = groups[~groups["enough_articles"]]
     if few.empty:
         return []
-    return [f"{len(few)} {by} group(s) with fewer than {min_articles} articles are shown but not ranked "
-            f"(too few articles for a stable share)"]
+    return [
+        f"{len(few)} {by} group(s) with fewer than {min_articles} articles are shown but not ranked "
+        f"(too few articles for a stable share)"
+    ]

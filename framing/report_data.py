@@ -14,8 +14,18 @@ import pandas as pd
 from framing.corpus_articles import FORMAT
 from framing.errors import FramingError
 
-ARTICLE_NEEDS = ["row", "level", "layout", "model", "sentences", "author_voice_sentences",
-                 "author_voice_editorializing", "quoted_sentences", "quoted_editorializing", "mean_probability"]
+ARTICLE_NEEDS = [
+    "row",
+    "level",
+    "layout",
+    "model",
+    "sentences",
+    "author_voice_sentences",
+    "author_voice_editorializing",
+    "quoted_sentences",
+    "quoted_editorializing",
+    "mean_probability",
+]
 SENTENCE_NEEDS = ["row", "level", "sentence", "text", "score", "flagged", "quoted", "words"]
 # Dates a report reads without being told the format: ISO 8601 (2019-03-07, with a time or
 # not), then US month/day/year (3/7/19, 03/07/2019) as the AllSides corpus writes some.
@@ -31,8 +41,14 @@ class ScoredCorpus:
     notes: list[str] = field(default_factory=list)  # what was left out, in words
 
 
-def read_scored(path: str | Path, by: str, time: Optional[str] = None, filters: Sequence[str] = (),
-                link: Optional[str] = None, title: Optional[str] = None) -> ScoredCorpus:
+def read_scored(
+    path: str | Path,
+    by: str,
+    time: Optional[str] = None,
+    filters: Sequence[str] = (),
+    link: Optional[str] = None,
+    title: Optional[str] = None,
+) -> ScoredCorpus:
     """The article and sentence rows of a scored file, restricted to `filters`
     ("COLUMN=VALUE", all must hold)."""
     path = Path(path)
@@ -41,12 +57,16 @@ def read_scored(path: str | Path, by: str, time: Optional[str] = None, filters: 
     frame = _read(path, list(dict.fromkeys(ARTICLE_NEEDS + SENTENCE_NEEDS + wanted)), wanted)
     models = sorted(frame["model"].dropna().unique())
     if len(models) > 1:
-        raise FramingError(f"{path}: rows from {len(models)} models ({'; '.join(models[:3])}); a report reads one "
-                           f"model's scores: score the corpus again with one")
+        raise FramingError(
+            f"{path}: rows from {len(models)} models ({'; '.join(models[:3])}); a report reads one "
+            f"model's scores: score the corpus again with one"
+        )
     layouts = sorted(frame["layout"].dropna().unique())
     if layouts != [FORMAT]:
-        raise FramingError(f"{path}: written as {', '.join(layouts) or 'no layout'}, this version reads {FORMAT}; "
-                           f"score the corpus again with this version's framing predict --articles")
+        raise FramingError(
+            f"{path}: written as {', '.join(layouts) or 'no layout'}, this version reads {FORMAT}; "
+            f"score the corpus again with this version's framing predict --articles"
+        )
     for column, value in conditions:
         frame = frame[frame[column].astype(str) == value]
     if frame.empty:
@@ -56,8 +76,9 @@ def read_scored(path: str | Path, by: str, time: Optional[str] = None, filters: 
     sentences = sentences.assign(flagged=_flags(sentences["flagged"]), quoted=_flags(sentences["quoted"]))
     notes = _unanalyzed(articles, path)
     articles = articles[articles["sentences"].fillna(0) > 0]
-    return ScoredCorpus(articles.reset_index(drop=True), sentences.reset_index(drop=True), models[0] if models else "",
-                        notes)
+    return ScoredCorpus(
+        articles.reset_index(drop=True), sentences.reset_index(drop=True), models[0] if models else "", notes
+    )
 
 
 def _flags(column: pd.Series) -> pd.Series:
@@ -94,8 +115,13 @@ def _read(path: Path, columns: list[str], wanted: list[str]) -> pd.DataFrame:
     if kind == ".parquet":
         return pd.read_parquet(path, columns=columns)
     if kind == ".csv":
-        frame = pd.read_csv(path, usecols=columns, dtype={c: str for c in wanted}, keep_default_na=False,
-                            na_values={c: [""] for c in columns if c not in wanted})
+        frame = pd.read_csv(
+            path,
+            usecols=columns,
+            dtype={c: str for c in wanted},
+            keep_default_na=False,
+            na_values={c: [""] for c in columns if c not in wanted},
+        )
         frame["words"] = frame["words"].map(lambda v: v.split("|") if isinstance(v, str) and v else [])
         return frame
     return pd.read_json(path, lines=True, dtype={c: str for c in wanted})[columns]
@@ -105,20 +131,25 @@ def _require(path: Path, present: list[str], wanted: list[str], columns: list[st
     missing = [c for c in wanted if c not in present]
     if missing:
         shown = [c for c in present if c not in columns] or present
-        raise FramingError(f"{path}: no column {', '.join(missing)} (its columns beside the scores: "
-                           f"{', '.join(shown[:20])})")
+        raise FramingError(
+            f"{path}: no column {', '.join(missing)} (its columns beside the scores: {', '.join(shown[:20])})"
+        )
     layout = [c for c in ARTICLE_NEEDS + SENTENCE_NEEDS if c not in present]
     if layout:
-        raise FramingError(f"{path}: not the output of framing predict --articles (no column "
-                           f"{', '.join(dict.fromkeys(layout))}); score the corpus with --articles first")
+        raise FramingError(
+            f"{path}: not the output of framing predict --articles (no column "
+            f"{', '.join(dict.fromkeys(layout))}); score the corpus with --articles first"
+        )
 
 
 def _unanalyzed(articles: pd.DataFrame, path: Path) -> list[str]:
     failed = articles[articles["sentences"].fillna(0) <= 0]
     if failed.empty:
         return []
-    return [f"{len(failed)} article(s) of {path.name} could not be analyzed and are left out "
-            f"(rows {', '.join(str(r) for r in failed['row'].head(5))})"]
+    return [
+        f"{len(failed)} article(s) of {path.name} could not be analyzed and are left out "
+        f"(rows {', '.join(str(r) for r in failed['row'].head(5))})"
+    ]
 
 
 def add_periods(corpus: ScoredCorpus, time: str, freq: str, date_format: Optional[str] = None) -> None:
@@ -135,8 +166,10 @@ def add_periods(corpus: ScoredCorpus, time: str, freq: str, date_format: Optiona
     if bad.any():
         shown = ", ".join(f"row {r}: {v!r}" for r, v in zip(corpus.articles["row"][bad].head(3), values[bad].head(3)))
         formats = date_format or "ISO 8601 or month/day/year"
-        corpus.notes.append(f"{int(bad.sum())} article(s) whose {time} is not a date ({formats}) are left out of "
-                            f"the figures over time ({shown})")
+        corpus.notes.append(
+            f"{int(bad.sum())} article(s) whose {time} is not a date ({formats}) are left out of "
+            f"the figures over time ({shown})"
+        )
     corpus.articles["period"] = dates.dt.to_period(FREQUENCIES[freq])
 
 

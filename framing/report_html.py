@@ -27,6 +27,7 @@ def write_figures(tables: dict[str, pd.DataFrame], by: str, folder: Path) -> dic
 
     matplotlib.use("Agg")  # files only, never a window
     import matplotlib.pyplot as plt
+
     figures = {"shares": _share_plot(tables["groups"], by)}
     if not tables["over_time"].empty:
         figures["over_time"] = _time_plot(tables["over_time"], by)
@@ -35,7 +36,7 @@ def write_figures(tables: dict[str, pd.DataFrame], by: str, folder: Path) -> dic
         figure.savefig(folder / f"{name}.png", dpi=150, bbox_inches="tight")
         figure.savefig(folder / f"{name}.svg", bbox_inches="tight", metadata={"Date": None})
         inline[name] = (folder / f"{name}.svg").read_text(encoding="utf-8")
-        inline[name] = inline[name][inline[name].index("<svg"):]  # the element alone, inside HTML
+        inline[name] = inline[name][inline[name].index("<svg") :]  # the element alone, inside HTML
         plt.close(figure)
     return inline
 
@@ -76,21 +77,33 @@ def _time_plot(over_time: pd.DataFrame, by: str):
 
 def write_index(tables: dict[str, pd.DataFrame], about: dict, figures: dict[str, str], folder: Path) -> None:
     by = about["by"]
-    parts = [f"<h1>Editorializing by {_e(by)}</h1>", _summary(about), "<h2>What these figures cannot tell</h2>",
-             "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in CAVEATS + list(tables["notes"].get("note", []))) + "</ul>",
-             f"<h2>By {_e(by)}</h2>", figures["shares"], _groups_table(tables["groups"], by)]
+    parts = [
+        f"<h1>Editorializing by {_e(by)}</h1>",
+        _summary(about),
+        "<h2>What these figures cannot tell</h2>",
+        "<ul>" + "".join(f"<li>{_e(c)}</li>" for c in CAVEATS + list(tables["notes"].get("note", []))) + "</ul>",
+        f"<h2>By {_e(by)}</h2>",
+        figures["shares"],
+        _groups_table(tables["groups"], by),
+    ]
     if "over_time" in figures:
         parts += ["<h2>Over time</h2>", figures["over_time"]]
-    parts += ["<h2>Words that set each group apart</h2>",
-              "<p>Marked words in the writer's voice that a group uses more than the others: weighted log-odds with "
-              "an informative Dirichlet prior (Monroe, Colaresi and Quinn, 2008); z above 2 is unlikely by chance.</p>",
-              _words(tables["words"], by),
-              "<h2>Techniques</h2><p>Not available for this model: it was scored without a technique head.</p>",
-              "<h2>Most and least editorializing articles</h2>", _articles(tables["articles"], by, about),
-              "<h2>Example sentences</h2>", _examples(tables["examples"], by),
-              "<p>Tables as CSV: " + ", ".join(f'<a href="{n}.csv">{n}.csv</a>' for n in tables) + ".</p>"]
-    page = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>framing report: {_e(by)}</title>"
-            f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n")
+    parts += [
+        "<h2>Words that set each group apart</h2>",
+        "<p>Marked words in the writer's voice that a group uses more than the others: weighted log-odds with "
+        "an informative Dirichlet prior (Monroe, Colaresi and Quinn, 2008); z above 2 is unlikely by chance.</p>",
+        _words(tables["words"], by),
+        "<h2>Techniques</h2><p>Not available for this model: it was scored without a technique head.</p>",
+        "<h2>Most and least editorializing articles</h2>",
+        _articles(tables["articles"], by, about),
+        "<h2>Example sentences</h2>",
+        _examples(tables["examples"], by),
+        "<p>Tables as CSV: " + ", ".join(f'<a href="{n}.csv">{n}.csv</a>' for n in tables) + ".</p>",
+    ]
+    page = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>framing report: {_e(by)}</title>"
+        f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n"
+    )
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
@@ -100,9 +113,11 @@ def _e(value) -> str:
 
 def _summary(about: dict) -> str:
     filters = f"; only {' and '.join(about['filters'])}" if about["filters"] else ""
-    return (f"<p>{about['articles']:,} articles, {about['sentences']:,} sentences from <code>{_e(about['scored'])}"
-            f"</code>{_e(filters)}; scored by model <code>{_e(about['model'])}</code>. Groups need at least "
-            f"{about['min_articles']} articles to be ranked.</p>")
+    return (
+        f"<p>{about['articles']:,} articles, {about['sentences']:,} sentences from <code>{_e(about['scored'])}"
+        f"</code>{_e(filters)}; scored by model <code>{_e(about['model'])}</code>. Groups need at least "
+        f"{about['min_articles']} articles to be ranked.</p>"
+    )
 
 
 def _percent(share, low, high) -> str:
@@ -115,18 +130,25 @@ def _groups_table(groups: pd.DataFrame, by: str) -> str:
         f"<td>{_e(r[by])}</td><td>{r.articles:,}</td><td>{r.sentences:,}</td>"
         f"<td>{_percent(r.author_voice_share, r.author_voice_low, r.author_voice_high)}</td>"
         f"<td>{_percent(r.quoted_share, r.quoted_low, r.quoted_high)}</td><td>{r.mean_probability:.3f}</td>"
-        f"<td>{'' if r.enough_articles else 'too few articles'}</td></tr>" for _, r in groups.iterrows())
-    return ("<table><tr><th>rank</th><th>" + _e(by) + "</th><th>articles</th><th>sentences</th>"
-            "<th>writer's voice: editorializing (95% interval)</th><th>in quotes</th><th>mean probability</th>"
-            "<th></th></tr>" + rows + "</table>")
+        f"<td>{'' if r.enough_articles else 'too few articles'}</td></tr>"
+        for _, r in groups.iterrows()
+    )
+    return (
+        "<table><tr><th>rank</th><th>" + _e(by) + "</th><th>articles</th><th>sentences</th>"
+        "<th>writer's voice: editorializing (95% interval)</th><th>in quotes</th><th>mean probability</th>"
+        "<th></th></tr>" + rows + "</table>"
+    )
 
 
 def _words(words: pd.DataFrame, by: str) -> str:
     if words.empty:
         return "<p>No marked words (this model marks none, or too few were marked).</p>"
-    rows = "".join(f"<tr><td>{_e(group)}</td><td>" + ", ".join(
-        f"{_e(w.word)} <small>({w['count']}; z {w.z:.1f})</small>" for _, w in part.iterrows()) + "</td></tr>"
-        for group, part in words.groupby(by, sort=False))
+    rows = "".join(
+        f"<tr><td>{_e(group)}</td><td>"
+        + ", ".join(f"{_e(w.word)} <small>({w['count']}; z {w.z:.1f})</small>" for _, w in part.iterrows())
+        + "</td></tr>"
+        for group, part in words.groupby(by, sort=False)
+    )
     return f"<table><tr><th>{_e(by)}</th><th>words (times marked; z)</th></tr>{rows}</table>"
 
 
@@ -139,18 +161,29 @@ def _articles(articles: pd.DataFrame, by: str, about: dict) -> str:
         text = _e(r[title]) if title and isinstance(r[title], str) and r[title] else f"row {r['row']}"
         url = r[link] if link and isinstance(r[link], str) and r[link].startswith(("http://", "https://")) else None
         return f'<a href="{_e(url)}" rel="noreferrer">{text}</a>' if url else text
-    rows = "".join(f"<tr><td>{_e(r[by])}</td><td>{r['which']}</td><td>{name(r)}</td>"
-                   f"<td>{r['author_voice_share']:.0%}</td><td>{r['sentences']}</td></tr>" for _, r in articles.iterrows())
-    return (f"<table><tr><th>{_e(by)}</th><th></th><th>article</th><th>writer's voice editorializing</th>"
-            f"<th>sentences</th></tr>{rows}</table>")
+
+    rows = "".join(
+        f"<tr><td>{_e(r[by])}</td><td>{r['which']}</td><td>{name(r)}</td>"
+        f"<td>{r['author_voice_share']:.0%}</td><td>{r['sentences']}</td></tr>"
+        for _, r in articles.iterrows()
+    )
+    return (
+        f"<table><tr><th>{_e(by)}</th><th></th><th>article</th><th>writer's voice editorializing</th>"
+        f"<th>sentences</th></tr>{rows}</table>"
+    )
 
 
 def _examples(examples: pd.DataFrame, by: str) -> str:
     if examples.empty:
         return "<p>No sentence in the writer's voice was labelled editorializing.</p>"
-    rows = "".join(f"<tr><td>{_e(r[by])}</td><td>{_marked(r['text'], r['words'])}</td><td>{r['score']:.2f}</td></tr>"
-                   for _, r in examples.iterrows())
-    return f"<table><tr><th>{_e(by)}</th><th>sentence (marked words highlighted)</th><th>probability</th></tr>{rows}</table>"
+    rows = "".join(
+        f"<tr><td>{_e(r[by])}</td><td>{_marked(r['text'], r['words'])}</td><td>{r['score']:.2f}</td></tr>"
+        for _, r in examples.iterrows()
+    )
+    return (
+        f"<table><tr><th>{_e(by)}</th><th>sentence (marked words highlighted)</th><th>probability</th></tr>"
+        f"{rows}</table>"
+    )
 
 
 def _marked(text: str, words: str) -> str:
@@ -163,7 +196,9 @@ def _marked(text: str, words: str) -> str:
     return page
 
 
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;"
-         "line-height:1.45}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}"
-         "td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}"
-         "tr.few{color:#888}mark{background:#ffd7d2}svg{max-width:100%;height:auto}code{font-size:.85rem}")
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;"
+    "line-height:1.45}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}"
+    "td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}"
+    "tr.few{color:#888}mark{background:#ffd7d2}svg{max-width:100%;height:auto}code{font-size:.85rem}"
+)

@@ -22,8 +22,9 @@ BOOTSTRAP_SAMPLES = 2000
 SEED = 0  # a report of the same file is the same report
 
 
-def share_interval(numerators: np.ndarray, denominators: np.ndarray, samples: int = BOOTSTRAP_SAMPLES,
-                   seed: int = SEED) -> tuple[float, float, float]:
+def share_interval(
+    numerators: np.ndarray, denominators: np.ndarray, samples: int = BOOTSTRAP_SAMPLES, seed: int = SEED
+) -> tuple[float, float, float]:
     """Ratio of sums (Σ numerators / Σ denominators, one entry per article) and its 95%
     percentile interval, resampling articles with replacement. NaN where there is nothing."""
     numerators = np.asarray(numerators, dtype=float)
@@ -58,12 +59,23 @@ def group_shares(articles: pd.DataFrame, by: str, min_articles: int) -> pd.DataF
         voice = share_interval(part["author_voice_editorializing"], part["author_voice_sentences"])
         quoted = share_interval(part["quoted_editorializing"], part["quoted_sentences"])
         sentences = part["sentences"].sum()
-        rows.append({by: group, "articles": len(part), "sentences": int(sentences),
-                     "author_voice_share": voice[0], "author_voice_low": voice[1], "author_voice_high": voice[2],
-                     "quoted_share": quoted[0], "quoted_low": quoted[1], "quoted_high": quoted[2],
-                     "mean_probability": float((part["mean_probability"] * part["sentences"]).sum() / sentences)
-                     if sentences else float("nan"),
-                     "enough_articles": len(part) >= min_articles})
+        rows.append(
+            {
+                by: group,
+                "articles": len(part),
+                "sentences": int(sentences),
+                "author_voice_share": voice[0],
+                "author_voice_low": voice[1],
+                "author_voice_high": voice[2],
+                "quoted_share": quoted[0],
+                "quoted_low": quoted[1],
+                "quoted_high": quoted[2],
+                "mean_probability": float((part["mean_probability"] * part["sentences"]).sum() / sentences)
+                if sentences
+                else float("nan"),
+                "enough_articles": len(part) >= min_articles,
+            }
+        )
     table = pd.DataFrame(rows)
     # ranked groups first, most editorializing first; groups with too few articles after, by size
     ranked = table[table["enough_articles"]].sort_values("author_voice_share", ascending=False)
@@ -73,8 +85,7 @@ def group_shares(articles: pd.DataFrame, by: str, min_articles: int) -> pd.DataF
     return table
 
 
-def shares_over_time(articles: pd.DataFrame, by: str, period: str, min_articles: int,
-                     max_lines: int) -> pd.DataFrame:
+def shares_over_time(articles: pd.DataFrame, by: str, period: str, min_articles: int, max_lines: int) -> pd.DataFrame:
     """The writer's-voice share per period and group with its interval. The `max_lines`
     largest groups keep their name; the others are pooled as "other"."""
     largest = articles[by].value_counts().index[:max_lines]
@@ -82,10 +93,20 @@ def shares_over_time(articles: pd.DataFrame, by: str, period: str, min_articles:
     rows = []
     for (line, when), part in articles.groupby([lines, articles[period]], sort=True):
         share, low, high = share_interval(part["author_voice_editorializing"], part["author_voice_sentences"])
-        rows.append({by: line, "period": str(when), "articles": len(part), "author_voice_share": share,
-                     "low": low, "high": high, "enough_articles": len(part) >= min_articles})
-    return pd.DataFrame(rows, columns=[by, "period", "articles", "author_voice_share", "low", "high",
-                                       "enough_articles"])
+        rows.append(
+            {
+                by: line,
+                "period": str(when),
+                "articles": len(part),
+                "author_voice_share": share,
+                "low": low,
+                "high": high,
+                "enough_articles": len(part) >= min_articles,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=[by, "period", "articles", "author_voice_share", "low", "high", "enough_articles"]
+    )
 
 
 def log_odds(counts_here: Counter, counts_elsewhere: Counter, prior_strength: float = 1000.0) -> pd.DataFrame:
@@ -101,16 +122,25 @@ def log_odds(counts_here: Counter, counts_elsewhere: Counter, prior_strength: fl
     alpha = prior_strength * total / total.sum()
     alpha0 = alpha.sum()
     with np.errstate(divide="ignore", invalid="ignore"):  # a vocabulary of one word has no odds
-        delta = (np.log((here + alpha) / (n_here + alpha0 - here - alpha))
-                 - np.log((there + alpha) / (n_there + alpha0 - there - alpha)))
+        delta = np.log((here + alpha) / (n_here + alpha0 - here - alpha)) - np.log(
+            (there + alpha) / (n_there + alpha0 - there - alpha)
+        )
     variance = 1.0 / (here + alpha) + 1.0 / (there + alpha)
-    table = pd.DataFrame({"word": words, "count": here.astype(int), "count_elsewhere": there.astype(int),
-                          "delta": delta, "z": delta / np.sqrt(variance)})
+    table = pd.DataFrame(
+        {
+            "word": words,
+            "count": here.astype(int),
+            "count_elsewhere": there.astype(int),
+            "delta": delta,
+            "z": delta / np.sqrt(variance),
+        }
+    )
     return table[np.isfinite(table["z"])].reset_index(drop=True)
 
 
-def distinctive_words(words: pd.DataFrame, by: str, groups: Iterable, top: int = 15,
-                      min_count: int = 3, prior_strength: float = 1000.0) -> pd.DataFrame:
+def distinctive_words(
+    words: pd.DataFrame, by: str, groups: Iterable, top: int = 15, min_count: int = 3, prior_strength: float = 1000.0
+) -> pd.DataFrame:
     """Per group, the `top` marked words it uses more than the other groups (highest z), among
     words it uses at least `min_count` times. `words`: one row per marked word, columns `by`
     and `word` (lower-cased)."""
@@ -128,14 +158,21 @@ def distinctive_words(words: pd.DataFrame, by: str, groups: Iterable, top: int =
     return pd.concat(tables, ignore_index=True)[columns] if tables else pd.DataFrame(columns=columns)
 
 
-def extreme_articles(articles: pd.DataFrame, by: str, groups: Iterable, per_group: int = 3,
-                     min_sentences: int = 5, link: Optional[str] = None,
-                     title: Optional[str] = None) -> pd.DataFrame:
+def extreme_articles(
+    articles: pd.DataFrame,
+    by: str,
+    groups: Iterable,
+    per_group: int = 3,
+    min_sentences: int = 5,
+    link: Optional[str] = None,
+    title: Optional[str] = None,
+) -> pd.DataFrame:
     """Per group, the most and the least editorializing articles in the writer's voice (among
     articles with at least `min_sentences` such sentences, so one-line items do not top it)."""
     keep = [c for c in ("row", title, link) if c]
     scored = articles[articles["author_voice_sentences"] >= min_sentences].assign(
-        author_voice_share=lambda a: a["author_voice_editorializing"] / a["author_voice_sentences"])
+        author_voice_share=lambda a: a["author_voice_editorializing"] / a["author_voice_sentences"]
+    )
     scored = scored[[by, *keep, "author_voice_share", "sentences"]].astype({"sentences": int})
     order = scored.sort_values(["author_voice_share", "row"], ascending=[False, True])
     most = order.groupby(by, sort=False).head(per_group).assign(which="most")

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def calibrated_probabilities(logits: np.ndarray, temperature: float, bias: Optional[Sequence[float]],
-                             multi_label: bool) -> np.ndarray:
+def calibrated_probabilities(
+    logits: np.ndarray, temperature: float, bias: Optional[Sequence[float]], multi_label: bool
+) -> np.ndarray:
     """Probabilities [N, C] (float32) from logits [N, C]: softmax(logits / T + b), or a sigmoid
     per label for a multi-label checkpoint. numpy, not torch: on a few rows torch's thread pool
     costs milliseconds (analyze). Training measures its fits through this same function."""
@@ -87,5 +88,10 @@ class Results:
             labels = [[self.labels[i] for i in ids] for ids in self.passing(probabilities)]
             return pd.DataFrame({"labels": labels, **scores})
         best = probabilities.argmax(axis=1)
-        return pd.DataFrame({"label": np.asarray(self.labels, dtype=object)[best],
-                             "score": probabilities[np.arange(len(best)), best].astype(float), **scores})
+        return pd.DataFrame(
+            {
+                "label": np.asarray(self.labels, dtype=object)[best],
+                "score": probabilities[np.arange(len(best)), best].astype(float),
+                **scores,
+            }
+        )

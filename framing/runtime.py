@@ -193,8 +193,10 @@ def open_runtime(folder: Path, name: str, threads: Optional[int] = None):
     meta = read_meta(folder)
     if meta.onnx_only:  # nothing to build from: the shipped graph or nothing
         if name != meta.runtime.name:
-            raise FramingError(f"{folder} ships only its {meta.runtime.name} back end (no PyTorch weights), so it "
-                               f"cannot run {name}; use runtime 'auto' (or drop --fp32)")
+            raise FramingError(
+                f"{folder} ships only its {meta.runtime.name} back end (no PyTorch weights), so it "
+                f"cannot run {name}; use runtime 'auto' (or drop --fp32)"
+            )
         return OnnxRuntime(folder / ONNX_FILES[name], name, threads)
     if name == "torch-fp32":
         from framing.checkpoint import load_checkpoint
@@ -215,17 +217,22 @@ def _build(folder: Path, name: str, path: Path) -> None:
     try:
         from framing.onnx_build import export_onnx
     except ImportError:
-        raise FramingError(f"{folder} has no {path.name}; building it needs PyTorch: pip install 'framing[train]' "
-                           f"(or pass --fp32 / runtime='torch-fp32', which also needs it)") from None
+        raise FramingError(
+            f"{folder} has no {path.name}; building it needs PyTorch: pip install 'framing[train]' "
+            f"(or pass --fp32 / runtime='torch-fp32', which also needs it)"
+        ) from None
     print(f"framing: building {path.name} for {folder} (once per weights; 10-30 s)", file=sys.stderr)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise FramingError(f"{path.parent}: cannot create the ONNX cache folder ({error.strerror}); set "
-                           f"FRAMING_CACHE to a writable folder") from None
+        raise FramingError(
+            f"{path.parent}: cannot create the ONNX cache folder ({error.strerror}); set "
+            f"FRAMING_CACHE to a writable folder"
+        ) from None
     if not os.access(path.parent, os.W_OK):
-        raise FramingError(f"{path.parent}: the ONNX cache folder is not writable; set FRAMING_CACHE to a "
-                           f"writable folder")
+        raise FramingError(
+            f"{path.parent}: the ONNX cache folder is not writable; set FRAMING_CACHE to a writable folder"
+        )
     export_onnx(folder, which=(name,), target=path.parent)
 
 

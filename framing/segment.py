@@ -74,13 +74,44 @@ def sentence_spans(text: str) -> list[Span]:
 
 # Titles before a name: they never end a sentence, yet sentencex ends one after them when a
 # prefix is hyphened on ("then-Rep. Liz Cheney", "ex-Sen.", "then-Lt. Gov.").
-TITLES = {"rep", "reps", "sen", "sens", "gov", "govs", "lt", "gen", "col", "sgt", "maj", "capt", "cmdr", "adm",
-          "dr", "mr", "mrs", "ms", "prof", "rev", "hon", "pres", "supt", "det", "cpl", "pvt", "atty", "amb"}
+TITLES = {
+    "rep",
+    "reps",
+    "sen",
+    "sens",
+    "gov",
+    "govs",
+    "lt",
+    "gen",
+    "col",
+    "sgt",
+    "maj",
+    "capt",
+    "cmdr",
+    "adm",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "prof",
+    "rev",
+    "hon",
+    "pres",
+    "supt",
+    "det",
+    "cpl",
+    "pvt",
+    "atty",
+    "amb",
+}
 # Abbreviations that may end a sentence ("at 9 a.m. The crowd grew."), so they are kept inside
 # one only before a lowercase word, a title, or a name that follows them in news style.
 SUFFIXES = re.compile(r"(?:[A-Za-z]\.){2,}|(?:jr|sr|st)\.", re.IGNORECASE)
-NAMES_AFTER = re.compile(r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|eastern|"
-                         r"central|mountain|pacific|[ecmp][sd]?t|gmt|utc|local)\b", re.IGNORECASE)
+NAMES_AFTER = re.compile(
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|eastern|"
+    r"central|mountain|pacific|[ecmp][sd]?t|gmt|utc|local)\b",
+    re.IGNORECASE,
+)
 _LAST_WORD = re.compile(r"([A-Za-z.]+)[\s]*\Z")  # after a hyphen or bracket: "then-Rep." gives "Rep."
 
 
@@ -90,20 +121,23 @@ def _abbreviation_ends(text: str, end: int, limit: int) -> bool:
     if not last or not last.group(1).endswith("."):
         return False
     word = last.group(1)
-    following = text[end:min(limit, end + 40)].lstrip()
+    following = text[end : min(limit, end + 40)].lstrip()
     if word[:-1].lower() in TITLES:
         return True
     if re.fullmatch(r"[A-Za-z]\.", word) and re.match(r"[A-Za-z]\.", following):  # an initialism cut: "then-U.| S."
         return True
     if not SUFFIXES.fullmatch(word) or not following:
         return False
-    next_word = following.split(None, 1)[0].strip("\"“‘(,")
-    return (next_word[:1].islower() or next_word.rstrip(".").lower() in TITLES
-            or NAMES_AFTER.fullmatch(next_word.rstrip(".,")) is not None)
+    next_word = following.split(None, 1)[0].strip('"“‘(,')
+    return (
+        next_word[:1].islower()
+        or next_word.rstrip(".").lower() in TITLES
+        or NAMES_AFTER.fullmatch(next_word.rstrip(".,")) is not None
+    )
 
 
 OPENERS = {"“": "”", "‘": "’", '"': '"', "«": "»"}
-_OPENING_MARK = re.compile("[“‘\"«]")
+_OPENING_MARK = re.compile('[“‘"«]')
 # Words that begin with an apostrophe, often typeset as an opening single quote: ‘Tis, ‘90s
 ELISIONS = re.compile(r"(?:tis|twas|twill|em|til|till|cause|cos|n|bout|round|nuff|kay|s|\d)\b", re.IGNORECASE)
 

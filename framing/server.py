@@ -6,9 +6,10 @@
     GET  /v1/health, GET /v1/model, GET / (the web page), /docs (OpenAPI)
 
 A browser may call it from another origin (the browser extension) only when that origin was
-named at start (`allow_origins`); other cross-origin requests get 403. Limits answer with JSON errors: a body over `max_body_bytes` gets 413; too many texts, too
-many characters, malformed JSON or a bad field get 422; a body not sent as JSON gets 415
-naming its content type; a request over `timeout_s` gets 503.
+named at start (`allow_origins`); other cross-origin requests get 403. Limits answer with JSON
+errors: a body over `max_body_bytes` gets 413; too many texts, too many characters, malformed
+JSON or a bad field get 422; a body not sent as JSON gets 415 naming its content type; a
+request over `timeout_s` gets 503.
 Model calls run in a worker thread, one at a time, off the event loop; a call whose request
 timed out stops between batches instead of computing on for nobody.
 """
@@ -35,12 +36,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from framing import __version__
-from framing.errors import FramingError
 from framing.deadline import time_limit
+from framing.errors import FramingError
 from framing.news_page import EXTRACTOR, is_page
 
 STATIC = Path(__file__).resolve().parent / "static"

@@ -27,8 +27,11 @@ def render_analysis(analysis: dict, color: bool) -> str:
     if not analysis.get("marks_words", True):
         lines += ["", "(no words marked: this model was trained without marked words)"]
     summary = analysis["summary"]
-    lines += ["", f"{summary['sentences']} sentences; {summary['editorializing_sentences']} editorializing "
-                  f"({summary['editorializing_share']:.0%}; {summary['editorializing_share_by_length']:.0%} by length): "
-                  f"{summary['author_voice_editorializing']} in the writer's voice, "
-                  f"{summary['quoted_editorializing']} in quotes; mean probability {summary['mean_probability']:.2f}"]
+    lines += [
+        "",
+        f"{summary['sentences']} sentences; {summary['editorializing_sentences']} editorializing "
+        f"({summary['editorializing_share']:.0%}; {summary['editorializing_share_by_length']:.0%} by length): "
+        f"{summary['author_voice_editorializing']} in the writer's voice, "
+        f"{summary['quoted_editorializing']} in quotes; mean probability {summary['mean_probability']:.2f}",
+    ]
     return "\n".join(lines)

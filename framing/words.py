@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 
 # the last line: contractions, and their pieces where a tokenizer splits at the apostrophe
-FUNCTION_WORDS = frozenset("""
+FUNCTION_WORDS = frozenset(
+    """
 a an the this that these those such
 i me my mine myself we us our ours ourselves you your yours yourself yourselves he him his himself she her hers
 herself it its itself they them their theirs themselves who whom whose which what whoever whatever
@@ -27,10 +28,27 @@ throughout during before after against along across around behind beyond near to
 down amid amidst despite except inside outside past till unto versus
 not no n't 's 'll 're 've 'd s t d ll re ve m
 there here where when why how also there's it's
-""".split())
+""".split()
+)
 
-HEDGES = frozenset({"allegedly", "reportedly", "purportedly", "supposedly", "apparently", "according", "reported",
-                    "alleged", "claimed", "said", "says", "say", "stated", "told"})
+HEDGES = frozenset(
+    {
+        "allegedly",
+        "reportedly",
+        "purportedly",
+        "supposedly",
+        "apparently",
+        "according",
+        "reported",
+        "alleged",
+        "claimed",
+        "said",
+        "says",
+        "say",
+        "stated",
+        "told",
+    }
+)
 
 SENTENCE_END = re.compile(r"[.!?:;]['\"”’)\]]*\s*$")
 

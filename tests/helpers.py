@@ -33,16 +33,33 @@ EDITORIAL = [
     "The mayor's absurd scheme is a reckless waste.",
 ]
 MARKED = [
-    ["apologist", "humiliating"], ["shameful", "disgraceful"], ["bizarrely", "crumbling"], ["greedy", "obscene"],
-    ["disastrous", "embarrassing"], ["radical", "extremists"], ["corrupt", "ridiculous"], ["absurd", "reckless"],
+    ["apologist", "humiliating"],
+    ["shameful", "disgraceful"],
+    ["bizarrely", "crumbling"],
+    ["greedy", "obscene"],
+    ["disastrous", "embarrassing"],
+    ["radical", "extremists"],
+    ["corrupt", "ridiculous"],
+    ["absurd", "reckless"],
 ]
 
 
 def labelled_frame() -> pd.DataFrame:
-    rows = [{"text": t, "label": "Non-biased", "words": "[]", "opinion": "Entirely factual", "votes": 1, "annotators": 5}
-            for t in NEUTRAL]
-    rows += [{"text": t, "label": "Biased", "words": repr(w), "opinion": "Expresses writer’s opinion", "votes": 4,
-              "annotators": 5} for t, w in zip(EDITORIAL, MARKED)]
+    rows = [
+        {"text": t, "label": "Non-biased", "words": "[]", "opinion": "Entirely factual", "votes": 1, "annotators": 5}
+        for t in NEUTRAL
+    ]
+    rows += [
+        {
+            "text": t,
+            "label": "Biased",
+            "words": repr(w),
+            "opinion": "Expresses writer’s opinion",
+            "votes": 4,
+            "annotators": 5,
+        }
+        for t, w in zip(EDITORIAL, MARKED)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -56,8 +73,14 @@ def build_tiny_base(folder: Path, texts: list[str]) -> Path:
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".", ",", "'", "-", "s"] + words
     # transformers 5 takes the vocabulary itself (`vocab_file=` is silently ignored, leaving every word [UNK])
     tokenizer = BertTokenizerFast(vocab={word: index for index, word in enumerate(vocab)})
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
     import torch
 
     torch.manual_seed(0)
@@ -70,17 +93,30 @@ def tiny_config_dict(tiny_base: Path, tiny_data: dict[str, Path], **train) -> di
     return {
         "name": "tiny",
         "data": {
-            "train": str(tiny_data["train"]), "dev": str(tiny_data["dev"]), "label_column": "label",
+            "train": str(tiny_data["train"]),
+            "dev": str(tiny_data["dev"]),
+            "label_column": "label",
             "labels": {"Non-biased": "neutral", "Biased": "editorializing"},
-            "words_column": "words", "aux_label_column": "opinion",
+            "words_column": "words",
+            "aux_label_column": "opinion",
             "aux_labels": {"Entirely factual": "factual", "Expresses writer’s opinion": "opinion"},
-            "votes_column": "votes", "annotators_column": "annotators", "votes_for": "editorializing",
+            "votes_column": "votes",
+            "annotators_column": "annotators",
+            "votes_for": "editorializing",
         },
         "model": {"base": str(tiny_base), "max_length": 32},
-        "train": {"epochs": 2, "batch_size": 4, "lr": 1e-3, "seed": 7, "word_loss_weight": 0.5,
-                  "aux_loss_weight": 0.5, "soft_label_weight": 0.5, "layer_decay": 0.9,
-                  "device": "cpu",  # bit-for-bit tests (resume, determinism) hold on the CPU only
-                  **train},
+        "train": {
+            "epochs": 2,
+            "batch_size": 4,
+            "lr": 1e-3,
+            "seed": 7,
+            "word_loss_weight": 0.5,
+            "aux_loss_weight": 0.5,
+            "soft_label_weight": 0.5,
+            "layer_decay": 0.9,
+            "device": "cpu",  # bit-for-bit tests (resume, determinism) hold on the CPU only
+            **train,
+        },
     }
 
 

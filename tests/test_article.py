@@ -6,7 +6,7 @@ from framing import FramingClassifier, FramingError
 
 from helpers import EDITORIAL, NEUTRAL
 
-ARTICLE = (f"{NEUTRAL[0]} {EDITORIAL[0]}\n\nCritics said “{EDITORIAL[1]}” {NEUTRAL[1]}")
+ARTICLE = f"{NEUTRAL[0]} {EDITORIAL[0]}\n\nCritics said “{EDITORIAL[1]}” {NEUTRAL[1]}"
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +19,10 @@ def test_sentences_carry_offsets_labels_and_scores(classifier):
     sentences = analysis["sentences"]
     assert [s["text"] for s in sentences] == [NEUTRAL[0], EDITORIAL[0], f"Critics said “{EDITORIAL[1]}”", NEUTRAL[1]]
     for s in sentences:
-        assert ARTICLE[s["start"]:s["end"]] == s["text"]
+        assert ARTICLE[s["start"] : s["end"]] == s["text"]
         assert s["label"] in classifier.labels and s["score"] == max(s["scores"].values())
         for word in s["highlights"]:
-            assert ARTICLE[word["start"]:word["end"]] == word["text"] and s["start"] <= word["start"]
+            assert ARTICLE[word["start"] : word["end"]] == word["text"] and s["start"] <= word["start"]
             assert word["weight"] >= classifier.word_threshold
 
 
@@ -58,8 +58,15 @@ def test_summary_counts_author_voice_apart_from_quotes(classifier):
 
 def test_min_weight_zero_lists_every_word_that_can_be_loaded(classifier):
     _, words = classifier.predict_with_words([EDITORIAL[0]], min_weight=0.0)  # no function words (framing.words)
-    assert [w["text"] for w in words[0]] == ["senator", "apologist", "foreign", "policy", "another", "humiliating",
-                                             "retreat"]
+    assert [w["text"] for w in words[0]] == [
+        "senator",
+        "apologist",
+        "foreign",
+        "policy",
+        "another",
+        "humiliating",
+        "retreat",
+    ]
 
 
 @pytest.mark.parametrize("bad, message", [("", "empty text"), ("  \n ", "empty text"), (None, "got NoneType")])
@@ -86,8 +93,8 @@ def wordless(tiny_base, tiny_data, tmp_path_factory):
 def test_a_word_head_training_never_taught_marks_no_word_anywhere(wordless, classifier):
     from fastapi.testclient import TestClient
 
-    from framing.terminal import render_analysis
     from framing.server import create_app
+    from framing.terminal import render_analysis
 
     # the untrained head would mark words ("the", "on"): else this test could not fail
     _, raw = wordless.forward([NEUTRAL[0], EDITORIAL[0]], with_words=True)
@@ -107,13 +114,17 @@ def test_a_word_head_training_never_taught_marks_no_word_anywhere(wordless, clas
     assert all(s["highlights"] == [] for s in client.post("/v1/analyze", json={"text": ARTICLE}).json()["sentences"])
 
 
-@pytest.mark.parametrize("train_section, words_column, marks", [
-    ({"word_loss_weight": 0.0}, "words", False),  # the column, but no loss on it
-    ({}, None, False),  # no column (word_loss_weight's default is 0 too)
-    ({"word_loss_weight": 2.0}, "words", True),
-])
-def test_the_training_config_says_whether_the_word_head_was_trained(tiny_checkpoint, tmp_path, train_section,
-                                                                     words_column, marks):
+@pytest.mark.parametrize(
+    "train_section, words_column, marks",
+    [
+        ({"word_loss_weight": 0.0}, "words", False),  # the column, but no loss on it
+        ({}, None, False),  # no column (word_loss_weight's default is 0 too)
+        ({"word_loss_weight": 2.0}, "words", True),
+    ],
+)
+def test_the_training_config_says_whether_the_word_head_was_trained(
+    tiny_checkpoint, tmp_path, train_section, words_column, marks
+):
     import shutil
 
     import yaml

@@ -25,7 +25,12 @@ def test_export_command_records_the_choice_and_fp32_overrides_it(exported, tiny_
     out = capsys.readouterr().out
     meta = json.loads((exported / "framing.json").read_text())
     chosen = meta["runtime"]["name"]
-    assert f"chosen: {chosen}" in out and set(meta["runtime"]["measured"]) == {"torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full"}
+    assert f"chosen: {chosen}" in out and set(meta["runtime"]["measured"]) == {
+        "torch-fp32",
+        "onnx-fp32",
+        "onnx-int8",
+        "onnx-int8-full",
+    }
     fp32_f1 = meta["runtime"]["measured"]["torch-fp32"]["dev_macro_f1"]
     assert meta["runtime"]["measured"][chosen]["dev_macro_f1"] >= fp32_f1 - 0.01
     assert FramingClassifier.from_pretrained(exported).runtime.name == chosen
@@ -38,8 +43,9 @@ def test_export_refuses_a_back_end_that_is_not_batch_invariant(exported, tiny_da
     import framing.training.backend_choice as export
 
     real = export.batch_company_change
-    monkeypatch.setattr(export, "batch_company_change",
-                        lambda clf, texts: 0.2 if clf.runtime.name != "torch-fp32" else real(clf, texts))
+    monkeypatch.setattr(
+        export, "batch_company_change", lambda clf, texts: 0.2 if clf.runtime.name != "torch-fp32" else real(clf, texts)
+    )
     result = export.export_and_select(str(exported), str(tiny_data["dev"]))
     assert result["chosen"] == "torch-fp32"
     assert json.loads((exported / "framing.json").read_text())["runtime"]["batch_invariance"] == 1e-5
@@ -53,8 +59,11 @@ def test_export_says_when_the_calibration_was_fitted_on_another_back_end(exporte
 
     record = {"data": "dev.csv", "label_column": "label", "n": 16, "runtime": "onnx-int8-full", "bias": True}
     update_meta(exported, {"calibration": record})
-    monkeypatch.setattr(export, "batch_company_change",  # only torch-fp32 stays eligible
-                        lambda clf, texts: 0.0 if clf.runtime.name == "torch-fp32" else 0.2)
+    monkeypatch.setattr(
+        export,
+        "batch_company_change",  # only torch-fp32 stays eligible
+        lambda clf, texts: 0.0 if clf.runtime.name == "torch-fp32" else 0.2,
+    )
     assert main(["export", "--checkpoint", str(exported), "--data", str(tiny_data["dev"])]) == 0
     assert "fitted through onnx-int8-full" in capsys.readouterr().err
     update_meta(exported, {"calibration": {**record, "runtime": "torch-fp32"}})

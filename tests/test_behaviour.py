@@ -19,7 +19,7 @@ NEWS = [
     "Smith told reporters that the company would open two new plants in the state by 2025.",
 ]
 NOT_BASES = [
-    "\"We will not back down,\" the senator said after the vote on the bill in the state capital on Tuesday.",
+    '"We will not back down," the senator said after the vote on the bill in the state capital on Tuesday.',
     "We reported last week that the governor signed the bill after a long review by the committee.",
     "The governor signed the disastrous bill on Tuesday in the state capital, according to her office.",
     "The governor signed the bill on Tuesday in the state capital, according to a statement from her office?",
@@ -48,11 +48,28 @@ def unseen(behaviour, corpus):
 
 def test_the_seen_and_unseen_parts_share_no_template_word_group_or_name(behaviour):
     cases = behaviour.cases
-    for name in ["GROUPS", "PREJUDICED", "NEUTRAL_ABOUT_GROUP", "ADJECTIVES", "ADVERBS", "PEOPLE", "PLACES", "CITIES",
-                 "OFFICIALS", "FACTUAL", "NAME_SWAPS", "PLACE_SWAPS", "PRONOUN_SWAPS"]:
+    for name in [
+        "GROUPS",
+        "PREJUDICED",
+        "NEUTRAL_ABOUT_GROUP",
+        "ADJECTIVES",
+        "ADVERBS",
+        "PEOPLE",
+        "PLACES",
+        "CITIES",
+        "OFFICIALS",
+        "FACTUAL",
+        "NAME_SWAPS",
+        "PLACE_SWAPS",
+        "PRONOUN_SWAPS",
+    ]:
         parts = getattr(cases, name)
-        flat = {part: parts[part] if isinstance(parts[part], list) else
-                [g for members in parts[part].values() for g in members] for part in cases.PARTS}
+        flat = {
+            part: parts[part]
+            if isinstance(parts[part], list)
+            else [g for members in parts[part].values() for g in members]
+            for part in cases.PARTS
+        }
         keys = {part: {item[0] if isinstance(item, tuple) else item for item in flat[part]} for part in cases.PARTS}
         assert keys["seen"] and keys["unseen"] and not keys["seen"] & keys["unseen"], name
 
@@ -71,9 +88,11 @@ def test_no_seen_loaded_word_or_a_relative_of_it_is_in_the_unseen_part(behaviour
     seen = {stem(w) for w, *_ in cases.ADJECTIVES["seen"] + cases.ADVERBS["seen"]}
     unseen_words = [w for w, *_ in cases.ADJECTIVES["unseen"] + cases.ADVERBS["unseen"]]
     assert not [w for w in unseen_words if stem(w) in seen or any(w[:5] == s[:5] for s in seen)]
-    templates = [item[0] if isinstance(item, tuple) else item for name in
-                 ["PREJUDICED", "NEUTRAL_ABOUT_GROUP", "FACTUAL", "NAME_SWAPS", "PLACE_SWAPS", "PRONOUN_SWAPS"]
-                 for item in getattr(cases, name)["unseen"]]
+    templates = [
+        item[0] if isinstance(item, tuple) else item
+        for name in ["PREJUDICED", "NEUTRAL_ABOUT_GROUP", "FACTUAL", "NAME_SWAPS", "PLACE_SWAPS", "PRONOUN_SWAPS"]
+        for item in getattr(cases, name)["unseen"]
+    ]
     assert not [t for t in templates if {stem(token) for token in re.findall(r"[a-z-]+", t.lower())} & seen]
     assert stem("shamelessly") == stem("shameful") == "shame" and stem("idiotically") == "idiotic"
 
@@ -102,7 +121,7 @@ def one_word_added(sentence: str) -> tuple[str, str]:
     """The word inserted into one of the NEWS sentences, and the word after it."""
     words = sentence.split()
     for i, word in enumerate(words):
-        if " ".join(words[:i] + words[i + 1:]) in NEWS:
+        if " ".join(words[:i] + words[i + 1 :]) in NEWS:
             return word, words[i + 1]
     raise AssertionError(f"not a news sentence with one word added: {sentence}")
 
@@ -111,9 +130,11 @@ def test_an_always_neutral_labeller_fails_exactly_the_tests_that_expect_editoria
     result = behaviour.run_suite(lambda texts: ["neutral"] * len(texts), unseen)
     rates = {row["test"]: row["failure_rate"] for row in result["tests"]}
     expect_editorial = {t.name for t in unseen if t.expected == "editorializing"}
-    assert expect_editorial == {"prejudiced statements about a group are editorializing",
-                                "a loaded adjective in a news sentence makes it editorializing",
-                                "a loaded adverb in a news sentence makes it editorializing"}
+    assert expect_editorial == {
+        "prejudiced statements about a group are editorializing",
+        "a loaded adjective in a news sentence makes it editorializing",
+        "a loaded adverb in a news sentence makes it editorializing",
+    }
     assert {name: rate for name, rate in rates.items() if rate} == {name: 1.0 for name in expect_editorial}
 
 
@@ -123,9 +144,13 @@ def test_a_labeller_that_reacts_to_a_group_fails_the_group_tests_only(behaviour,
 
     def labeller(texts):  # right on every template, but calls anything about Catholics editorializing
         def label(text):
-            editorial = ("Catholics" in text or any(re.fullmatch(re.escape(t).replace(r"\{group\}", ".+"), text)
-                                                    for t in prejudiced) or loaded & set(text.split()))
+            editorial = (
+                "Catholics" in text
+                or any(re.fullmatch(re.escape(t).replace(r"\{group\}", ".+"), text) for t in prejudiced)
+                or loaded & set(text.split())
+            )
             return "editorializing" if editorial else "neutral"
+
         return [label(t) for t in texts]
 
     result = behaviour.run_suite(labeller, unseen)
@@ -133,8 +158,11 @@ def test_a_labeller_that_reacts_to_a_group_fails_the_group_tests_only(behaviour,
     failing = {name for name, row in rows.items() if row["failed"]}
     # a swapped name, place or pronoun sentence with a loaded word of its own is not in the lists: those fail too
     assert {"neutral statements about a group are neutral", "the group named does not change the label"} <= failing
-    assert not failing & {"prejudiced statements about a group are editorializing", "short factual statements are neutral",
-                          "a loaded adjective in a news sentence makes it editorializing"}
+    assert not failing & {
+        "prejudiced statements about a group are editorializing",
+        "short factual statements are neutral",
+        "a loaded adjective in a news sentence makes it editorializing",
+    }
     religion = rows["the group named does not change the label"]["by_grade"]
     neutral_templates = len(behaviour.cases.NEUTRAL_ABOUT_GROUP["unseen"])  # prejudiced ones stay editorializing
     assert religion["religion"]["failure_rate"] == neutral_templates / (neutral_templates + len(prejudiced))
@@ -170,8 +198,19 @@ def test_group_templates_are_unique_within_each_part(behaviour):
 
 def test_the_suite_runs_checkpoints_through_predict_side_by_side(behaviour, corpus, tiny_checkpoint, tmp_path, capsys):
     out = tmp_path / "behaviour.json"
-    behaviour.main(["--checkpoint", str(tiny_checkpoint), "--checkpoint", str(tiny_checkpoint), "--corpus", str(corpus),
-                    "--output", str(out), "--by-template"])
+    behaviour.main(
+        [
+            "--checkpoint",
+            str(tiny_checkpoint),
+            "--checkpoint",
+            str(tiny_checkpoint),
+            "--corpus",
+            str(corpus),
+            "--output",
+            str(out),
+            "--by-template",
+        ]
+    )
     saved = json.loads(out.read_text())
     assert saved["part"] == "unseen" and len(saved["results"]) == 2
     assert saved["results"][0]["tests"] == saved["results"][1]["tests"]  # one checkpoint, the same labels
@@ -186,8 +225,9 @@ def test_a_missing_corpus_is_a_clear_error(behaviour, tmp_path):
         behaviour.suite("unseen", tmp_path / "articles.parquet", exclude=set())
 
 
-def test_augmentation_examples_come_from_the_seen_part_only_with_their_expected_labels(behaviour, corpus, tmp_path,
-                                                                                       capsys):
+def test_augmentation_examples_come_from_the_seen_part_only_with_their_expected_labels(
+    behaviour, corpus, tmp_path, capsys
+):
     out = tmp_path / "augment" / "seen.csv"  # a missing folder is created
     behaviour.main(["--write-examples", str(out), "--corpus", str(corpus)])
     rows = pd.read_csv(out)
@@ -228,7 +268,7 @@ def test_the_unseen_news_sentences_are_written_for_a_pool_to_leave_out(behaviour
 def _base_of(sentence: str) -> str:
     word, _ = one_word_added(sentence)
     words = sentence.split()
-    return " ".join(words[:words.index(word)] + words[words.index(word) + 1:])
+    return " ".join(words[: words.index(word)] + words[words.index(word) + 1 :])
 
 
 def test_the_group_terms_for_counterfactuals_are_the_seen_groups_in_one_swap_set_per_kind(behaviour, tmp_path, capsys):

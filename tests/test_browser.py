@@ -8,20 +8,22 @@ import time
 
 import pytest
 
-
-
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTICLE = ("The senator spoke to reporters on Tuesday about the annual budget.\n\n"
-           "The senator's apologist foreign policy was another humiliating retreat. "
-           "The vote is scheduled for May.")
+ARTICLE = (
+    "The senator spoke to reporters on Tuesday about the annual budget.\n\n"
+    "The senator's apologist foreign policy was another humiliating retreat. "
+    "The vote is scheduled for May."
+)
 
 
 # Characters outside the Basic Multilingual Plane (two UTF-16 units each in JavaScript, one code
 # point in the API) before and inside the sentences: any drift shifts every later slice.
-ASTRAL = ("🙂📰 The senator spoke to reporters on Tuesday about the annual budget.\n\n"
-          "𝐍𝐨𝐭𝐞 😡: The senator's apologist foreign policy was another humiliating retreat. "
-          "The vote is scheduled for May 🗳️.")
+ASTRAL = (
+    "🙂📰 The senator spoke to reporters on Tuesday about the annual budget.\n\n"
+    "𝐍𝐨𝐭𝐞 😡: The senator's apologist foreign policy was another humiliating retreat. "
+    "The vote is scheduled for May 🗳️."
+)
 # The view's text, sentence by sentence, without the [label] tags the page appends.
 SENTENCE_TEXTS = """els => els.map(e => Array.from(e.childNodes)
     .filter(n => !(n.classList && n.classList.contains('tag'))).map(n => n.textContent).join(''))"""
@@ -37,8 +39,11 @@ def live_server(classifier, allow_origins=()):
     with socket.socket() as probe:  # a free port on loopback
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(classifier, allow_origins=allow_origins),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(classifier, allow_origins=allow_origins), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -63,9 +68,18 @@ def test_paste_analyze_and_see_highlights(server_url, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 800})
             page.goto(server_url + "/")
@@ -106,11 +120,15 @@ def test_marks_are_the_models_words_after_an_emoji(server_url, shipped):
             page.click("#analyze")
             page.wait_for_selector("#results:not([hidden])", timeout=30_000)
             assert page.locator("#article-view .sentence").evaluate_all(SENTENCE_TEXTS) == [
-                s["text"] for s in expected["sentences"]]
+                s["text"] for s in expected["sentences"]
+            ]
             assert page.locator("#article-view mark.word").evaluate_all("els => els.map(e => e.textContent)") == [
-                w["text"] for s in expected["sentences"] for w in s["highlights"]]
+                w["text"] for s in expected["sentences"] for w in s["highlights"]
+            ]
             shown = page.locator("#article-view").evaluate(
-                "v => Array.from(v.querySelectorAll('.tag')).reduce((t, tag) => t.replace(tag.textContent, ''), v.textContent)")
+                "v => Array.from(v.querySelectorAll('.tag'))"
+                ".reduce((t, tag) => t.replace(tag.textContent, ''), v.textContent)"
+            )
             assert shown == ASTRAL  # nothing lost or repeated between sentences
         finally:
             browser.close()
@@ -149,7 +167,6 @@ def test_two_reports_side_by_side(server_url, shipped, tmp_path):
     """Paste a wire report and an opinion piece (saved pages' HTML): the verdict names the
     opinion piece, both columns carry the single view's marks, the figures sit side by side."""
     from playwright.sync_api import sync_playwright
-
     from test_news_page import page as news_page
 
     report, opinion = news_page("wire_report.html"), news_page("opinion.html")
@@ -170,9 +187,11 @@ def test_two_reports_side_by_side(server_url, shipped, tmp_path):
             for index, article in enumerate(expected["articles"]):
                 column = columns.nth(index)
                 assert column.locator(".sentence").evaluate_all(SENTENCE_TEXTS) == [
-                    s["text"] for s in article["analysis"]["sentences"]]
+                    s["text"] for s in article["analysis"]["sentences"]
+                ]
                 assert column.locator("mark.word").evaluate_all("els => els.map(e => e.textContent)") == [
-                    w["text"] for s in article["analysis"]["sentences"] for w in s["highlights"]]
+                    w["text"] for s in article["analysis"]["sentences"] for w in s["highlights"]
+                ]
             assert columns.nth(0).locator(".sentence.editorializing").count() == 0
             assert "apologist" in columns.nth(1).locator("mark.word").all_inner_texts()
             header = page.locator("#contrast-figures tr").first.locator("th").all_inner_texts()
@@ -197,22 +216,53 @@ def test_the_page_tags_each_sentence_with_its_own_label_and_says_when_no_word_is
     from framing import FramingClassifier
 
     text = "Officials said so. It is a disgrace."
-    scores = [{"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
-              {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7}]
-    sentences = [{"index": i, "start": a, "end": b, "text": text[a:b], "label": max(s, key=s.get),
-                  "score": max(s.values()), "scores": s, "quoted": False, "truncated": False, "highlights": []}
-                 for i, ((a, b), s) in enumerate(zip([(0, 18), (19, 36)], scores))]
-    answer = {"title": None, "source_format": "text", "text": text, "text_length": len(text), "marks_words": False,
-              "labels": list(scores[0]), "flag_label": "editorializing", "sentences": sentences,
-              "summary": {"sentences": 2, "editorializing_sentences": 1, "editorializing_share": 0.5,
-                          "editorializing_share_by_length": 0.5, "mean_probability": 0.45,
-                          "author_voice_editorializing": 1, "quoted_editorializing": 0, "top_sentences": []}}
+    scores = [
+        {"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
+        {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7},
+    ]
+    sentences = [
+        {
+            "index": i,
+            "start": a,
+            "end": b,
+            "text": text[a:b],
+            "label": max(s, key=s.get),
+            "score": max(s.values()),
+            "scores": s,
+            "quoted": False,
+            "truncated": False,
+            "highlights": [],
+        }
+        for i, ((a, b), s) in enumerate(zip([(0, 18), (19, 36)], scores))
+    ]
+    answer = {
+        "title": None,
+        "source_format": "text",
+        "text": text,
+        "text_length": len(text),
+        "marks_words": False,
+        "labels": list(scores[0]),
+        "flag_label": "editorializing",
+        "sentences": sentences,
+        "summary": {
+            "sentences": 2,
+            "editorializing_sentences": 1,
+            "editorializing_share": 0.5,
+            "editorializing_share_by_length": 0.5,
+            "mean_probability": 0.45,
+            "author_voice_editorializing": 1,
+            "quoted_editorializing": 0,
+            "top_sentences": [],
+        },
+    }
     with live_server(FramingClassifier.from_pretrained(tiny_checkpoint)) as server_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page()
-            page.route("**/v1/analyze", lambda route: route.fulfill(status=200, content_type="application/json",
-                                                                    body=json.dumps(answer)))
+            page.route(
+                "**/v1/analyze",
+                lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(answer)),
+            )
             page.goto(server_url + "/")
             page.fill("#article", text)
             page.click("#analyze")

@@ -138,7 +138,8 @@ def test_calibrate_keeps_the_word_threshold_where_the_data_marks_no_word(tiny_ch
     assert meta["word_threshold"] == stored and not meta["calibration"]["words"]
 
 
-def test_calibrate_on_two_label_columns_refits_the_words_on_the_first_columns_rows(tiny_checkpoint, tiny_data, tmp_path):
+def test_calibrate_on_two_label_columns_refits_the_words_on_the_first_columns_rows(tiny_checkpoint, tiny_data,
+                                                                                   tmp_path):
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     frame = pd.read_csv(tiny_data["dev"])
     frame["reviewed"] = frame["label"]
@@ -252,10 +253,10 @@ def test_calibrate_refuses_one_class_data_and_leaves_the_checkpoint(tiny_checkpo
 
 
 def test_training_refuses_a_one_class_dev_file_before_it_trains(tiny_base, tiny_data, tmp_path):
-    from helpers import tiny_config_dict
-
     from framing.training.config import config_from_dict
     from framing.training.train import train
+
+    from helpers import tiny_config_dict
 
     dev = tmp_path / "dev.csv"
     frame = pd.read_csv(tiny_data["dev"])

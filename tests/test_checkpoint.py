@@ -99,9 +99,11 @@ def test_framing_json_is_a_typed_contract(tiny_checkpoint, tmp_path):
 
     meta = read_meta(tiny_checkpoint)
     assert isinstance(meta, CheckpointMeta) and meta.format == 1 and meta.labels == ["neutral", "editorializing"]
-    for change, message in [({"temprature": 1.5}, "unknown key 'temprature'"),
-                            ({"temperature": "hot"}, "'temperature'"),
-                            ({"format": 2}, "checkpoint format 2 is not 1")]:
+    for change, message in [
+        ({"temprature": 1.5}, "unknown key 'temprature'"),
+        ({"temperature": "hot"}, "'temperature'"),
+        ({"format": 2}, "checkpoint format 2 is not 1"),
+    ]:
         broken = shutil.copytree(tiny_checkpoint, tmp_path / f"broken-{len(list(tmp_path.iterdir()))}")
         values = json.loads((broken / "framing.json").read_text())
         (broken / "framing.json").write_text(json.dumps({**values, **change}))
@@ -111,16 +113,25 @@ def test_framing_json_is_a_typed_contract(tiny_checkpoint, tmp_path):
         update_meta(shutil.copytree(tiny_checkpoint, tmp_path / "update"), {"colour": "red"})
 
 
-@pytest.mark.parametrize("change, message", [
-    # Issue 25, case 14: each of these passed the check and ended in a traceback later
-    ({"flag_label": "biased"}, "flag_label: 'biased' is not one of the labels (neutral, editorializing)"),
-    ({"labels": ["neutral", "editorializing", "satire"], "logit_bias": []}, "labels: 3 names for a model with 2 outputs"),
-    ({"labels": ["editorializing", "neutral"]}, "are not the model's outputs in order ['neutral', 'editorializing']"),
-    ({"labels": ["neutral", "neutral"]}, "labels: a name appears twice"),
-    ({"max_length": 65}, "max_length: 65 tokens is more than the model's 64 positions"),
-    ({"multi_label": True, "thresholds": {"neutral": 0.5, "editorial": 0.5}}, "thresholds: 'editorial' is not one"),
-    ({"label_mapping": {"Biased": "editorial"}}, "label_mapping: 'editorial' is not one of the labels"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        # Issue 25, case 14: each of these passed the check and ended in a traceback later
+        ({"flag_label": "biased"}, "flag_label: 'biased' is not one of the labels (neutral, editorializing)"),
+        (
+            {"labels": ["neutral", "editorializing", "satire"], "logit_bias": []},
+            "labels: 3 names for a model with 2 outputs",
+        ),
+        (
+            {"labels": ["editorializing", "neutral"]},
+            "are not the model's outputs in order ['neutral', 'editorializing']",
+        ),
+        ({"labels": ["neutral", "neutral"]}, "labels: a name appears twice"),
+        ({"max_length": 65}, "max_length: 65 tokens is more than the model's 64 positions"),
+        ({"multi_label": True, "thresholds": {"neutral": 0.5, "editorial": 0.5}}, "thresholds: 'editorial' is not one"),
+        ({"label_mapping": {"Biased": "editorial"}}, "label_mapping: 'editorial' is not one of the labels"),
+    ],
+)
 def test_framing_json_is_checked_against_the_model_files(tiny_checkpoint, tmp_path, change, message):
     import json
 

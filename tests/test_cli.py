@@ -100,7 +100,8 @@ def test_errors_are_one_line_with_status_2(capsys, tiny_checkpoint, tmp_path, ar
 
 def test_subcommands_have_help():
     for command in ["predict", "train", "evaluate"]:
-        result = subprocess.run([sys.executable, "-m", "framing.cli", command, "--help"], capture_output=True, text=True)
+        result = subprocess.run([sys.executable, "-m", "framing.cli", command, "--help"], capture_output=True,
+                                text=True)
         assert result.returncode == 0 and "usage: framing " + command in result.stdout
 
 
@@ -137,8 +138,8 @@ def test_train_with_overrides_then_evaluate(capsys, tiny_base, tiny_data, tmp_pa
     by_group = json.loads((grouped / "metrics.json").read_text())["by_group"]
     assert by_group["column"] == "opinion" and sum(g["n"] for g in by_group["groups"].values()) == 16
     assert "## By `opinion`" in (grouped / "report.md").read_text()
-    code, _, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", tmp_path / "g2",
-                       "--no-baseline", "--group-by", "leaning")
+    code, _, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"],
+                       "--output", tmp_path / "g2", "--no-baseline", "--group-by", "leaning")
     assert code == 2 and "no column 'leaning'" in err and not (tmp_path / "g2").exists()
     # results are not overwritten without the flag
     code, _, err = run(capsys, "evaluate", "--checkpoint", ckpt, "--data", tiny_data["dev"], "--output", report)
@@ -237,7 +238,8 @@ def test_predict_dash_reads_one_passage_per_line_of_standard_input(tiny_checkpoi
 def test_latin1_on_standard_input_is_one_clear_error(tiny_checkpoint, command):
     done = cli(command, "--checkpoint", tiny_checkpoint, "-", stdin="Caf\xe9 owners protested.\n".encode("latin-1"))
     assert done.returncode == 2
-    assert done.stderr.decode().strip() == "framing: error: standard input: not valid UTF-8 (invalid continuation byte at byte 3)"
+    assert done.stderr.decode().strip() == ("framing: error: standard input: not valid UTF-8 "
+                                            "(invalid continuation byte at byte 3)")
 
 
 def test_loads_are_quiet_and_long_jobs_show_no_bar_off_a_terminal(tiny_checkpoint, tmp_path):
@@ -255,7 +257,8 @@ def test_loads_are_quiet_and_long_jobs_show_no_bar_off_a_terminal(tiny_checkpoin
 def test_predict_texts_to_a_file_write_the_format_its_name_says(capsys, tiny_checkpoint, tmp_path, suffix):
     target = tmp_path / f"out{suffix}"
     assert run(capsys, "predict", "--checkpoint", tiny_checkpoint, NEUTRAL[0], EDITORIAL[0], "--output", target)[0] == 0
-    frame = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix](target)
+    frame = {".csv": pd.read_csv, ".parquet": pd.read_parquet,
+             ".jsonl": lambda p: pd.read_json(p, lines=True)}[suffix](target)
     assert frame["text"].tolist() == [NEUTRAL[0], EDITORIAL[0]] and len(frame.columns) >= 3
 
 
@@ -367,7 +370,8 @@ def test_a_kept_column_never_takes_a_result_columns_name(capsys, tiny_checkpoint
                   "scores.neutral": [0.9, 0.1]}).to_csv(source, index=False)
     code, _, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", source, "--output",
                        tmp_path / f"out{suffix}", "--keep-columns", *kept)
-    clash = "named more than once" if kept == ["id", "id"] else f"--keep-columns {kept[0]}: the output has its own column"
+    clash = ("named more than once" if kept == ["id", "id"]
+             else f"--keep-columns {kept[0]}: the output has its own column")
     assert code == 2 and clash in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / f"out{suffix}").exists()
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from framing.training.config import DEFAULT_BASE_MODEL, config_from_dict, load_config
 from framing.errors import FramingError
+from framing.training.config import DEFAULT_BASE_MODEL, config_from_dict, load_config
 
 CONFIGS = sorted((Path(__file__).resolve().parent.parent / "configs").glob("*.yaml"))
 
@@ -64,7 +64,9 @@ def test_overrides_are_type_checked(tmp_path):
 
 
 def test_an_override_reaches_one_item_of_a_list(tmp_path):
-    path = write(tmp_path, BASE + "mixed:\n  - {data: a.csv, labels: {a: x, b: y}}\n  - {data: b.csv, labels: {a: x, b: y}}\n")
+    path = write(
+        tmp_path, BASE + "mixed:\n  - {data: a.csv, labels: {a: x, b: y}}\n  - {data: b.csv, labels: {a: x, b: y}}\n"
+    )
     config = load_config(path, ["mixed.1.max_examples=9000"])
     assert [m.max_examples for m in config.mixed] == [None, 9000]
     with pytest.raises(FramingError, match="'2' is not an item of a list of 2"):
@@ -123,8 +125,11 @@ def test_the_current_schema_version_is_written_with_every_resolved_config():
 @pytest.mark.parametrize("value", ["train.lr=[", "train.lr={a", "intermediate.labels={x: [}"])
 def test_an_override_that_is_not_yaml_is_one_line_naming_the_key(tmp_path, value):
     # Issue 25, case 5: was a yaml traceback
-    with pytest.raises(FramingError, match=rf"override '{re.escape(value)}'.*'{value.split('=')[0]}' is not valid "
-                                           r"YAML \(.*line 1, column \d+\)") as caught:
+    with pytest.raises(
+        FramingError,
+        match=rf"override '{re.escape(value)}'.*'{value.split('=')[0]}' is not valid "
+        r"YAML \(.*line 1, column \d+\)",
+    ) as caught:
         load_config(write(tmp_path, BASE), [value])
     assert "\n" not in str(caught.value)
 
@@ -139,11 +144,15 @@ def test_a_file_that_is_not_yaml_is_one_line_with_line_and_column(tmp_path):
 
 
 def test_a_config_extends_another_holding_only_the_difference(tmp_path):
-    (tmp_path / "base.yaml").write_text(BASE + "  about: {name: Data, license: mit}\ntrain:\n  epochs: 3\n  lr: 0.001\n"
-                                        "mixed:\n  - {data: a.csv, labels: {a: x, b: y}}\n")
+    (tmp_path / "base.yaml").write_text(
+        BASE + "  about: {name: Data, license: mit}\ntrain:\n  epochs: 3\n  lr: 0.001\n"
+        "mixed:\n  - {data: a.csv, labels: {a: x, b: y}}\n"
+    )
     child = tmp_path / "child.yaml"
-    child.write_text("extends: base.yaml\ndata:\n  labels: {c: x, d: y}\n  about: {license: agpl-3.0}\n"
-                     "train:\n  epochs: 5\nmixed: []\n")
+    child.write_text(
+        "extends: base.yaml\ndata:\n  labels: {c: x, d: y}\n  about: {license: agpl-3.0}\n"
+        "train:\n  epochs: 5\nmixed: []\n"
+    )
     config = load_config(child)
     assert config.train.epochs == 5 and config.train.lr == pytest.approx(0.001)  # sections merge key by key
     assert config.data.train == "t.csv" and config.data.about.name == "Data" and config.data.about.license == "agpl-3.0"
@@ -173,8 +182,11 @@ def test_an_extends_cycle_is_refused_in_one_line_naming_the_files(tmp_path):
 
 def test_a_missing_parent_is_refused_naming_the_child_and_the_parent(tmp_path):
     (tmp_path / "c.yaml").write_text("extends: gone.yaml\n" + BASE)
-    with pytest.raises(FramingError, match=rf"^{re.escape(str(tmp_path / 'c.yaml'))}: 'extends': no such file "
-                                           rf"{re.escape(str(tmp_path / 'gone.yaml'))}$"):
+    with pytest.raises(
+        FramingError,
+        match=rf"^{re.escape(str(tmp_path / 'c.yaml'))}: 'extends': no such file "
+        rf"{re.escape(str(tmp_path / 'gone.yaml'))}$",
+    ):
         load_config(tmp_path / "c.yaml")
     (tmp_path / "d.yaml").write_text("extends: [a.yaml]\n" + BASE)
     with pytest.raises(FramingError, match="'extends': expected the file name of another config"):
@@ -182,8 +194,10 @@ def test_a_missing_parent_is_refused_naming_the_child_and_the_parent(tmp_path):
 
 
 def test_data_paths_start_from_the_data_root(tmp_path, monkeypatch):
-    text = ("data:\n  train: ${FRAMING_DATA}/babe/train.csv\n  extra_train:\n    - ${FRAMING_DATA}/x.csv\n"
-            "  labels: {a: x, b: y}\ndistill:\n  scores: [other/scores.parquet]\n")
+    text = (
+        "data:\n  train: ${FRAMING_DATA}/babe/train.csv\n  extra_train:\n    - ${FRAMING_DATA}/x.csv\n"
+        "  labels: {a: x, b: y}\ndistill:\n  scores: [other/scores.parquet]\n"
+    )
     monkeypatch.delenv("FRAMING_DATA", raising=False)
     config = load_config(write(tmp_path, text))
     assert config.data.train == "../shared/data/babe/train.csv"  # the default, from the current folder as before

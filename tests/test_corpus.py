@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import EDITORIAL, NEUTRAL, REPO
-from framing import FramingClassifier
-from framing import corpus
+from framing import FramingClassifier, corpus
 from framing.cli import main
 from framing.corpus import LocalEngine, score_corpus
 from framing.errors import FramingError
+
+from helpers import EDITORIAL, NEUTRAL, REPO
 
 
 def corpus_frame(rows: int) -> pd.DataFrame:
@@ -66,7 +66,8 @@ def test_chunked_scoring_matches_in_memory_predict(classifier, tmp_path, in_suff
         assert scored[f"scores.{label}"].tolist() == pytest.approx(want, abs=1e-6)
     assert not (tmp_path / f"scored{out_suffix}.partial").exists()
     with pytest.raises(FramingError, match="already complete, nothing to resume"):
-        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", resume=True)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     resume=True)
 
 
 class Crash(Exception):
@@ -88,17 +89,18 @@ def test_resume_after_crash_scores_only_what_is_left(classifier, tmp_path, monke
 
     monkeypatch.setattr(corpus, "_write_part", crash_on_third)
     with pytest.raises(Crash):
-        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=7,
-                     progress=False)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     chunk_size=7, progress=False)
     monkeypatch.setattr(corpus, "_write_part", real_write)
     assert not output.exists() and sorted(p.name for p in (tmp_path / "scored.parquet.partial").iterdir()) == [
         "part-000000.parquet", "part-000001.parquet", "plan.json"]
 
     with pytest.raises(FramingError, match="pass --resume to continue it or --overwrite"):
-        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=7)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     chunk_size=7)
     with pytest.raises(FramingError, match="different chunk_size"):
-        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=8,
-                     resume=True)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     chunk_size=8, resume=True)
     summary = score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
                            chunk_size=7, resume=True, progress=False)
     assert summary["scored"] == 30 - 14
@@ -113,8 +115,8 @@ def test_resume_refuses_a_changed_input(classifier, tmp_path, monkeypatch):
     write_input(corpus_frame(12), source)
     monkeypatch.setattr(corpus, "_join_parts", lambda *a: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
-        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=5,
-                     progress=False)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     chunk_size=5, progress=False)
     monkeypatch.undo()
     write_input(corpus_frame(13), source)
     with pytest.raises(FramingError, match="different input_bytes"):
@@ -128,7 +130,8 @@ def test_bad_row_fails_before_any_scoring(classifier, tmp_path):
     source, output = tmp_path / "in.csv", tmp_path / "scored.jsonl"
     write_input(frame, source)
     with pytest.raises(FramingError, match=r"in.csv: row 34, column 'body': empty text"):
-        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body", chunk_size=8)
+        score_corpus(LocalEngine(classifier), source, output, model=classifier.provenance(), text_column="body",
+                     chunk_size=8)
     assert not output.exists() and not (tmp_path / "scored.jsonl.partial").exists()
 
 
@@ -325,7 +328,8 @@ def kept_columns_as_written(output, kept):
         return pq.read_table(output).select(kept).to_pandas(integer_object_nulls=True)
     if output.suffix == ".csv":
         return pd.read_csv(output, dtype=str, keep_default_na=False)[kept].to_dict("list")
-    return [{k: json.dumps(row[k]) for k in kept if k in row} for row in map(json.loads, output.read_text().splitlines())]
+    return [{k: json.dumps(row[k]) for k in kept if k in row}
+            for row in map(json.loads, output.read_text().splitlines())]
 
 
 def test_a_jsonl_key_in_no_row_is_a_missing_column(classifier, tmp_path):

@@ -9,19 +9,21 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import EDITORIAL, NEUTRAL
 from framing import FramingClassifier
 from framing.cli import main
 from framing.corpus import LocalEngine, score_corpus
 from framing.corpus_articles import FORMAT
 from framing.errors import FramingError
 
+from helpers import EDITORIAL, NEUTRAL
+
 
 def articles_frame(count: int) -> pd.DataFrame:
     sentences = NEUTRAL + EDITORIAL
     texts = [" ".join(sentences[(i + j) % len(sentences)] for j in range(2 + i % 4)) for i in range(count)]
-    return pd.DataFrame({"doc_id": [f"a{i}" for i in range(count)], "outlet": [f"o{i % 3}" for i in range(count)],
-                         "body": texts})
+    return pd.DataFrame(
+        {"doc_id": [f"a{i}" for i in range(count)], "outlet": [f"o{i % 3}" for i in range(count)], "body": texts}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +36,17 @@ def score(classifier, frame, tmp_path, suffix, chunk_size=3, **options):
     source, output = tmp_path / "in.parquet", tmp_path / f"scored{suffix}"
     if not source.exists():  # a resumed job reads the same file
         frame.to_parquet(source)
-    summary = score_corpus(LocalEngine(classifier, articles=True), source, output, model=classifier.provenance(),
-                           text_column="body", keep_columns=["doc_id", "outlet"], chunk_size=chunk_size,
-                           progress=False, **options)
+    summary = score_corpus(
+        LocalEngine(classifier, articles=True),
+        source,
+        output,
+        model=classifier.provenance(),
+        text_column="body",
+        keep_columns=["doc_id", "outlet"],
+        chunk_size=chunk_size,
+        progress=False,
+        **options,
+    )
     return summary, output
 
 
@@ -57,7 +67,9 @@ def test_each_article_is_its_row_then_its_sentences_as_analyze_gives_them(classi
         assert article["author_voice_editorializing"] == analysis["summary"]["author_voice_editorializing"]
         assert list(sentences["text"]) == [s["text"] for s in analysis["sentences"]]
         assert list(sentences["label"]) == [s["label"] for s in analysis["sentences"]]
-        assert list(sentences["words"].map(list)) == [[w["text"] for w in s["highlights"]] for s in analysis["sentences"]]
+        assert list(sentences["words"].map(list)) == [
+            [w["text"] for w in s["highlights"]] for s in analysis["sentences"]
+        ]
         assert sentences["score"].tolist() == pytest.approx([s["score"] for s in analysis["sentences"]], abs=1e-6)
         assert (sentences["doc_id"] == doc_id).all()  # kept columns on every row: a sentence row stands alone
 
@@ -88,6 +100,7 @@ def test_a_resumed_article_job_continues_where_it_stopped(classifier, tmp_path, 
         if calls["n"] == 5:  # in the second chunk of three articles
             raise KeyboardInterrupt
         return real(text, **options)
+
     monkeypatch.setattr(classifier, "analyze", failing)
     with pytest.raises(KeyboardInterrupt):
         score(classifier, frame, tmp_path / "cut", ".parquet")
@@ -107,14 +120,23 @@ def test_an_article_job_is_not_resumed_as_a_passage_job(classifier, tmp_path, mo
         if calls["n"] == 3:
             raise KeyboardInterrupt
         return real(text, **options)
+
     monkeypatch.setattr(classifier, "analyze", failing)
     with pytest.raises(KeyboardInterrupt):
         score(classifier, frame, tmp_path, ".jsonl", chunk_size=2)
     monkeypatch.setattr(classifier, "analyze", real)
     with pytest.raises(FramingError, match="started with a different articles"):
-        score_corpus(LocalEngine(classifier), tmp_path / "in.parquet", tmp_path / "scored.jsonl",
-                     model=classifier.provenance(), text_column="body", keep_columns=["doc_id", "outlet"],
-                     chunk_size=2, progress=False, resume=True)
+        score_corpus(
+            LocalEngine(classifier),
+            tmp_path / "in.parquet",
+            tmp_path / "scored.jsonl",
+            model=classifier.provenance(),
+            text_column="body",
+            keep_columns=["doc_id", "outlet"],
+            chunk_size=2,
+            progress=False,
+            resume=True,
+        )
 
 
 def test_kept_columns_that_clash_with_article_columns_are_refused(classifier, tmp_path):
@@ -122,16 +144,29 @@ def test_kept_columns_that_clash_with_article_columns_are_refused(classifier, tm
     source = tmp_path / "in.parquet"
     frame.to_parquet(source)
     with pytest.raises(FramingError, match="--keep-columns sentences: the output has its own column"):
-        score_corpus(LocalEngine(classifier, articles=True), source, tmp_path / "o.parquet",
-                     model=classifier.provenance(), text_column="body", keep_columns=["sentences"], progress=False)
+        score_corpus(
+            LocalEngine(classifier, articles=True),
+            source,
+            tmp_path / "o.parquet",
+            model=classifier.provenance(),
+            text_column="body",
+            keep_columns=["sentences"],
+            progress=False,
+        )
 
 
 def test_an_article_that_cannot_be_analyzed_is_reported_on_its_row(classifier, tmp_path):
     frame = pd.DataFrame({"body": [NEUTRAL[0] + " " + EDITORIAL[0], "<html><body><nav>Home</nav></body></html>"]})
     source, output = tmp_path / "in.parquet", tmp_path / "o.jsonl"
     frame.to_parquet(source)
-    score_corpus(LocalEngine(classifier, articles=True), source, output, model=classifier.provenance(),
-                 text_column="body", progress=False)
+    score_corpus(
+        LocalEngine(classifier, articles=True),
+        source,
+        output,
+        model=classifier.provenance(),
+        text_column="body",
+        progress=False,
+    )
     rows = [json.loads(line) for line in output.read_text().splitlines()]
     failed = [r for r in rows if r["row"] == 2]
     assert len(failed) == 1 and failed[0]["sentences"] == 0 and "no article text" in failed[0]["error"]
@@ -144,9 +179,29 @@ def test_cli_articles_needs_an_input_file(tiny_checkpoint, capsys):
 
 def test_limit_scores_the_first_rows_only(tiny_checkpoint, tmp_path):
     articles_frame(7).to_parquet(tmp_path / "in.parquet")
-    assert main(["predict", "--input", str(tmp_path / "in.parquet"), "--text-column", "body", "--articles",
-                 "--limit", "4", "--chunk-size", "3", "--keep-columns", "doc_id", "--output", str(tmp_path / "o.csv"),
-                 "--checkpoint", str(tiny_checkpoint)]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                "--input",
+                str(tmp_path / "in.parquet"),
+                "--text-column",
+                "body",
+                "--articles",
+                "--limit",
+                "4",
+                "--chunk-size",
+                "3",
+                "--keep-columns",
+                "doc_id",
+                "--output",
+                str(tmp_path / "o.csv"),
+                "--checkpoint",
+                str(tiny_checkpoint),
+            ]
+        )
+        == 0
+    )
     scored = pd.read_csv(tmp_path / "o.csv")
     assert scored[scored["level"] == "article"]["doc_id"].tolist() == ["a0", "a1", "a2", "a3"]
 
@@ -159,8 +214,16 @@ def test_ray_article_job_matches_the_local_one(classifier, tiny_checkpoint, tmp_
     _, local = score(classifier, frame, tmp_path / "local", ".jsonl")
     engine = RayEngine(str(tiny_checkpoint), workers=2, articles=True, rows_per_batch=2, classifier=classifier)
     try:
-        score_corpus(engine, tmp_path / "local" / "in.parquet", tmp_path / "ray.jsonl", model=classifier.provenance(),
-                     text_column="body", keep_columns=["doc_id", "outlet"], chunk_size=3, progress=False)
+        score_corpus(
+            engine,
+            tmp_path / "local" / "in.parquet",
+            tmp_path / "ray.jsonl",
+            model=classifier.provenance(),
+            text_column="body",
+            keep_columns=["doc_id", "outlet"],
+            chunk_size=3,
+            progress=False,
+        )
     finally:
         import ray
 

@@ -25,8 +25,9 @@ def run(capsys, *argv):
     return code, capsys.readouterr().err
 
 
-def test_resume_after_an_interrupted_overwrite_continues_the_new_job(capsys, tiny_checkpoint, inputs, tmp_path,
-                                                                     monkeypatch):
+def test_resume_after_an_interrupted_overwrite_continues_the_new_job(
+    capsys, tiny_checkpoint, inputs, tmp_path, monkeypatch
+):
     a, b = inputs
     out = tmp_path / "out.jsonl"
     assert run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", a, "--output", out)[0] == 0
@@ -41,19 +42,40 @@ def test_resume_after_an_interrupted_overwrite_continues_the_new_job(capsys, tin
         real(output, index, records)
 
     monkeypatch.setattr(corpus, "_write_part", killed_after_two)
-    code, _ = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", b, "--output", out, "--overwrite",
-                  "--chunk-size", "5")
+    code, _ = run(
+        capsys,
+        "predict",
+        "--checkpoint",
+        tiny_checkpoint,
+        "--input",
+        b,
+        "--output",
+        out,
+        "--overwrite",
+        "--chunk-size",
+        "5",
+    )
     assert code == 130 and len(written) == 2
     monkeypatch.setattr(corpus, "_write_part", real)
-    code, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", b, "--output", out, "--resume",
-                    "--chunk-size", "5")
+    code, err = run(
+        capsys,
+        "predict",
+        "--checkpoint",
+        tiny_checkpoint,
+        "--input",
+        b,
+        "--output",
+        out,
+        "--resume",
+        "--chunk-size",
+        "5",
+    )
     assert code == 0 and "scored 20 rows (30 in all)" in err
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["row"] for r in rows] == list(range(1, 31)) and "absurd scheme, part 29" not in rows[0].get("text", "")
 
 
-def test_resume_of_a_finished_output_says_so_with_its_row_count(capsys, tiny_checkpoint, inputs, tmp_path,
-                                                                monkeypatch):
+def test_resume_of_a_finished_output_says_so_with_its_row_count(capsys, tiny_checkpoint, inputs, tmp_path, monkeypatch):
     a, _ = inputs
     out = tmp_path / "out.jsonl"
     real_rmtree = shutil.rmtree
@@ -73,8 +95,9 @@ def test_resume_of_a_finished_output_says_so_with_its_row_count(capsys, tiny_che
 
 
 @pytest.mark.parametrize("change,named", [(["--fp32"], "model runtime"), (["--batch-size", "3"], None)])
-def test_resume_refuses_a_different_back_end_but_not_another_batch_size(capsys, tiny_checkpoint, inputs, tmp_path,
-                                                                         monkeypatch, change, named):
+def test_resume_refuses_a_different_back_end_but_not_another_batch_size(
+    capsys, tiny_checkpoint, inputs, tmp_path, monkeypatch, change, named
+):
     """Back ends score differently, so a resume must use the same one; batch size changes no
     score (every back end is batch-invariant), so it may differ."""
     from framing.checkpoint import update_meta
@@ -87,13 +110,28 @@ def test_resume_refuses_a_different_back_end_but_not_another_batch_size(capsys, 
     import framing.corpus as corpus
 
     real = corpus._write_part
-    monkeypatch.setattr(corpus, "_write_part", lambda o, i, r: (_ for _ in ()).throw(KeyboardInterrupt) if i == 1
-                        else real(o, i, r))
-    assert run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", b, "--output", out,
-               "--chunk-size", "10")[0] == 130
+    monkeypatch.setattr(
+        corpus, "_write_part", lambda o, i, r: (_ for _ in ()).throw(KeyboardInterrupt) if i == 1 else real(o, i, r)
+    )
+    assert (
+        run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", b, "--output", out, "--chunk-size", "10")[0]
+        == 130
+    )
     monkeypatch.setattr(corpus, "_write_part", real)
-    code, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", b, "--output", out, "--resume",
-                    "--chunk-size", "10", *change)
+    code, err = run(
+        capsys,
+        "predict",
+        "--checkpoint",
+        tiny_checkpoint,
+        "--input",
+        b,
+        "--output",
+        out,
+        "--resume",
+        "--chunk-size",
+        "10",
+        *change,
+    )
     if named:
         assert code == 2 and named in err and not out.exists()
     else:
@@ -108,8 +146,9 @@ def test_resume_refuses_changed_weights(capsys, tiny_checkpoint, inputs, tmp_pat
     import framing.corpus as corpus
 
     real = corpus._write_part
-    monkeypatch.setattr(corpus, "_write_part", lambda o, i, r: (_ for _ in ()).throw(KeyboardInterrupt) if i == 1
-                        else real(o, i, r))
+    monkeypatch.setattr(
+        corpus, "_write_part", lambda o, i, r: (_ for _ in ()).throw(KeyboardInterrupt) if i == 1 else real(o, i, r)
+    )
     run(capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--chunk-size", "10")
     monkeypatch.setattr(corpus, "_write_part", real)
     from safetensors.numpy import load_file, save_file
@@ -117,12 +156,17 @@ def test_resume_refuses_changed_weights(capsys, tiny_checkpoint, inputs, tmp_pat
     heads = folder / "framing_heads.safetensors"
     tensors = load_file(heads)
     save_file({name: value + 0.5 for name, value in tensors.items()}, heads)  # retrained weights, same path
-    code, err = run(capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--resume",
-                    "--chunk-size", "10")
+    code, err = run(
+        capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--resume", "--chunk-size", "10"
+    )
     assert code == 2 and "model weights_sha256" in err and not out.exists()
     save_file(tensors, heads)  # the original weights again: the job continues
-    assert run(capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--resume",
-               "--chunk-size", "10")[0] == 0
+    assert (
+        run(capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--resume", "--chunk-size", "10")[
+            0
+        ]
+        == 0
+    )
     assert len(out.read_text().splitlines()) == 30
 
 

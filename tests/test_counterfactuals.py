@@ -11,6 +11,7 @@ import pytest
 from framing.errors import FramingError
 from framing.training.config import config_from_dict
 from framing.training.counterfactuals import swap_sets, swapped, term_pattern
+
 from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 
 SETS = [["Democrats", "progressives"], ["women", "gay men"], ["immigrants", "Chinese immigrants", "the homeless"]]
@@ -24,7 +25,10 @@ def test_the_first_group_named_is_swapped_everywhere_for_another_of_its_set():
     assert swap("Democrats and Democrats voted.") == ("Progressives and progressives voted.", [])
     assert swap("Polls say Democrats won.") == ("Polls say progressives won.", [])
     assert swap("Women marched; women won.")[0] == "Gay men marched; gay men won."  # the sentence's capital stays
-    assert swap("So Democrats hate women.", ["Democrats hate"]) == ("So progressives hate women.", ["progressives hate"])
+    assert swap("So Democrats hate women.", ["Democrats hate"]) == (
+        "So progressives hate women.",
+        ["progressives hate"],
+    )
     longer = swap("Chinese immigrants arrived in May.")[0]  # the longer term wins over "immigrants"
     assert longer in {"Immigrants arrived in May.", "The homeless arrived in May."}
     assert swap("Chinese immigrants arrived in May.")[0] == longer  # the same swap every time
@@ -40,7 +44,9 @@ def test_a_swap_never_doubles_a_word_nor_breaks_a_longer_term():
     # a term inside a longer one of another set stays whole: only the bare "immigrants" is swapped
     nested = [["immigrants", "the elderly"], ["Chinese immigrants", "Haitians"]]
     assert swapped("Immigrants, including Chinese immigrants, rallied.", [], nested, term_pattern(nested)) == (
-        "The elderly, including Chinese immigrants, rallied.", [])
+        "The elderly, including Chinese immigrants, rallied.",
+        [],
+    )
     two = [["women", "gay men"]]  # a set whose only other term doubles the word before it
     assert swapped("Gay women voted.", [], two, term_pattern(two)) is None
     assert swapped("That that women voted.", [], two, term_pattern(two)) == ("That that gay men voted.", [])
@@ -48,7 +54,9 @@ def test_a_swap_never_doubles_a_word_nor_breaks_a_longer_term():
 
 def terms_file(tmp_path, sets: list[list[str]]) -> str:
     path = tmp_path / "terms.csv"
-    pd.DataFrame([{"set": f"set {i}", "term": t} for i, terms in enumerate(sets) for t in terms]).to_csv(path, index=False)
+    pd.DataFrame([{"set": f"set {i}", "term": t} for i, terms in enumerate(sets) for t in terms]).to_csv(
+        path, index=False
+    )
     return str(path)
 
 
@@ -76,8 +84,11 @@ def test_training_adds_a_copy_of_each_gold_row_naming_a_group_with_its_targets(t
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     train, _ = load_examples(config, tokenizer)
     gold = len(NEUTRAL) + len(EDITORIAL)
-    named = [i for i, t in enumerate(train.texts[:gold]) if any(w in t for w in ("senator", "mayor", "secretary",
-                                                                                 "greedy", "corrupt"))]
+    named = [
+        i
+        for i, t in enumerate(train.texts[:gold])
+        if any(w in t for w in ("senator", "mayor", "secretary", "greedy", "corrupt"))
+    ]
     copies = train.subset(range(gold, len(train)))
     assert len(copies) == len(named) == 8
     for row, (original, copy) in enumerate(zip(train.subset(named).texts, copies.texts)):
@@ -108,6 +119,7 @@ def test_a_fold_trains_on_the_counterfactuals_of_its_own_rows_only(tiny_base, ti
     rows = np.arange(4)  # of the senator, mayor and secretary sentences, only "The senator spoke ..." is in the fold
     fold = fold_training(recipe, rows, None)
     assert fold.texts[:4] == recipe.examples.subset(rows).texts
-    assert len(fold) == 5 and fold.texts[4] in {"The mayor spoke on Tuesday about the budget.",
-                                                "The secretary spoke on Tuesday about the budget."}
-
+    assert len(fold) == 5 and fold.texts[4] in {
+        "The mayor spoke on Tuesday about the budget.",
+        "The secretary spoke on Tuesday about the budget.",
+    }

@@ -11,6 +11,7 @@ import pytest
 from framing.errors import FramingError
 from framing.training.crossval_report import Gold
 from framing.training.crossval_work import save_fold
+
 from helpers import benchmark_module
 
 paired = benchmark_module("crossval_paired")
@@ -57,8 +58,9 @@ def test_a_fold_without_labelled_rows_and_one_class_rows_report_no_figures_inste
     assert r["folds"][0] == {"fold": 1, "rows": 0} and r["folds"][1]["rows"] == 3
     assert r["roc_auc"] is None  # every labelled row is editorializing: no ROC-AUC, not a p-value of 0
     assert "no rows" in paired.render({"a": "A", "b": "B", "folds": [1, 2], "by_label_column": {"x": r}})
-    assert paired.column_comparison(Gold(np.zeros(6, dtype=bool), gold), two_folds(proba), two_folds(proba),
-                                    [1, 2], 1, LABELS) == {"rows": 0}
+    assert paired.column_comparison(
+        Gold(np.zeros(6, dtype=bool), gold), two_folds(proba), two_folds(proba), [1, 2], 1, LABELS
+    ) == {"rows": 0}
 
 
 def kept(folder, folds: dict, labels=("Non-biased: neutral", "Biased: editorializing")):

@@ -4,11 +4,14 @@ import pandas as pd
 import pytest
 
 from framing.data import read_table, texts_of
-from framing.training.labels import label_ids, word_lists
 from framing.errors import FramingError
+from framing.training.labels import label_ids, word_lists
 
-ROWS = [{"text": "First passage.", "label": "Biased"}, {"text": "Second, with \"quotes\"\nand a newline.", "label": "Non-biased"},
-        {"text": "Third.", "label": "Biased"}]
+ROWS = [
+    {"text": "First passage.", "label": "Biased"},
+    {"text": 'Second, with "quotes"\nand a newline.', "label": "Non-biased"},
+    {"text": "Third.", "label": "Biased"},
+]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet"])
@@ -19,7 +22,7 @@ def test_formats_read_the_same_rows_in_order(tmp_path, suffix):
         frame.to_csv(path, index=False)
     elif suffix == ".tsv":  # tab-separated, one row per line, quotes as text: no newline inside a field
         frame["text"] = frame["text"].str.replace("\n", " ")
-        path.write_text("text\tlabel\n" + "".join(f"{t}\t{l}\n" for t, l in zip(frame["text"], frame["label"])))
+        path.write_text("text\tlabel\n" + "".join(f"{t}\t{label}\n" for t, label in zip(frame["text"], frame["label"])))
     elif suffix == ".jsonl":
         path.write_text("".join(json.dumps(r) + "\n" for r in ROWS))
     else:
@@ -49,7 +52,7 @@ def test_missing_column_lists_existing_columns(tmp_path):
 
 def test_empty_text_is_named_by_row(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text("text\nfine\n\"  \"\n")
+    path.write_text('text\nfine\n"  "\n')
     with pytest.raises(FramingError, match=r"row 2, column 'text': empty text"):
         texts_of(read_table(path), "text", str(path))
     path.write_text("text,other\nfine,1\n,2\n")
@@ -111,11 +114,17 @@ def test_rows_left_out_by_drop_labels_keep_their_file_row_numbers(tmp_path):
 
     path = tmp_path / "gold.csv"
     pd.DataFrame({"text": list("abcde"), "label": ["Biased", "No agreement", "Non-biased", "Maybe", "Biased"]}).to_csv(
-        path, index=False)
+        path, index=False
+    )
     frame = without_labels(read_table(path), "label", ["No agreement"], str(path))
     with pytest.raises(FramingError, match="row 4, column 'label': unknown label 'Maybe'"):
-        label_ids(frame, "label", {"Biased": "editorializing", "Non-biased": "neutral"}, ["neutral", "editorializing"],
-                  str(path))
+        label_ids(
+            frame,
+            "label",
+            {"Biased": "editorializing", "Non-biased": "neutral"},
+            ["neutral", "editorializing"],
+            str(path),
+        )
 
 
 def test_txt_and_jsonl_rows_are_line_numbers_and_a_bom_is_dropped(tmp_path):

@@ -97,7 +97,8 @@ def test_two_sources_with_one_file_name_are_told_apart_by_name_and_by_sentence_c
     for folder in ("2019", "2023"):
         (tmp_path / folder).mkdir()
         text = " ".join(f"The {folder} council approved permit number {n} on Tuesday." for n in range(12))
-        pd.DataFrame({"text": [text], "outlet": [f"Outlet {folder}"]}).to_parquet(tmp_path / folder / "articles.parquet")
+        pd.DataFrame({"text": [text],
+                      "outlet": [f"Outlet {folder}"]}).to_parquet(tmp_path / folder / "articles.parquet")
         paths.append(str(tmp_path / folder / "articles.parquet"))
     counts = build_pool(paths, tmp_path / "pool.parquet", 24)
     assert counts["by_source"] == {paths[0]: 12, paths[1]: 12}
@@ -129,7 +130,8 @@ def test_the_student_learns_the_teachers_scores_on_the_pool(tiny_base, tiny_data
     pool = NEUTRAL * 4
     raw = tiny_config_dict(tiny_base, tiny_data, epochs=4)
     plain = train(config_from_dict(raw), tmp_path / "plain", progress=False)
-    raw["distill"] = {"scores": [_scores(tmp_path, "a.parquet", pool, 0.95), _scores(tmp_path, "b.parquet", pool, 0.85)],
+    raw["distill"] = {"scores": [_scores(tmp_path, "a.parquet", pool, 0.95),
+                                 _scores(tmp_path, "b.parquet", pool, 0.85)],
                       "weight": 4.0, "temperature": 2.0, "teacher": "two tiny teachers",
                       "about": {"name": "tiny pool"}}
     student = train(config_from_dict(raw), tmp_path / "student", progress=False)

@@ -9,15 +9,16 @@ import json
 import threading
 
 import pytest
-
-from framing.browser_extension import EXTENSION_DIR, EXTENSION_ID, extension_files
-
 from test_browser import CHROMIUM, live_server
 from test_cli import cli
 from test_news_page import PAGES
 
-pytestmark = [pytest.mark.integration,
-              pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")]
+from framing.browser_extension import EXTENSION_DIR, EXTENSION_ID, extension_files
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)"),
+]
 ORIGIN = f"chrome-extension://{EXTENSION_ID}"
 
 
@@ -53,9 +54,17 @@ def browser(tmp_path, extension):
 
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, viewport={"width": 1000, "height": 900},
-            args=["--no-sandbox", "--disable-gpu", f"--disable-extensions-except={extension}",
-                  f"--load-extension={extension}"])
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            headless=True,
+            viewport={"width": 1000, "height": 900},
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--disable-extensions-except={extension}",
+                f"--load-extension={extension}",
+            ],
+        )
         try:
             yield context
         finally:
@@ -82,7 +91,11 @@ def test_one_click_marks_the_page_and_the_popup_shows_the_summary(browser, frami
     popup.wait_for_selector("#summary:not([hidden])", timeout=30_000)
     assert popup.inner_text("#status").startswith("Marked ")
     assert sent.startswith("Another humiliating retreat\n\nThe secretary's apologist foreign policy")
-    assert not [word for word in ("Share", "Photo credit", "Leave a comment", "Most read", "Sign up", "trackRead") if word in sent]
+    assert not [
+        word
+        for word in ("Share", "Photo credit", "Leave a comment", "Most read", "Sign up", "trackRead")
+        if word in sent
+    ]
     assert "week 🙄, another humiliating" in sent  # a character of two UTF-16 units before marked words
     assert "Another humiliating retreat" in popup.inner_text("#page-title")
     # what was marked is the model's answer on the paragraphs the extension sent
@@ -133,8 +146,9 @@ def test_the_popup_says_so_when_the_server_is_down(browser, news_site):
     popup = open_popup(browser, closed, f"{news_site}/opinion.html")
     popup.click("#analyze")
     popup.wait_for_selector("#status.error", timeout=30_000)
-    assert popup.inner_text("#status") == (f"Cannot reach the framing server at {closed}. "
-                                           f"Start it with: framing serve --allow-origin {ORIGIN}")
+    assert popup.inner_text("#status") == (
+        f"Cannot reach the framing server at {closed}. Start it with: framing serve --allow-origin {ORIGIN}"
+    )
     assert news.locator("span.framing-sentence").count() == 0
 
 
@@ -161,4 +175,7 @@ def test_the_zip_holds_the_same_files_and_nothing_is_overwritten_without_the_fla
     assert {n: zipfile.ZipFile(target).read(n) for n in zipfile.ZipFile(target).namelist()} == extension_files()
     assert set(extension_files()) >= {"manifest.json", "popup.html", "popup.js", "content.js", "content.css"}
     again = cli("extension", target)
-    assert again.returncode == 2 and again.stderr.decode().strip() == f"framing: error: {target}: already exists; pass --overwrite to replace it"
+    assert (
+        again.returncode == 2
+        and again.stderr.decode().strip() == f"framing: error: {target}: already exists; pass --overwrite to replace it"
+    )

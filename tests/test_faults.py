@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 from framing import corpus, output
 from framing.cli import main
 from framing.errors import FramingError
 from framing.training.resume import state_path
+
+from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 
 Usage = namedtuple("Usage", "total used free")
 
@@ -82,8 +83,18 @@ def test_disk_full_while_scoring_keeps_finished_chunks(capsys, tiny_checkpoint, 
 
     monkeypatch.setattr(corpus, "_write_part", fill_up)
     scored = tmp_path / "scored.jsonl"
-    argv = ["predict", "--checkpoint", tiny_checkpoint, "--input", corpus_file, "--output", scored, "--chunk-size", "5",
-            "--no-progress"]
+    argv = [
+        "predict",
+        "--checkpoint",
+        tiny_checkpoint,
+        "--input",
+        corpus_file,
+        "--output",
+        scored,
+        "--chunk-size",
+        "5",
+        "--no-progress",
+    ]
     code, err = run(capsys, *argv)
     assert code == 2 and "No space left on device" in err
     assert not scored.exists() and len(list((tmp_path / "scored.jsonl.partial").glob("part-*"))) == 2
@@ -96,20 +107,40 @@ def test_disk_full_while_scoring_keeps_finished_chunks(capsys, tiny_checkpoint, 
 def test_output_under_a_file_is_a_clear_error(capsys, tiny_checkpoint, corpus_file, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    code, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", corpus_file, "--output",
-                    blocker / "scored.jsonl", "--no-progress")
+    code, err = run(
+        capsys,
+        "predict",
+        "--checkpoint",
+        tiny_checkpoint,
+        "--input",
+        corpus_file,
+        "--output",
+        blocker / "scored.jsonl",
+        "--no-progress",
+    )
     assert code == 2 and "not-a-folder: cannot create folder" in err
 
 
-def test_unwritable_output_folder_is_refused_before_scoring(capsys, tiny_checkpoint, corpus_file, tmp_path,
-                                                             monkeypatch):
+def test_unwritable_output_folder_is_refused_before_scoring(
+    capsys, tiny_checkpoint, corpus_file, tmp_path, monkeypatch
+):
     locked = tmp_path / "locked"
     locked.mkdir()
     real_access = output.os.access
-    monkeypatch.setattr(output.os, "access", lambda path, mode: False if str(path) == str(locked) else
-                        real_access(path, mode))  # chmod does not stop root, who runs CI
-    code, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", corpus_file, "--output",
-                    locked / "scored.jsonl", "--no-progress")
+    monkeypatch.setattr(
+        output.os, "access", lambda path, mode: False if str(path) == str(locked) else real_access(path, mode)
+    )  # chmod does not stop root, who runs CI
+    code, err = run(
+        capsys,
+        "predict",
+        "--checkpoint",
+        tiny_checkpoint,
+        "--input",
+        corpus_file,
+        "--output",
+        locked / "scored.jsonl",
+        "--no-progress",
+    )
     assert code == 2 and "locked: folder is not writable" in err
     assert not list(locked.iterdir())
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from framing.training.config import config_from_dict
 from framing.training.hedges import ADVERBS, LEAD_INS, hedged
+
 from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 
 
@@ -14,7 +15,7 @@ def hedge_of(original: str, copy: str) -> str:
     """What the copy added: a lead-in before the sentence, or one adverb inside it."""
     lead = next((lead for lead in LEAD_INS if copy.startswith(lead)), None)
     if lead is not None:
-        rest = copy[len(lead):]
+        rest = copy[len(lead) :]
         assert rest[0].lower() == original[0].lower() and rest[1:] == original[1:], (original, copy)
         return lead
     added = [w for w in copy.split() if w not in original.split()]
@@ -57,8 +58,9 @@ def test_training_adds_a_hedged_copy_of_each_gold_row_with_its_targets(tiny_base
     assert (copies.labels == train.labels[:gold]).all() and (copies.soft == train.soft[:gold]).all()
     assert copies.marked == train.marked[:gold]
     marked_rows = [i for i, words in enumerate(copies.marked) if words]
-    assert marked_rows and all(sum(t == 1 for t in copies.word_targets[i]) == sum(t == 1 for t in train.word_targets[i])
-                               for i in marked_rows)  # the hedge is never a marked word
+    assert marked_rows and all(
+        sum(t == 1 for t in copies.word_targets[i]) == sum(t == 1 for t in train.word_targets[i]) for i in marked_rows
+    )  # the hedge is never a marked word
 
 
 def test_a_fold_trains_on_the_hedged_copies_of_its_own_rows_only(tiny_base, tiny_data):

@@ -13,10 +13,22 @@ def test_short_load_test_has_no_unexpected_status(tiny_checkpoint, capsys):
     spec = importlib.util.spec_from_file_location("framing_load_test", REPO / "benchmarks" / "load_test.py")
     load_test = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(load_test)
-    code = load_test.main(["--clients", "20", "--requests", "200", "--checkpoint", str(tiny_checkpoint),
-                           "--timeout", "60", "--burst", "0"])  # the tiny model finishes before any time limit
+    code = load_test.main(
+        [
+            "--clients",
+            "20",
+            "--requests",
+            "200",
+            "--checkpoint",
+            str(tiny_checkpoint),
+            "--timeout",
+            "60",
+            "--burst",
+            "0",
+        ]
+    )  # the tiny model finishes before any time limit
     out = capsys.readouterr().out
-    summary = load_test.json.loads(out[out.index("{"):])
+    summary = load_test.json.loads(out[out.index("{") :])
     assert code == 0 and summary["unexpected"] == 0, summary
     assert summary["requests"] == 200
     by_kind = summary["kinds"]
@@ -30,10 +42,24 @@ def test_a_predict_after_hostile_articles_answers_as_on_an_idle_server(tiny_chec
     spec = importlib.util.spec_from_file_location("framing_load_test", REPO / "benchmarks" / "load_test.py")
     load_test = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(load_test)
-    code = load_test.main(["--clients", "2", "--requests", "10", "--checkpoint", str(tiny_checkpoint),
-                           "--burst", "0", "--hostile", "2", "--limit", "1"])
+    code = load_test.main(
+        [
+            "--clients",
+            "2",
+            "--requests",
+            "10",
+            "--checkpoint",
+            str(tiny_checkpoint),
+            "--burst",
+            "0",
+            "--hostile",
+            "2",
+            "--limit",
+            "1",
+        ]
+    )
     out = capsys.readouterr().out
-    summary = load_test.json.loads(out[out.index("{"):])
+    summary = load_test.json.loads(out[out.index("{") :])
     hostile = {name: summary[f"after_{name}"] for name in load_test.HOSTILE}
     assert code == 0 and all(h["ok"] for h in hostile.values()), hostile
     assert all(h["chars"] > 99_000 for h in hostile.values())

@@ -11,6 +11,7 @@ import torch
 
 from framing.errors import FramingError
 from framing.training.config import config_from_dict
+
 from helpers import EDITORIAL, NEUTRAL, tiny_config_dict
 
 
@@ -22,27 +23,42 @@ def machine_labelled(path, rows: list[tuple[str, str, str]]):
 
 def with_mixed(tiny_base, tiny_data, path, **source) -> dict:
     raw = tiny_config_dict(tiny_base, tiny_data)
-    raw["mixed"] = [{"data": path, "label_column": "label_bias",
-                     "labels": {"Biased": "editorializing", "Non-biased": "neutral"}, **source}]
+    raw["mixed"] = [
+        {
+            "data": path,
+            "label_column": "label_bias",
+            "labels": {"Biased": "editorializing", "Non-biased": "neutral"},
+            **source,
+        }
+    ]
     return raw
 
 
-def test_mixed_rows_join_the_training_rows_at_their_weight_with_labels_in_the_main_order(tiny_base, tiny_data,
-                                                                                         tmp_path):
+def test_mixed_rows_join_the_training_rows_at_their_weight_with_labels_in_the_main_order(
+    tiny_base, tiny_data, tmp_path
+):
     from transformers import AutoTokenizer
 
     from framing.checkpoint import CheckpointMeta
     from framing.training.model_card import render_model_card
     from framing.training.training_data import load_examples
 
-    path = machine_labelled(tmp_path / "anno.parquet", [("The mayor spoke on Monday about the plan.", "a", "Non-biased"),
-                                                        ("The mayor's absurd plan is a disgrace.", "b", "Biased"),
-                                                        ("The vote is on Friday.", "a", "Non-biased")])
+    path = machine_labelled(
+        tmp_path / "anno.parquet",
+        [
+            ("The mayor spoke on Monday about the plan.", "a", "Non-biased"),
+            ("The mayor's absurd plan is a disgrace.", "b", "Biased"),
+            ("The vote is on Friday.", "a", "Non-biased"),
+        ],
+    )
     config = config_from_dict(with_mixed(tiny_base, tiny_data, path, weight=0.25))
     train, _ = load_examples(config, AutoTokenizer.from_pretrained(tiny_base))
     gold = len(train) - 3
-    assert train.texts[gold:] == ["The mayor spoke on Monday about the plan.", "The mayor's absurd plan is a disgrace.",
-                                  "The vote is on Friday."]
+    assert train.texts[gold:] == [
+        "The mayor spoke on Monday about the plan.",
+        "The mayor's absurd plan is a disgrace.",
+        "The vote is on Friday.",
+    ]
     names = config.data.label_names  # neutral, editorializing: the main file's order
     assert [names[i] for i in train.labels[gold:]] == ["neutral", "editorializing", "neutral"]
     assert train.weight.tolist() == [1.0] * gold + [0.25] * 3
@@ -53,7 +69,7 @@ def test_mixed_rows_join_the_training_rows_at_their_weight_with_labels_in_the_ma
 
     sampled = config_from_dict(with_mixed(tiny_base, tiny_data, path, max_examples=2))
     train, _ = load_examples(sampled, AutoTokenizer.from_pretrained(tiny_base))
-    assert sorted(train.labels[len(train) - 2:].tolist()) == [0, 1]  # one row of each class
+    assert sorted(train.labels[len(train) - 2 :].tolist()) == [0, 1]  # one row of each class
 
 
 def test_a_row_counts_in_the_loss_at_its_weight(tiny_base, tiny_data):
@@ -69,23 +85,28 @@ def test_a_row_counts_in_the_loss_at_its_weight(tiny_base, tiny_data):
     assert plain.item() == pytest.approx(per_row.mean().item())
 
 
-@pytest.mark.parametrize("rule, kept", [("keep", {"neutral", "editorializing"}), ("first", {"neutral"}),
-                                        ("drop", set())])
+@pytest.mark.parametrize(
+    "rule, kept", [("keep", {"neutral", "editorializing"}), ("first", {"neutral"}), ("drop", set())]
+)
 def test_a_sentence_two_sources_label_differently_follows_the_rule(tiny_base, tiny_data, tmp_path, rule, kept):
     from transformers import AutoTokenizer
 
     from framing.training.training_data import load_examples
 
     disputed = NEUTRAL[0]  # neutral in the gold file; the machine labels call it biased
-    path = machine_labelled(tmp_path / "anno.parquet", [("  " + disputed.upper(), "a", "Biased"),
-                                                        (EDITORIAL[0], "a", "Biased")])  # agrees: always kept
+    path = machine_labelled(
+        tmp_path / "anno.parquet", [("  " + disputed.upper(), "a", "Biased"), (EDITORIAL[0], "a", "Biased")]
+    )  # agrees: always kept
     raw = with_mixed(tiny_base, tiny_data, path)
     raw["data"]["on_disagreement"] = rule
     config = config_from_dict(raw)
     train, _ = load_examples(config, AutoTokenizer.from_pretrained(tiny_base))
     names = config.data.label_names
-    labels = {names[label] for text, label in zip(train.texts, train.labels)
-              if " ".join(text.lower().split()) == disputed.lower()}
+    labels = {
+        names[label]
+        for text, label in zip(train.texts, train.labels)
+        if " ".join(text.lower().split()) == disputed.lower()
+    }
     assert labels == kept
     assert sum(text == EDITORIAL[0] for text in train.texts) == 2
 
@@ -110,25 +131,35 @@ def test_crossval_trains_every_fold_on_the_mixed_rows_less_the_held_out_outlets(
     frame = pd.read_csv(tiny_data["train"])
     frame["outlet"] = ["The Daily Beast" if i % 2 else "Fox News" for i in range(len(frame))]
     frame.to_csv(tmp_path / "train.csv", index=False)
-    path = machine_labelled(tmp_path / "anno.parquet", [("The council met on Monday.", "daily-beast", "Non-biased"),
-                                                        ("The shameful council lied again.", "fox-news", "Biased"),
-                                                        ("The council will vote on Friday.", "reason", "Non-biased")])
-    raw = with_mixed(tiny_base, {"train": tmp_path / "train.csv", "dev": tiny_data["dev"]}, path, group_column="outlet",
-                     weight=0.5)
+    path = machine_labelled(
+        tmp_path / "anno.parquet",
+        [
+            ("The council met on Monday.", "daily-beast", "Non-biased"),
+            ("The shameful council lied again.", "fox-news", "Biased"),
+            ("The council will vote on Friday.", "reason", "Non-biased"),
+        ],
+    )
+    raw = with_mixed(
+        tiny_base, {"train": tmp_path / "train.csv", "dev": tiny_data["dev"]}, path, group_column="outlet", weight=0.5
+    )
     raw["data"].pop("dev")
     recipe, groups, _ = prepare(config_from_dict(raw), group_by="outlet")
     assert set(groups) == {"daily beast", "fox news"}  # the mixed rows are never among the rows folds hold out
     rows = np.arange(4)
     every = fold_training(recipe, rows, None)
-    assert every.texts[4:] == ["The council met on Monday.", "The shameful council lied again.",
-                               "The council will vote on Friday."]
+    assert every.texts[4:] == [
+        "The council met on Monday.",
+        "The shameful council lied again.",
+        "The council will vote on Friday.",
+    ]
     assert every.weight.tolist() == [1.0] * 4 + [0.5] * 3
     beast_out = fold_training(recipe, rows, ["daily beast"])  # "daily-beast" is that outlet too
     assert beast_out.texts[4:] == ["The shameful council lied again.", "The council will vote on Friday."]
 
 
 def test_leave_outlet_crossval_trains_the_intermediate_stage_per_fold_without_the_held_out_outlets(
-        tiny_base, tiny_data, tmp_path, monkeypatch):
+    tiny_base, tiny_data, tmp_path, monkeypatch
+):
     """With a group column on the intermediate stage and --group-by, each fold's stage never sees
     the outlets that fold holds out (its state kept in the work folder until the fold is done);
     without one, the stage runs once for every fold."""
@@ -138,18 +169,35 @@ def test_leave_outlet_crossval_trains_the_intermediate_stage_per_fold_without_th
     frame = pd.read_csv(tiny_data["train"])
     frame["outlet"] = ["The Daily Beast" if i % 2 else "Fox News" for i in range(len(frame))]
     frame.to_csv(tmp_path / "train.csv", index=False)
-    path = machine_labelled(tmp_path / "anno.parquet", [("The council met on Monday.", "daily-beast", "Non-biased"),
-                                                        ("The shameful council lied again.", "fox-news", "Biased"),
-                                                        ("The council will vote on Friday.", "reason", "Non-biased"),
-                                                        ("A disgraceful, cowardly vote.", "reason", "Biased")])
-    raw = tiny_config_dict(tiny_base, {"train": tmp_path / "train.csv", "dev": tiny_data["dev"]}, epochs=1, select="last")
+    path = machine_labelled(
+        tmp_path / "anno.parquet",
+        [
+            ("The council met on Monday.", "daily-beast", "Non-biased"),
+            ("The shameful council lied again.", "fox-news", "Biased"),
+            ("The council will vote on Friday.", "reason", "Non-biased"),
+            ("A disgraceful, cowardly vote.", "reason", "Biased"),
+        ],
+    )
+    raw = tiny_config_dict(
+        tiny_base, {"train": tmp_path / "train.csv", "dev": tiny_data["dev"]}, epochs=1, select="last"
+    )
     raw["data"].pop("dev")
-    raw["intermediate"] = {"data": path, "label_column": "label_bias", "group_column": "outlet",
-                           "labels": {"Biased": "editorializing", "Non-biased": "neutral"}}
+    raw["intermediate"] = {
+        "data": path,
+        "label_column": "label_bias",
+        "group_column": "outlet",
+        "labels": {"Biased": "editorializing", "Non-biased": "neutral"},
+    }
     seen = []
     original = train_module.run_stage
-    monkeypatch.setattr(train_module, "run_stage", lambda *args, **kwargs: (
-        args[8] == "intermediate" and seen.append(sorted(args[2].texts)), original(*args, **kwargs))[1])
+    monkeypatch.setattr(
+        train_module,
+        "run_stage",
+        lambda *args, **kwargs: (
+            args[8] == "intermediate" and seen.append(sorted(args[2].texts)),
+            original(*args, **kwargs),
+        )[1],
+    )
     work = tmp_path / "cv.folds"
     result = crossval(config_from_dict(raw), folds=2, group_by="outlet", work=work)
     held_out = [fold["held_out_groups"] for fold in result["folds"]]

@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import FRAMES, REPO
 from framing import FramingClassifier
 from framing.cli import main
-from framing.training.labels import label_sets
 from framing.errors import FramingError
+from framing.training.labels import label_sets
+
+from helpers import FRAMES, REPO
 
 CONFIG = REPO / "configs" / "frames_multilabel.yaml"
 LABELS = ["economy", "security", "health", "morality"]
@@ -28,9 +29,27 @@ def run(capsys, *argv):
 @pytest.fixture(scope="module")
 def frames_checkpoint(frames_base, tmp_path_factory):
     out = tmp_path_factory.mktemp("frames") / "ckpt"
-    code = main(["train", "--config", str(CONFIG), "--set", f"model.base={frames_base}", "--set",
-                 f"data.train={FRAMES}", "--set", "train.lr=5e-3", "--set", "train.epochs=40", "--set", "train.layer_decay=1.0", "--set", "model.max_length=64",
-                 "--output", str(out)])  # a random 2-layer model needs many passes over 30 rows to move off the prior
+    code = main(
+        [
+            "train",
+            "--config",
+            str(CONFIG),
+            "--set",
+            f"model.base={frames_base}",
+            "--set",
+            f"data.train={FRAMES}",
+            "--set",
+            "train.lr=5e-3",
+            "--set",
+            "train.epochs=40",
+            "--set",
+            "train.layer_decay=1.0",
+            "--set",
+            "model.max_length=64",
+            "--output",
+            str(out),
+        ]
+    )  # a random 2-layer model needs many passes over 30 rows to move off the prior
     assert code == 0
     return out
 
@@ -41,11 +60,14 @@ def test_label_sets_parse_lists_joined_text_and_empty_values():
     assert targets.tolist() == [[1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 0]]
 
 
-@pytest.mark.parametrize("value,message", [
-    (["economy", "sports"], "row 1, column 'frames': unknown label 'sports' (expected any of 'economy'"),
-    ("economy|sports", "unknown label 'sports'"),
-    (7, "expected a list of labels or text joined by '|', got 7"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (["economy", "sports"], "row 1, column 'frames': unknown label 'sports' (expected any of 'economy'"),
+        ("economy|sports", "unknown label 'sports'"),
+        (7, "expected a list of labels or text joined by '|', got 7"),
+    ],
+)
 def test_label_sets_name_the_bad_value(value, message):
     with pytest.raises(FramingError, match=message.replace("(", r"\(").replace("|", r"\|")):
         label_sets(pd.DataFrame({"frames": [value]}), "frames", {}, LABELS, "f.jsonl")
@@ -88,8 +110,19 @@ def test_cli_predict_and_corpus_scoring_write_label_sets(capsys, frames_checkpoi
     assert code == 0 and set(record) == {"text", "labels", "scores"} and set(record["scores"]) == set(LABELS)
     for suffix in (".parquet", ".csv"):
         output = tmp_path / f"scored{suffix}"
-        code, _, _ = run(capsys, "predict", "--checkpoint", frames_checkpoint, "--input", FRAMES, "--output", output,
-                         "--chunk-size", "7", "--no-progress")
+        code, _, _ = run(
+            capsys,
+            "predict",
+            "--checkpoint",
+            frames_checkpoint,
+            "--input",
+            FRAMES,
+            "--output",
+            output,
+            "--chunk-size",
+            "7",
+            "--no-progress",
+        )
         frame = pd.read_parquet(output) if suffix == ".parquet" else pd.read_csv(output, keep_default_na=False)
         assert code == 0 and len(frame) == 40 and [f"scores.{label}" in frame for label in LABELS] == [True] * 4
         labels = frame["labels"].tolist()
@@ -99,15 +132,17 @@ def test_cli_predict_and_corpus_scoring_write_label_sets(capsys, frames_checkpoi
 
 
 def test_evaluate_and_compare_handle_multilabel(capsys, frames_checkpoint, tmp_path):
-    code, out, err = run(capsys, "evaluate", "--checkpoint", frames_checkpoint, "--data", FRAMES, "--output",
-                         tmp_path / "report")
+    code, out, err = run(
+        capsys, "evaluate", "--checkpoint", frames_checkpoint, "--data", FRAMES, "--output", tmp_path / "report"
+    )
     assert code == 0, err
     metrics = json.loads((tmp_path / "report" / "metrics.json").read_text())
     assert metrics["multi_label"] and set(metrics["model"]["thresholds"]) == set(LABELS)
     assert "micro_f1" in metrics["baseline_tfidf_logreg"]
     assert (tmp_path / "report" / "per_label_f1.png").stat().st_size > 1000
-    code, out, err = run(capsys, "compare", frames_checkpoint, frames_checkpoint, "--data", FRAMES, "--output",
-                         tmp_path / "cmp")
+    code, out, err = run(
+        capsys, "compare", frames_checkpoint, frames_checkpoint, "--data", FRAMES, "--output", tmp_path / "cmp"
+    )
     assert code == 0, err
     result = json.loads((tmp_path / "cmp" / "metrics.json").read_text())
     assert result["paired_bootstrap"]["macro_f1_difference"] == 0.0
@@ -125,7 +160,9 @@ def test_calibrate_refits_sigmoid_calibration_and_tunes_the_thresholds_again(cap
     assert len(meta["logit_bias"]) == len(LABELS) and set(meta["thresholds"]) == set(LABELS)
     clf = FramingClassifier.from_pretrained(folder)
     texts = pd.read_json(FRAMES, lines=True)["text"].tolist()
-    gold = np.array([[label in row for label in LABELS] for row in pd.read_json(FRAMES, lines=True)["frames"]], dtype=int)
+    gold = np.array(
+        [[label in row for label in LABELS] for row in pd.read_json(FRAMES, lines=True)["frames"]], dtype=int
+    )
     proba = clf.predict_proba(texts)
     # the stored thresholds are the ones best for the recalibrated probabilities, and the record says so
     assert clf.thresholds.tolist() == best_thresholds(gold, proba).tolist()
@@ -134,9 +171,22 @@ def test_calibrate_refits_sigmoid_calibration_and_tunes_the_thresholds_again(cap
 
 
 def test_crossval_runs_on_multilabel_folds(capsys, frames_base, tmp_path):
-    code, out, err = run(capsys, "crossval", "--config", CONFIG, "--set", f"model.base={frames_base}", "--set",
-                         f"data.train={FRAMES}", "--set", "train.epochs=2", "--folds", "2", "--output",
-                         tmp_path / "cv.json")
+    code, out, err = run(
+        capsys,
+        "crossval",
+        "--config",
+        CONFIG,
+        "--set",
+        f"model.base={frames_base}",
+        "--set",
+        f"data.train={FRAMES}",
+        "--set",
+        "train.epochs=2",
+        "--folds",
+        "2",
+        "--output",
+        tmp_path / "cv.json",
+    )
     assert code == 0, err
     result = json.loads((tmp_path / "cv.json").read_text())
     assert [f["n_test"] for f in result["folds"]] == [20, 20]

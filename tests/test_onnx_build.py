@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from framing import FramingClassifier
-
 from framing.checkpoint import is_current
 from framing.onnx_build import export_onnx
 

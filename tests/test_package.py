@@ -9,12 +9,13 @@ import shutil
 import numpy as np
 import pytest
 
-from helpers import EDITORIAL, NEUTRAL
 from framing import FramingClassifier
 from framing.checkpoint import load_checkpoint, locate_checkpoint, shipped_checkpoint, update_meta, weights_digest
 from framing.cli import main
 from framing.errors import FramingError
 from framing.training.package import package_checkpoint
+
+from helpers import EDITORIAL, NEUTRAL
 
 TEXTS = NEUTRAL + EDITORIAL
 

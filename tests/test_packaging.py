@@ -28,8 +28,9 @@ SENTENCE = "The senator's apologist foreign policy was another humiliating retre
 
 def shipped_files(folder: Path) -> set[str]:
     """The checkpoint files the repository tracks (what a fresh clone has)."""
-    listed = subprocess.run(["git", "ls-files", str(folder.relative_to(REPO))], cwd=REPO, capture_output=True,
-                            text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", str(folder.relative_to(REPO))], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
     return {Path(name).name for name in listed}
 
 
@@ -41,8 +42,11 @@ def wheel(tmp_path_factory) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, source / name)
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("framing-*.whl"))
 
 
@@ -55,9 +59,11 @@ def test_wheel_has_one_top_level_package_and_the_shipped_checkpoint(wheel):
         assert "model.int8-full.onnx" in in_wheel  # the back end it names ships with it: nothing built on load
     assert "model.safetensors" not in shipped_files(ACCURATE)  # onnx_only: no fp32 or fp16 copy
     assert any(n.startswith("framing/training/") for n in names) and "framing/static/index.html" in names
-    assert {f"framing/extension/{name}" for name in extension_files()} <= set(names)  # `framing extension` works installed
+    assert {f"framing/extension/{name}" for name in extension_files()} <= set(
+        names
+    )  # `framing extension` works installed
     top_level = zipfile.ZipFile(wheel).read(f"{wheel.name.split('-py3')[0]}.dist-info/METADATA").decode()
-    assert "Requires-Dist: torch" in top_level and "extra == \"train\"" in top_level.split("Requires-Dist: torch")[1][:80]
+    assert "Requires-Dist: torch" in top_level and 'extra == "train"' in top_level.split("Requires-Dist: torch")[1][:80]
 
 
 def _free_port() -> int:
@@ -72,9 +78,16 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
     venv.create(env_dir, with_pip=True)
     python, framing = env_dir / "bin" / "python", env_dir / "bin" / "framing"
     subprocess.run([python, "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
-    env = {**{k: v for k, v in os.environ.items() if k not in ("FRAMING_CHECKPOINT", "PYTHONPATH")},
-           "HF_HUB_OFFLINE": "1", "FRAMING_CACHE": str(tmp_path / "cache"), "HOME": str(tmp_path)}
-    run = lambda *args, **kw: subprocess.run([*args], cwd=tmp_path, env=env, capture_output=True, text=True, **kw)
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("FRAMING_CHECKPOINT", "PYTHONPATH")},
+        "HF_HUB_OFFLINE": "1",
+        "FRAMING_CACHE": str(tmp_path / "cache"),
+        "HOME": str(tmp_path),
+    }
+
+    def run(*args, **kw):
+        return subprocess.run([*args], cwd=tmp_path, env=env, capture_output=True, text=True, **kw)
+
     assert run(python, "-c", "import torch").returncode != 0  # the light install has no torch
 
     predicted = run(framing, "predict", SENTENCE)
@@ -82,27 +95,41 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
     assert json.loads(predicted.stdout)["label"] == "editorializing"
     analysis = run(framing, "analyze", "-", "--json", input=f"{SENTENCE} The senator spoke on Tuesday.")
     assert analysis.returncode == 0 and len(json.loads(analysis.stdout)["sentences"]) == 2
-    api = run(python, "-c", "import sys; from framing import FramingClassifier as F; "
-                            "print(F.from_pretrained()('The senator spoke on Tuesday.')['label']); "
-                            "print('torch' in sys.modules)")
+    api = run(
+        python,
+        "-c",
+        "import sys; from framing import FramingClassifier as F; "
+        "print(F.from_pretrained()('The senator spoke on Tuesday.')['label']); "
+        "print('torch' in sys.modules)",
+    )
     assert api.stdout.split() == ["neutral", "False"], api.stderr
     assert not (tmp_path / "cache").exists()  # nothing was built on load
     page = REPO / "examples" / "pages" / "opinion.html"  # news pages need no extra
     analysis = run(framing, "analyze", str(page), "--json")
-    assert analysis.returncode == 0 and json.loads(analysis.stdout)["title"] == "Another humiliating retreat", analysis.stderr
+    assert analysis.returncode == 0 and json.loads(analysis.stdout)["title"] == "Another humiliating retreat", (
+        analysis.stderr
+    )
     assert run(framing, "extension", "ext.zip").returncode == 0 and zipfile.ZipFile(tmp_path / "ext.zip").namelist()
-    assert "needs torch" in run(framing, "predict", "--checkpoint", "fast", "--fp32", SENTENCE).stderr  # the extra, named
+    assert (
+        "needs torch" in run(framing, "predict", "--checkpoint", "fast", "--fp32", SENTENCE).stderr
+    )  # the extra, named
     assert "cannot run torch-fp32" in run(framing, "predict", "--fp32", SENTENCE).stderr  # accurate ships int8 only
 
     port = _free_port()
-    server = subprocess.Popen([framing, "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [framing, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         body = json.dumps({"texts": [SENTENCE]}).encode()
         for _ in range(100):
             try:
-                request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/predict", body,
-                                                 {"Content-Type": "application/json"})
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/v1/predict", body, {"Content-Type": "application/json"}
+                )
                 reply = json.loads(urllib.request.urlopen(request, timeout=5).read())
                 break
             except OSError:

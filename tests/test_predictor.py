@@ -43,10 +43,16 @@ def test_temperature_changes_probabilities_not_labels(tiny_checkpoint):
     assert (calibrated.argmax(1) == raw.argmax(1)).all()
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("", "text 0: empty text"), ("   ", "text 0: empty text"), ([None], "text 0: expected a string, got NoneType"),
-    (["ok", 3], "text 1: expected a string, got int"), (42, "expected a string or a list of strings, got int"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("", "text 0: empty text"),
+        ("   ", "text 0: empty text"),
+        ([None], "text 0: expected a string, got NoneType"),
+        (["ok", 3], "text 1: expected a string, got int"),
+        (42, "expected a string or a list of strings, got int"),
+    ],
+)
 def test_bad_input_is_named(classifier, bad, message):
     with pytest.raises(FramingError, match=message):
         classifier(bad)
@@ -66,23 +72,31 @@ def test_records_list_scores_in_label_order_whatever_the_ranking(tiny_checkpoint
         assert list(record["scores"]) == clf.labels and record["label"] == ranked[0]["label"]
 
 
-@pytest.mark.parametrize("bad, message", [
-    (b"bytes in", "expected a string or a list of strings, got bytes"),
-    ({"text": "x"}, "expected a string or a list of strings, got dict"),
-    (["abc \ud800 def"], r"text 0: not valid Unicode \(lone surrogate at character 4\)"),
-    ("abc\ud800", r"text 0: not valid Unicode"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (b"bytes in", "expected a string or a list of strings, got bytes"),
+        ({"text": "x"}, "expected a string or a list of strings, got dict"),
+        (["abc \ud800 def"], r"text 0: not valid Unicode \(lone surrogate at character 4\)"),
+        ("abc\ud800", r"text 0: not valid Unicode"),
+    ],
+)
 def test_what_cannot_be_text_is_refused_by_type(classifier, bad, message):
     with pytest.raises(FramingError, match=message):
         classifier(bad)
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda ts: __import__("pandas").DataFrame({"text": ts}),
-     r"got a DataFrame \(it iterates over its columns\): pass one column"),
-    (lambda ts: np.array([ts, ts]), "got a 2-D ndarray: pass one column"),
-    (set, "got a set, which has no order: pass a list"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda ts: __import__("pandas").DataFrame({"text": ts}),
+            r"got a DataFrame \(it iterates over its columns\): pass one column",
+        ),
+        (lambda ts: np.array([ts, ts]), "got a 2-D ndarray: pass one column"),
+        (set, "got a set, which has no order: pass a list"),
+    ],
+)
 def test_what_iterates_into_something_else_than_its_texts_is_refused(classifier, make, message):
     # a DataFrame iterates over its column names: it would be labelled "text" without a word
     for call in (classifier, classifier.predict_proba, classifier.logits, classifier.predict_with_words):

@@ -22,8 +22,17 @@ EXAMPLES = [(language, code) for language, code in BLOCK.findall(README)]
 
 def test_the_readme_has_runnable_examples_of_every_surface():
     commands = " ".join(code for _, code in EXAMPLES)
-    for surface in ("FramingClassifier", "framing predict", "framing analyze", "framing contrast", "framing serve",
-                    "framing extension", "framing evaluate", "--articles", "framing report"):
+    for surface in (
+        "FramingClassifier",
+        "framing predict",
+        "framing analyze",
+        "framing contrast",
+        "framing serve",
+        "framing extension",
+        "framing evaluate",
+        "--articles",
+        "framing report",
+    ):
         assert surface in commands, surface
 
 

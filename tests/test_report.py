@@ -21,13 +21,27 @@ LABELS = ["neutral", "editorializing"]
 
 
 def analysis(flags: list[bool], quoted: list[bool], words: list[list[str]]) -> dict:
-    sentences = [{"start": 0, "end": 1, "text": f"Sentence {i} about {' '.join(w) or 'nothing'}.",
-                  "label": LABELS[f], "score": 0.9 if f else 0.8, "scores": {"editorializing": 0.9 if f else 0.2,
-                                                                          "neutral": 0.1 if f else 0.8},
-                  "flagged": f, "quoted": q, "truncated": False, "words": w}
-                 for i, (f, q, w) in enumerate(zip(flags, quoted, words))]
-    return {"title": None, "error": None, "sentences": sentences,
-            "mean_probability": float(np.mean([s["scores"]["editorializing"] for s in sentences]))}
+    sentences = [
+        {
+            "start": 0,
+            "end": 1,
+            "text": f"Sentence {i} about {' '.join(w) or 'nothing'}.",
+            "label": LABELS[f],
+            "score": 0.9 if f else 0.8,
+            "scores": {"editorializing": 0.9 if f else 0.2, "neutral": 0.1 if f else 0.8},
+            "flagged": f,
+            "quoted": q,
+            "truncated": False,
+            "words": w,
+        }
+        for i, (f, q, w) in enumerate(zip(flags, quoted, words))
+    ]
+    return {
+        "title": None,
+        "error": None,
+        "sentences": sentences,
+        "mean_probability": float(np.mean([s["scores"]["editorializing"] for s in sentences])),
+    }
 
 
 def scored_corpus(path, groups: dict[str, tuple[int, float]], model: str = "m1", dates=None, words=None):
@@ -38,15 +52,26 @@ def scored_corpus(path, groups: dict[str, tuple[int, float]], model: str = "m1",
         for i in range(count):
             flagged = round(share * 10)
             marks = [[(words or {}).get(group, "loaded")] if j < flagged else [] for j in range(10)] + [["quoted"], []]
-            analyses.append(analysis([j < flagged for j in range(10)] + [True, False], [False] * 10 + [True] * 2,
-                                     marks))
-            inputs.append({"outlet": group, "date": (dates or {}).get(group, f"2019-0{1 + i % 3}-15"),
-                           "url": f"https://example.org/{group}/{i}", "title": f"{group} story {i}"})
+            analyses.append(
+                analysis([j < flagged for j in range(10)] + [True, False], [False] * 10 + [True] * 2, marks)
+            )
+            inputs.append(
+                {
+                    "outlet": group,
+                    "date": (dates or {}).get(group, f"2019-0{1 + i % 3}-15"),
+                    "url": f"https://example.org/{group}/{i}",
+                    "title": f"{group} story {i}",
+                }
+            )
     frame = pd.DataFrame(inputs)
     table = article_table(frame, analyses, frame, LABELS, model)
-    {".parquet": table.to_parquet, ".csv": lambda p, **o: table.assign(
-        words=table["words"].map(lambda w: "|".join(w) if isinstance(w, list) else w)).to_csv(p, index=False),
-     ".jsonl": lambda p, **o: table.to_json(p, orient="records", lines=True)}[path.suffix](path, index=False)
+    {
+        ".parquet": table.to_parquet,
+        ".csv": lambda p, **o: table.assign(
+            words=table["words"].map(lambda w: "|".join(w) if isinstance(w, list) else w)
+        ).to_csv(p, index=False),
+        ".jsonl": lambda p, **o: table.to_json(p, orient="records", lines=True),
+    }[path.suffix](path, index=False)
     return path
 
 
@@ -82,10 +107,20 @@ def test_log_odds_match_a_hand_computed_example():
 
 
 def test_dates_parse_in_whole_or_are_left_out_never_guessed():
-    values = pd.Series(["2019-03-07", "3/7/19", "03/07/2019", "2019-03-07T10:00:00Z", "", None, "yesterday", "2019-13-45"])
+    values = pd.Series(
+        ["2019-03-07", "3/7/19", "03/07/2019", "2019-03-07T10:00:00Z", "", None, "yesterday", "2019-13-45"]
+    )
     parsed = parse_dates(values)
     assert [str(d.date()) if not pd.isna(d) else None for d in parsed] == [
-        "2019-03-07", "2019-03-07", "2019-03-07", "2019-03-07", None, None, None, None]
+        "2019-03-07",
+        "2019-03-07",
+        "2019-03-07",
+        "2019-03-07",
+        None,
+        None,
+        None,
+        None,
+    ]
     assert str(parse_dates(pd.Series(["07.03.2019"]), "%d.%m.%Y")[0].date()) == "2019-03-07"
 
 
@@ -126,8 +161,16 @@ def test_the_report_folder_opens_offline(tmp_path):
     path = scored_corpus(tmp_path / "s.parquet", {"A<b>": (20, 0.5), "B": (20, 0.2)})
     assert main(["report", str(path), "--by", "outlet", "--time", "date", "--output", str(tmp_path / "r")]) == 0
     folder = tmp_path / "r"
-    for name in ("index.html", "groups.csv", "over_time.csv", "words.csv", "shares.png", "shares.svg",
-                 "over_time.png", "over_time.svg"):
+    for name in (
+        "index.html",
+        "groups.csv",
+        "over_time.csv",
+        "words.csv",
+        "shares.png",
+        "shares.svg",
+        "over_time.png",
+        "over_time.svg",
+    ):
         assert (folder / name).is_file(), name
     page = (folder / "index.html").read_text()
     assert "<script" not in page and "<link" not in page and 'src="http' not in page  # nothing fetched
@@ -146,8 +189,9 @@ def test_what_a_report_cannot_read_is_refused_in_one_line(tmp_path):
     good = scored_corpus(tmp_path / "s.parquet", {"A": (5, 0.5)})
     with pytest.raises(FramingError, match=r"no column publisher \(its columns beside the scores: .*outlet"):
         report_tables(good, by="publisher")
-    mixed = pd.concat([pd.read_parquet(good), pd.read_parquet(scored_corpus(tmp_path / "t.parquet", {"A": (5, 0.5)},
-                                                                            model="m2"))])
+    mixed = pd.concat(
+        [pd.read_parquet(good), pd.read_parquet(scored_corpus(tmp_path / "t.parquet", {"A": (5, 0.5)}, model="m2"))]
+    )
     mixed.to_parquet(tmp_path / "mixed.parquet")
     with pytest.raises(FramingError, match="rows from 2 models"):
         report_tables(tmp_path / "mixed.parquet", by="outlet")

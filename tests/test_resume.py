@@ -17,18 +17,21 @@ import torch
 import yaml
 from safetensors.torch import load_file
 
-from helpers import REPO, tiny_config_dict
-from framing.hashing import sha256_of
-from framing.training.config import config_from_dict
 from framing.errors import FramingError
+from framing.hashing import sha256_of
 from framing.training import train as train_module
+from framing.training.config import config_from_dict
 from framing.training.resume import load_state, state_path
+
+from helpers import REPO, tiny_config_dict
 
 
 def config_with_intermediate(tiny_base, tiny_data, **train) -> dict:
     raw = tiny_config_dict(tiny_base, tiny_data, **train)
-    raw["intermediate"] = {"data": str(tiny_data["train"]), "labels": {"Non-biased": "neutral",
-                                                                        "Biased": "editorializing"}}
+    raw["intermediate"] = {
+        "data": str(tiny_data["train"]),
+        "labels": {"Non-biased": "neutral", "Biased": "editorializing"},
+    }
     return raw
 
 
@@ -54,8 +57,9 @@ class Crash(Exception):
 
 
 @pytest.mark.parametrize("crash_after_saves", [1, 4, 6, 11])  # in the intermediate stage, at an epoch end, mid-epoch
-def test_resume_after_crash_gives_the_same_weights(tiny_base, tiny_data, tmp_path, monkeypatch, uninterrupted,
-                                                   crash_after_saves):
+def test_resume_after_crash_gives_the_same_weights(
+    tiny_base, tiny_data, tmp_path, monkeypatch, uninterrupted, crash_after_saves
+):
     config = config_from_dict(config_with_intermediate(tiny_base, tiny_data, epochs=3, save_state_every=1))
     output = tmp_path / "model"
     real_save, saves = train_module.save_state, []
@@ -143,10 +147,10 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
     from sklearn.model_selection import StratifiedKFold
     from transformers import AutoTokenizer
 
-    from framing.training.labels import load_table
     from framing.predictor import FramingClassifier
     from framing.training.crossval import crossval
     from framing.training.examples import build_examples
+    from framing.training.labels import load_table
     from framing.training.metrics import classification_metrics
     from framing.training.train import fit
     from framing.training.training_data import load_intermediate
@@ -158,18 +162,22 @@ def test_crossval_runs_the_intermediate_stage_once_with_the_same_result(tiny_bas
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_base)
     examples = build_examples(load_table(str(tiny_data["train"])), "train", config.data, tokenizer, 32)
-    train_idx, test_idx = list(StratifiedKFold(2, shuffle=True, random_state=0).split(examples.texts,
-                                                                                      examples.labels))[1]
-    model, _ = fit(config, examples.subset(train_idx), None, str(tiny_base), tokenizer, False,
-                   load_intermediate(config, tokenizer))
+    train_idx, test_idx = list(StratifiedKFold(2, shuffle=True, random_state=0).split(examples.texts, examples.labels))[
+        1
+    ]
+    model, _ = fit(
+        config, examples.subset(train_idx), None, str(tiny_base), tokenizer, False, load_intermediate(config, tokenizer)
+    )
     test = examples.subset(test_idx)
-    proba = FramingClassifier.from_model(model, tokenizer, {"labels": config.data.label_names, "max_length": 32}).predict_proba(
-        test.texts)
+    proba = FramingClassifier.from_model(
+        model, tokenizer, {"labels": config.data.label_names, "max_length": 32}
+    ).predict_proba(test.texts)
     assert classification_metrics(test.labels, proba, config.data.label_names, 0)["macro_f1"] == shared
 
 
-def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_from_it(tiny_base, tiny_data,
-                                                                                      tmp_path, monkeypatch):
+def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_from_it(
+    tiny_base, tiny_data, tmp_path, monkeypatch
+):
     """A resumed cross-validation takes the finished intermediate stage from the work folder
     instead of training it again, and its folds get the weights of a run without a work folder."""
     from framing.training import train as train_module
@@ -187,8 +195,9 @@ def test_crossval_keeps_the_intermediate_stage_in_its_work_folder_and_resumes_fr
 
     stages = []
     original = train_module.run_stage
-    monkeypatch.setattr(train_module, "run_stage", lambda *args, **kwargs: (stages.append(args[8]),
-                                                                           original(*args, **kwargs))[1])
+    monkeypatch.setattr(
+        train_module, "run_stage", lambda *args, **kwargs: (stages.append(args[8]), original(*args, **kwargs))[1]
+    )
     resumed = crossval(config, folds=2, only=[2], work=work, resume=True)["folds"][0]["model_macro_f1"]
     assert stages == ["main"]
     monkeypatch.undo()
@@ -207,8 +216,9 @@ def test_a_run_kept_before_new_config_keys_existed_still_resumes(tiny_base, tiny
     old["data"].pop("on_disagreement")
     old["model"].pop("keep_layers")
     work.mkdir()
-    (work / "run.json").write_text(json.dumps({"config": yaml.safe_dump(old, sort_keys=False), "teachers": [],
-                                                  "folds": 5}))
+    (work / "run.json").write_text(
+        json.dumps({"config": yaml.safe_dump(old, sort_keys=False), "teachers": [], "folds": 5})
+    )
     claim_work(work, {"config": config.to_yaml(), "teachers": [], "folds": 5}, resume=True)
     changed = config_from_dict(tiny_config_dict(tiny_base, tiny_data, lr=0.5))
     with pytest.raises(FramingError, match=r"kept folds of a different run \(changed: config\)"):
@@ -226,12 +236,22 @@ def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not
     data, terms = tmp_path / "train.csv", tmp_path / "terms.csv"
     data.write_text("text,label\nA sentence.,Biased\nAnother one.,Non-biased\n")
     terms.write_text("term,set\nwomen,gender\nmen,gender\n")
-    config = config_from_dict({"data": {"train": str(data), "labels": {"Biased": "editorializing",
-                                                                         "Non-biased": "neutral"}},
-                               "counterfactuals": {"terms": str(terms)}})
+    config = config_from_dict(
+        {
+            "data": {"train": str(data), "labels": {"Biased": "editorializing", "Non-biased": "neutral"}},
+            "counterfactuals": {"terms": str(terms)},
+        }
+    )
+
     def spec() -> dict:  # the run's record as crossval writes it, the files as they are now
-        return {"config": config.to_yaml(), "teachers": [config.to_yaml()], "folds": 2,
-                "data": data_provenance(config), "teacher_data": [data_provenance(config)]}
+        return {
+            "config": config.to_yaml(),
+            "teachers": [config.to_yaml()],
+            "folds": 2,
+            "data": data_provenance(config),
+            "teacher_data": [data_provenance(config)],
+        }
+
     work = tmp_path / "cv.folds"
     claim_work(work, spec(), resume=False)
     save_fold(work / "fold-1.npz", {"fold": 1}, (np.array([0]), np.eye(2)[:1], np.eye(2)[:1]))
@@ -239,8 +259,11 @@ def test_a_run_whose_data_file_changed_is_not_resumed_and_its_kept_folds_are_not
     assert kept_run(work)[0].data.train == str(data)
 
     terms.write_text("term,set\nwomen,gender\nmen,gender\ngirls,gender\n")  # read by training, not by analyses
-    with pytest.raises(FramingError, match=rf"changed: data, teacher_data: {re.escape(str(terms))} \(sha256 "
-                                           rf"\w{{12}}\.\.\., now \w{{12}}\.\.\.\); teacher 1: {re.escape(str(terms))}"):
+    with pytest.raises(
+        FramingError,
+        match=rf"changed: data, teacher_data: {re.escape(str(terms))} \(sha256 "
+        rf"\w{{12}}\.\.\., now \w{{12}}\.\.\.\); teacher 1: {re.escape(str(terms))}",
+    ):
         claim_work(work, spec(), resume=True)
     assert kept_run(work)[2].keys() == {1}  # the labelled rows an analysis reads are unchanged
 

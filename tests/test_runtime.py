@@ -18,7 +18,9 @@ def test_onnx_fp32_matches_torch(exported):
     reference, ref_words = torch_clf.predict_with_words(TEXTS, min_weight=0.0)
     proba, words = onnx_clf.predict_with_words(TEXTS, min_weight=0.0)
     assert proba == pytest.approx(reference, abs=1e-4)
-    assert [w["weight"] for ws in words for w in ws] == pytest.approx([w["weight"] for ws in ref_words for w in ws], abs=1e-4)
+    assert [w["weight"] for ws in words for w in ws] == pytest.approx(
+        [w["weight"] for ws in ref_words for w in ws], abs=1e-4
+    )
 
 
 @pytest.mark.parametrize("runtime", ["onnx-int8", "onnx-int8-full"])
@@ -85,8 +87,9 @@ def test_a_forked_process_scores_with_the_parents_classifier(exported, runtime):
     import sys
 
     texts = NEUTRAL[:3] + EDITORIAL[:3]
-    done = subprocess.run([sys.executable, "-c", FORKED, str(exported), runtime, *texts], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED, str(exported), runtime, *texts], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     code, difference = done.stdout.split()
     assert code == "0" and float(difference) == 0.0

@@ -11,9 +11,9 @@ import sys
 
 import pytest
 
-tomllib = pytest.importorskip("tomllib")  # Python 3.11+
-
 from helpers import REPO
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 
 def test_every_dependency_has_a_lower_and_an_upper_bound():
@@ -81,8 +81,10 @@ def test_remote_code_named_by_a_checkpoint_never_runs(tiny_checkpoint, tmp_path)
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     (folder / "evil_model.py").write_text(f"open({str(marker)!r}, 'w')\n")
     config = json.loads((folder / "config.json").read_text())
-    config["auto_map"] = {"AutoModelForSequenceClassification": "evil_model.EvilModel",
-                          "AutoConfig": "evil_model.EvilConfig"}
+    config["auto_map"] = {
+        "AutoModelForSequenceClassification": "evil_model.EvilModel",
+        "AutoConfig": "evil_model.EvilConfig",
+    }
     (folder / "config.json").write_text(json.dumps(config))
     try:
         FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
@@ -94,8 +96,12 @@ def test_remote_code_named_by_a_checkpoint_never_runs(tiny_checkpoint, tmp_path)
 def test_pip_audit_of_the_installed_packages():
     """Known vulnerabilities in what is installed (pip-audit's PyPI advisory service). Where
     that service cannot be reached (an offline machine), the audit is reported as skipped."""
-    result = subprocess.run([sys.executable, "-m", "pip_audit", "--local", "--format", "json",
-                             "--progress-spinner", "off"], capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip_audit", "--local", "--format", "json", "--progress-spinner", "off"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     try:
         report = json.loads(result.stdout)
     except json.JSONDecodeError:
@@ -103,7 +109,9 @@ def test_pip_audit_of_the_installed_packages():
     dependencies = report["dependencies"]
     audited = [d for d in dependencies if "skip_reason" not in d]
     if not audited:
-        pytest.skip(f"the advisory service did not know any of the {len(dependencies)} installed packages "
-                    f"(no network to pypi.org here); nothing was audited")
+        pytest.skip(
+            f"the advisory service did not know any of the {len(dependencies)} installed packages "
+            f"(no network to pypi.org here); nothing was audited"
+        )
     vulnerable = {f"{d['name']} {d['version']}": [v["id"] for v in d["vulns"]] for d in audited if d["vulns"]}
     assert not vulnerable, f"known vulnerabilities: {vulnerable}"

@@ -1,12 +1,14 @@
-import pytest
-
 import time
+
+import pytest
 
 from framing.deadline import time_limit
 from framing.segment import Coverage, paragraph_spans, quotation_spans, sentence_spans
 
-ARTICLE = ('Sen. Elizabeth Warren said the U.S. economy was "a rigged game." Critics disagreed — loudly.  '
-           "The plan, per Dr. Smith, costs $3.5 billion.\n\nNew paragraph here! Is it? Yes.")
+ARTICLE = (
+    'Sen. Elizabeth Warren said the U.S. economy was "a rigged game." Critics disagreed — loudly.  '
+    "The plan, per Dr. Smith, costs $3.5 billion.\n\nNew paragraph here! Is it? Yes."
+)
 
 
 def texts(text):
@@ -18,12 +20,24 @@ def test_news_abbreviations_do_not_split_sentences():
         'Sen. Elizabeth Warren said the U.S. economy was "a rigged game."',
         "Critics disagreed — loudly.",
         "The plan, per Dr. Smith, costs $3.5 billion.",
-        "New paragraph here!", "Is it?", "Yes.",
+        "New paragraph here!",
+        "Is it?",
+        "Yes.",
     ]
 
 
-@pytest.mark.parametrize("text", [ARTICLE, "  leading and trailing  ", "One.\n\n\n\nTwo.", "no final stop",
-                                  "Repeated. Repeated. Repeated.", "“Curly,” she said. ‘Single’ too.", "a\nb\n\nc"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        ARTICLE,
+        "  leading and trailing  ",
+        "One.\n\n\n\nTwo.",
+        "no final stop",
+        "Repeated. Repeated. Repeated.",
+        "“Curly,” she said. ‘Single’ too.",
+        "a\nb\n\nc",
+    ],
+)
 def test_offsets_slice_the_original_exactly(text):
     spans = sentence_spans(text)
     assert spans, text
@@ -50,7 +64,7 @@ def test_apostrophes_are_not_quotes():
 
 
 def test_open_quote_runs_to_the_end_of_its_paragraph():
-    text = '“This is a continuing quote that never closes.\n\nNext paragraph.'
+    text = "“This is a continuing quote that never closes.\n\nNext paragraph."
     [(a, b)] = quotation_spans(text)
     assert text[a:b] == "“This is a continuing quote that never closes."
 
@@ -62,22 +76,38 @@ def test_overlap_counts_covered_characters():
     assert Coverage([]).overlap((0, 10)) == 0
 
 
-@pytest.mark.parametrize("text", ["‘Tis the season. The mayor's plan is a disgrace.",
-                                  "Rock of the ‘90s is back, and the ‘em-versus-us mood with it.",
-                                  "He said he was ‘right all along. The plan is absurd."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "‘Tis the season. The mayor's plan is a disgrace.",
+        "Rock of the ‘90s is back, and the ‘em-versus-us mood with it.",
+        "He said he was ‘right all along. The plan is absurd.",
+    ],
+)
 def test_an_apostrophe_typeset_as_an_opening_quote_opens_no_quote(text):
     assert quotation_spans(text) == []
 
 
 def test_single_quotes_that_close_are_still_quotes():
     text = "The minister called it ‘a reckless gamble’ on Tuesday."
-    (start, end), = quotation_spans(text)
+    ((start, end),) = quotation_spans(text)
     assert text[start:end] == "‘a reckless gamble’"
 
 
 # Issue 25, case 2: one definition of a paragraph break for the splitter and the quote finder.
-BREAKS = ["\n\n", "\r\n\r\n", "\r\r", "\n \n", "\r\n \t\r\n", "\n\u00a0\n", "\u2029", "\u2028\u2028",
-          "\x85\x85", "\n\n\n \n", "\f\f"]
+BREAKS = [
+    "\n\n",
+    "\r\n\r\n",
+    "\r\r",
+    "\n \n",
+    "\r\n \t\r\n",
+    "\n\u00a0\n",
+    "\u2029",
+    "\u2028\u2028",
+    "\x85\x85",
+    "\n\n\n \n",
+    "\f\f",
+]
 
 
 @pytest.mark.parametrize("brk", BREAKS)
@@ -97,8 +127,10 @@ def test_a_single_line_break_is_not_a_paragraph_break(brk):
     assert len(paragraph_spans(text)) == 1
 
 
-@pytest.mark.parametrize("text", ["‘a ’b " * 10_000, "“x " * 20_000, '"' + "word " * 20_000, "‘" * 60_000,
-                                  " " * 60_000 + "\n", "a." * 30_000])
+@pytest.mark.parametrize(
+    "text",
+    ["‘a ’b " * 10_000, "“x " * 20_000, '"' + "word " * 20_000, "‘" * 60_000, " " * 60_000 + "\n", "a." * 30_000],
+)
 def test_segmenting_hostile_text_is_fast(text):
     # Issue 25, case 4: quadratic in the old quote finder (about a minute for the first one).
     started = time.perf_counter()
@@ -117,27 +149,36 @@ def test_segmenting_stops_at_the_deadline():
 
 # Issue 49, case 4: sentencex ended a sentence after a title with a prefix ("then-Rep.") and
 # after a.m./p.m. before a name; an abbreviation that ends a sentence still ends it.
-@pytest.mark.parametrize("text", [
-    "The bill was backed by then-Rep. Liz Cheney and others.",
-    "Backed by then-Gov. Andrew Cuomo, it passed.",
-    "It was signed by then-Sen. Barack Obama in 2006.",
-    "Then-Lt. Gov. Dan Patrick spoke first.",
-    "A letter from ex-Sen. Al Franken was read.",
-    "The then-U.S. ambassador declined to comment.",
-    "The polls closed at 8 p.m. Tuesday across the state.",
-    "Voting ended at 10 p.m. Eastern time.",
-    "It was 5 p.m. ET when the count began.",
-    "Rep. Jim Jordan, Gen. Mark Milley, Col. Sam Jones, Sgt. Ann Lee and Dr. Jill Smith met.",
-    "Martin Luther King Jr. said it on St. Charles Ave. in the U.S. capital.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bill was backed by then-Rep. Liz Cheney and others.",
+        "Backed by then-Gov. Andrew Cuomo, it passed.",
+        "It was signed by then-Sen. Barack Obama in 2006.",
+        "Then-Lt. Gov. Dan Patrick spoke first.",
+        "A letter from ex-Sen. Al Franken was read.",
+        "The then-U.S. ambassador declined to comment.",
+        "The polls closed at 8 p.m. Tuesday across the state.",
+        "Voting ended at 10 p.m. Eastern time.",
+        "It was 5 p.m. ET when the count began.",
+        "Rep. Jim Jordan, Gen. Mark Milley, Col. Sam Jones, Sgt. Ann Lee and Dr. Jill Smith met.",
+        "Martin Luther King Jr. said it on St. Charles Ave. in the U.S. capital.",
+    ],
+)
 def test_abbreviations_inside_a_sentence_do_not_end_it(text):
     assert texts(text) == [text]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("The rally started at 9 a.m. The crowd grew by noon.", ["The rally started at 9 a.m.", "The crowd grew by noon."]),
-    ("He moved to the U.S. The family followed.", ["He moved to the U.S.", "The family followed."]),
-    ("Rep. Ocasio-Cortez spoke. Sen. Warren agreed.", ["Rep. Ocasio-Cortez spoke.", "Sen. Warren agreed."]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "The rally started at 9 a.m. The crowd grew by noon.",
+            ["The rally started at 9 a.m.", "The crowd grew by noon."],
+        ),
+        ("He moved to the U.S. The family followed.", ["He moved to the U.S.", "The family followed."]),
+        ("Rep. Ocasio-Cortez spoke. Sen. Warren agreed.", ["Rep. Ocasio-Cortez spoke.", "Sen. Warren agreed."]),
+    ],
+)
 def test_abbreviations_that_end_a_sentence_still_end_it(text, expected):
     assert texts(text) == expected

@@ -39,9 +39,9 @@ def test_analyze_offsets_count_code_points_and_the_docs_say_so(client):
     client, _ = client
     text = "🙂 The senator spoke on Tuesday.\n\n𝐍𝐨𝐭𝐞 😡: the vote is on Friday. Officials agreed."
     answer = client.post("/v1/analyze", json={"text": text}).json()
-    assert [text[s["start"]:s["end"]] for s in answer["sentences"]] == [s["text"] for s in answer["sentences"]]
+    assert [text[s["start"] : s["end"]] for s in answer["sentences"]] == [s["text"] for s in answer["sentences"]]
     assert answer["sentences"][-1]["text"] == "Officials agreed."
-    words = [(w, text[w["start"]:w["end"]]) for s in answer["sentences"] for w in s["highlights"]]
+    words = [(w, text[w["start"] : w["end"]]) for s in answer["sentences"] for w in s["highlights"]]
     assert all(w["text"] == sliced for w, sliced in words)
     doc = client.get("/openapi.json").json()["paths"]["/v1/analyze"]["post"]["description"]
     assert "code points" in doc and "UTF-16" in doc
@@ -58,16 +58,19 @@ def test_health_model_page_and_docs(client):
     assert "/v1/analyze" in client.get("/openapi.json").json()["paths"]
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"texts": ["x"] * 5}, 422, "invalid_input"),
-    ({"texts": ["x" * 501]}, 422, "invalid_input"),
-    ({"texts": []}, 422, "invalid_request"),
-    ({"texts": [""]}, 422, "invalid_input"),
-    ({"texts": [1]}, 422, "invalid_request"),
-    ({"texts": "not a list"}, 422, "invalid_request"),
-    ({"text": "wrong field"}, 422, "invalid_request"),
-    ({"texts": ["x " * 12_000]}, 413, "body_too_large"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"texts": ["x"] * 5}, 422, "invalid_input"),
+        ({"texts": ["x" * 501]}, 422, "invalid_input"),
+        ({"texts": []}, 422, "invalid_request"),
+        ({"texts": [""]}, 422, "invalid_input"),
+        ({"texts": [1]}, 422, "invalid_request"),
+        ({"texts": "not a list"}, 422, "invalid_request"),
+        ({"text": "wrong field"}, 422, "invalid_request"),
+        ({"texts": ["x " * 12_000]}, 413, "body_too_large"),
+    ],
+)
 def test_predict_limits_give_json_errors(client, body, status, code):
     client, _ = client
     response = client.post("/v1/predict", json=body)
@@ -82,8 +85,16 @@ def test_malformed_json_and_oversized_article(client):
     assert response.status_code == 422 and "at most 2000" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("path", ["/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py",
-                                  "/static//etc/passwd", "/../pyproject.toml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../server.py",
+        "/static/%2e%2e/server.py",
+        "/static/..%2fserver.py",
+        "/static//etc/passwd",
+        "/../pyproject.toml",
+    ],
+)
 def test_nothing_outside_the_static_folder_is_served(client, path):
     client, _ = client
     response = client.get(path)
@@ -129,8 +140,9 @@ def test_timed_out_work_stops_instead_of_delaying_the_next_request(tiny_checkpoi
 
 def test_a_lone_surrogate_is_a_422_with_a_json_error(client):
     client, _ = client
-    response = client.post("/v1/predict", content=b'{"texts": ["abc \\ud800 def"]}',
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/v1/predict", content=b'{"texts": ["abc \\ud800 def"]}', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert "lone surrogate" in response.json()["error"]["message"]
 
@@ -140,8 +152,10 @@ EXTENSION = "chrome-extension://mohjkanpfmgnhgblbikihgoojefidmpc"
 
 def test_only_named_origins_may_call_from_a_browser(client):
     _, classifier = client
-    strict = TestClient(create_app(classifier, allow_origins=[EXTENSION.upper().replace("CHROME-EXTENSION", "chrome-extension")]),
-                        base_url="http://127.0.0.1:8000")
+    strict = TestClient(
+        create_app(classifier, allow_origins=[EXTENSION.upper().replace("CHROME-EXTENSION", "chrome-extension")]),
+        base_url="http://127.0.0.1:8000",
+    )
     body = {"texts": [NEUTRAL[0]]}
     # no Origin (curl, Python) and the server's own page are served
     assert strict.post("/v1/predict", json=body).status_code == 200
@@ -154,24 +168,39 @@ def test_only_named_origins_may_call_from_a_browser(client):
     # a page of another site is refused, with the flag that would let it
     refused = strict.post("/v1/predict", json=body, headers={"origin": "https://news.example"})
     assert refused.status_code == 403 and "access-control-allow-origin" not in refused.headers
-    assert refused.json()["error"] == {"code": "origin_not_allowed", "message":
-        "origin https://news.example may not call this server (start it with --allow-origin https://news.example to let it)"}
-    preflight = {"origin": EXTENSION, "access-control-request-method": "POST", "access-control-request-headers": "content-type"}
+    assert refused.json()["error"] == {
+        "code": "origin_not_allowed",
+        "message": (
+            "origin https://news.example may not call this server "
+            "(start it with --allow-origin https://news.example to let it)"
+        ),
+    }
+    preflight = {
+        "origin": EXTENSION,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+    }
     answered = strict.options("/v1/analyze", headers=preflight)
     assert answered.status_code == 200 and answered.headers["access-control-allow-origin"] == EXTENSION
     assert strict.options("/v1/analyze", headers={**preflight, "origin": "https://news.example"}).status_code == 403
     allowed = strict.post("/v1/predict", json=body, headers={"origin": EXTENSION})
     assert allowed.status_code == 200 and allowed.headers["access-control-allow-origin"] == EXTENSION
     # by default no other origin at all
-    assert TestClient(create_app(classifier)).post("/v1/predict", json=body, headers={"origin": EXTENSION}).status_code == 403
+    assert (
+        TestClient(create_app(classifier)).post("/v1/predict", json=body, headers={"origin": EXTENSION}).status_code
+        == 403
+    )
 
 
-@pytest.mark.parametrize("origin, message", [
-    ("*", "a wildcard would let any site"),
-    ("https://*.example", "a wildcard"),
-    ("http://localhost:3000/", "expected scheme://host"),
-    ("localhost:3000", "expected scheme://host"),
-])
+@pytest.mark.parametrize(
+    "origin, message",
+    [
+        ("*", "a wildcard would let any site"),
+        ("https://*.example", "a wildcard"),
+        ("http://localhost:3000/", "expected scheme://host"),
+        ("localhost:3000", "expected scheme://host"),
+    ],
+)
 def test_an_origin_must_be_named_exactly(client, origin, message):
     from framing.server import check_origins
 
@@ -179,9 +208,14 @@ def test_an_origin_must_be_named_exactly(client, origin, message):
         check_origins([origin])
 
 
-@pytest.mark.parametrize("path, body", [("/v1/predict", '{"texts": ["The senator spoke."]}'),
-                                        ("/v1/analyze", '{"text": "The senator spoke."}'),
-                                        ("/v1/contrast", '{"articles": ["A report.", "Another."]}')])
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/v1/predict", '{"texts": ["The senator spoke."]}'),
+        ("/v1/analyze", '{"text": "The senator spoke."}'),
+        ("/v1/contrast", '{"articles": ["A report.", "Another."]}'),
+    ],
+)
 @pytest.mark.parametrize("kind", ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded"])
 def test_a_json_body_sent_as_another_content_type_is_told_so(client, path, body, kind):
     # before: 422 "Input should be a valid dictionary or object to extract fields from"
@@ -189,7 +223,8 @@ def test_a_json_body_sent_as_another_content_type_is_told_so(client, path, body,
     response = client.post(path, content=body.encode(), headers={"content-type": kind})
     assert response.status_code == 415 and response.json()["error"] == {
         "code": "unsupported_media_type",
-        "message": f"content type {kind}: send the body as JSON, with Content-Type: application/json"}
+        "message": f"content type {kind}: send the body as JSON, with Content-Type: application/json",
+    }
     response = client.post(path, content=body.encode(), headers={"content-type": "application/json; charset=utf-8"})
     assert response.status_code == 200
 
@@ -203,12 +238,17 @@ def _listening_port():
     return busy, busy.getsockname()[1]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--port", "{busy}"],
-     "--port {busy}: already in use on 127.0.0.1 (another server?); stop it or pick another --port"),
-    (["--host", "localhots"], "--host localhots: no such host or address ("),
-    (["--host", "192.0.2.1"], "--host 192.0.2.1: not an address of this machine"),  # TEST-NET-1: never local
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["--port", "{busy}"],
+            "--port {busy}: already in use on 127.0.0.1 (another server?); stop it or pick another --port",
+        ),
+        (["--host", "localhots"], "--host localhots: no such host or address ("),
+        (["--host", "192.0.2.1"], "--host 192.0.2.1: not an address of this machine"),  # TEST-NET-1: never local
+    ],
+)
 def test_serve_where_it_cannot_listen_is_one_error_line(tiny_checkpoint, argv, message):
     # before: uvicorn's log lines, exit status 3, sometimes the extractor's EOFError traceback
     from test_cli import cli
@@ -230,11 +270,15 @@ def test_serve_says_where_it_listens_answers_and_stops_cleanly_on_ctrl_c(tiny_ch
 
     free, port = _listening_port()
     free.close()
-    server = subprocess.Popen([sys.executable, "-m", "framing.cli", "serve", "--checkpoint", str(tiny_checkpoint),
-                               "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "framing.cli", "serve", "--checkpoint", str(tiny_checkpoint), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        assert server.stderr.readline().strip() == (f"framing: serving http://127.0.0.1:{port}/ (the web page; the "
-                                                    f"API at /docs); Ctrl+C stops it")
+        assert server.stderr.readline().strip() == (
+            f"framing: serving http://127.0.0.1:{port}/ (the web page; the API at /docs); Ctrl+C stops it"
+        )
         for _ in range(100):  # uvicorn starts accepting just after
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=5) as answer:

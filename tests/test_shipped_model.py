@@ -27,10 +27,13 @@ def test_the_default_is_the_accurate_model_and_both_are_there_by_name(monkeypatc
 
 
 def test_loaded_editorial_scores_above_plain_report(shipped):
-    editorial, factual = shipped([
-        "The senator's apologist foreign policy was another humiliating retreat.",
-        "The senator spoke to reporters on Tuesday about the annual budget.",
-    ], top_k=None)
+    editorial, factual = shipped(
+        [
+            "The senator's apologist foreign policy was another humiliating retreat.",
+            "The senator spoke to reporters on Tuesday about the annual budget.",
+        ],
+        top_k=None,
+    )
     p_editorial = {r["label"]: r["score"] for r in editorial}["editorializing"]
     p_factual = {r["label"]: r["score"] for r in factual}["editorializing"]
     assert p_editorial > 0.5 > p_factual
@@ -57,7 +60,11 @@ def test_dev_scores_match_the_recorded_metrics(shipped):
     # and the default back end, with the stored calibration, gives what `framing calibrate` recorded
     fit = shipped.meta.calibration
     if fit is not None:
-        assert (fit.data.endswith("babe_sg2_dev.csv"), fit.label_column, fit.runtime) == (True, column, shipped.runtime.name)
+        assert (fit.data.endswith("babe_sg2_dev.csv"), fit.label_column, fit.runtime) == (
+            True,
+            column,
+            shipped.runtime.name,
+        )
         metrics = classification_metrics(gold, shipped.predict_proba(dev["text"].tolist()), shipped.labels, 0)
         # int8 kernels differ a little between onnxruntime releases and between CPUs' instruction sets
         # (an earlier release recorded 0.827 / ECE 0.048 here, and 0.829 / 0.037 on a machine with
@@ -110,8 +117,9 @@ def test_every_back_end_gives_the_fp32_labels(shipped, runtime):
 
 
 def test_highlights_on_the_issue_example(shipped):
-    _, words = shipped.predict_with_words(["The senator's apologist foreign policy was another humiliating retreat",
-                                           "The senator spoke on Tuesday"])
+    _, words = shipped.predict_with_words(
+        ["The senator's apologist foreign policy was another humiliating retreat", "The senator spoke on Tuesday"]
+    )
     assert {"apologist", "humiliating"} <= {w["text"] for w in words[0]}
     assert words[1] == []
 
@@ -122,6 +130,7 @@ def test_shipped_model_is_batch_invariant_on_real_sentences(runtime, tmp_path_fa
     """Alone, in a list, or in the reversed list: every back end gives a dev sentence the
     same probabilities within 1e-5 (the ONNX files not shipped are built into a cache)."""
     import pandas as pd
+
     from framing.training.backend_choice import batch_company_change
 
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path_factory.getbasetemp() / "onnx-cache"))

@@ -3,8 +3,8 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from framing.training.config import config_from_dict
 from framing.errors import FramingError
+from framing.training.config import config_from_dict
 from framing.training.examples import IGNORE, marked_spans, token_targets
 from framing.training.model_setup import layer_of
 from framing.training.train import length_grouped_batches, train
@@ -35,8 +35,16 @@ def test_layer_of_orders_embeddings_layers_and_heads():
 
 def test_checkpoint_is_self_describing(tiny_checkpoint):
     names = {p.name for p in tiny_checkpoint.iterdir()}
-    assert {"config.json", "model.safetensors", "framing_heads.safetensors", "framing.json", "training_config.yaml",
-            "metrics.json", "README.md", "tokenizer.json"} <= names
+    assert {
+        "config.json",
+        "model.safetensors",
+        "framing_heads.safetensors",
+        "framing.json",
+        "training_config.yaml",
+        "metrics.json",
+        "README.md",
+        "tokenizer.json",
+    } <= names
     card = (tiny_checkpoint / "README.md").read_text()
     assert card.startswith("---\nlicense:") and "base_model:" in card and "Intended use" in card
     heads = load_file(str(tiny_checkpoint / "framing_heads.safetensors"))
@@ -74,11 +82,18 @@ def test_intermediate_stage_runs_first_with_mapped_labels(tiny_base, tiny_data, 
     import pandas as pd
 
     extra = tmp_path / "npov.csv"
-    pd.DataFrame({"text": ["A plain statement of fact.", "An outrageous, biased smear.", "Another fact.",
-                           "A shameful lie."], "label": ["neutral", "biased", "neutral", "biased"]}).to_csv(extra, index=False)
+    pd.DataFrame(
+        {
+            "text": ["A plain statement of fact.", "An outrageous, biased smear.", "Another fact.", "A shameful lie."],
+            "label": ["neutral", "biased", "neutral", "biased"],
+        }
+    ).to_csv(extra, index=False)
     raw = tiny_config_dict(tiny_base, tiny_data, epochs=1)
-    raw["intermediate"] = {"data": str(extra), "labels": {"biased": "editorializing", "neutral": "neutral"},
-                           "max_examples": 2}
+    raw["intermediate"] = {
+        "data": str(extra),
+        "labels": {"biased": "editorializing", "neutral": "neutral"},
+        "max_examples": 2,
+    }
     path = train(config_from_dict(raw), tmp_path / "out", progress=False)
     log = json.loads((path / "metrics.json").read_text())["epochs"]
     assert [entry["stage"] for entry in log] == ["intermediate", "main"]
@@ -116,9 +131,18 @@ def test_three_classes_with_dropped_rows_and_class_weights(tiny_base, tiny_data,
     data = tmp_path / "opinion.csv"
     frame.to_csv(data, index=False)
     raw = tiny_config_dict(tiny_base, tiny_data, epochs=1, class_weights="balanced")
-    raw["data"] = {"train": str(data), "dev": str(data), "label_column": "opinion", "drop_labels": ["No agreement"],
-                   "labels": {"Entirely factual": "factual", "Somewhat factual but also opinionated": "somewhat",
-                              "Expresses writer’s opinion": "opinion"}, "words_column": "words"}
+    raw["data"] = {
+        "train": str(data),
+        "dev": str(data),
+        "label_column": "opinion",
+        "drop_labels": ["No agreement"],
+        "labels": {
+            "Entirely factual": "factual",
+            "Somewhat factual but also opinionated": "somewhat",
+            "Expresses writer’s opinion": "opinion",
+        },
+        "words_column": "words",
+    }
     path = train(config_from_dict(raw), tmp_path / "out", progress=False)
     metrics = json.loads((path / "metrics.json").read_text())
     assert metrics["train_examples"] == 14 and set(metrics["dev"]["per_class"]) == {"factual", "somewhat", "opinion"}
@@ -146,8 +170,9 @@ def test_a_shallower_student_starts_from_the_chosen_layers_and_saves_as_a_plain_
     student = build_model(config, str(tiny_base)).classifier.base_model
     base = AutoModel.from_pretrained(tiny_base)
     assert len(student.encoder.layer) == 1
-    for (name, kept), original in zip(student.encoder.layer[0].state_dict().items(),
-                                      base.encoder.layer[1].state_dict().values()):
+    for (name, kept), original in zip(
+        student.encoder.layer[0].state_dict().items(), base.encoder.layer[1].state_dict().values()
+    ):
         assert torch.equal(kept, original), name  # layer 1 of the base, not layer 0
     folder = train(config, tmp_path / "student", progress=False)
     assert json.loads((folder / "config.json").read_text())["num_hidden_layers"] == 1
@@ -173,6 +198,7 @@ def test_the_tiny_test_model_reads_words_not_unknown_tokens(tiny_base):
 
 def test_training_device_is_checked_by_name(tiny_base, tiny_data):
     from framing.training.train import training_device
+
     with pytest.raises(FramingError, match="train.device"):
         config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="gpu"))
     assert config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="cuda:1")).train.device == "cuda:1"
@@ -192,6 +218,7 @@ def test_training_on_a_gpu_writes_the_same_kind_of_checkpoint(tiny_base, tiny_da
     import json
 
     from framing import FramingClassifier
+
     torch.cuda.reset_peak_memory_stats()
     config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="cuda", class_weights="balanced"))
     path = train(config, tmp_path / "gpu", progress=False)

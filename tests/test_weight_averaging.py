@@ -20,8 +20,9 @@ def shifted_copy(checkpoint, folder, delta: float):
     copy = shutil.copytree(checkpoint, folder)
     for name in averaging.WEIGHT_FILES:
         state = load_file(copy / name)
-        save_file({k: (v.float() + delta).to(v.dtype) for k, v in state.items()}, str(copy / name),
-                  metadata={"format": "pt"})
+        save_file(
+            {k: (v.float() + delta).to(v.dtype) for k, v in state.items()}, str(copy / name), metadata={"format": "pt"}
+        )
     return copy
 
 
@@ -31,9 +32,15 @@ def test_a_soup_is_the_mean_of_its_checkpoints_and_still_predicts(tiny_checkpoin
 
     # a template that was exported and calibrated, with a dev report and model card
     template = shutil.copytree(tiny_checkpoint, tmp_path / "template")
-    update_meta(template, {"temperature": 1.7, "logit_bias": [0.1, -0.1], "runtime": {"name": "onnx-int8-full"},
-                           "calibration": {"data": "dev.csv", "label_column": "label", "n": 10,
-                                           "runtime": "torch-fp32", "bias": True}})
+    update_meta(
+        template,
+        {
+            "temperature": 1.7,
+            "logit_bias": [0.1, -0.1],
+            "runtime": {"name": "onnx-int8-full"},
+            "calibration": {"data": "dev.csv", "label_column": "label", "n": 10, "runtime": "torch-fp32", "bias": True},
+        },
+    )
     for name in ("model.int8-full.onnx", "metrics.json", "README.md"):
         (template / name).write_text("of the template's own weights")
     other = shifted_copy(tiny_checkpoint, tmp_path / "other", 0.5)
@@ -57,8 +64,11 @@ def test_a_soup_is_the_mean_of_its_checkpoints_and_still_predicts(tiny_checkpoin
 
 def test_interpolation_moves_the_final_weights_towards_the_intermediate_state(tiny_checkpoint, tmp_path):
     final = {name: load_file(tiny_checkpoint / name) for name in averaging.WEIGHT_FILES}
-    start = {prefix + key: torch.zeros_like(value, dtype=torch.float32)
-             for name, prefix in averaging.WEIGHT_FILES.items() for key, value in final[name].items()}
+    start = {
+        prefix + key: torch.zeros_like(value, dtype=torch.float32)
+        for name, prefix in averaging.WEIGHT_FILES.items()
+        for key, value in final[name].items()
+    }
     torch.save({"stage": "intermediate", "model": start}, tmp_path / "state.pt")
     mixed = averaging.interpolate(tiny_checkpoint, tmp_path / "state.pt", 0.25)
     for name, state in mixed.items():

@@ -20,7 +20,11 @@ def marked(text: str) -> list[str]:
 def test_function_words_hedges_and_names_are_never_marked():
     assert marked("The man allegedly stole a car in Miami , police said .") == ["man", "stole", "car", "police"]
     assert marked("Critics said the film Dark Waters is a shameful smear .") == [
-        "Critics", "film", "shameful", "smear"]  # a capital opening a sentence is not a name
+        "Critics",
+        "film",
+        "shameful",
+        "smear",
+    ]  # a capital opening a sentence is not a name
     assert marked("It failed . Reckless spending , he wrote .") == ["failed", "Reckless", "spending", "wrote"]
     assert marked("“ Disgraceful ” , she wrote .") == ["Disgraceful", "wrote"]
 

@@ -18,10 +18,9 @@ from framing.errors import FramingError
 from framing.onnx_build import export_onnx
 from framing.predictor import FramingClassifier
 from framing.runtime import ONNX_FILES, RUNTIMES
+from framing.training.config_files import portable_path
 from framing.training.evaluate import labelled_data, training_split
 from framing.training.metrics import classification_metrics
-from framing.training.config_files import portable_path
-
 
 BATCH_INVARIANCE = 1e-5  # largest change of a probability allowed from a text's batch company
 
@@ -45,8 +44,9 @@ def sentences_per_second(classifier: FramingClassifier, texts: list[str], runs: 
     return len(texts) / statistics.median(times)
 
 
-def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tolerance: float = 0.01,
-                      keep_all: bool = False) -> dict[str, Any]:
+def export_and_select(
+    checkpoint: Optional[str], data: Optional[str] = None, tolerance: float = 0.01, keep_all: bool = False
+) -> dict[str, Any]:
     folder = locate_checkpoint(checkpoint)
     reference = FramingClassifier.from_pretrained(folder, runtime="torch-fp32")
     data = data or training_split(reference, "dev")  # found by its recorded sha256, never another file
@@ -60,20 +60,37 @@ def export_and_select(checkpoint: Optional[str], data: Optional[str] = None, tol
         classifier = reference if name == "torch-fp32" else FramingClassifier.from_pretrained(folder, runtime=name)
         proba = classifier.predict_proba(texts)
         measured[name] = {
-            "dev_macro_f1": classification_metrics(gold, proba, reference.labels, 0,
-                                                   reference.thresholds)["macro_f1"],
+            "dev_macro_f1": classification_metrics(gold, proba, reference.labels, 0, reference.thresholds)["macro_f1"],
             "sentences_per_second": round(sentences_per_second(classifier, texts), 1),
             "batch_company_change": batch_company_change(classifier, texts),
         }
     fp32 = measured["torch-fp32"]["dev_macro_f1"]
-    eligible = [n for n in RUNTIMES if measured[n]["dev_macro_f1"] >= fp32 - tolerance
-                and measured[n]["batch_company_change"] <= BATCH_INVARIANCE] or ["torch-fp32"]
+    eligible = [
+        n
+        for n in RUNTIMES
+        if measured[n]["dev_macro_f1"] >= fp32 - tolerance and measured[n]["batch_company_change"] <= BATCH_INVARIANCE
+    ] or ["torch-fp32"]
     chosen = max(eligible, key=lambda n: measured[n]["sentences_per_second"])
-    update_meta(folder, {"runtime": {"name": chosen, "tolerance": tolerance, "batch_invariance": BATCH_INVARIANCE,
-                                     "measured_on": portable_path(str(data)), "measured": measured}})
+    update_meta(
+        folder,
+        {
+            "runtime": {
+                "name": chosen,
+                "tolerance": tolerance,
+                "batch_invariance": BATCH_INVARIANCE,
+                "measured_on": portable_path(str(data)),
+                "measured": measured,
+            }
+        },
+    )
     removed = [] if keep_all else remove_unchosen(folder, chosen)
-    return {"checkpoint": str(folder), "chosen": chosen, "measured": measured, "removed": removed,
-            "stale_calibration": stale_calibration(reference.meta.calibration, chosen)}
+    return {
+        "checkpoint": str(folder),
+        "chosen": chosen,
+        "measured": measured,
+        "removed": removed,
+        "stale_calibration": stale_calibration(reference.meta.calibration, chosen),
+    }
 
 
 def remove_unchosen(folder, chosen: str) -> list[str]:
@@ -95,5 +112,7 @@ def stale_calibration(fit: Optional[CalibrationFit], chosen: str) -> Optional[st
     labelled data that calibrate was given)."""
     if fit is None or fit.runtime == chosen:
         return None
-    return (f"the calibration (and any word threshold refitted with it) was fitted through {fit.runtime}, and "
-            f"the default back end is now {chosen}: run framing calibrate again")
+    return (
+        f"the calibration (and any word threshold refitted with it) was fitted through {fit.runtime}, and "
+        f"the default back end is now {chosen}: run framing calibrate again"
+    )

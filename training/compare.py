@@ -30,8 +30,9 @@ def mcnemar(correct_a: np.ndarray, correct_b: np.ndarray) -> dict[str, Any]:
     return {"only_a_correct": only_a, "only_b_correct": only_b, "p_value": float(p)}
 
 
-def paired_difference(difference: Callable[[np.ndarray], float], n: int, rounds: int = 2000,
-                      seed: int = 0) -> dict[str, Any]:
+def paired_difference(
+    difference: Callable[[np.ndarray], float], n: int, rounds: int = 2000, seed: int = 0
+) -> dict[str, Any]:
     """A paired bootstrap of `difference(indices)` (a statistic of B minus A on the same rows)
     over `n` rows: the observed value, its 95% interval and a two-sided p-value. Resamples
     where the statistic is undefined (NaN: one class drawn, for ROC-AUC) are left out."""
@@ -42,12 +43,17 @@ def paired_difference(difference: Callable[[np.ndarray], float], n: int, rounds:
     low, high = np.percentile(deltas, [2.5, 97.5])
     # two-sided: how often the resampled difference lies on the other side of zero
     p = min(1.0, 2 * min((deltas <= 0).mean(), (deltas >= 0).mean()))
-    return {"difference": float(difference(np.arange(n))), "ci95": [float(low), float(high)], "p_value": float(p),
-            "rounds": int(len(deltas))}
+    return {
+        "difference": float(difference(np.arange(n))),
+        "ci95": [float(low), float(high)],
+        "p_value": float(p),
+        "rounds": int(len(deltas)),
+    }
 
 
-def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, num_labels: int, rounds: int = 2000,
-                     seed: int = 0) -> dict[str, Any]:
+def paired_bootstrap(
+    y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, num_labels: int, rounds: int = 2000, seed: int = 0
+) -> dict[str, Any]:
     """Macro-F1 of A minus B, averaged over every label (as classification_metrics does), on
     the same resampled examples for both."""
     labels = list(range(num_labels))  # not just those present in y: one gold class must not change the average
@@ -56,8 +62,15 @@ def paired_bootstrap(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray, num_
     return {"macro_f1_difference": result.pop("difference"), **result}
 
 
-def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path, text_column: Optional[str] = None,
-            label_column: Optional[str] = None, overwrite: bool = False) -> dict[str, Any]:
+def compare(
+    checkpoint_a: str,
+    checkpoint_b: str,
+    data: str,
+    output: str | Path,
+    text_column: Optional[str] = None,
+    label_column: Optional[str] = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
     ensure_writable(output, overwrite, kind="comparison")
     a, b = FramingClassifier.from_pretrained(checkpoint_a), FramingClassifier.from_pretrained(checkpoint_b)
     if a.labels != b.labels:
@@ -69,11 +82,16 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
     # correct: the label, or for multi-label data the whole set of labels
     correct = {k: (v == gold).all(axis=1) if gold.ndim == 2 else v == gold for k, v in pred.items()}
     result = {
-        "data": str(data), "labels": a.labels,
-        "A": {"checkpoint": str(a.checkpoint_dir), **classification_metrics(gold, proba["A"], a.labels,
-                                                                    thresholds=a.thresholds)},
-        "B": {"checkpoint": str(b.checkpoint_dir), **classification_metrics(gold, proba["B"], a.labels,
-                                                                    thresholds=b.thresholds)},
+        "data": str(data),
+        "labels": a.labels,
+        "A": {
+            "checkpoint": str(a.checkpoint_dir),
+            **classification_metrics(gold, proba["A"], a.labels, thresholds=a.thresholds),
+        },
+        "B": {
+            "checkpoint": str(b.checkpoint_dir),
+            **classification_metrics(gold, proba["B"], a.labels, thresholds=b.thresholds),
+        },
         "mcnemar": mcnemar(correct["A"], correct["B"]),
         "paired_bootstrap": paired_bootstrap(gold, pred["B"], pred["A"], len(a.labels)),  # B - A, as the CLI says
     }
@@ -87,16 +105,32 @@ def compare(checkpoint_a: str, checkpoint_b: str, data: str, output: str | Path,
 
 def render_comparison(r: dict[str, Any]) -> str:
     boot, test = r["paired_bootstrap"], r["mcnemar"]
-    lines = ["# Comparison", "", f"- data: `{r['data']}` ({r['A']['n']} examples)",
-             f"- A: `{r['A']['checkpoint']}`", f"- B: `{r['B']['checkpoint']}`", "",
-             "| | macro-F1 (95% CI) | accuracy | ECE |", "| --- | --- | --- | --- |"]
+    lines = [
+        "# Comparison",
+        "",
+        f"- data: `{r['data']}` ({r['A']['n']} examples)",
+        f"- A: `{r['A']['checkpoint']}`",
+        f"- B: `{r['B']['checkpoint']}`",
+        "",
+        "| | macro-F1 (95% CI) | accuracy | ECE |",
+        "| --- | --- | --- | --- |",
+    ]
     for key in ("A", "B"):
         m = r[key]
-        lines.append(f"| {key} | {m['macro_f1']:.4f} ({m['macro_f1_ci95'][0]:.3f}–{m['macro_f1_ci95'][1]:.3f}) | "
-                     f"{m['accuracy']:.4f} | {m['ece']:.4f} |")
-    lines += ["", f"Macro-F1 difference B − A: {boot['macro_f1_difference']:+.4f} (paired bootstrap 95% CI "
-                  f"{boot['ci95'][0]:+.4f} to {boot['ci95'][1]:+.4f}, p = {boot['p_value']:.3f}, {boot['rounds']} resamples).",
-              f"McNemar's exact test: A alone right on {test['only_a_correct']}, B alone right on "
-              f"{test['only_b_correct']}; p = {test['p_value']:.3f}.", "",
-              "![per-class F1](per_class_f1.png)", "", "![precision-recall curves](pr_curves.png)", ""]
+        lines.append(
+            f"| {key} | {m['macro_f1']:.4f} ({m['macro_f1_ci95'][0]:.3f}–{m['macro_f1_ci95'][1]:.3f}) | "
+            f"{m['accuracy']:.4f} | {m['ece']:.4f} |"
+        )
+    lines += [
+        "",
+        f"Macro-F1 difference B − A: {boot['macro_f1_difference']:+.4f} (paired bootstrap 95% CI "
+        f"{boot['ci95'][0]:+.4f} to {boot['ci95'][1]:+.4f}, p = {boot['p_value']:.3f}, {boot['rounds']} resamples).",
+        f"McNemar's exact test: A alone right on {test['only_a_correct']}, B alone right on "
+        f"{test['only_b_correct']}; p = {test['p_value']:.3f}.",
+        "",
+        "![per-class F1](per_class_f1.png)",
+        "",
+        "![precision-recall curves](pr_curves.png)",
+        "",
+    ]
     return "\n".join(lines)

@@ -102,8 +102,9 @@ class DataConfig(_Section):
     @model_validator(mode="after")
     def _check_pairs(self) -> "DataConfig":
         if len(self.label_names) < 2:
-            raise ValueError(f"labels map every raw label to {self.label_names}: a classifier needs at least two "
-                             f"label names")
+            raise ValueError(
+                f"labels map every raw label to {self.label_names}: a classifier needs at least two label names"
+            )
         if self.aux_labels and len(self.aux_label_names) < 2:
             raise ValueError(f"aux_labels map every raw label to {self.aux_label_names}: need at least two names")
         if bool(self.aux_label_column) != bool(self.aux_labels):
@@ -303,8 +304,9 @@ def migrate(raw: dict[str, Any], source: str = "config") -> dict[str, Any]:
     """`raw` brought to SCHEMA_VERSION by the MIGRATIONS steps (a file without a version is 1)."""
     version = raw.get("version", 1)
     if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
-        raise FramingError(f"{source}: config schema version {version!r} is not one this framing reads "
-                           f"(1 to {SCHEMA_VERSION})")
+        raise FramingError(
+            f"{source}: config schema version {version!r} is not one this framing reads (1 to {SCHEMA_VERSION})"
+        )
     raw = copy.deepcopy(raw)
     for step in range(version, SCHEMA_VERSION):
         MIGRATIONS[step](raw)

@@ -36,10 +36,12 @@ def data_root() -> str:
 def expand_data_root(path: str) -> str:
     """`path` with `${FRAMING_DATA}` replaced by the data root. Any other `${NAME}` is refused
     (ValueError), so that a typo never silently becomes a folder name."""
+
     def value(match: re.Match) -> str:
         if match.group(1) != DATA_ROOT_VARIABLE:
             raise ValueError(f"unknown variable ${{{match.group(1)}}}; the one known is ${{{DATA_ROOT_VARIABLE}}}")
         return data_root()
+
     return _VARIABLE.sub(value, path)
 
 
@@ -57,8 +59,9 @@ def read_config_file(path: Path, sections: dict[str, dict], children: tuple[Path
     work). `sections`: the keys that are sections, nested (see merge_configs); `children`: the
     files that extend this one, to refuse a cycle by naming them."""
     if not path.is_file():
-        raise FramingError(f"{children[-1]}: 'extends': no such file {path}" if children
-                           else f"config file not found: {path}")
+        raise FramingError(
+            f"{children[-1]}: 'extends': no such file {path}" if children else f"config file not found: {path}"
+        )
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
@@ -76,8 +79,10 @@ def read_config_file(path: Path, sections: dict[str, dict], children: tuple[Path
     base = read_config_file(parent_path, sections, chain)
     versions = raw.get("version", 1), base.get("version", 1)
     if versions[0] != versions[1]:  # the schema migrations run on the merged mapping: one version
-        raise FramingError(f"{path}: 'version' {versions[0]!r} differs from {versions[1]!r} in {parent_path}, "
-                           f"which it extends; write both in one schema version")
+        raise FramingError(
+            f"{path}: 'version' {versions[0]!r} differs from {versions[1]!r} in {parent_path}, "
+            f"which it extends; write both in one schema version"
+        )
     return merge_configs(base, raw, sections)
 
 
@@ -116,5 +121,6 @@ def apply_override(raw: dict[str, Any], assignment: str) -> None:
     try:
         node[leaf] = yaml.safe_load(value)
     except yaml.YAMLError as error:
-        raise FramingError(f"override '{assignment}': the value of '{key.strip()}' is not valid YAML "
-                           f"({yaml_problem(error)})") from None
+        raise FramingError(
+            f"override '{assignment}': the value of '{key.strip()}' is not valid YAML ({yaml_problem(error)})"
+        ) from None

@@ -42,8 +42,7 @@ def term_pattern(sets: list[list[str]]) -> re.Pattern:
 DOUBLED = re.compile(r"(?<!\w)(\w+)\s+\1(?!\w)", re.IGNORECASE)
 
 
-def swapped(text: str, marked: list[str], sets: list[list[str]], pattern: re.Pattern
-            ) -> tuple[str, list[str]] | None:
+def swapped(text: str, marked: list[str], sets: list[list[str]], pattern: re.Pattern) -> tuple[str, list[str]] | None:
     """`text` (and its marked words) with the first group term it names replaced everywhere by
     another term of that term's set, or None when it names none. The other term is fixed by the
     sentence itself (a hash), so a sentence gets the same swap in every fold and every run; one
@@ -76,17 +75,20 @@ def _swap(text: str, marked: list[str], listed: str, other: str, pattern: re.Pat
         # a term opening a sentence, or capitalised by the text (a title), passes its capital on:
         # "Women marched" -> "Gay men marched"; a proper noun's own capital ("Democrats") does not
         # pass to a common noun mid-sentence ("progressives")
-        before = source[:match.start()].rstrip()
+        before = source[: match.start()].rstrip()
         opens = not before.strip("\"“‘'([") or before[-1] in ".!?"
         capital = opens or (match.group(0)[0].isupper() and listed[0].islower())
         return other[0].upper() + other[1:] if capital else other
 
-    return (pattern.sub(lambda m: replace(m, text, True), text),
-            [pattern.sub(lambda m: replace(m, word, False), word) for word in marked])
+    return (
+        pattern.sub(lambda m: replace(m, text, True), text),
+        [pattern.sub(lambda m: replace(m, word, False), word) for word in marked],
+    )
 
 
-def counterfactuals(examples: Examples, config: CounterfactualConfig, tokenizer: PreTrainedTokenizerBase,
-                    max_length: int) -> Examples:
+def counterfactuals(
+    examples: Examples, config: CounterfactualConfig, tokenizer: PreTrainedTokenizerBase, max_length: int
+) -> Examples:
     """A counterfactual copy of each row of `examples` that names a group of a swap set, with
     its label, vote share and auxiliary label, its marked words swapped too, at `config.weight`."""
     sets = swap_sets(config.terms)
@@ -101,8 +103,9 @@ def counterfactuals(examples: Examples, config: CounterfactualConfig, tokenizer:
             words.append(made[1])
     copies = examples.subset(rows)
     copies.texts = texts
-    copies.input_ids, copies.word_targets = encode(texts, words, tokenizer, max_length,
-                                                   examples.word_targets is not None)
+    copies.input_ids, copies.word_targets = encode(
+        texts, words, tokenizer, max_length, examples.word_targets is not None
+    )
     copies.marked = words if examples.marked is not None else None
     copies.weight = np.full(len(rows), config.weight)
     return copies

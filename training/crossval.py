@@ -43,18 +43,31 @@ from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config
 from framing.training.counterfactuals import counterfactuals
-from framing.training.hedges import hedge_copies
-from framing.training.examples import (Examples, disagreeing, join_examples, labelled_parts, mixed_parts,
-                                       pool_examples, teacher_examples, with_teacher)
-from framing.training.labels import UNLABELLED, dropped_cells, targets_of
-from framing.training.resume import load_state
-from framing.training.crossval_report import (Gold, column_figures, fold_means, label_column_figures, label_counts,
-                                              pooled_scores)
+from framing.training.crossval_report import (
+    Gold,
+    column_figures,
+    fold_means,
+    label_column_figures,
+    label_counts,
+    pooled_scores,
+)
 from framing.training.crossval_work import _in, claim_work, load_fold, save_fold
 from framing.training.dev_fit import fit_to_dev
+from framing.training.examples import (
+    Examples,
+    disagreeing,
+    join_examples,
+    labelled_parts,
+    mixed_parts,
+    pool_examples,
+    teacher_examples,
+    with_teacher,
+)
+from framing.training.hedges import hedge_copies
+from framing.training.labels import UNLABELLED, dropped_cells, targets_of
+from framing.training.resume import load_state
 from framing.training.train import fit
 from framing.training.training_data import data_provenance, intermediate_source
-
 
 # The figures crossval gives, with their printed names: each scorer's, each metric.
 
@@ -189,7 +202,8 @@ def crossval(config: Config, folds: int = 5, seed: int = 0, only: Optional[list[
              resume: bool = False) -> dict[str, Any]:
     data_config, labels = config.data, config.data.label_names
     if teachers and not config.distill:
-        raise FramingError("teachers: the config has no distill section, so there is no pool for fold teachers to score")
+        raise FramingError("teachers: the config has no distill section, so there is no pool for fold teachers "
+                           "to score")
     if work is not None:
         claim_work(work, {"config": config.to_yaml(), "teachers": [t.to_yaml() for t in teachers or []],
                           "folds": folds, "seed": seed, "group_by": group_by, "data": data_provenance(config),
@@ -337,7 +351,8 @@ def teacher_scores(teacher: Recipe, train_idx, test_idx, pool_texts: list[str], 
     model = fit_fold(teacher, fold_training(teacher, fit_idx, held_out), dev, state, resume, held_out)
     classifier = classifier_of(teacher, model)
     fit_to_dev(classifier, dev, teacher.config.train.calibration_bias)
-    result = classifier.predict_proba(pool_texts), classifier.predict_proba([teacher.examples.texts[i] for i in test_idx])
+    result = (classifier.predict_proba(pool_texts),
+              classifier.predict_proba([teacher.examples.texts[i] for i in test_idx]))
     if scores is not None:
         with atomic_file(scores) as staging, open(staging, "wb") as handle:
             np.savez(handle, pool=result[0], test=result[1])

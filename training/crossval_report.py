@@ -12,7 +12,6 @@ import numpy as np
 from framing.training.compare import mcnemar, paired_bootstrap
 from framing.training.metrics import classification_metrics
 
-
 # The figures crossval gives, with their printed names: each scorer's, each metric.
 SCORERS = {"model": "model", "baseline": "TF-IDF + LR", "teacher": "fold teachers"}
 METRICS = {"macro_f1": "macro-F1", "roc_auc": "ROC-AUC"}
@@ -22,9 +21,9 @@ METRICS = {"macro_f1": "macro-F1", "roc_auc": "ROC-AUC"}
 class Gold:
     """Another label column's targets for every labelled row of the run: `has` [N] marks the
     rows it labels, `labels` [N] (or [N, C] multi-label) holds their targets (0 elsewhere)."""
+
     has: np.ndarray
     labels: np.ndarray
-
 
 
 def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:
@@ -33,8 +32,9 @@ def label_counts(gold: np.ndarray, labels: list[str]) -> dict[str, int]:
     return {name: int(count) for name, count in zip(labels, counts)}
 
 
-def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
-                  has: Optional[np.ndarray] = None) -> dict[str, Any]:
+def pooled_scores(
+    gold: np.ndarray, scored: list[tuple], labels: list[str], has: Optional[np.ndarray] = None
+) -> dict[str, Any]:
     """Macro-F1 and ROC-AUC over every held-out row at once (those `has` [N] marks, if given):
     with folds of very different class balance (whole outlets held out), the mean of per-fold
     figures weighs a one-sided fold's rare class heavily."""
@@ -42,8 +42,11 @@ def pooled_scores(gold: np.ndarray, scored: list[tuple], labels: list[str],
     model, baseline = (np.concatenate([fold[k] for fold in scored]) for k in (1, 2))
     keep = np.ones(len(rows), dtype=bool) if has is None else has[rows]
     rows = rows[keep]
-    pooled = {"rows": int(len(rows)), **scores_of("model", gold[rows], model[keep], labels),
-              **scores_of("baseline", gold[rows], baseline[keep], labels)}
+    pooled = {
+        "rows": int(len(rows)),
+        **scores_of("model", gold[rows], model[keep], labels),
+        **scores_of("baseline", gold[rows], baseline[keep], labels),
+    }
     teachers = [np.concatenate([fold[3][k] for fold in scored])[keep] for k in range(len(scored[0][3]))]  # [n, C]
     if teachers:
         pooled.update(scores_of("teacher", gold[rows], np.mean(teachers, axis=0), labels))
@@ -60,8 +63,10 @@ def model_vs_teachers(gold: np.ndarray, model: np.ndarray, teachers: list[np.nda
 
     def against(proba: np.ndarray) -> dict[str, Any]:
         other = proba.argmax(axis=1)
-        return {**paired_bootstrap(gold, predicted, other, model.shape[1]),
-                "mcnemar": mcnemar(predicted == gold, other == gold)}
+        return {
+            **paired_bootstrap(gold, predicted, other, model.shape[1]),
+            "mcnemar": mcnemar(predicted == gold, other == gold),
+        }
 
     return {"teachers_average": against(np.mean(teachers, axis=0)), "each_teacher": [against(t) for t in teachers]}
 
@@ -80,8 +85,11 @@ def column_figures(gold: Gold, scored: tuple, labels: list[str]) -> dict[str, An
     if not keep.any():  # e.g. a held-out outlet only a file without the column has
         return {"rows": 0}
     target = gold.labels[test_idx][keep]
-    figures = {"rows": int(keep.sum()), **scores_of("model", target, model[keep], labels),
-               **scores_of("baseline", target, baseline[keep], labels)}
+    figures = {
+        "rows": int(keep.sum()),
+        **scores_of("model", target, model[keep], labels),
+        **scores_of("baseline", target, baseline[keep], labels),
+    }
     if teachers:
         figures.update(scores_of("teacher", target, np.mean(teachers, axis=0)[keep], labels))
         each = [scores_of("each_teacher", target, t[keep], labels) for t in teachers]
@@ -129,16 +137,20 @@ def render_summary(summary: dict[str, Any], folds: list[dict]) -> list[str]:
             if key not in summary:
                 continue
             s, pooled = summary[key], summary["pooled"].get(key)
-            lines.append(f"{title:12s} {metric_title} {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each(key)})"
-                         + ("" if pooled is None else f"; pooled over the held-out rows {pooled:.4f}")
-                         + (", their average" if name == "teacher" else ""))
+            lines.append(
+                f"{title:12s} {metric_title} {s['mean']:.4f} ± {s['sd']:.4f} (folds: {each(key)})"
+                + ("" if pooled is None else f"; pooled over the held-out rows {pooled:.4f}")
+                + (", their average" if name == "teacher" else "")
+            )
     paired = summary["pooled"].get("model_vs_teachers")
     if paired:
         test = paired["teachers_average"]
         low, high = test["ci95"]
-        lines.append(f"{'':12s} model minus their average, pooled: {test['macro_f1_difference']:+.4f} (95% CI "
-                     f"{low:+.4f} to {high:+.4f}, bootstrap p {test['p_value']:.3f}; McNemar p "
-                     f"{test['mcnemar']['p_value']:.3f})")
+        lines.append(
+            f"{'':12s} model minus their average, pooled: {test['macro_f1_difference']:+.4f} (95% CI "
+            f"{low:+.4f} to {high:+.4f}, bootstrap p {test['p_value']:.3f}; McNemar p "
+            f"{test['mcnemar']['p_value']:.3f})"
+        )
     return lines
 
 

@@ -15,7 +15,6 @@ from framing.output import atomic_file
 from framing.training.config import Config, as_current_yaml, config_from_dict
 from framing.training.training_data import data_provenance
 
-
 # The figures crossval gives, with their printed names: each scorer's, each metric.
 
 
@@ -44,9 +43,11 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
         changed = [key for key in spec if kept.get(key) != spec[key]]
         if changed:
             detail = "; ".join(data_changes(kept, spec))
-            raise FramingError(f"{work}: kept folds of a different run (changed: {', '.join(changed)}"
-                               f"{': ' + detail if detail else ''}); resume with the same config, teachers, "
-                               f"options and data files, or pass --overwrite to start over")
+            raise FramingError(
+                f"{work}: kept folds of a different run (changed: {', '.join(changed)}"
+                f"{': ' + detail if detail else ''}); resume with the same config, teachers, "
+                f"options and data files, or pass --overwrite to start over"
+            )
         return
     work.mkdir(parents=True, exist_ok=True)
     with atomic_file(marker) as staging:
@@ -81,6 +82,7 @@ def changed_data(kept: list[dict], now: list[dict]) -> list[str]:
         if before and after is None and not Path(source).exists():
             return f"{source}: not found (from {Path.cwd()})"
         return f"{source} (sha256 {short(before)}, now {short(after)})"
+
     return [why(*key) for key in dict.fromkeys([*was, *is_]) if was.get(key) != is_.get(key)]
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from framing.training.config import Config
 from framing.data import require_columns, texts_of
-from framing.training.labels import UNLABELLED, load_table, targets_of, without_labels
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
 from framing.training.calibration import calibrate_logits
-from framing.training.examples import (Examples, word_truth)
+from framing.training.config import Config
+from framing.training.examples import Examples, word_truth
+from framing.training.labels import UNLABELLED, load_table, targets_of, without_labels
 from framing.training.metrics import best_word_threshold, classification_metrics, group_metrics
 
 
@@ -46,8 +46,10 @@ def dev_reports(classifier: FramingClassifier, config: Config) -> dict[str, dict
     if data_config.group_column:
         require_columns(table, [data_config.group_column], data_config.dev)
     columns = [data_config.label_column, *data_config.report_label_columns]
-    frames = {column: without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
-              for column in columns}
+    frames = {
+        column: without_labels(table, column, [UNLABELLED, *data_config.drop_labels], data_config.dev)
+        for column in columns
+    }
     scored = table.loc[table.index.isin(pd.concat(list(frames.values())).index)]  # one pass: rows any column labels
     proba = classifier.predict_proba(texts_of(scored, data_config.text_column, data_config.dev))
     reports: dict[str, dict] = {"dev_by_label_column": {}}
@@ -59,6 +61,8 @@ def dev_reports(classifier: FramingClassifier, config: Config) -> dict[str, dict
         if data_config.group_column:
             reports.setdefault("dev_by_group", {})[column] = {
                 "column": data_config.group_column,
-                **group_metrics(gold, rows, frame[data_config.group_column].tolist(), classifier.labels,
-                                classifier.flag_label)}
+                **group_metrics(
+                    gold, rows, frame[data_config.group_column].tolist(), classifier.labels, classifier.flag_label
+                ),
+            }
     return {name: report for name, report in reports.items() if report}

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from transformers import PreTrainedTokenizerBase
 
-from framing.training.config import Config, DataConfig, DistillConfig
 from framing.data import read_table, require_columns, texts_of
 from framing.errors import FramingError
+from framing.training.config import Config, DataConfig, DistillConfig
 from framing.training.labels import load_table, numbers_of, targets_of, without_labels, word_lists
 from framing.training.pool import normalized
 
@@ -80,7 +80,9 @@ def word_gold(text: str, marked: list[str], words: list[dict]) -> list[bool]:
     return [any(w["start"] < e and s < w["end"] for s, e in spans) for w in words]
 
 
-def word_truth(texts: list[str], marked: list[list[str]], words: list[list[dict]]) -> tuple[list[list[bool]], list[list[float]]]:
+def word_truth(
+    texts: list[str], marked: list[list[str]], words: list[list[dict]]
+) -> tuple[list[list[bool]], list[list[float]]]:
     """Per text, whether each scored word is marked and its word-head weight: what word F1 and
     the word threshold are measured on (a text with no marked words counts as marking none)."""
     gold = [word_gold(text, m, ws) for text, m, ws in zip(texts, marked, words)]
@@ -99,35 +101,63 @@ def supervision_present(data_config: DataConfig, columns: set[str]) -> DataConfi
     return data_config.model_copy(update=update)
 
 
-def encode(texts: list[str], marked: Optional[list[list[str]]], tokenizer: PreTrainedTokenizerBase, max_length: int,
-           with_words: bool) -> tuple[list[list[int]], Optional[list[list[int]]]]:
+def encode(
+    texts: list[str],
+    marked: Optional[list[list[str]]],
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    with_words: bool,
+) -> tuple[list[list[int]], Optional[list[list[int]]]]:
     """Token ids of `texts`, and with `with_words` each token's word target (1 where it overlaps
     one of the text's `marked` words, 0 elsewhere, IGNORE on special tokens)."""
-    encoded = tokenizer(texts, truncation=True, max_length=max_length,
-                        return_offsets_mapping=with_words, return_special_tokens_mask=with_words)
+    encoded = tokenizer(
+        texts,
+        truncation=True,
+        max_length=max_length,
+        return_offsets_mapping=with_words,
+        return_special_tokens_mask=with_words,
+    )
     if not with_words:
         return encoded["input_ids"], None
     return encoded["input_ids"], [
         token_targets(offsets, marked_spans(text, words), special)
-        for text, words, offsets, special in zip(texts, marked, encoded["offset_mapping"], encoded["special_tokens_mask"])
+        for text, words, offsets, special in zip(
+            texts, marked, encoded["offset_mapping"], encoded["special_tokens_mask"]
+        )
     ]
 
 
 def build_examples(
-    frame: pd.DataFrame, data_name: str, data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int,
+    frame: pd.DataFrame,
+    data_name: str,
+    data_config: DataConfig,
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
     partial: bool = False,
 ) -> Examples:
     """Examples of one table. With `partial` (an extra training file), a supervision column the
     table lacks (words, aux labels, votes) is left out for its rows instead of failing."""
     if partial:
         data_config = supervision_present(data_config, set(frame.columns))
-    supervision = [data_config.words_column, data_config.aux_label_column, data_config.votes_column,
-                   data_config.annotators_column]
+    supervision = [
+        data_config.words_column,
+        data_config.aux_label_column,
+        data_config.votes_column,
+        data_config.annotators_column,
+    ]
     require_columns(frame, [data_config.text_column, data_config.label_column, *supervision], data_name)
     frame = without_labels(frame, data_config.label_column, data_config.drop_labels, data_name)
     texts = texts_of(frame, data_config.text_column, data_name)
     names = data_config.label_names
-    labels = targets_of(frame, data_config.label_column, data_config.labels, names, data_name, data_config.multi_label, data_config.label_separator)
+    labels = targets_of(
+        frame,
+        data_config.label_column,
+        data_config.labels,
+        names,
+        data_name,
+        data_config.multi_label,
+        data_config.label_separator,
+    )
     words = word_lists(frame, data_config.words_column, data_name) if data_config.words_column else None
     input_ids, word_targets = encode(texts, words, tokenizer, max_length, bool(data_config.words_column))
     examples = Examples(texts=texts, input_ids=input_ids, labels=labels, word_targets=word_targets, marked=words)
@@ -145,8 +175,9 @@ def build_examples(
     return examples
 
 
-def labelled_parts(data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int,
-                   with_dev: bool = False) -> tuple[list[Examples], list[tuple[str, pd.DataFrame]]]:
+def labelled_parts(
+    data_config: DataConfig, tokenizer: PreTrainedTokenizerBase, max_length: int, with_dev: bool = False
+) -> tuple[list[Examples], list[tuple[str, pd.DataFrame]]]:
     """The examples of each labelled file, for join_examples: `train`, then every `extra_train`
     file (a supervision column one lacks is left out for its rows), and with `with_dev` the dev
     file too (cross-validation pools it). Also each file's name and kept rows, in the same order,
@@ -199,9 +230,17 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
     return Examples(**joined)
 
 
-def sentence_source(data: str, text_column: str, label_column: str, labels: dict[str, str],
-                    max_examples: Optional[int], main: DataConfig, tokenizer: PreTrainedTokenizerBase,
-                    max_length: int, seed: int) -> tuple[Examples, pd.DataFrame]:
+def sentence_source(
+    data: str,
+    text_column: str,
+    label_column: str,
+    labels: dict[str, str],
+    max_examples: Optional[int],
+    main: DataConfig,
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    seed: int,
+) -> tuple[Examples, pd.DataFrame]:
     """Examples of a sentence-label-only source (an intermediate stage, a mixed source), with
     label ids in the main data's order, and its kept rows; with `max_examples`, a class-balanced
     sample of at most that many rows (fixed seed)."""
@@ -209,8 +248,9 @@ def sentence_source(data: str, text_column: str, label_column: str, labels: dict
     require_columns(frame, [label_column], data)
     if max_examples and len(frame) > max_examples:
         per_class = max_examples // frame[label_column].nunique()
-        frame = pd.concat([group.sample(min(len(group), per_class), random_state=seed)
-                           for _, group in frame.groupby(label_column)]).sort_index()
+        frame = pd.concat(
+            [group.sample(min(len(group), per_class), random_state=seed) for _, group in frame.groupby(label_column)]
+        ).sort_index()
     source = DataConfig(train=data, text_column=text_column, label_column=label_column, labels=labels)
     examples = build_examples(frame, data, source, tokenizer, max_length)
     # ids follow the main label order, whatever order the source's mapping lists them in
@@ -222,9 +262,17 @@ def mixed_parts(config: Config, tokenizer: PreTrainedTokenizerBase) -> list[tupl
     """Each `mixed` source's examples, weighted by its `weight`, with its kept rows."""
     parts = []
     for source in config.mixed:
-        examples, frame = sentence_source(source.data, source.text_column, source.label_column, source.labels,
-                                          source.max_examples, config.data, tokenizer, config.model.max_length,
-                                          config.train.seed)
+        examples, frame = sentence_source(
+            source.data,
+            source.text_column,
+            source.label_column,
+            source.labels,
+            source.max_examples,
+            config.data,
+            tokenizer,
+            config.model.max_length,
+            config.train.seed,
+        )
         if source.group_column:
             require_columns(frame, [source.group_column], source.data)
         examples.weight = np.full(len(examples), source.weight)
@@ -259,12 +307,14 @@ def pool_examples(distill: DistillConfig, tokenizer: PreTrainedTokenizerBase, ma
     """The pool's texts alone (the first score file's, or any table with the text column, such
     as the pool itself), for teachers trained later to score (strict cross-validation)."""
     source = distill.scores[0]
-    return _text_examples(texts_of(_pool_rows(read_table(source), distill), distill.text_column, source),
-                          tokenizer, max_length)
+    return _text_examples(
+        texts_of(_pool_rows(read_table(source), distill), distill.text_column, source), tokenizer, max_length
+    )
 
 
-def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: PreTrainedTokenizerBase,
-                     max_length: int) -> Examples:
+def teacher_examples(
+    distill: DistillConfig, label_names: list[str], tokenizer: PreTrainedTokenizerBase, max_length: int
+) -> Examples:
     """The distillation pool: texts with the average of the teachers' probabilities [N, C]
     (renormalised), and the teacher's best label as the hard label."""
     columns = [f"scores.{name}" for name in label_names]
@@ -277,14 +327,18 @@ def teacher_examples(distill: DistillConfig, label_names: list[str], tokenizer: 
         if texts is not None and these != texts:
             row = next(i for i, (a, b) in enumerate(zip(these, texts)) if a != b) if len(these) == len(texts) else None
             where = f"row {row + 1} differs" if row is not None else f"{len(these)} rows against {len(texts)}"
-            raise FramingError(f"{source}: not the same texts as {distill.scores[0]} ({where}); an ensemble's "
-                               f"score files must score the same pool in the same order")
+            raise FramingError(
+                f"{source}: not the same texts as {distill.scores[0]} ({where}); an ensemble's "
+                f"score files must score the same pool in the same order"
+            )
         texts = these
         values = frame[columns].to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(values).all(axis=1) | (values < 0).any(axis=1))
         if len(bad):
-            raise FramingError(f"{source}: row {int(frame.index[bad[0]]) + 1}: scores must be probabilities, got "
-                               f"{values[bad[0]].tolist()}")
+            raise FramingError(
+                f"{source}: row {int(frame.index[bad[0]]) + 1}: scores must be probabilities, got "
+                f"{values[bad[0]].tolist()}"
+            )
         probabilities.append(values)
     return with_teacher(_text_examples(texts, tokenizer, max_length), np.mean(probabilities, axis=0))
 

@@ -22,8 +22,15 @@ from framing.training.examples import Examples, encode
 # An adverb goes before the sentence's first past-tense verb ("The man allegedly stole ...");
 # a sentence without one takes a lead-in ("According to officials, the man ...").
 ADVERBS = ("allegedly", "reportedly", "purportedly", "apparently", "supposedly")
-LEAD_INS = ("According to officials, ", "According to police, ", "According to the report, ",
-            "Officials said ", "Reports say ", "Allegedly, ", "Reportedly, ")
+LEAD_INS = (
+    "According to officials, ",
+    "According to police, ",
+    "According to the report, ",
+    "Officials said ",
+    "Reports say ",
+    "Allegedly, ",
+    "Reportedly, ",
+)
 PAST_VERB = re.compile(r"\b([a-z]+) ([a-z]{3,}ed)\b")  # the word before, and a past-tense verb or participle
 
 
@@ -43,14 +50,16 @@ def hedged(text: str) -> str:
     return lead + text
 
 
-def hedge_copies(examples: Examples, config: HedgeConfig, tokenizer: PreTrainedTokenizerBase,
-                 max_length: int) -> Examples:
+def hedge_copies(
+    examples: Examples, config: HedgeConfig, tokenizer: PreTrainedTokenizerBase, max_length: int
+) -> Examples:
     """A hedged copy of every row of `examples`, with its label, vote share, auxiliary label and
     marked words, at `config.weight`."""
     copies = examples.subset(range(len(examples)))
     copies.texts = [hedged(text) for text in examples.texts]
     marked = examples.marked or [[] for _ in examples.texts]
-    copies.input_ids, copies.word_targets = encode(copies.texts, marked, tokenizer, max_length,
-                                                   examples.word_targets is not None)
+    copies.input_ids, copies.word_targets = encode(
+        copies.texts, marked, tokenizer, max_length, examples.word_targets is not None
+    )
     copies.weight = np.full(len(copies), config.weight)
     return copies

@@ -95,21 +95,32 @@ def label_ids(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: 
         key = value if isinstance(value, str) else show_value(value)
         if key not in lookup:
             expected = ", ".join(repr(k) for k in lookup)
-            raise FramingError(f"{source}: row {row}, column '{column}': unknown label {show_value(value)} (expected one of {expected})")
+            raise FramingError(
+                f"{source}: row {row}, column '{column}': unknown label {show_value(value)} "
+                f"(expected one of {expected})"
+            )
         ids.append(lookup[key])
     return ids
 
 
-def targets_of(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str,
-               multi_label: bool = False, separator: str = "|") -> np.ndarray:
+def targets_of(
+    frame: pd.DataFrame,
+    column: str,
+    mapping: dict[str, str],
+    names: list[str],
+    source: str,
+    multi_label: bool = False,
+    separator: str = "|",
+) -> np.ndarray:
     """Gold labels: [N] label ids, or [N, C] 0/1 targets for multi-label data."""
     if multi_label:
         return label_sets(frame, column, mapping, names, source, separator)
     return np.asarray(label_ids(frame, column, mapping, names, source))
 
 
-def label_sets(frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str,
-               separator: str = "|") -> np.ndarray:
+def label_sets(
+    frame: pd.DataFrame, column: str, mapping: dict[str, str], names: list[str], source: str, separator: str = "|"
+) -> np.ndarray:
     """Multi-label targets [N, C] (0/1): each value is a list of labels (raw or names) or a
     string of them joined by `separator`; an empty value is no label."""
     require_columns(frame, [column], source)
@@ -124,13 +135,17 @@ def label_sets(frame: pd.DataFrame, column: str, mapping: dict[str, str], names:
         elif isinstance(value, str):
             value = [part.strip() for part in value.split(separator) if part.strip()]
         if not isinstance(value, (list, tuple)):
-            raise FramingError(f"{source}: row {row}, column '{column}': expected a list of labels or text joined by "
-                               f"{separator!r}, got {show_value(value)}")
+            raise FramingError(
+                f"{source}: row {row}, column '{column}': expected a list of labels or text joined by "
+                f"{separator!r}, got {show_value(value)}"
+            )
         for label in value:
             if not isinstance(label, str) or label not in lookup:
                 expected = ", ".join(repr(k) for k in lookup)
-                raise FramingError(f"{source}: row {row}, column '{column}': unknown label {show_value(label)} "
-                                   f"(expected any of {expected})")
+                raise FramingError(
+                    f"{source}: row {row}, column '{column}': unknown label {show_value(label)} "
+                    f"(expected any of {expected})"
+                )
             targets[position, lookup[label]] = 1
     return targets
 

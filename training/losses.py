@@ -10,13 +10,18 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils.class_weight import compute_class_weight
 
-from framing.training.config import Config
 from framing.model import FramingModel
-from framing.training.examples import (IGNORE)
+from framing.training.config import Config
+from framing.training.examples import IGNORE
 
 
-def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: Optional[int],
-                   class_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
+def multitask_loss(
+    model: FramingModel,
+    batch: dict,
+    config: Config,
+    votes_for: Optional[int],
+    class_weight: Optional[torch.Tensor] = None,
+) -> torch.Tensor:
     out = model(batch["input_ids"], batch["attention_mask"])
     if batch["labels"].ndim == 2:  # multi-label: an independent sigmoid per label, [B, C] targets
         loss = F.binary_cross_entropy_with_logits(out.logits, batch["labels"].float(), pos_weight=class_weight)
@@ -25,8 +30,9 @@ def multitask_loss(model: FramingModel, batch: dict, config: Config, votes_for: 
     return loss + _auxiliary_losses(out, batch, config)
 
 
-def _sentence_loss(logits: torch.Tensor, batch: dict, config: Config, votes_for: Optional[int],
-                   class_weight: Optional[torch.Tensor]) -> torch.Tensor:
+def _sentence_loss(
+    logits: torch.Tensor, batch: dict, config: Config, votes_for: Optional[int], class_weight: Optional[torch.Tensor]
+) -> torch.Tensor:
     num_labels = logits.shape[-1]
     target = F.one_hot(batch["labels"], num_labels).float()  # [B, C]
     if "soft" in batch and config.train.soft_label_weight > 0:
@@ -40,8 +46,9 @@ def _sentence_loss(logits: torch.Tensor, batch: dict, config: Config, votes_for:
         weights = weights * batch["weight"]
     if "teacher" in batch:  # pool rows learn the teacher's distribution instead of a gold label
         pooled = ~torch.isnan(batch["teacher"][:, 0])  # [B]
-        per_example = torch.where(pooled, _distill_loss(logits, batch["teacher"], config.distill.temperature),
-                                  per_example)
+        per_example = torch.where(
+            pooled, _distill_loss(logits, batch["teacher"], config.distill.temperature), per_example
+        )
         weights = torch.where(pooled, torch.full_like(weights, config.distill.weight), weights)
     return (per_example * weights).sum() / weights.sum()
 
@@ -61,9 +68,7 @@ def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
     if config.train.word_loss_weight > 0:
         valid = batch["word_targets"] != IGNORE  # [B, T]
         if valid.any():
-            word_loss = F.binary_cross_entropy_with_logits(
-                out.word_logits[valid], batch["word_targets"][valid].float()
-            )
+            word_loss = F.binary_cross_entropy_with_logits(out.word_logits[valid], batch["word_targets"][valid].float())
             loss = loss + config.train.word_loss_weight * word_loss
     if out.aux_logits is not None and config.train.aux_loss_weight > 0 and "aux_labels" in batch:
         if (batch["aux_labels"] != IGNORE).any():

@@ -17,8 +17,13 @@ def _binned_calibration_error(confidence: np.ndarray, outcome: np.ndarray, bins:
     """Sum over equal-width bins of confidence: share of items x |mean outcome - mean confidence|."""
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
-    return float(sum((which == b).mean() * abs(outcome[which == b].mean() - confidence[which == b].mean())
-                     for b in range(bins) if (which == b).any()))
+    return float(
+        sum(
+            (which == b).mean() * abs(outcome[which == b].mean() - confidence[which == b].mean())
+            for b in range(bins)
+            if (which == b).any()
+        )
+    )
 
 
 def resampled(statistic: Callable[[np.ndarray], float], n: int, rounds: int, seed: int = 0) -> np.ndarray:
@@ -30,20 +35,26 @@ def resampled(statistic: Callable[[np.ndarray], float], n: int, rounds: int, see
     return np.array([statistic(rng.integers(0, n, n)) for _ in range(rounds)])
 
 
-def bootstrap_macro_f1(y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0,
-                       labels: Optional[list[int]] = None) -> tuple[float, float]:
+def bootstrap_macro_f1(
+    y_true: np.ndarray, y_pred: np.ndarray, rounds: int = 1000, seed: int = 0, labels: Optional[list[int]] = None
+) -> tuple[float, float]:
     """95% percentile interval of macro-F1 over resampled examples, averaged over `labels`
     (label ids; default those present), the same labels as the point estimate."""
-    scores = resampled(lambda idx: f1_score(y_true[idx], y_pred[idx], average="macro", labels=labels,
-                                            zero_division=0), len(y_true), rounds, seed)
+    scores = resampled(
+        lambda idx: f1_score(y_true[idx], y_pred[idx], average="macro", labels=labels, zero_division=0),
+        len(y_true),
+        rounds,
+        seed,
+    )
     low, high = np.percentile(scores, [2.5, 97.5])
     return float(low), float(high)
 
 
 def binary_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 15) -> float:
     """ECE of independent probabilities (multi-label): |P(label holds) - p| over bins of p."""
-    return _binned_calibration_error(np.asarray(proba, dtype=float).ravel(),
-                                     np.asarray(y_true, dtype=float).ravel(), bins)
+    return _binned_calibration_error(
+        np.asarray(proba, dtype=float).ravel(), np.asarray(y_true, dtype=float).ravel(), bins
+    )
 
 
 def best_thresholds(y_true: np.ndarray, proba: np.ndarray) -> np.ndarray:
@@ -58,8 +69,13 @@ def best_thresholds(y_true: np.ndarray, proba: np.ndarray) -> np.ndarray:
     return chosen
 
 
-def multilabel_metrics(y_true: np.ndarray, proba: np.ndarray, labels: list[str], bootstrap_rounds: int = 1000,
-                       thresholds: Optional[np.ndarray] = None) -> dict[str, Any]:
+def multilabel_metrics(
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    labels: list[str],
+    bootstrap_rounds: int = 1000,
+    thresholds: Optional[np.ndarray] = None,
+) -> dict[str, Any]:
     """Per-label and averaged F1 of thresholded sigmoid outputs; y_true and proba are [N, C]."""
     thresholds = np.full(len(labels), 0.5) if thresholds is None else np.asarray(thresholds)
     y_pred = (proba >= thresholds).astype(int)
@@ -84,8 +100,9 @@ def multilabel_metrics(y_true: np.ndarray, proba: np.ndarray, labels: list[str],
     return metrics
 
 
-def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: int = 1000,
-                           thresholds: Optional[np.ndarray] = None) -> dict[str, Any]:
+def classification_metrics(
+    y_true, proba, labels: list[str], bootstrap_rounds: int = 1000, thresholds: Optional[np.ndarray] = None
+) -> dict[str, Any]:
     """Single-label metrics from ids [N] and probabilities [N, C]; multi-label targets [N, C]
     go to multilabel_metrics (with per-label `thresholds`, default 0.5)."""
     y_true = np.asarray(y_true)
@@ -107,8 +124,9 @@ def classification_metrics(y_true, proba, labels: list[str], bootstrap_rounds: i
         },
     }
     if bootstrap_rounds:
-        metrics["macro_f1_ci95"] = list(bootstrap_macro_f1(y_true, y_pred, bootstrap_rounds,
-                                                           labels=list(range(len(labels)))))
+        metrics["macro_f1_ci95"] = list(
+            bootstrap_macro_f1(y_true, y_pred, bootstrap_rounds, labels=list(range(len(labels))))
+        )
     present = np.unique(y_true)
     if len(present) == len(labels):
         if len(labels) == 2:
@@ -124,12 +142,19 @@ def word_metrics(gold: list[list[bool]], weights: list[list[float]], threshold: 
     truth = np.array([g for per_text in gold for g in per_text], dtype=bool)
     predicted = np.array([w for per_text in weights for w in per_text]) >= threshold
     precision, recall, f1, _ = precision_recall_fscore_support(truth, predicted, average="binary", zero_division=0)
-    return {"precision": float(precision), "recall": float(recall), "f1": float(f1), "threshold": float(threshold),
-            "marked_words": int(truth.sum()), "words": int(truth.size)}
+    return {
+        "precision": float(precision),
+        "recall": float(recall),
+        "f1": float(f1),
+        "threshold": float(threshold),
+        "marked_words": int(truth.sum()),
+        "words": int(truth.size),
+    }
 
 
-def best_word_threshold(gold: list[list[bool]], weights: list[list[float]],
-                        keep: Optional[float] = None) -> Optional[dict[str, float]]:
+def best_word_threshold(
+    gold: list[list[bool]], weights: list[list[float]], keep: Optional[float] = None
+) -> Optional[dict[str, float]]:
     """The word_metrics of the threshold (on a 0.05 grid) with the best F1 (the lowest on a tie);
     with `keep` (the threshold in use, on a refit), that one's unless another is strictly better.
     None when no word is marked: every threshold then scores F1 0, and there is nothing to choose by."""
@@ -144,8 +169,14 @@ def best_word_threshold(gold: list[list[bool]], weights: list[list[float]],
 EMPTY_GROUP = "(no value)"
 
 
-def group_metrics(y_true: np.ndarray, proba: np.ndarray, groups: Sequence[str], labels: list[str], flag: str,
-                  bootstrap_rounds: int = 1000) -> dict[str, Any]:
+def group_metrics(
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    groups: Sequence[str],
+    labels: list[str],
+    flag: str,
+    bootstrap_rounds: int = 1000,
+) -> dict[str, Any]:
     """Single-label metrics within each group (e.g. the outlets' political leaning), to check
     for an asymmetry between groups: {"groups": {g: {n, macro_f1, macro_f1_ci95, roc_auc,
     gold_rate, predicted_rate, over_flagging}}, "gaps": {...}}. `*_rate` is the share of the
@@ -158,20 +189,26 @@ def group_metrics(y_true: np.ndarray, proba: np.ndarray, groups: Sequence[str], 
         rows = groups == group
         gold, p = y_true[rows], proba[rows]
         predicted = p.argmax(axis=1)
-        entry = {"n": int(rows.sum()),
-                 "macro_f1": float(f1_score(gold, predicted, average="macro", labels=list(range(len(labels))),
-                                            zero_division=0)),
-                 "gold_rate": float((gold == flag_index).mean()),
-                 "predicted_rate": float((predicted == flag_index).mean())}
+        entry = {
+            "n": int(rows.sum()),
+            "macro_f1": float(
+                f1_score(gold, predicted, average="macro", labels=list(range(len(labels))), zero_division=0)
+            ),
+            "gold_rate": float((gold == flag_index).mean()),
+            "predicted_rate": float((predicted == flag_index).mean()),
+        }
         entry["over_flagging"] = entry["predicted_rate"] - entry["gold_rate"]
         if len(set(gold.tolist())) > 1:  # ROC-AUC needs both classes in the group
             entry["roc_auc"] = float(roc_auc_score(gold == flag_index, p[:, flag_index]))
         if bootstrap_rounds:
-            entry["macro_f1_ci95"] = list(bootstrap_macro_f1(gold, predicted, bootstrap_rounds,
-                                                             labels=list(range(len(labels)))))
+            entry["macro_f1_ci95"] = list(
+                bootstrap_macro_f1(gold, predicted, bootstrap_rounds, labels=list(range(len(labels))))
+            )
         result[group] = entry
     named = [e for g, e in result.items() if g != EMPTY_GROUP]  # rows without a group are no group of their own
-    gaps = {key: max(e[key] for e in named if key in e) - min(e[key] for e in named if key in e)
-            for key in ("macro_f1", "roc_auc", "predicted_rate", "over_flagging")
-            if sum(key in e for e in named) > 1}
+    gaps = {
+        key: max(e[key] for e in named if key in e) - min(e[key] for e in named if key in e)
+        for key in ("macro_f1", "roc_auc", "predicted_rate", "over_flagging")
+        if sum(key in e for e in named) > 1
+    }
     return {"flag_label": flag, "groups": result, "gaps": gaps}

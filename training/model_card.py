@@ -15,8 +15,8 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from framing.checkpoint import CheckpointMeta
 from framing.output import write_text
-from framing.training.evaluate import group_table
 from framing.training.config import Config, DatasetFacts, load_config
+from framing.training.evaluate import group_table
 
 # Read when the module is imported (training imports it first thing), so that a template that did
 # not install with the package stops `framing train` at once, not after hours, at the card.
@@ -27,12 +27,17 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
     """`meta`: the checkpoint's framing.json values; `metrics`: training's metrics.json."""
     dev = metrics.get("dev", {})
     sections = {
-        "name": config.name, "base": base_description(config),
+        "name": config.name,
+        "base": base_description(config),
         "labels": ", ".join(f"`{n}`" for n in meta["labels"]),
         "mapping": ", ".join(f"`{raw}` → `{name}`" for raw, name in meta["label_mapping"].items()),
-        "calibration": calibration_sentence(meta), "training_data": training_data_lines(config, meta, metrics),
-        "dataset_notes": [{"about": dataset_about(source, facts), "citation": (facts.citation or "").strip()}
-                          for source, facts in datasets(config) if facts.name or facts.description or facts.citation],
+        "calibration": calibration_sentence(meta),
+        "training_data": training_data_lines(config, meta, metrics),
+        "dataset_notes": [
+            {"about": dataset_about(source, facts), "citation": (facts.citation or "").strip()}
+            for source, facts in datasets(config)
+            if facts.name or facts.description or facts.citation
+        ],
         "licences": licence_lines(config),
         "dev_metrics": dev_metric_rows(meta, dev, metrics.get("dev_by_label_column", {})),
         "groups": groups_lines(metrics.get("dev_by_group", {})),
@@ -74,18 +79,32 @@ def card_data(config: Config, dev: dict[str, Any]) -> ModelCardData:
     dev metrics (model-index) for its evaluation results."""
     results = None
     if dev:
-        dataset = {"task_type": "text-classification", "dataset_type": "text-classification",
-                   "dataset_name": f"{config.data.about.name or config.data.dev} dev split"}
-        results = [EvalResult(**dataset, metric_type="f1", metric_name="macro-F1",
-                              metric_value=round(dev["macro_f1"], 4)),
-                   EvalResult(**dataset, metric_type="accuracy", metric_value=round(dev["accuracy"], 4)),
-                   EvalResult(**dataset, metric_type="ece", metric_name="expected calibration error",
-                              metric_value=round(dev["ece"], 4))]
-    return ModelCardData(license=config.data.about.license or "other", library_name="transformers",
-                         pipeline_tag="text-classification", base_model=config.model.base,
-                         datasets=[facts.hub_id or facts.name or source for source, facts in datasets(config)],
-                         language=["en"], tags=["framing", "media-bias", "text-classification"],
-                         model_name=config.name if dev else None, eval_results=results)
+        dataset = {
+            "task_type": "text-classification",
+            "dataset_type": "text-classification",
+            "dataset_name": f"{config.data.about.name or config.data.dev} dev split",
+        }
+        results = [
+            EvalResult(**dataset, metric_type="f1", metric_name="macro-F1", metric_value=round(dev["macro_f1"], 4)),
+            EvalResult(**dataset, metric_type="accuracy", metric_value=round(dev["accuracy"], 4)),
+            EvalResult(
+                **dataset,
+                metric_type="ece",
+                metric_name="expected calibration error",
+                metric_value=round(dev["ece"], 4),
+            ),
+        ]
+    return ModelCardData(
+        license=config.data.about.license or "other",
+        library_name="transformers",
+        pipeline_tag="text-classification",
+        base_model=config.model.base,
+        datasets=[facts.hub_id or facts.name or source for source, facts in datasets(config)],
+        language=["en"],
+        tags=["framing", "media-bias", "text-classification"],
+        model_name=config.name if dev else None,
+        eval_results=results,
+    )
 
 
 def base_description(config: Config) -> str:
@@ -93,8 +112,10 @@ def base_description(config: Config) -> str:
     keep = config.model.keep_layers
     if not keep:
         return f"`{config.model.base}`"
-    return (f"encoder layers {', '.join(map(str, keep))} of `{config.model.base}` (a {len(keep)}-layer model, "
-            f"initialised from those layers)")
+    return (
+        f"encoder layers {', '.join(map(str, keep))} of `{config.model.base}` (a {len(keep)}-layer model, "
+        f"initialised from those layers)"
+    )
 
 
 def calibration_sentence(meta: dict[str, Any]) -> str:
@@ -108,28 +129,37 @@ def calibration_sentence(meta: dict[str, Any]) -> str:
         return f"`framing` {how}, fitted on the dev split."
     by_column = fit.get("by_label_column") or {}
     if len(by_column) > 1:
-        where = ("label columns " + " and ".join(f"`{c}` ({f['n']} rows)" for c, f in by_column.items())
-                 + ", fitted on all at once, so the probabilities are calibrated to their average")
+        where = (
+            "label columns "
+            + " and ".join(f"`{c}` ({f['n']} rows)" for c, f in by_column.items())
+            + ", fitted on all at once, so the probabilities are calibrated to their average"
+        )
         figures = "; ".join(f"on `{c}`, {_refit_figures(f)}" for c, f in by_column.items())
     else:
         where, figures = f"{fit['n']} rows, label column `{fit['label_column']}`", _refit_figures(fit)
     words = fit.get("words")
     if words:  # the word threshold, refitted on the same rows through the same back end
-        figures += (f". The word threshold was refitted there too, against the words marked in `{words['column']}` "
-                    f"on the {words['n']} rows of `{words['label_column']}`: "
-                    f"{words['before']['threshold']:.2f} -> {words['after']['threshold']:.2f}, word F1 "
-                    f"{words['before']['f1']:.4f} -> {words['after']['f1']:.4f}")
-    return (f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({where}, back end "
-            f"`{fit['runtime']}`): {figures}. The dev metrics below were measured at the end of training, before "
-            f"that refit.")
+        figures += (
+            f". The word threshold was refitted there too, against the words marked in `{words['column']}` "
+            f"on the {words['n']} rows of `{words['label_column']}`: "
+            f"{words['before']['threshold']:.2f} -> {words['after']['threshold']:.2f}, word F1 "
+            f"{words['before']['f1']:.4f} -> {words['after']['f1']:.4f}"
+        )
+    return (
+        f"`framing` {how}, refitted by `framing calibrate` on `{fit['data']}` ({where}, back end "
+        f"`{fit['runtime']}`): {figures}. The dev metrics below were measured at the end of training, before "
+        f"that refit."
+    )
 
 
 def _refit_figures(fit: dict[str, Any]) -> str:
     """ECE and macro-F1 after the refit, with the calibration it replaced and, where recorded,
     uncalibrated (the fixed reference: a second refit on the same data replaces its own fit)."""
+
     def figures(key: str) -> str:
         uncalibrated = f", {fit['uncalibrated'][key]:.4f} uncalibrated" if fit.get("uncalibrated") else ""
         return f"{fit['before'][key]:.4f} with the calibration it replaced{uncalibrated}, {fit['after'][key]:.4f} after"
+
     return f"ECE {figures('ece')}; macro-F1 {figures('macro_f1')}"
 
 
@@ -145,65 +175,92 @@ def training_data_lines(config: Config, meta: dict[str, Any], metrics: dict[str,
     lines = [
         f"- train: `{config.data.train}` ({count}), "
         f"text column `{config.data.text_column}`, label column `{config.data.label_column}`",
-        f"- dev: `{config.data.dev}`, used for " + ("picking the epoch, " if picks_epoch else "")
+        f"- dev: `{config.data.dev}`, used for "
+        + ("picking the epoch, " if picks_epoch else "")
         + "the calibration (temperature and bias) and the word threshold",
         f"- the resolved training config is in `training_config.yaml`; training took {metrics.get('train_seconds')} s"
-        + (" (the part after resuming)" if metrics.get("resumed") else "") + ".",
+        + (" (the part after resuming)" if metrics.get("resumed") else "")
+        + ".",
     ]
-    lines += [f"- {d['split']} data `{d['source']}`: sha256 `{d['sha256']}`" if d.get("sha256")
-              else f"- {d['split']} data `{d['source']}`: a hub dataset (its revision is tracked by the hub)"
-              for d in metrics.get("data", [])]
+    lines += [
+        f"- {d['split']} data `{d['source']}`: sha256 `{d['sha256']}`"
+        if d.get("sha256")
+        else f"- {d['split']} data `{d['source']}`: a hub dataset (its revision is tracked by the hub)"
+        for d in metrics.get("data", [])
+    ]
     lines.append(label_scheme(meta))
     if config.intermediate:
         stage = config.intermediate
         rows = f"a class-balanced sample of at most {stage.max_examples}" if stage.max_examples else "all"
-        lines.append(f"- before that, an intermediate stage: {stage.epochs} epoch(s) on `{stage.data}` ({rows} rows; "
-                     f"labels {', '.join(f'`{k}` → `{v}`' for k, v in stage.labels.items())}), sentence head only")
+        lines.append(
+            f"- before that, an intermediate stage: {stage.epochs} epoch(s) on `{stage.data}` ({rows} rows; "
+            f"labels {', '.join(f'`{k}` → `{v}`' for k, v in stage.labels.items())}), sentence head only"
+        )
     for source in config.mixed:
         rows = f"a class-balanced sample of at most {source.max_examples}" if source.max_examples else "all"
-        lines.append(f"- mixed into that stage: `{source.data}` ({rows} rows; labels "
-                     f"{', '.join(f'`{k}` → `{v}`' for k, v in source.labels.items())}), a row weighing "
-                     f"{source.weight:g} of a gold one; sentence head only")
+        lines.append(
+            f"- mixed into that stage: `{source.data}` ({rows} rows; labels "
+            f"{', '.join(f'`{k}` → `{v}`' for k, v in source.labels.items())}), a row weighing "
+            f"{source.weight:g} of a gold one; sentence head only"
+        )
     if config.counterfactuals:
-        lines.append(f"- group-term counterfactuals: each gold training sentence naming a group of "
-                     f"`{config.counterfactuals.terms}` again with another group of its set, same label, a copy "
-                     f"weighing {config.counterfactuals.weight:g} of a gold row")
+        lines.append(
+            f"- group-term counterfactuals: each gold training sentence naming a group of "
+            f"`{config.counterfactuals.terms}` again with another group of its set, same label, a copy "
+            f"weighing {config.counterfactuals.weight:g} of a gold row"
+        )
     if config.hedges:
-        lines.append(f"- reporting-hedge copies: each gold training sentence again with one hedge inserted "
-                     f"(\"allegedly\", \"according to officials\"), same label and marked words, a copy weighing "
-                     f"{config.hedges.weight:g} of a gold row")
+        lines.append(
+            f"- reporting-hedge copies: each gold training sentence again with one hedge inserted "
+            f'("allegedly", "according to officials"), same label and marked words, a copy weighing '
+            f"{config.hedges.weight:g} of a gold row"
+        )
     if config.data.on_disagreement != "keep":
-        lines.append("- a sentence labelled differently by two sources: " +
-                     ("the first-listed source's label kept" if config.data.on_disagreement == "first"
-                      else "left out"))
+        lines.append(
+            "- a sentence labelled differently by two sources: "
+            + ("the first-listed source's label kept" if config.data.on_disagreement == "first" else "left out")
+        )
     if config.distill:
         distill = config.distill
         rows = f"the first {distill.max_examples} rows" if distill.max_examples else "every row"
         teacher = f" by {distill.teacher}" if distill.teacher else ""
-        lines.append(f"- distillation: {rows} of {len(distill.scores)} teacher score file(s){teacher}, averaged, "
-                     f"learned beside the gold labels (KL divergence at temperature {distill.temperature:g}, "
-                     f"a pool sentence weighing {distill.weight:g} of a labelled one; sentence head only)")
+        lines.append(
+            f"- distillation: {rows} of {len(distill.scores)} teacher score file(s){teacher}, averaged, "
+            f"learned beside the gold labels (KL divergence at temperature {distill.temperature:g}, "
+            f"a pool sentence weighing {distill.weight:g} of a labelled one; sentence head only)"
+        )
     return lines
 
 
 def label_scheme(meta: dict[str, Any]) -> str:
     if meta.get("multi_label"):
         thresholds = ", ".join(f"`{k}` {v:.2f}" for k, v in meta.get("thresholds", {}).items())
-        return ("- label scheme: multi-label (an independent sigmoid per label); a label is predicted when its "
-                f"probability reaches its threshold, tuned on dev for F1: {thresholds}")
+        return (
+            "- label scheme: multi-label (an independent sigmoid per label); a label is predicted when its "
+            f"probability reaches its threshold, tuned on dev for F1: {thresholds}"
+        )
     dropped = meta.get("drop_labels")
-    return (f"- label scheme: single-label, {len(meta['labels'])} classes (softmax)"
-            + (f"; rows labelled {', '.join(f'`{d}`' for d in dropped)} left out" if dropped else ""))
+    return f"- label scheme: single-label, {len(meta['labels'])} classes (softmax)" + (
+        f"; rows labelled {', '.join(f'`{d}`' for d in dropped)} left out" if dropped else ""
+    )
 
 
 def dataset_about(source: str, facts: DatasetFacts) -> str:
     """What the config says about one dataset, in a paragraph (its citation goes below it)."""
-    return " ".join(part for part in (f"{facts.name}:" if facts.name else f"`{source}`:",
-                                      facts.domain and f"{facts.domain}.", facts.description) if part)
+    return " ".join(
+        part
+        for part in (
+            f"{facts.name}:" if facts.name else f"`{source}`:",
+            facts.domain and f"{facts.domain}.",
+            facts.description,
+        )
+        if part
+    )
 
 
-def dev_metric_rows(meta: dict[str, Any], dev: dict[str, Any],
-                    metrics_by_column: dict[str, dict[str, Any]]) -> list[str]:
+def dev_metric_rows(
+    meta: dict[str, Any], dev: dict[str, Any], metrics_by_column: dict[str, dict[str, Any]]
+) -> list[str]:
     """The rows of the card's dev metrics table ([] without dev metrics: no table)."""
     if not dev:
         return []
@@ -217,11 +274,15 @@ def dev_metric_rows(meta: dict[str, Any], dev: dict[str, Any],
     ]
     if "words" in dev:
         w = dev["words"]
-        lines.append(f"| highlighted words: precision / recall / F1 | {w['precision']:.4f} / {w['recall']:.4f} / "
-                     f"{w['f1']:.4f} (threshold {w['threshold']:.2f}) |")
+        lines.append(
+            f"| highlighted words: precision / recall / F1 | {w['precision']:.4f} / {w['recall']:.4f} / "
+            f"{w['f1']:.4f} (threshold {w['threshold']:.2f}) |"
+        )
     for column, m in metrics_by_column.items():
-        lines.append(f"| macro-F1 / ROC-AUC / ECE against `{column}` ({m['n']} dev rows) | {m['macro_f1']:.4f} / "
-                     f"{m.get('roc_auc', float('nan')):.4f} / {m['ece']:.4f} |")
+        lines.append(
+            f"| macro-F1 / ROC-AUC / ECE against `{column}` ({m['n']} dev rows) | {m['macro_f1']:.4f} / "
+            f"{m.get('roc_auc', float('nan')):.4f} / {m['ece']:.4f} |"
+        )
     return lines
 
 

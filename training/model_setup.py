@@ -8,9 +8,9 @@ import re
 import torch
 from transformers import AutoModelForSequenceClassification
 
-from framing.training.config import Config
 from framing.errors import FramingError
 from framing.model import FramingModel
+from framing.training.config import Config
 
 
 def layer_of(name: str, num_layers: int) -> int:
@@ -63,7 +63,8 @@ def keep_encoder_layers(classifier, keep: list[int]) -> None:
     encoder = classifier.base_model.encoder
     layers = encoder.layer
     if keep[-1] >= len(layers):
-        raise FramingError(f"model.keep_layers {keep}: the base model has {len(layers)} encoder layers (0 to "
-                           f"{len(layers) - 1})")
+        raise FramingError(
+            f"model.keep_layers {keep}: the base model has {len(layers)} encoder layers (0 to {len(layers) - 1})"
+        )
     encoder.layer = torch.nn.ModuleList([layers[i] for i in keep])
     classifier.config.num_hidden_layers = len(keep)

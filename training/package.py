@@ -15,13 +15,28 @@ import shutil
 from pathlib import Path
 
 from framing.checkpoint import (
-    HEADS_FILE, META_FILE, ONNX_DATA_SUFFIX, ONNX_FILES, check_folder, is_current, onnx_weight_files,
-    weights_digest)
+    HEADS_FILE,
+    META_FILE,
+    ONNX_DATA_SUFFIX,
+    ONNX_FILES,
+    check_folder,
+    is_current,
+    onnx_weight_files,
+    weights_digest,
+)
 from framing.errors import FramingError
 from framing.output import atomic_folder
 
-SMALL_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", HEADS_FILE,
-               "training_config.yaml", "metrics.json", "README.md")
+SMALL_FILES = (
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    HEADS_FILE,
+    "training_config.yaml",
+    "metrics.json",
+    "README.md",
+)
 PAGE = 4096  # each tensor starts on a page boundary, so ONNX Runtime can map it from the file
 
 
@@ -35,8 +50,10 @@ def package_checkpoint(source: str | Path, target: str | Path, shard_mb: int = 4
         raise FramingError(f"{source}: already packaged (onnx_only); package the checkpoint it came from")
     graph_name = ONNX_FILES.get(meta.runtime.name) if meta.runtime else None
     if graph_name is None:
-        raise FramingError(f"{source}: no ONNX back end chosen (runtime: "
-                           f"{meta.runtime.name if meta.runtime else 'none'}); run `framing export` first")
+        raise FramingError(
+            f"{source}: no ONNX back end chosen (runtime: "
+            f"{meta.runtime.name if meta.runtime else 'none'}); run `framing export` first"
+        )
     if not is_current(source / graph_name, source, weights_digest(source)):
         raise FramingError(f"{source / graph_name}: missing or built from other weights; run `framing export` again")
     with atomic_folder(target, overwrite, kind="checkpoint") as staging:
@@ -66,15 +83,18 @@ def write_sharded(source: Path, target: Path, shard_bytes: int) -> list[Path]:
         if len(data) <= 1024:  # scales, zero points, biases of small heads: inline
             continue
         if len(data) > shard_bytes:
-            raise FramingError(f"{source}: tensor {tensor.name} is {len(data) / 1e6:.0f} MB, more than a shard "
-                               f"({shard_bytes / 1e6:.0f} MB)")
+            raise FramingError(
+                f"{source}: tensor {tensor.name} is {len(data) / 1e6:.0f} MB, more than a shard "
+                f"({shard_bytes / 1e6:.0f} MB)"
+            )
         start = -len(shards[-1]) % PAGE + len(shards[-1])
         if start + len(data) > shard_bytes:
             shards.append(bytearray())
             start = 0
         shards[-1].extend(b"\0" * (start - len(shards[-1])) + data)
-        set_external_data(tensor, location=f"{target.name}{ONNX_DATA_SUFFIX}-{len(shards) - 1}", offset=start,
-                          length=len(data))
+        set_external_data(
+            tensor, location=f"{target.name}{ONNX_DATA_SUFFIX}-{len(shards) - 1}", offset=start, length=len(data)
+        )
         tensor.ClearField("raw_data")
         tensor.data_location = onnx.TensorProto.EXTERNAL
     for index, shard in enumerate(shards):

@@ -29,7 +29,8 @@ PER_ARTICLE = 12  # at most this many sentences of one article, so one long piec
 # Page furniture, not reporting: credits, calls to action, bylines, datelines alone, links.
 BOILERPLATE = re.compile(
     r"(photo|image|video|illustration)\s*(credit|courtesy|by|:)|\(\s*(ap|reuters|getty)[^)]*photo|getty images"
-    r"|read more|click here|sign up|subscribe|newsletter|become a member|becoming a member|inside access|follow (us|him|her|them) on|share this|all rights reserved"
+    r"|read more|click here|sign up|subscribe|newsletter|become a member|becoming a member|inside access"
+    r"|follow (us|him|her|them) on|share this|all rights reserved"
     r"|copyright|©|https?://|www\.|@\w+\.\w+|^advertisement$|^related:|^updated?:|^(by|posted|published) ",
     re.IGNORECASE,
 )
@@ -45,8 +46,12 @@ def normalized(text: str) -> str:
 def is_sentence(text: str) -> bool:
     """Prose worth teaching from: a whole sentence of 4-80 words, not page furniture."""
     words = len(text.split())
-    return (MIN_WORDS <= words <= MAX_WORDS and ENDS_LIKE_A_SENTENCE.search(text) is not None
-            and re.search(r"[a-z]", text) is not None and BOILERPLATE.search(text) is None)
+    return (
+        MIN_WORDS <= words <= MAX_WORDS
+        and ENDS_LIKE_A_SENTENCE.search(text) is not None
+        and re.search(r"[a-z]", text) is not None
+        and BOILERPLATE.search(text) is None
+    )
 
 
 def article_sentences(articles: pd.DataFrame, text_column: str = "text") -> pd.DataFrame:
@@ -60,8 +65,9 @@ def article_sentences(articles: pd.DataFrame, text_column: str = "text") -> pd.D
         kept = [text[s:e] for s, e in sentence_spans(text)]
         kept = [re.sub(r"\s+", " ", s) for s in kept if is_sentence(s)]
         for position, sentence in enumerate(kept):
-            rows.append({"text": sentence, "article_row": int(row) + 1, "position": position,
-                         **{c: record[c] for c in meta}})
+            rows.append(
+                {"text": sentence, "article_row": int(row) + 1, "position": position, **{c: record[c] for c in meta}}
+            )
     return pd.DataFrame(rows)
 
 
@@ -85,8 +91,15 @@ def balanced_sample(sentences: pd.DataFrame, size: int, seed: int) -> pd.DataFra
     return pool.iloc[rng.permutation(len(pool))].reset_index(drop=True)
 
 
-def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: int, exclude: Iterable[str] = (),
-               seed: int = 0, overwrite: bool = False, text_column: str = "text") -> dict:
+def build_pool(
+    articles_paths: str | Iterable[str],
+    output: str | Path,
+    size: int,
+    exclude: Iterable[str] = (),
+    seed: int = 0,
+    overwrite: bool = False,
+    text_column: str = "text",
+) -> dict:
     """Write a pool of `size` sentences to `output` (Parquet); returns counts for the record.
     Several article files pool their sentences (a `source` column names each one's file, or its
     path where two files share a name), and the sample is balanced over the outlets of all of them."""
@@ -97,8 +110,9 @@ def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: in
     paths = [articles_paths] if isinstance(articles_paths, (str, Path)) else list(articles_paths)
     articles = [_read_articles(path, text_column) for path in paths]
     # an article's sentence cap is keyed by its file's position, never by a name two files could share
-    per_file = [article_sentences(frame, text_column).assign(source=name)
-                for name, frame in zip(_source_names(paths), articles)]
+    per_file = [
+        article_sentences(frame, text_column).assign(source=name) for name, frame in zip(_source_names(paths), articles)
+    ]
     file_of = np.concatenate([np.full(len(frame), i) for i, frame in enumerate(per_file)])
     sentences = pd.concat(per_file, ignore_index=True)
     found = len(sentences)
@@ -112,9 +126,15 @@ def build_pool(articles_paths: str | Iterable[str], output: str | Path, size: in
     pool = balanced_sample(sentences.fillna(""), size, seed)
     with atomic_file(output) as staging:
         pool.to_parquet(staging, index=False)
-    return {"articles": sum(map(len, articles)), "sentences_found": found,
-            "labelled_sentences_removed": int(leaked.sum()), "usable": len(sentences), "pool": len(pool),
-            "outlets": int(pool["outlet"].nunique()), "by_source": pool["source"].value_counts().to_dict()}
+    return {
+        "articles": sum(map(len, articles)),
+        "sentences_found": found,
+        "labelled_sentences_removed": int(leaked.sum()),
+        "usable": len(sentences),
+        "pool": len(pool),
+        "outlets": int(pool["outlet"].nunique()),
+        "by_source": pool["source"].value_counts().to_dict(),
+    }
 
 
 def _source_names(paths: list[str | Path]) -> list[str]:

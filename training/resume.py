@@ -18,9 +18,9 @@ from typing import Any
 
 import torch
 
-from framing.training.config import Config, as_current_yaml
 from framing.errors import FramingError
 from framing.output import atomic_file
+from framing.training.config import Config, as_current_yaml
 
 FORMAT = 1
 
@@ -50,8 +50,10 @@ def load_state(path: Path, config: Config) -> dict[str, Any]:
     saved = as_current_yaml(state["config"], str(path))  # a state saved before a release added keys still resumes
     if saved != config.to_yaml():
         changed = _changed_keys(saved, config.to_yaml())
-        raise FramingError(f"{path}: saved with a different config (changed: {', '.join(changed)}); "
-                           f"resume with the same config and overrides, or pass --overwrite to start over")
+        raise FramingError(
+            f"{path}: saved with a different config (changed: {', '.join(changed)}); "
+            f"resume with the same config and overrides, or pass --overwrite to start over"
+        )
     return state
 
 

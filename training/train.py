@@ -19,21 +19,21 @@ from tqdm.auto import tqdm
 from transformers import AutoTokenizer, get_linear_schedule_with_warmup, set_seed
 
 from framing import __version__
-from framing.training.base_model import resolve_base_model
 from framing.checkpoint import CheckpointMeta, save_checkpoint
-from framing.output import ensure_writable
-from framing.training.config import Config
 from framing.errors import FramingError
 from framing.model import FramingModel
+from framing.output import ensure_writable
 from framing.predictor import FramingClassifier
+from framing.training.base_model import resolve_base_model
 from framing.training.calibration import require_fittable
-from framing.training.examples import (IGNORE, Examples)
+from framing.training.config import Config
+from framing.training.dev_fit import dev_reports, fit_to_dev
+from framing.training.examples import IGNORE, Examples
+from framing.training.losses import balanced_weights, multitask_loss
 from framing.training.metrics import classification_metrics
 from framing.training.model_card import render_model_card
-from framing.training.resume import load_state, save_state, state_path
-from framing.training.dev_fit import dev_reports, fit_to_dev
-from framing.training.losses import balanced_weights, multitask_loss
 from framing.training.model_setup import build_model, make_optimizer
+from framing.training.resume import load_state, save_state, state_path
 from framing.training.training_data import data_provenance, load_examples, load_intermediate
 
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
@@ -97,7 +97,8 @@ def gpu_rng_state() -> dict[str, torch.Tensor]:
     return {"cuda_rng": torch.cuda.get_rng_state()} if torch.cuda.is_available() else {}
 
 
-def average_states(states: list[dict[str, torch.Tensor]], shares: Optional[list[float]] = None) -> dict[str, torch.Tensor]:
+def average_states(states: list[dict[str, torch.Tensor]],
+                   shares: Optional[list[float]] = None) -> dict[str, torch.Tensor]:
     """The mean of state dicts key by key in fp32 (weighted by `shares` if given); tensors that
     are not floating point come from the last state."""
     def mean(k: str) -> torch.Tensor:

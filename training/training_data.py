@@ -9,13 +9,21 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from framing.data import require_columns
 from framing.training.config import Config
 from framing.training.counterfactuals import counterfactuals
+from framing.training.examples import (
+    Examples,
+    build_examples,
+    disagreeing,
+    join_examples,
+    labelled_parts,
+    mixed_parts,
+    sentence_source,
+    teacher_examples,
+)
 from framing.training.hedges import hedge_copies
-from framing.data import require_columns
 from framing.training.labels import fingerprint, load_table
-from framing.training.examples import (Examples, build_examples, disagreeing, join_examples, labelled_parts,
-                                       mixed_parts, sentence_source, teacher_examples)
 
 
 def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
@@ -34,22 +42,33 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
     parts, _ = labelled_parts(data_config, tokenizer, config.model.max_length)
     gold = len(parts)
     parts += [examples for examples, _ in mixed_parts(config, tokenizer)]
-    parts = [part.subset(np.flatnonzero(keep)) for part, keep in zip(parts, disagreeing(parts, data_config.on_disagreement))]
+    parts = [
+        part.subset(np.flatnonzero(keep)) for part, keep in zip(parts, disagreeing(parts, data_config.on_disagreement))
+    ]
     if config.counterfactuals:
-        parts.append(counterfactuals(join_examples(parts[:gold], data_config), config.counterfactuals, tokenizer,
-                                     config.model.max_length))
+        parts.append(
+            counterfactuals(
+                join_examples(parts[:gold], data_config), config.counterfactuals, tokenizer, config.model.max_length
+            )
+        )
     if config.hedges:
-        parts.append(hedge_copies(join_examples(parts[:gold], data_config), config.hedges, tokenizer,
-                                  config.model.max_length))
+        parts.append(
+            hedge_copies(join_examples(parts[:gold], data_config), config.hedges, tokenizer, config.model.max_length)
+        )
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
     if data_config.dev:
-        return train, build_examples(load_table(data_config.dev, "validation"), data_config.dev, data_config, tokenizer,
-                                     config.model.max_length)
+        return train, build_examples(
+            load_table(data_config.dev, "validation"), data_config.dev, data_config, tokenizer, config.model.max_length
+        )
     # No dev split: hold out a stratified share of train with a fixed seed.
-    train_idx, dev_idx = train_test_split(np.arange(len(train)), test_size=data_config.dev_fraction,
-                                          random_state=config.train.seed, stratify=split_strata(train.labels))
+    train_idx, dev_idx = train_test_split(
+        np.arange(len(train)),
+        test_size=data_config.dev_fraction,
+        random_state=config.train.seed,
+        stratify=split_strata(train.labels),
+    )
     return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
 
 
@@ -64,9 +83,17 @@ def intermediate_source(config: Config, tokenizer) -> Optional[tuple[Examples, p
     stage = config.intermediate
     if stage is None:
         return None
-    examples, frame = sentence_source(stage.data, stage.text_column, stage.label_column, stage.labels,
-                                      stage.max_examples, config.data, tokenizer, config.model.max_length,
-                                      config.train.seed)
+    examples, frame = sentence_source(
+        stage.data,
+        stage.text_column,
+        stage.label_column,
+        stage.labels,
+        stage.max_examples,
+        config.data,
+        tokenizer,
+        config.model.max_length,
+        config.train.seed,
+    )
     if stage.group_column:
         require_columns(frame, [stage.group_column], stage.data)
     return examples, frame
@@ -74,8 +101,12 @@ def intermediate_source(config: Config, tokenizer) -> Optional[tuple[Examples, p
 
 def data_provenance(config: Config) -> list[dict]:
     """Where each split came from, with a sha256 of local files, for the model card."""
-    sources = [("train", config.data.train), *[("extra train", extra) for extra in config.data.extra_train],
-               *[("mixed", source.data) for source in config.mixed], ("dev", config.data.dev)]
+    sources = [
+        ("train", config.data.train),
+        *[("extra train", extra) for extra in config.data.extra_train],
+        *[("mixed", source.data) for source in config.mixed],
+        ("dev", config.data.dev),
+    ]
     if config.counterfactuals:
         sources.append(("counterfactual terms", config.counterfactuals.terms))
     if config.distill:

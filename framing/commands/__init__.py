@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from importlib import import_module
 
-NAMES = ['predict', 'analyze', 'contrast', 'extension', 'serve', 'export', 'calibrate', 'package', 'train', 'pool', 'crossval', 'compare', 'evaluate', 'report']
+NAMES = [
+    "predict",
+    "analyze",
+    "contrast",
+    "extension",
+    "serve",
+    "export",
+    "calibrate",
+    "package",
+    "train",
+    "pool",
+    "crossval",
+    "compare",
+    "evaluate",
+    "report",
+]
 
 
 def command(name: str):

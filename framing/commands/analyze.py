@@ -14,16 +14,27 @@ from framing.terminal import render_analysis
 
 
 def add_parser(commands) -> None:
-    analyze = commands.add_parser("analyze", help="sentence-by-sentence analysis of an article",
-                                  description="Split an article into sentences, label each, highlight loaded words, "
-                                              "mark quoted speech and summarise.")
+    analyze = commands.add_parser(
+        "analyze",
+        help="sentence-by-sentence analysis of an article",
+        description="Split an article into sentences, label each, highlight loaded words, "
+        "mark quoted speech and summarise.",
+    )
     analyze.add_argument("file", help="a UTF-8 text file or a saved news page (.html), or - for standard input")
-    analyze.add_argument("--format", choices=FORMATS, default="auto",
-                         help="auto: a .html/.htm file, or a document that starts like a web page, is one "
-                              "(its title and body are extracted and analyzed)")
+    analyze.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="auto",
+        help="auto: a .html/.htm file, or a document that starts like a web page, is one "
+        "(its title and body are extracted and analyzed)",
+    )
     analyze.add_argument("--json", action="store_true", help="print the analysis as JSON")
-    analyze.add_argument("--color", choices=["auto", "always", "never"], default="auto",
-                         help="colour the terminal output (auto: when writing to a terminal and NO_COLOR is unset)")
+    analyze.add_argument(
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the terminal output (auto: when writing to a terminal and NO_COLOR is unset)",
+    )
     add_checkpoint(analyze)
 
 

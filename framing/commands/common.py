@@ -19,11 +19,9 @@ def read_article(name: str, source_format: str = "auto"):
     return article_from(document, source_format, source="standard input" if name == "-" else name)
 
 
-
 def show_progress(args: argparse.Namespace) -> bool:
     """Progress bars for long work, on a terminal only (not in logs or pipes), unless --no-progress."""
     return not args.no_progress and sys.stderr.isatty()
-
 
 
 def read_stdin() -> str:

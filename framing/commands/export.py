@@ -9,14 +9,22 @@ from framing.cli_parser import add_checkpoint, number
 
 
 def add_parser(commands) -> None:
-    export = commands.add_parser("export", help="build ONNX back ends and choose the fastest accurate one",
-                                 description="Build the checkpoint's ONNX back ends (fp32, int8), measure them against "
-                                             "PyTorch fp32 on dev data, and record the fastest one within the tolerance "
-                                             "in the checkpoint, which predict then uses by default.")
+    export = commands.add_parser(
+        "export",
+        help="build ONNX back ends and choose the fastest accurate one",
+        description="Build the checkpoint's ONNX back ends (fp32, int8), measure them against "
+        "PyTorch fp32 on dev data, and record the fastest one within the tolerance "
+        "in the checkpoint, which predict then uses by default.",
+    )
     export.add_argument("--data", help="labelled dev data (default: the checkpoint's training dev split)")
-    export.add_argument("--tolerance", type=number(float, 0, 1), default=0.01, help="largest macro-F1 loss allowed (default 0.01)")
-    export.add_argument("--keep-all", action="store_true",
-                        help="keep every back end's ONNX file in the checkpoint (default: only the chosen one's)")
+    export.add_argument(
+        "--tolerance", type=number(float, 0, 1), default=0.01, help="largest macro-F1 loss allowed (default 0.01)"
+    )
+    export.add_argument(
+        "--keep-all",
+        action="store_true",
+        help="keep every back end's ONNX file in the checkpoint (default: only the chosen one's)",
+    )
     add_checkpoint(export, runtime=False)
 
 

@@ -8,11 +8,14 @@ from framing.cli_parser import whole
 
 
 def add_parser(commands) -> None:
-    package = commands.add_parser("package", help="a checkpoint as its chosen ONNX back end only, ready to ship",
-                                  description="Write a copy of the checkpoint that holds only the ONNX back end "
-                                              "`framing export` chose, its weights split into files of at most "
-                                              "--shard-mb MB, and the tokenizer, heads and metadata: it predicts "
-                                              "as the checkpoint does, but cannot be trained on or run in fp32.")
+    package = commands.add_parser(
+        "package",
+        help="a checkpoint as its chosen ONNX back end only, ready to ship",
+        description="Write a copy of the checkpoint that holds only the ONNX back end "
+        "`framing export` chose, its weights split into files of at most "
+        "--shard-mb MB, and the tokenizer, heads and metadata: it predicts "
+        "as the checkpoint does, but cannot be trained on or run in fp32.",
+    )
     package.add_argument("--checkpoint", required=True, help="the exported checkpoint folder")
     package.add_argument("--output", required=True, help="the folder to write")
     package.add_argument("--shard-mb", type=whole(1), default=45, help="largest weights file in MB (default 45)")
