@@ -80,6 +80,29 @@ def peak_int8_gops(threads: int) -> float:
     return 2 * n**3 * runs / (time.perf_counter() - started) / 1e9
 
 
+def kernel_rows(clf, texts: list[str], threads: int) -> list[str]:
+    """Time per ONNX Runtime operator over one predict pass, from its profiler (the 8 costliest)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1 if clf.runtime.max_batch == 1 else threads  # as framing.runtime does
+    options.enable_profiling = True
+    options.profile_file_prefix = str(Path(tempfile.mkdtemp()) / "ort")
+    profiled = ort.InferenceSession(str(clf.runtime.path), options, providers=["CPUExecutionProvider"])
+    clf.runtime._sessions = {1: profiled, threads: profiled}  # every call goes through the profiled session
+    clf.predict_proba(texts)
+    trace = json.loads(Path(profiled.end_profiling()).read_text())
+    by_op: dict[str, float] = collections.Counter()
+    for event in trace:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            by_op[event["args"]["op_name"]] += event["dur"] / 1e6
+    spent = sum(by_op.values())
+    return [f"| ONNX Runtime kernels, total | {spent * 1000:.0f} ms |"] + [
+        f"| &nbsp; {op} | {seconds * 1000:.0f} ms ({seconds / spent:.0%}) |"
+        for op, seconds in sorted(by_op.items(), key=lambda kv: -kv[1])[:8]
+    ]
+
+
 def main() -> None:
     import pandas as pd
 
@@ -117,26 +140,7 @@ def main() -> None:
     ]
 
     if isinstance(clf.runtime, OnnxRuntime):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = 1 if clf.runtime.max_batch == 1 else threads  # as framing.runtime does
-        options.enable_profiling = True
-        options.profile_file_prefix = str(Path(tempfile.mkdtemp()) / "ort")
-        profiled = ort.InferenceSession(str(clf.runtime.path), options, providers=["CPUExecutionProvider"])
-        clf.runtime._sessions = {1: profiled, threads: profiled}  # every call goes through the profiled session
-        clf.predict_proba(texts)
-        trace = json.loads(Path(profiled.end_profiling()).read_text())
-        by_op: dict[str, float] = collections.Counter()
-        for event in trace:
-            if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
-                by_op[event["args"]["op_name"]] += event["dur"] / 1e6
-        spent = sum(by_op.values())
-        rows += [f"| ONNX Runtime kernels, total | {spent * 1000:.0f} ms |"]
-        rows += [
-            f"| &nbsp; {op} | {seconds * 1000:.0f} ms ({seconds / spent:.0%}) |"
-            for op, seconds in sorted(by_op.items(), key=lambda kv: -kv[1])[:8]
-        ]
+        rows += kernel_rows(clf, texts, threads)
 
     config = json.loads((Path(clf.checkpoint_dir) / "config.json").read_text())
     flops = sum(matmul_flops(config, n) for n in lengths)

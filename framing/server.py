@@ -177,6 +177,7 @@ def check_origins(origins: Sequence[str]) -> frozenset[str]:
 def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[str] = ()) -> FastAPI:
     """The app serving `classifier`; browsers may call it cross-origin only from `allow_origins`."""
     allowed = check_origins(allow_origins)
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         threading.Thread(target=_warm_extractor, daemon=True).start()  # news pages: its start-up off any request
@@ -184,7 +185,21 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
 
     app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Tell neutral news reporting from editorializing.")
-    lock = threading.Lock()  # one forward pass at a time: 2 cores gain nothing from overlap
+    _add_error_handlers(app, limits)
+    _add_model_routes(app, classifier, limits, _model_caller(limits))
+    _add_pages(app)
+    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
+    if allowed:  # answers preflights and adds Access-Control-Allow-Origin for the named origins only
+        app.add_middleware(CORSMiddleware, allow_origins=sorted(allowed), allow_methods=["GET", "POST"],
+                           allow_headers=["content-type"], max_age=600)
+    app.add_middleware(OriginPolicy, allowed=allowed)  # outermost: before anything else runs
+    return app
+
+
+def _model_caller(limits: Limits):
+    """`await call(function, *args)`: the model's work in a thread, one forward pass at a time
+    (2 cores gain nothing from overlap), within the request's time limit."""
+    lock = threading.Lock()
 
     async def call(function, *args):
         deadline = time.monotonic() + limits.timeout_s
@@ -202,7 +217,11 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
             return await asyncio.wait_for(run_in_threadpool(locked), timeout=limits.timeout_s)
         except (asyncio.TimeoutError, TimeoutError):
             raise _Timeout from None
+    return call
 
+
+def _add_error_handlers(app: FastAPI, limits: Limits) -> None:
+    """Every error as one JSON body: {"error": {"code", "message", ...}}."""
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         if not _is_json(request.headers.get("content-type")):  # the body was never read as JSON: say why
@@ -226,6 +245,9 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
     async def timed_out(request: Request, exc: _Timeout):
         return error(503, "timeout", f"request took over {limits.timeout_s:g} s")
 
+
+def _add_model_routes(app: FastAPI, classifier, limits: Limits, call) -> None:
+    """/v1/predict, /v1/analyze, /v1/contrast, /v1/health and /v1/model."""
     @app.post("/v1/predict")
     async def predict(body: PredictRequest) -> dict:
         if len(body.texts) > limits.max_texts:
@@ -262,16 +284,23 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
 
     @app.get("/v1/model")
     async def model() -> dict:
-        meta = classifier.meta
-        return {"labels": classifier.labels, "flag_label": classifier.flag_label,
-                "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
-                "framing_version": __version__, "trained_with": meta.framing_version,
-                "temperature": classifier.temperature, "logit_bias": meta.logit_bias,
-                "marks_words": classifier.marks_words,  # false: a word head training never taught
-                "word_threshold": classifier.word_threshold if classifier.marks_words else None,
-                "max_length": classifier.max_length, "card": classifier.card_metadata(),
-                "limits": limits.__dict__}
+        return _model_description(classifier, limits)
 
+
+def _model_description(classifier, limits: Limits) -> dict:
+    meta = classifier.meta
+    return {"labels": classifier.labels, "flag_label": classifier.flag_label,
+            "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
+            "framing_version": __version__, "trained_with": meta.framing_version,
+            "temperature": classifier.temperature, "logit_bias": meta.logit_bias,
+            "marks_words": classifier.marks_words,  # false: a word head training never taught
+            "word_threshold": classifier.word_threshold if classifier.marks_words else None,
+            "max_length": classifier.max_length, "card": classifier.card_metadata(),
+            "limits": limits.__dict__}
+
+
+def _add_pages(app: FastAPI) -> None:
+    """The web page at / and the API docs at /docs, both from the package's own files (offline)."""
     @app.get("/", include_in_schema=False)
     async def page():
         return FileResponse(STATIC / "index.html")
@@ -284,12 +313,6 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
                                    swagger_favicon_url="/static/swagger-ui/favicon.png")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
-    if allowed:  # answers preflights and adds Access-Control-Allow-Origin for the named origins only
-        app.add_middleware(CORSMiddleware, allow_origins=sorted(allowed), allow_methods=["GET", "POST"],
-                           allow_headers=["content-type"], max_age=600)
-    app.add_middleware(OriginPolicy, allowed=allowed)  # outermost: before anything else runs
-    return app
 
 
 class _Timeout(Exception):

@@ -252,14 +252,11 @@ def calibrate_checkpoint(
     bias: bool = True,
 ) -> dict:
     """Refit a checkpoint's calibration on labelled `data` (default: its training dev file and
-    label column, see default_data) through its default back end, and store it in framing.json
-    (multi-label: with each label's threshold tuned again on the same data); returns the record,
-    which names a file under the data root from it (`${FRAMING_DATA}/...`), never by this
-    machine's path.
-
-    With several `label_columns` (two labellings of the same texts, e.g. BABE's original and
-    reviewed labels), the fit sees every column's labels at once, so the probabilities are
-    calibrated to their average; figures are recorded per column, the first one's on top."""
+    label column, see default_data) through its default back end and store it in framing.json
+    (multi-label: each label's threshold tuned again); returns the record, which names the file
+    from the data root (`${FRAMING_DATA}/...`). With several `label_columns` (two labellings
+    of the same texts), the fit sees every column's labels at once: probabilities calibrated to
+    their average, figures recorded per column, the first one's on top."""
     classifier = FramingClassifier.from_pretrained(checkpoint)
     trained = training_config_of(classifier)
     data = _given_data(data) if data else default_data(classifier)  # found by a recorded sha256, never another file
@@ -267,9 +264,7 @@ def calibrate_checkpoint(
         raise FramingError("no labelled data to calibrate on: pass --data FILE")
     golds = [labelled_data(classifier, data, text_column, column) for column in (list(label_columns) or [None])]
     words_column = trained.data.words_column if trained else None
-    with_words = bool(words_column) and words_column in golds[0].frame.columns and classifier.marks_words
-    first, words = classifier.forward(golds[0].texts, with_words=with_words)  # the words of the first column's rows
-    logits = [first] + [classifier.logits(gold.texts) for gold in golds[1:]]  # [N_k, C] per column's labelled rows
+    logits, words = _logits_and_words(classifier, golds, words_column)
     every_logit, every_gold = np.concatenate(logits), np.concatenate([gold.gold for gold in golds])
     parameters = parameters_per_label(len(classifier.labels), bias, classifier.multi_label)
     require_fittable(
@@ -297,21 +292,49 @@ def calibrate_checkpoint(
     word_fit = None if words is None else refit_word_threshold(classifier, golds[0], words, words_column, data)
     if word_fit is not None:
         changes["word_threshold"] = word_fit["after"]["threshold"]
+    figures = _before_and_after(classifier, golds, logits, fitted, outcome.thresholds)
+    record = _calibration_record(data, golds, figures, classifier.runtime.name, bias, word_fit)
+    record["uncertainty"] = fit_uncertainty(every_logit, every_gold, bias)
+    meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
+    refresh_model_card(classifier.checkpoint_dir, meta)
+    return {
+        "checkpoint": str(classifier.checkpoint_dir),
+        "temperature": fitted.temperature,
+        "logit_bias": fitted.bias,
+        **record,
+    }
+
+
+def _logits_and_words(classifier, golds: list, words_column: Optional[str]) -> tuple[list, Optional[list]]:
+    """Logits [N_k, C] per label column's labelled rows, and the words of the first column's rows
+    where the data has the training words column and the model a trained word head."""
+    with_words = bool(words_column) and words_column in golds[0].frame.columns and classifier.marks_words
+    first, words = classifier.forward(golds[0].texts, with_words=with_words)
+    return [first] + [classifier.logits(gold.texts) for gold in golds[1:]], words
+
+
+def _before_and_after(classifier, golds: list, logits: list, fitted: Calibration, thresholds) -> dict:
+    """Figures per label column under the stored calibration, none, and the new fit."""
     stored = Calibration(classifier.meta.temperature, list(classifier.meta.logit_bias))
-    figures = {
-        name: column_figures(golds, logits, fit, classifier, thresholds)
-        for name, fit, thresholds in [
+    return {
+        name: column_figures(golds, logits, fit, classifier, tuned)
+        for name, fit, tuned in [
             ("before", stored, classifier.thresholds),
             ("uncalibrated", UNCALIBRATED, classifier.thresholds),
-            ("after", fitted, outcome.thresholds),
+            ("after", fitted, thresholds),
         ]
     }
+
+
+def _calibration_record(data, golds: list, figures: dict, runtime: str, bias: bool, word_fit: Optional[dict]) -> dict:
+    """framing.json's `calibration`: the data (from the data root) and its sha256, and the figures
+    before, uncalibrated and after, on top for the first label column and per column below."""
     record = {
         "data": portable_path(str(data)),
         "sha256": fingerprint(data),
         "label_column": golds[0].label_column,
         "n": len(golds[0].texts),
-        "runtime": classifier.runtime.name,
+        "runtime": runtime,
         "bias": bias,
         **{name: by_column[0] for name, by_column in figures.items()},
     }
@@ -324,15 +347,7 @@ def calibrate_checkpoint(
             }
     if word_fit is not None:
         record["words"] = word_fit
-    record["uncertainty"] = fit_uncertainty(every_logit, every_gold, bias)
-    meta = update_meta(classifier.checkpoint_dir, {**changes, "calibration": record})
-    refresh_model_card(classifier.checkpoint_dir, meta)
-    return {
-        "checkpoint": str(classifier.checkpoint_dir),
-        "temperature": fitted.temperature,
-        "logit_bias": fitted.bias,
-        **record,
-    }
+    return record
 
 
 def _given_data(data: str) -> str:

@@ -186,6 +186,14 @@ def evaluate(
     if words is not None:
         marked = word_lists(frame, words_column, data)
         results["model"]["words"] = word_metrics(*word_truth(texts, marked, words), classifier.word_threshold)
+    _add_baseline(results, classifier, baseline_train, trained, text_column, label_column, texts, gold)
+    with atomic_folder(output, overwrite, kind="evaluation") as folder:
+        _write_evaluation(folder, results, classifier, gold, proba)
+    return results
+
+
+def _add_baseline(results, classifier, baseline_train, trained, text_column, label_column, texts, gold) -> None:
+    """The TF-IDF baseline's figures on the same rows ("auto": trained on the checkpoint's training data)."""
     if baseline_train == "auto":
         baseline_train = training_split(classifier, "train")
         if baseline_train is None:
@@ -198,17 +206,45 @@ def evaluate(
         results["baseline_tfidf_logreg"] = baseline_metrics(
             classifier, baseline_train, train_text, train_label, texts, gold
         )
-    with atomic_folder(output, overwrite, kind="evaluation") as folder:
-        (folder / "metrics.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        if classifier.multi_label:  # no single confusion matrix: F1 per label instead
-            per_class_f1_png(
-                folder / "per_label_f1.png", {"framing model": results["model"]["per_class"]}, classifier.labels
-            )
-        else:
-            confusion_matrix_png(folder / "confusion_matrix.png", gold, proba.argmax(axis=1), classifier.labels)
-        reliability_png(folder / "reliability.png", gold, proba)
-        (folder / "report.md").write_text(render_report(results), encoding="utf-8")
-    return results
+
+
+def _write_evaluation(folder: Path, results: dict, classifier, gold, proba) -> None:
+    (folder / "metrics.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if classifier.multi_label:  # no single confusion matrix: F1 per label instead
+        per_class_f1_png(
+            folder / "per_label_f1.png", {"framing model": results["model"]["per_class"]}, classifier.labels
+        )
+    else:
+        confusion_matrix_png(folder / "confusion_matrix.png", gold, proba.argmax(axis=1), classifier.labels)
+    reliability_png(folder / "reliability.png", gold, proba)
+    (folder / "report.md").write_text(render_report(results), encoding="utf-8")
+
+
+def _words_and_classes(results: dict[str, Any]) -> list[str]:
+    """The report's marked-words line, its table per group and its table per class."""
+    lines: list[str] = []
+    if "words" in results["model"]:
+        w = results["model"]["words"]
+        lines += [
+            "",
+            "## Highlighted words (framing model)",
+            "",
+            f"Word-level precision {w['precision']:.4f}, recall {w['recall']:.4f}, F1 {w['f1']:.4f} against the "
+            f"annotators' marked words ({w['marked_words']} of {w['words']} words marked; "
+            f"threshold {w['threshold']:.2f}).",
+        ]
+    if "by_group" in results:
+        lines += group_table(results["by_group"])
+    lines += [
+        "",
+        "## Per class (framing model)",
+        "",
+        "| label | precision | recall | F1 | support |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for label, c in results["model"]["per_class"].items():
+        lines.append(f"| {label} | {c['precision']:.4f} | {c['recall']:.4f} | {c['f1']:.4f} | {c['support']} |")
+    return lines
 
 
 def render_report(results: dict[str, Any]) -> str:
@@ -238,27 +274,7 @@ def render_report(results: dict[str, Any]) -> str:
             f"| {name} | {m['macro_f1']:.4f} ({low:.3f}–{high:.3f}) | {m['accuracy']:.4f} | "
             f"{m.get('roc_auc', float('nan')):.4f} | {m['ece']:.4f} |"
         )
-    if "words" in results["model"]:
-        w = results["model"]["words"]
-        lines += [
-            "",
-            "## Highlighted words (framing model)",
-            "",
-            f"Word-level precision {w['precision']:.4f}, recall {w['recall']:.4f}, F1 {w['f1']:.4f} against the "
-            f"annotators' marked words ({w['marked_words']} of {w['words']} words marked; "
-            f"threshold {w['threshold']:.2f}).",
-        ]
-    if "by_group" in results:
-        lines += group_table(results["by_group"])
-    lines += [
-        "",
-        "## Per class (framing model)",
-        "",
-        "| label | precision | recall | F1 | support |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for label, c in results["model"]["per_class"].items():
-        lines.append(f"| {label} | {c['precision']:.4f} | {c['recall']:.4f} | {c['f1']:.4f} | {c['support']} |")
+    lines += _words_and_classes(results)
     if results.get("multi_label"):
         thresholds = ", ".join(f"`{k}` {v:.2f}" for k, v in results["model"]["thresholds"].items())
         lines += [

@@ -189,6 +189,13 @@ def training_data_lines(config: Config, meta: dict[str, Any], metrics: dict[str,
         for d in metrics.get("data", [])
     ]
     lines.append(label_scheme(meta))
+    return lines + added_rows_lines(config)
+
+
+def added_rows_lines(config: Config) -> list[str]:
+    """The bullets on rows beyond the train file: an intermediate stage, mixed sources, copies
+    (counterfactuals, hedges), disagreements between sources and distillation."""
+    lines = []
     if config.intermediate:
         stage = config.intermediate
         rows = f"a class-balanced sample of at most {stage.max_examples}" if stage.max_examples else "all"

@@ -46,6 +46,12 @@ def add_parser(commands) -> None:
         action="store_true",
         help="continue an interrupted --input run from its partial output, scoring only what is left",
     )
+    _add_corpus_options(predict)
+    add_checkpoint(predict, default="accurate for passages, fast for --input files")
+
+
+def _add_corpus_options(predict) -> None:
+    """What an --input job reads and how it runs: articles, a part of the file, chunks, Ray."""
     predict.add_argument(
         "--articles",
         action="store_true",
@@ -89,7 +95,6 @@ def add_parser(commands) -> None:
         action="store_true",
         help="no progress bar on standard error (it shows only on a terminal anyway)",
     )
-    add_checkpoint(predict, default="accurate for passages, fast for --input files")
 
 
 def run(args: argparse.Namespace) -> None:
