@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Protocol, Sequence
@@ -32,18 +31,25 @@ from tqdm.auto import tqdm
 
 from framing.corpus_articles import RESULT_COLUMNS as ARTICLE_COLUMNS
 from framing.corpus_articles import analyze_compact, article_records, article_table, model_name
+from framing.corpus_files import (
+    check_output_format,
+    frame_records,
+    frame_table,
+    join_parquet,
+    print_jsonl,
+    write_records,
+)
 from framing.corpus_rows import InputRows
-from framing.data import require_columns, require_parquet, row_numbers, texts_of
+from framing.data import require_columns, texts_of
 from framing.errors import FramingError
-from framing.kept_columns import check_kept_names, kept_records, kept_table, mixed_columns, value_kinds, with_columns
+from framing.kept_columns import check_kept_names, kept_table, mixed_columns, value_kinds, with_columns
 from framing.output import atomic_file, ensure_writable, owning
-
-OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
 
 
 class Engine(Protocol):
-    def score(self, chunks: Iterator[tuple[int, list[str]]],
-              advance: Callable[[int], None]) -> Iterator[tuple[int, list[dict]]]:
+    def score(
+        self, chunks: Iterator[tuple[int, list[str]]], advance: Callable[[int], None]
+    ) -> Iterator[tuple[int, list[dict]]]:
         """Score (chunk number, texts) pairs; yield (chunk number, probabilities [n, C]) in order."""
 
     classifier: Any  # the FramingClassifier (on this process) that shapes probabilities into outputs
@@ -96,18 +102,33 @@ class Plan:
     def differences(self, other: dict) -> list[str]:
         # a partial folder from before a field existed ran as its default
         defaults = {"articles": False, "selection": None}
-        changed = [key for key, value in vars(self).items()
-                   if key != "model" and other.get(key, defaults.get(key)) != value]
+        changed = [
+            key for key, value in vars(self).items() if key != "model" and other.get(key, defaults.get(key)) != value
+        ]
         saved_model = other.get("model") if isinstance(other.get("model"), dict) else {}
-        return changed + [f"model {key} ({saved_model.get(key)} then, {value} now)"
-                          for key, value in self.model.items() if saved_model.get(key) != value]
+        return changed + [
+            f"model {key} ({saved_model.get(key)} then, {value} now)"
+            for key, value in self.model.items()
+            if saved_model.get(key) != value
+        ]
 
 
-def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[str | Path], *,
-                 model: dict[str, Any], text_column: str = "text", keep_columns: Sequence[str] = (),
-                 chunk_size: int = 4096, resume: bool = False, overwrite: bool = False,
-                 progress: bool = True, limit: Optional[int] = None, sample: Optional[int] = None,
-                 seed: int = 0) -> dict:
+def score_corpus(
+    engine: Engine,
+    input_path: str | Path,
+    output_path: Optional[str | Path],
+    *,
+    model: dict[str, Any],
+    text_column: str = "text",
+    keep_columns: Sequence[str] = (),
+    chunk_size: int = 4096,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = True,
+    limit: Optional[int] = None,
+    sample: Optional[int] = None,
+    seed: int = 0,
+) -> dict:
     """Score every row of `input_path` into `output_path` (JSON lines on stdout if None).
     `model` describes what decides the scores (FramingClassifier.provenance()): a resumed run
     must match it. An engine with `articles` analyzes each row as an article; `limit` scores
@@ -125,12 +146,14 @@ def score_corpus(engine: Engine, input_path: str | Path, output_path: Optional[s
     # From the checks of the partial output to the join: one job at a time on an output
     owner = owning(check_output_format(output_path)) if output_path is not None else contextlib.nullcontext()
     with owner:
-        return _score(engine, source, output_path, model, text_column, keep_columns,
-                      resume, overwrite, progress, needed)
+        return _score(
+            engine, source, output_path, model, text_column, keep_columns, resume, overwrite, progress, needed
+        )
 
 
-def _score(engine, source: InputRows, output_path, model, text_column, keep_columns, resume, overwrite,
-           progress, needed) -> dict:
+def _score(
+    engine, source: InputRows, output_path, model, text_column, keep_columns, resume, overwrite, progress, needed
+) -> dict:
     input_path, chunk_size = source.path, source.chunk_size
     output = _check_output(output_path, input_path, resume, overwrite, needed)
     if output is not None and resume and _finished(output):
@@ -141,18 +164,34 @@ def _score(engine, source: InputRows, output_path, model, text_column, keep_colu
     rows, chunks = sum(sizes), len(sizes)
     stat = input_path.stat()
     articles = bool(getattr(engine, "articles", False))
-    plan = Plan(str(input_path.resolve()), stat.st_size, stat.st_mtime_ns, text_column, keep_columns, mixed,
-                chunk_size, source.selection(), articles, dict(model), rows, chunks)
+    plan = Plan(
+        str(input_path.resolve()),
+        stat.st_size,
+        stat.st_mtime_ns,
+        text_column,
+        keep_columns,
+        mixed,
+        chunk_size,
+        source.selection(),
+        articles,
+        dict(model),
+        rows,
+        chunks,
+    )
     done = _open_partial(output, plan, resume) if output is not None else set()
     name = model_name(model)
 
     def write(index: int, frame: pd.DataFrame, probabilities) -> None:
         kind = output.suffix.lower() if output is not None else ".jsonl"
         if articles:  # `probabilities` are the articles' analyses
-            rows = (article_records(frame, probabilities, keep_columns, name) if kind == ".jsonl" else
-                    article_table(frame, probabilities, kept_table(frame, keep_columns, kind, mixed),
-                                  engine.classifier.labels, name))
-            _print_jsonl(rows) if output is None else _write_part(output, index, rows)
+            rows = (
+                article_records(frame, probabilities, keep_columns, name)
+                if kind == ".jsonl"
+                else article_table(
+                    frame, probabilities, kept_table(frame, keep_columns, kind, mixed), engine.classifier.labels, name
+                )
+            )
+            print_jsonl(rows) if output is None else _write_part(output, index, rows)
             return
         if output is not None and output.suffix.lower() != ".jsonl":  # CSV, Parquet: columns from the array
             kept = kept_table(frame, keep_columns, output.suffix.lower(), mixed)
@@ -160,12 +199,19 @@ def _score(engine, source: InputRows, output_path, model, text_column, keep_colu
             return
         records = frame_records(frame, engine.classifier, probabilities, keep_columns)
         if output is None:
-            _print_jsonl(records)
+            print_jsonl(records)
         else:
             _write_part(output, index, records)
+
     already = sum(sizes[i] for i in done)
-    bar = tqdm(total=rows, initial=already, unit="articles" if articles else "rows", desc="scoring",
-               disable=not progress, smoothing=0.1)
+    bar = tqdm(
+        total=rows,
+        initial=already,
+        unit="articles" if articles else "rows",
+        desc="scoring",
+        disable=not progress,
+        smoothing=0.1,
+    )
     frames: dict[int, pd.DataFrame] = {}  # chunks handed to the engine
 
     def pending() -> Iterator[tuple[int, list[str]]]:
@@ -184,21 +230,7 @@ def _score(engine, source: InputRows, output_path, model, text_column, keep_colu
     return {"rows": rows, "scored": scored, "chunks": chunks, "output": str(output) if output else None}
 
 
-def frame_records(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> list[dict]:
-    """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
-    columns, then the classifier's record of each probability row."""
-    return [{"row": number, **kept, **classifier.results.record(row)}
-            for number, kept, row in zip(row_numbers(frame), kept_records(frame, keep_columns), probabilities)]
-
-
-def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, kept: pd.DataFrame) -> pd.DataFrame:
-    """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once;
-    `kept` is framing.kept_columns.kept_table of the chunk."""
-    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.results.table(probabilities)], axis=1)
-
-
-def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
-                  needed_bytes: int) -> Optional[Path]:
+def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool, needed_bytes: int) -> Optional[Path]:
     if output_path is None:
         if resume:
             raise FramingError("--resume needs --output (there is nothing to resume on standard output)")
@@ -212,8 +244,10 @@ def _check_output(output_path, input_path: Path, resume: bool, overwrite: bool,
             raise FramingError(f"{output}: already complete, nothing to resume (--overwrite scores it again)")
         raise FramingError(f"{partial}: nothing to resume (no partial output from an earlier run)")
     if partial.exists() and not (resume or overwrite):
-        raise FramingError(f"{partial}: an interrupted run left partial output here; pass --resume to continue it "
-                           f"or --overwrite to start over")
+        raise FramingError(
+            f"{partial}: an interrupted run left partial output here; pass --resume to continue it "
+            f"or --overwrite to start over"
+        )
     # resuming: the partial output is ours to continue, whatever is at `output`
     ensure_writable(output, overwrite or resume, needed_bytes)
     return output
@@ -250,16 +284,6 @@ def _check_input(source: InputRows, text_column: str, keep_columns: list[str]) -
     return sizes, mixed_columns(kinds)
 
 
-def check_output_format(output_path: str | Path) -> Path:
-    output = Path(output_path)
-    if output.suffix.lower() not in OUTPUT_FORMATS:
-        raise FramingError(f"{output}: unknown output format '{output.suffix}' (expected one of "
-                           f"{', '.join(OUTPUT_FORMATS)})")
-    if output.suffix.lower() == ".parquet":
-        require_parquet(output)
-    return output
-
-
 def _partial(output: Path) -> Path:
     return output.parent / f"{output.name}.partial"
 
@@ -283,8 +307,10 @@ def _open_partial(output: Path, plan: Plan, resume: bool) -> set[int]:
         saved = json.loads(manifest.read_text()) if manifest.is_file() else {}
         changed = plan.differences(saved)
         if changed:
-            raise FramingError(f"{partial}: was started with a different {', '.join(changed)}; resume with the "
-                               f"same input, options and checkpoint, or pass --overwrite to start over")
+            raise FramingError(
+                f"{partial}: was started with a different {', '.join(changed)}; resume with the "
+                f"same input, options and checkpoint, or pass --overwrite to start over"
+            )
         return {int(p.name.split("-")[1].split(".")[0]) for p in partial.glob(f"part-*{output.suffix}")}
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -294,30 +320,6 @@ def _open_partial(output: Path, plan: Plan, resume: bool) -> set[int]:
 
 def _write_part(output: Path, index: int, rows: list[dict] | pd.DataFrame) -> None:
     write_records(_partial(output) / f"part-{index:06d}{output.suffix}", rows)
-
-
-def write_records(target: Path, rows: list[dict] | pd.DataFrame) -> None:
-    """Output rows in the format `target`'s suffix names, under a temporary name renamed when
-    complete: JSON lines from records, CSV and Parquet from a table (records are flattened to
-    `scores.<label>` columns, a multi-label record's labels joined with "|")."""
-    kind = target.suffix.lower()
-    with atomic_file(target) as staging:
-        if kind == ".jsonl":
-            staging.write_text("".join(json_line(r) for r in rows), encoding="utf-8")
-            return
-        table = rows if isinstance(rows, pd.DataFrame) else pd.json_normalize(rows)
-        if kind == ".csv":
-            for column in ("labels", "words"):  # a CSV cell holds a record's list joined by "|"
-                if column in table.columns:
-                    table[column] = table[column].map(lambda v: "|".join(v) if isinstance(v, list) else v)
-            table.to_csv(staging, index=False)
-        else:
-            table.to_parquet(staging, index=False)
-
-
-def json_line(record: dict) -> str:
-    """One strict JSON line: empty cells are null (never NaN), numpy scalars plain numbers."""
-    return json.dumps(record, ensure_ascii=False, default=str, allow_nan=False) + "\n"
 
 
 def _join_parts(output: Path, chunks: int) -> None:
@@ -341,25 +343,7 @@ def _join_parts(output: Path, chunks: int) -> None:
                 columns = list(frame.columns) if columns is None else columns
                 frame[columns].to_csv(staging, index=False, mode="w" if number == 0 else "a", header=number == 0)
         else:
-            _join_parquet(parts, staging)
+            join_parquet(parts, staging)
         stat = staging.stat()  # a rename keeps size and mtime: how a resume recognises this output
         (partial / "joined.json").write_text(json.dumps({"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}))
     shutil.rmtree(partial)
-
-
-def _join_parquet(parts: list[Path], target: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    # A kept column that is empty in one chunk has type null there: unify the part schemas.
-    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
-    schema = schema.remove_metadata()
-    with pq.ParquetWriter(target, schema) as writer:
-        for part in parts:
-            writer.write_table(pq.read_table(part).replace_schema_metadata(None).select(schema.names).cast(schema))
-
-
-def _print_jsonl(records: list[dict]) -> None:
-    for record in records:
-        sys.stdout.write(json_line(record))
-    sys.stdout.flush()

@@ -19,22 +19,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import ipaddress
-import re
 import socket
 import sys
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Optional, Sequence
+from typing import Literal, Optional, Sequence
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,6 +41,7 @@ from framing import __version__
 from framing.deadline import time_limit
 from framing.errors import FramingError
 from framing.news_page import EXTRACTOR, is_page
+from framing.server_guards import BodySizeLimit, OriginPolicy, check_origins, error
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -70,7 +69,8 @@ ANALYZE_DOC = (
     "JavaScript strings index UTF-16 code units, in which a character outside the Basic Multilingual "
     "Plane (an emoji) takes two: convert before slicing (the web page's app.js does). A saved news "
     "page (HTML) is analyzed by its extracted title and body: the answer's `text` is that text, "
-    "and the offsets are into it.")
+    "and the offsets are into it."
+)
 
 
 class AnalyzeRequest(BaseModel):
@@ -78,7 +78,8 @@ class AnalyzeRequest(BaseModel):
     text: str = Field(min_length=1, description="an article or passage, or a saved news page (HTML)")
     top: int = Field(3, ge=0, le=50, description="how many top editorializing sentences to list")
     format: Literal["auto", "text", "html"] = Field(
-        "auto", description="auto: a document that starts like a web page is one (its title and body are analyzed)")
+        "auto", description="auto: a document that starts like a web page is one (its title and body are analyzed)"
+    )
 
 
 class ContrastRequest(BaseModel):
@@ -86,92 +87,6 @@ class ContrastRequest(BaseModel):
     articles: list[str] = Field(min_length=2, description="two or more reports of one event: texts or saved news pages")
     top: int = Field(3, ge=0, le=50, description="top editorializing sentences per article")
     format: Literal["auto", "text", "html"] = Field("auto", description="as for /v1/analyze")
-
-
-def error(status: int, code: str, message: str, detail: Any = None) -> JSONResponse:
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
-    if detail is not None:
-        body["error"]["detail"] = detail
-    return JSONResponse(body, status_code=status)
-
-
-class BodySizeLimit:
-    """ASGI middleware: refuse bodies over the limit (by Content-Length, or while streaming)."""
-
-    def __init__(self, app, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or {}).get(b"content-length")
-        too_large = error(413, "body_too_large", f"request body over {self.max_bytes} bytes")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await too_large(scope, receive, send)
-        received = 0
-
-        async def limited_receive():
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                # an HTTPException passes through FastAPI's body parsing to the handler below
-                raise HTTPException(413, f"request body over {self.max_bytes} bytes")
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
-class OriginPolicy:
-    """ASGI middleware: a request a browser sends from another origin (its Origin header names
-    another site) is refused with 403 unless that origin was named at start; the page served
-    here (same origin) and clients that send no Origin (curl, Python) are not affected.
-    Without it any site open in the user's browser could use the local server.
-
-    "Same origin" counts only for a Host that is an IP address or localhost: a site whose DNS
-    name is made to resolve to 127.0.0.1 (DNS rebinding) sends Origin and Host of its own name,
-    which match each other but not this rule."""
-
-    def __init__(self, app, allowed: frozenset[str]):
-        self.app, self.allowed = app, allowed
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            headers = dict(scope.get("headers") or {})
-            origin = headers.get(b"origin", b"").decode("latin-1").lower()
-            host = headers.get(b"host", b"").decode("latin-1").lower()
-            own = origin == f"{scope.get('scheme', 'http')}://{host}" and _local_name(host)
-            if origin and not own and origin not in self.allowed:
-                refused = error(403, "origin_not_allowed", f"origin {origin} may not call this server "
-                                f"(start it with --allow-origin {origin} to let it)")
-                return await refused(scope, receive, send)
-        await self.app(scope, receive, send)
-
-
-def _local_name(host: str) -> bool:
-    """Whether a Host header names this machine by address or as localhost (never a DNS name
-    that someone else controls)."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    name = name.strip("[]")
-    if name == "localhost":
-        return True
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def check_origins(origins: Sequence[str]) -> frozenset[str]:
-    """Origins a browser may call the server from: scheme://host[:port] each, never "*"."""
-    for origin in origins:
-        if origin == "*" or "*" in origin:
-            raise FramingError(f"--allow-origin {origin}: name each origin; a wildcard would let any site "
-                               "open in the browser use this server")
-        if not re.fullmatch(r"[a-z][a-z0-9+.-]*://[^/\s?#]+", origin):
-            raise FramingError(f"--allow-origin {origin}: expected scheme://host[:port], such as "
-                               "chrome-extension://<id> or http://localhost:3000 (no path, no trailing /)")
-    return frozenset(origin.lower() for origin in origins)  # browsers send scheme and host in lower case
 
 
 def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[str] = ()) -> FastAPI:
@@ -183,15 +98,26 @@ def create_app(classifier, limits: Limits = Limits(), allow_origins: Sequence[st
         threading.Thread(target=_warm_extractor, daemon=True).start()  # news pages: its start-up off any request
         yield
 
-    app = FastAPI(title="framing", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
-                  description="Tell neutral news reporting from editorializing.")
+    app = FastAPI(
+        title="framing",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+        description="Tell neutral news reporting from editorializing.",
+    )
     _add_error_handlers(app, limits)
     _add_model_routes(app, classifier, limits, _model_caller(limits))
     _add_pages(app)
     app.add_middleware(BodySizeLimit, max_bytes=limits.max_body_bytes)
     if allowed:  # answers preflights and adds Access-Control-Allow-Origin for the named origins only
-        app.add_middleware(CORSMiddleware, allow_origins=sorted(allowed), allow_methods=["GET", "POST"],
-                           allow_headers=["content-type"], max_age=600)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=sorted(allowed),
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type"],
+            max_age=600,
+        )
     app.add_middleware(OriginPolicy, allowed=allowed)  # outermost: before anything else runs
     return app
 
@@ -213,21 +139,27 @@ def _model_caller(limits: Limits):
                     raise TimeoutError("the request timed out while waiting for the model")
                 with time_limit(remaining):
                     return function(*args)
+
         try:
             return await asyncio.wait_for(run_in_threadpool(locked), timeout=limits.timeout_s)
         except (asyncio.TimeoutError, TimeoutError):
             raise _Timeout from None
+
     return call
 
 
 def _add_error_handlers(app: FastAPI, limits: Limits) -> None:
     """Every error as one JSON body: {"error": {"code", "message", ...}}."""
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         if not _is_json(request.headers.get("content-type")):  # the body was never read as JSON: say why
             kind = request.headers["content-type"]
-            return error(415, "unsupported_media_type", f"content type {kind}: send the body as JSON, "
-                                                         f"with Content-Type: application/json")
+            return error(
+                415,
+                "unsupported_media_type",
+                f"content type {kind}: send the body as JSON, with Content-Type: application/json",
+            )
         problems = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
         summary = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return error(422, "invalid_request", summary, problems)
@@ -248,6 +180,7 @@ def _add_error_handlers(app: FastAPI, limits: Limits) -> None:
 
 def _add_model_routes(app: FastAPI, classifier, limits: Limits, call) -> None:
     """/v1/predict, /v1/analyze, /v1/contrast, /v1/health and /v1/model."""
+
     @app.post("/v1/predict")
     async def predict(body: PredictRequest) -> dict:
         if len(body.texts) > limits.max_texts:
@@ -268,9 +201,12 @@ def _add_model_routes(app: FastAPI, classifier, limits: Limits, call) -> None:
         check_article_length(body.text, body.format, "text")
         return await call(classifier.analyze, body.text, body.top, body.format, limits.max_article_chars)
 
-    @app.post("/v1/contrast", description="Two or more reports of one event side by side: each article's "
-              "analysis (as /v1/analyze, offsets into its own `text`), its figures, the loaded words it uses "
-              "that the others do not, and a plain-language verdict.")
+    @app.post(
+        "/v1/contrast",
+        description="Two or more reports of one event side by side: each article's "
+        "analysis (as /v1/analyze, offsets into its own `text`), its figures, the loaded words it uses "
+        "that the others do not, and a plain-language verdict.",
+    )
     async def contrast(body: ContrastRequest) -> dict:
         if len(body.articles) > limits.max_contrast_articles:
             raise FramingError(f"{len(body.articles)} articles: at most {limits.max_contrast_articles} per request")
@@ -289,28 +225,38 @@ def _add_model_routes(app: FastAPI, classifier, limits: Limits, call) -> None:
 
 def _model_description(classifier, limits: Limits) -> dict:
     meta = classifier.meta
-    return {"labels": classifier.labels, "flag_label": classifier.flag_label,
-            "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
-            "framing_version": __version__, "trained_with": meta.framing_version,
-            "temperature": classifier.temperature, "logit_bias": meta.logit_bias,
-            "marks_words": classifier.marks_words,  # false: a word head training never taught
-            "word_threshold": classifier.word_threshold if classifier.marks_words else None,
-            "max_length": classifier.max_length, "card": classifier.card_metadata(),
-            "limits": limits.__dict__}
+    return {
+        "labels": classifier.labels,
+        "flag_label": classifier.flag_label,
+        "checkpoint": Path(classifier.checkpoint_dir).name if classifier.checkpoint_dir else None,
+        "framing_version": __version__,
+        "trained_with": meta.framing_version,
+        "temperature": classifier.temperature,
+        "logit_bias": meta.logit_bias,
+        "marks_words": classifier.marks_words,  # false: a word head training never taught
+        "word_threshold": classifier.word_threshold if classifier.marks_words else None,
+        "max_length": classifier.max_length,
+        "card": classifier.card_metadata(),
+        "limits": limits.__dict__,
+    }
 
 
 def _add_pages(app: FastAPI) -> None:
     """The web page at / and the API docs at /docs, both from the package's own files (offline)."""
+
     @app.get("/", include_in_schema=False)
     async def page():
         return FileResponse(STATIC / "index.html")
 
     @app.get("/docs", include_in_schema=False)
     async def docs():  # Swagger UI from the package's own copy (static/swagger-ui): works offline
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="framing API",
-                                   swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/swagger-ui/favicon.png")
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="framing API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon.png",
+        )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -377,8 +323,11 @@ def serve(app: FastAPI, sockets: list[socket.socket]) -> None:
 
     host, port = sockets[0].getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
-    print(f"framing: serving http://{shown}:{port}/ (the web page; the API at /docs); Ctrl+C stops it",
-          file=sys.stderr, flush=True)
+    print(
+        f"framing: serving http://{shown}:{port}/ (the web page; the API at /docs); Ctrl+C stops it",
+        file=sys.stderr,
+        flush=True,
+    )
     uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=sockets)
 
 

@@ -23,7 +23,6 @@ killed mid-way continues with `resume` where it stopped.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +42,7 @@ from framing.training.base_model import resolve_base_model
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config
 from framing.training.counterfactuals import counterfactuals
+from framing.training.crossval_folds import check_folds, group_key
 from framing.training.crossval_report import (
     Gold,
     column_figures,
@@ -365,26 +365,6 @@ def classifier_of(recipe: Recipe, model) -> FramingClassifier:
     meta = CheckpointMeta(labels=data.label_names, max_length=recipe.config.model.max_length,
                           multi_label=data.multi_label)
     return FramingClassifier.from_model(model, recipe.tokenizer, meta)
-
-
-def group_key(value: str) -> str:
-    """Spellings of one group as one key: case, spacing, hyphens and a leading "the" folded, so
-    that "The Daily Beast" and "Daily Beast" (both in BABE) and anno-lexical's "daily-beast" are
-    held out together."""
-    return re.sub(r"^the ", "", " ".join(re.sub(r"[-_]", " ", value).split()).casefold())
-
-
-def check_folds(labels, names: list[str], folds: int, multi_label: bool) -> None:
-    """Enough rows for `folds` folds; for stratified (single-label) folds, enough of each class."""
-    if len(labels) < folds:
-        raise FramingError(f"--folds {folds}: the data has only {len(labels)} rows")
-    if multi_label:
-        return
-    counts = np.bincount(np.asarray(labels), minlength=len(names))
-    short = [f"'{name}' has {count}" for name, count in zip(names, counts) if 0 < count < folds]
-    if short:
-        raise FramingError(f"--folds {folds}: stratified folds need at least {folds} rows of each class "
-                           f"({', '.join(short)})")
 
 
 def _after_intermediate(recipe: Recipe, intermediate: Examples, warm_file: Optional[Path], resume: bool) -> dict:

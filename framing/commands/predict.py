@@ -98,7 +98,7 @@ def _add_corpus_options(predict) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from framing.corpus import check_output_format, write_records
+    from framing.corpus_files import check_output_format, write_records
     from framing.output import ensure_writable
     from framing.predictor import FramingClassifier
 

@@ -1,0 +1,87 @@
+"""What a corpus job writes (framing.corpus): its rows (passages: `frame_records` for JSON
+lines, `frame_table` for CSV and Parquet; articles: framing.corpus_articles), part files and the
+joined output, each written whole under a temporary name or not at all."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from framing.data import require_parquet, row_numbers
+from framing.errors import FramingError
+from framing.kept_columns import kept_records
+from framing.output import atomic_file
+
+OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
+
+
+def frame_records(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> list[dict]:
+    """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
+    columns, then the classifier's record of each probability row."""
+    return [
+        {"row": number, **kept, **classifier.results.record(row)}
+        for number, kept, row in zip(row_numbers(frame), kept_records(frame, keep_columns), probabilities)
+    ]
+
+
+def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, kept: pd.DataFrame) -> pd.DataFrame:
+    """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once;
+    `kept` is framing.kept_columns.kept_table of the chunk."""
+    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.results.table(probabilities)], axis=1)
+
+
+def check_output_format(output_path: str | Path) -> Path:
+    output = Path(output_path)
+    if output.suffix.lower() not in OUTPUT_FORMATS:
+        raise FramingError(
+            f"{output}: unknown output format '{output.suffix}' (expected one of {', '.join(OUTPUT_FORMATS)})"
+        )
+    if output.suffix.lower() == ".parquet":
+        require_parquet(output)
+    return output
+
+
+def write_records(target: Path, rows: list[dict] | pd.DataFrame) -> None:
+    """Output rows in the format `target`'s suffix names, under a temporary name renamed when
+    complete: JSON lines from records, CSV and Parquet from a table (records are flattened to
+    `scores.<label>` columns, a multi-label record's labels joined with "|")."""
+    kind = target.suffix.lower()
+    with atomic_file(target) as staging:
+        if kind == ".jsonl":
+            staging.write_text("".join(json_line(r) for r in rows), encoding="utf-8")
+            return
+        table = rows if isinstance(rows, pd.DataFrame) else pd.json_normalize(rows)
+        if kind == ".csv":
+            for column in ("labels", "words"):  # a CSV cell holds a record's list joined by "|"
+                if column in table.columns:
+                    table[column] = table[column].map(lambda v: "|".join(v) if isinstance(v, list) else v)
+            table.to_csv(staging, index=False)
+        else:
+            table.to_parquet(staging, index=False)
+
+
+def json_line(record: dict) -> str:
+    """One strict JSON line: empty cells are null (never NaN), numpy scalars plain numbers."""
+    return json.dumps(record, ensure_ascii=False, default=str, allow_nan=False) + "\n"
+
+
+def join_parquet(parts: list[Path], target: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # A kept column that is empty in one chunk has type null there: unify the part schemas.
+    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+    schema = schema.remove_metadata()
+    with pq.ParquetWriter(target, schema) as writer:
+        for part in parts:
+            writer.write_table(pq.read_table(part).replace_schema_metadata(None).select(schema.names).cast(schema))
+
+
+def print_jsonl(records: list[dict]) -> None:
+    for record in records:
+        sys.stdout.write(json_line(record))
+    sys.stdout.flush()
