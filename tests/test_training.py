@@ -4,10 +4,11 @@ import torch
 from safetensors.torch import load_file
 
 from framing.errors import FramingError
+from framing.training.batching import length_grouped_batches
 from framing.training.config import config_from_dict
 from framing.training.examples import IGNORE, marked_spans, token_targets
 from framing.training.model_setup import layer_of
-from framing.training.train import length_grouped_batches, train
+from framing.training.train import train
 
 from helpers import tiny_config_dict
 
@@ -197,7 +198,7 @@ def test_the_tiny_test_model_reads_words_not_unknown_tokens(tiny_base):
 
 
 def test_training_device_is_checked_by_name(tiny_base, tiny_data):
-    from framing.training.train import training_device
+    from framing.training.batching import training_device
 
     with pytest.raises(FramingError, match="train.device"):
         config_from_dict(tiny_config_dict(tiny_base, tiny_data, device="gpu"))

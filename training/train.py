@@ -25,10 +25,11 @@ from framing.model import FramingModel
 from framing.output import ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
+from framing.training.batching import collate, gpu_rng_state, length_grouped_batches, training_device
 from framing.training.calibration import require_fittable
 from framing.training.config import Config
 from framing.training.dev_fit import dev_reports, fit_to_dev
-from framing.training.examples import IGNORE, Examples
+from framing.training.examples import Examples
 from framing.training.losses import balanced_weights, multitask_loss
 from framing.training.metrics import classification_metrics
 from framing.training.model_card import render_model_card
@@ -39,78 +40,33 @@ from framing.training.training_data import data_provenance, load_examples, load_
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
 
 
-def length_grouped_batches(lengths: list[int], batch_size: int, generator: torch.Generator) -> list[list[int]]:
-    """Shuffle, sort within windows of 50 batches by length, then shuffle the batches:
-    batches hold texts of similar length (less padding) yet vary from epoch to epoch.
-
-    Not transformers' get_length_grouped_indices: it sorts each window longest first, puts the
-    longest batch first and keeps the batches in window order (long to short within each), and
-    takes fewer batches a window on small data, so every data order, and every model trained
-    by a config here, would change (and a saved training state would resume on another order)."""
-    order = torch.randperm(len(lengths), generator=generator).tolist()
-    window = batch_size * 50
-    batches = []
-    for start in range(0, len(order), window):
-        chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
-        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    shuffled = torch.randperm(len(batches), generator=generator).tolist()
-    return [batches[i] for i in shuffled]
-
-
-def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
-    width = max(len(examples.input_ids[i]) for i in indices)
-    input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(indices), width), dtype=torch.long)
-    words = torch.full((len(indices), width), IGNORE, dtype=torch.long)
-    for row, i in enumerate(indices):
-        ids = examples.input_ids[i]
-        input_ids[row, : len(ids)] = torch.tensor(ids)
-        mask[row, : len(ids)] = 1
-        if examples.word_targets is not None:
-            words[row, : len(ids)] = torch.tensor(examples.word_targets[i])
-    batch = {"input_ids": input_ids, "attention_mask": mask, "labels": torch.as_tensor(examples.labels[indices]),
-             "word_targets": words}
-    if examples.soft is not None:
-        batch["soft"] = torch.as_tensor(examples.soft[indices], dtype=torch.float32)
-    if examples.aux_labels is not None:
-        batch["aux_labels"] = torch.as_tensor(examples.aux_labels[indices])
-    if examples.weight is not None:
-        batch["weight"] = torch.as_tensor(examples.weight[indices], dtype=torch.float32)  # [B]
-    if examples.teacher is not None:
-        batch["teacher"] = torch.as_tensor(examples.teacher[indices], dtype=torch.float32)  # [B, C], NaN: gold rows
-    return batch
-
-
-def training_device(name: str) -> torch.device:
-    """The device `train.device` names; "auto" is a CUDA GPU when torch sees one, else the CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
-        raise FramingError(f"train.device: {name!r}, but torch {torch.__version__} sees "
-                           f"{torch.cuda.device_count() or 'no'} CUDA GPU(s); use auto, cpu or another index")
-    return device
-
-
-def gpu_rng_state() -> dict[str, torch.Tensor]:
-    """The current CUDA device's generator (dropout on a GPU), for the saved state; {} without one."""
-    return {"cuda_rng": torch.cuda.get_rng_state()} if torch.cuda.is_available() else {}
-
-
-def average_states(states: list[dict[str, torch.Tensor]],
-                   shares: Optional[list[float]] = None) -> dict[str, torch.Tensor]:
+def average_states(
+    states: list[dict[str, torch.Tensor]], shares: Optional[list[float]] = None
+) -> dict[str, torch.Tensor]:
     """The mean of state dicts key by key in fp32 (weighted by `shares` if given); tensors that
     are not floating point come from the last state."""
+
     def mean(k: str) -> torch.Tensor:
         if shares is None:
             return sum(s[k].float() for s in states) / len(states)
         return sum(share * s[k].float() for share, s in zip(shares, states))
+
     return {k: mean(k) if states[0][k].is_floating_point() else states[-1][k] for k in states[0]}
 
 
-def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: int, lr: float,
-              generator: torch.Generator, tokenizer, progress: bool, name: str, save: Callable[..., None],
-              resume: Optional[dict] = None) -> Iterator[dict]:
+def run_stage(
+    model: FramingModel,
+    config: Config,
+    examples: Examples,
+    epochs: int,
+    lr: float,
+    generator: torch.Generator,
+    tokenizer,
+    progress: bool,
+    name: str,
+    save: Callable[..., None],
+    resume: Optional[dict] = None,
+) -> Iterator[dict]:
     """Optimise `model` on `examples` for `epochs` (fresh optimizer, warmup and linear decay);
     yields a log entry after each epoch, with the model back on the CPU in train mode (the
     optimiser runs on `train.device`).
@@ -126,8 +82,11 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
     total = math.ceil(len(examples) / config.train.batch_size) * epochs
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
-    class_weight = (balanced_weights(examples.labels, len(config.data.label_names)).to(device)
-                    if config.train.class_weights else None)
+    class_weight = (
+        balanced_weights(examples.labels, len(config.data.label_names)).to(device)
+        if config.train.class_weights
+        else None
+    )
     lengths = [len(ids) for ids in examples.input_ids]
     first_epoch, skip = 1, 0
     if resume is not None:
@@ -142,11 +101,14 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
         running = resume["running_loss"] if done else 0.0
         seconds_before = resume["epoch_seconds"] if done else 0.0
         started = time.perf_counter()
-        bar = tqdm(total=len(batches), initial=done, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress,
-                   leave=False)
+        bar = tqdm(
+            total=len(batches), initial=done, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress, leave=False
+        )
         for step in range(done + 1, len(batches) + 1):
-            batch = {key: value.to(device) for key, value in
-                     collate(examples, batches[step - 1], tokenizer.pad_token_id).items()}
+            batch = {
+                key: value.to(device)
+                for key, value in collate(examples, batches[step - 1], tokenizer.pad_token_id).items()
+            }
             loss = multitask_loss(model, batch, config, votes_for, class_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -157,17 +119,37 @@ def run_stage(model: FramingModel, config: Config, examples: Examples, epochs: i
             bar.update()
             bar.set_postfix(loss=f"{running / step:.4f}")
             if step < len(batches) and config.train.save_state_every and step % config.train.save_state_every == 0:
-                save(stage=name, epoch=epoch, step=step, epoch_generator=epoch_generator,
-                     optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), running_loss=running,
-                     epoch_seconds=seconds_before + time.perf_counter() - started)
+                save(
+                    stage=name,
+                    epoch=epoch,
+                    step=step,
+                    epoch_generator=epoch_generator,
+                    optimizer=optimizer.state_dict(),
+                    scheduler=scheduler.state_dict(),
+                    running_loss=running,
+                    epoch_seconds=seconds_before + time.perf_counter() - started,
+                )
         bar.close()
         seconds = seconds_before + time.perf_counter() - started
         model.to("cpu")  # the caller scores dev through the CPU predictor and keeps CPU weights
-        yield {"stage": name, "epoch": epoch, "train_loss": running / len(batches), "seconds": round(seconds, 1),
-               "examples_per_second": round(len(examples) / seconds, 1)}
+        yield {
+            "stage": name,
+            "epoch": epoch,
+            "train_loss": running / len(batches),
+            "seconds": round(seconds, 1),
+            "examples_per_second": round(len(examples) / seconds, 1),
+        }
         # The caller has logged the epoch (and measured dev): save the position after it.
-        save(stage=name, epoch=epoch + 1, step=0, epoch_generator=generator.get_state(),
-             optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict(), running_loss=0.0, epoch_seconds=0.0)
+        save(
+            stage=name,
+            epoch=epoch + 1,
+            step=0,
+            epoch_generator=generator.get_state(),
+            optimizer=optimizer.state_dict(),
+            scheduler=scheduler.state_dict(),
+            running_loss=0.0,
+            epoch_seconds=0.0,
+        )
 
 
 @dataclass
@@ -199,10 +181,18 @@ class EpochRecord:
         return self.best if config.train.select == "best" else None
 
 
-def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base_path: str, tokenizer,
-        progress: bool = True, intermediate: Optional[Examples] = None,
-        state_file: Optional[Path] = None, resume_from: Optional[dict] = None,
-        on_epoch: Optional[Callable[[dict], None]] = None) -> tuple[FramingModel, list[dict]]:
+def fit(
+    config: Config,
+    train: Optional[Examples],
+    dev: Optional[Examples],
+    base_path: str,
+    tokenizer,
+    progress: bool = True,
+    intermediate: Optional[Examples] = None,
+    state_file: Optional[Path] = None,
+    resume_from: Optional[dict] = None,
+    on_epoch: Optional[Callable[[dict], None]] = None,
+) -> tuple[FramingModel, list[dict]]:
     """Optimise a fresh model (first on `intermediate` data, if given, then on `train`); returns
     it with the chosen (or averaged) weights and a per-epoch log.
 
@@ -218,10 +208,20 @@ def fit(config: Config, train: Optional[Examples], dev: Optional[Examples], base
 
     def save(**position) -> None:
         if state_file is not None:
-            save_state(state_file, {"config": config.to_yaml(), "model": model.state_dict(),
-                                    "log": json.dumps(record.log), "recent": record.recent,
-                                    "best_f1": record.best_f1, "best": record.best,
-                                    "torch_rng": torch.get_rng_state(), **gpu_rng_state(), **position})
+            save_state(
+                state_file,
+                {
+                    "config": config.to_yaml(),
+                    "model": model.state_dict(),
+                    "log": json.dumps(record.log),
+                    "recent": record.recent,
+                    "best_f1": record.best_f1,
+                    "best": record.best,
+                    "torch_rng": torch.get_rng_state(),
+                    **gpu_rng_state(),
+                    **position,
+                },
+            )
 
     for name, examples, epochs, lr, here in stages_to_run(config, train, intermediate, resume_from):
         for entry in run_stage(model, config, examples, epochs, lr, generator, tokenizer, progress, name, save, here):
@@ -249,15 +249,17 @@ def restore(model: FramingModel, generator: torch.Generator, saved: dict) -> Epo
     return EpochRecord(json.loads(saved["log"]), saved["recent"], saved["best_f1"], saved["best"])
 
 
-def stages_to_run(config: Config, train: Optional[Examples], intermediate: Optional[Examples],
-                  saved: Optional[dict]) -> Iterator[tuple[str, Examples, int, float, Optional[dict]]]:
+def stages_to_run(
+    config: Config, train: Optional[Examples], intermediate: Optional[Examples], saved: Optional[dict]
+) -> Iterator[tuple[str, Examples, int, float, Optional[dict]]]:
     """(name, examples, epochs, lr, saved state to continue from) of each stage still to run:
     the intermediate stage (if any), then the main one; stages a resumed run had finished are
     skipped, and the one it stopped in continues from `saved`."""
     stages = [("main", train, config.train.epochs, config.train.lr)] if train is not None else []
     if intermediate is not None:
-        stages.insert(0, ("intermediate", intermediate, config.intermediate.epochs,
-                          config.intermediate.lr or config.train.lr))
+        stages.insert(
+            0, ("intermediate", intermediate, config.intermediate.epochs, config.intermediate.lr or config.train.lr)
+        )
     names = [stage[0] for stage in stages]
     for index, (name, examples, epochs, lr) in enumerate(stages):
         here = None
@@ -271,8 +273,9 @@ def stages_to_run(config: Config, train: Optional[Examples], intermediate: Optio
 def dev_macro_f1(model: FramingModel, tokenizer, config: Config, dev: Examples) -> float:
     """Dev macro-F1 of the model as it is now (uncalibrated), through the predictor."""
     model.eval()
-    meta = CheckpointMeta(labels=config.data.label_names, max_length=config.model.max_length,
-                          multi_label=config.data.multi_label)
+    meta = CheckpointMeta(
+        labels=config.data.label_names, max_length=config.model.max_length, multi_label=config.data.multi_label
+    )
     proba = FramingClassifier.from_model(model, tokenizer, meta).predict_proba(dev.texts)
     return classification_metrics(dev.labels, proba, config.data.label_names, 0)["macro_f1"]
 
@@ -292,8 +295,14 @@ def disk_needed_for_training(base_path: str) -> int:
     return int(3.5 * weights.stat().st_size) if weights.is_file() else 0
 
 
-def train(config: Config, output: str | Path, overwrite: bool = False, progress: bool = True,
-          resume: bool = False, on_epoch: Optional[Callable[[dict], None]] = None) -> Path:
+def train(
+    config: Config,
+    output: str | Path,
+    overwrite: bool = False,
+    progress: bool = True,
+    resume: bool = False,
+    on_epoch: Optional[Callable[[dict], None]] = None,
+) -> Path:
     """Train per `config` and write the checkpoint folder `output`; returns its path.
 
     The training state is saved beside `output` as training goes; `resume` continues an
@@ -305,8 +314,10 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     ensure_writable(output, overwrite, disk_needed_for_training(base_path), kind="checkpoint")  # fail before the work
     state_file = state_path(output)
     if state_file.exists() and not (resume or overwrite):
-        raise FramingError(f"{state_file}: an interrupted run left its training state here; pass --resume to "
-                           f"continue it or --overwrite to start over")
+        raise FramingError(
+            f"{state_file}: an interrupted run left its training state here; pass --resume to "
+            f"continue it or --overwrite to start over"
+        )
     saved = load_state(state_file, config) if resume else None  # a missing or mismatched state fails now
     if config.train.threads:
         torch.set_num_threads(config.train.threads)
@@ -314,17 +325,38 @@ def train(config: Config, output: str | Path, overwrite: bool = False, progress:
     train_examples, dev = load_examples(config, tokenizer)
     # dev fits the calibration and picks epochs: refused before any training if it cannot
     require_fittable(dev.labels, config.data.label_names, f"{config.data.dev or config.data.train} (dev split)")
-    model, log = fit(config, train_examples, dev, base_path, tokenizer, progress, load_intermediate(config, tokenizer),
-                     state_file, saved, on_epoch=on_epoch)
+    model, log = fit(
+        config,
+        train_examples,
+        dev,
+        base_path,
+        tokenizer,
+        progress,
+        load_intermediate(config, tokenizer),
+        state_file,
+        saved,
+        on_epoch=on_epoch,
+    )
     round_to_stored_dtype(model)
-    meta = CheckpointMeta(framing_version=__version__, labels=config.data.label_names,
-                          label_mapping=config.data.labels, drop_labels=config.data.drop_labels,
-                          aux_labels=config.data.aux_label_names, max_length=config.model.max_length,
-                          multi_label=config.data.multi_label, label_separator=config.data.label_separator,
-                          word_head=bool(config.data.words_column) and config.train.word_loss_weight > 0)
+    meta = CheckpointMeta(
+        framing_version=__version__,
+        labels=config.data.label_names,
+        label_mapping=config.data.labels,
+        drop_labels=config.data.drop_labels,
+        aux_labels=config.data.aux_label_names,
+        max_length=config.model.max_length,
+        multi_label=config.data.multi_label,
+        label_separator=config.data.label_separator,
+        word_head=bool(config.data.words_column) and config.train.word_loss_weight > 0,
+    )
     classifier = FramingClassifier.from_model(model, tokenizer, meta)
-    metrics: dict = {"epochs": log, "train_examples": len(train_examples), "dev_examples": len(dev),
-                     "data": data_provenance(config), "dev": fit_to_dev(classifier, dev, config.train.calibration_bias)}
+    metrics: dict = {
+        "epochs": log,
+        "train_examples": len(train_examples),
+        "dev_examples": len(dev),
+        "data": data_provenance(config),
+        "dev": fit_to_dev(classifier, dev, config.train.calibration_bias),
+    }
     if config.data.report_label_columns or config.data.group_column:
         metrics.update(dev_reports(classifier, config))
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
