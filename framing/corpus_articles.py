@@ -162,5 +162,11 @@ def article_table(
         table[column] = table[column].astype("Int64")
     for column in ("flagged", "quoted", "truncated"):
         table[column] = table[column].astype("boolean")
+    # text columns typed as text even in a chunk where every value is empty: a part with no
+    # page titles or errors must join the parts that have some (Parquet needs one type)
+    for column in ("page_title", "error", "text", "label"):
+        table[column] = table[column].astype("string")
+    # lists where sentences are, None elsewhere (never NaN): an all-empty part is of null type
+    table["words"] = [w if isinstance(w, list) else None for w in table["words"]]
     head = pd.DataFrame({"row": [numbers[p] for p in positions], "layout": FORMAT, "model": model})
     return pd.concat([head, kept.iloc[positions].reset_index(drop=True), table], axis=1)

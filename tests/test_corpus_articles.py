@@ -172,6 +172,25 @@ def test_an_article_that_cannot_be_analyzed_is_reported_on_its_row(classifier, t
     assert len(failed) == 1 and failed[0]["sentences"] == 0 and "no article text" in failed[0]["error"]
 
 
+def test_parquet_parts_with_and_without_errors_join(classifier, tmp_path):
+    # the first chunk's articles all read, the second's holds an unreadable page: its `error`
+    # is text where the first chunk's is empty, and the parts still join into one file
+    bodies = [NEUTRAL[0] + " " + EDITORIAL[0], NEUTRAL[1], "<html><body><nav>Home</nav></body></html>"]
+    source, output = tmp_path / "in.parquet", tmp_path / "o.parquet"
+    pd.DataFrame({"body": bodies}).to_parquet(source)
+    score_corpus(
+        LocalEngine(classifier, articles=True),
+        source,
+        output,
+        model=classifier.provenance(),
+        text_column="body",
+        chunk_size=2,
+        progress=False,
+    )
+    articles = pd.read_parquet(output).query("level == 'article'")
+    assert articles["error"].isna().tolist()[:2] == [True, True] and "no article text" in articles["error"].iloc[2]
+
+
 def test_cli_articles_needs_an_input_file(tiny_checkpoint, capsys):
     assert main(["predict", "Some passage.", "--articles", "--checkpoint", str(tiny_checkpoint)]) == 2
     assert "--sample apply to --input files only" in capsys.readouterr().err
