@@ -74,7 +74,13 @@ def join_parquet(parts: list[Path], target: Path) -> None:
     import pyarrow.parquet as pq
 
     # A kept column that is empty in one chunk has type null there: unify the part schemas.
-    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+    try:
+        schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+    except (pa.ArrowTypeError, pa.ArrowInvalid) as error:  # one line, and the parts stay for a fix
+        raise FramingError(
+            f"{target.parent}: the scored parts do not share one column type "
+            f"({str(error).splitlines()[0]}); they are kept in the partial folder"
+        ) from None
     schema = schema.remove_metadata()
     with pq.ParquetWriter(target, schema) as writer:
         for part in parts:

@@ -191,6 +191,15 @@ def test_parquet_parts_with_and_without_errors_join(classifier, tmp_path):
     assert articles["error"].isna().tolist()[:2] == [True, True] and "no article text" in articles["error"].iloc[2]
 
 
+def test_parts_that_cannot_join_are_named_in_one_line(tmp_path):
+    from framing.corpus_files import join_parquet
+
+    pd.DataFrame({"error": [1.5]}).to_parquet(tmp_path / "a.parquet")
+    pd.DataFrame({"error": ["unreadable"]}).to_parquet(tmp_path / "b.parquet")
+    with pytest.raises(FramingError, match="do not share one column type .*error"):
+        join_parquet([tmp_path / "a.parquet", tmp_path / "b.parquet"], tmp_path / "joined.parquet")
+
+
 def test_cli_articles_needs_an_input_file(tiny_checkpoint, capsys):
     assert main(["predict", "Some passage.", "--articles", "--checkpoint", str(tiny_checkpoint)]) == 2
     assert "--sample apply to --input files only" in capsys.readouterr().err
