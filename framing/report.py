@@ -22,7 +22,7 @@ import pandas as pd
 
 from framing.errors import FramingError
 from framing.output import atomic_folder
-from framing.report_data import ScoredCorpus, add_periods, read_scored
+from framing.report_data import ScoredCorpus, add_periods, read_scored, scored_columns
 from framing.report_stats import distinctive_words, extreme_articles, group_shares, shares_over_time
 
 MIN_ARTICLES = 20  # a group with fewer articles is shown, flagged, and never ranked
@@ -110,17 +110,7 @@ def _tables(scored, by, time, freq, filters, min_articles, date_format) -> tuple
 
 def _optional_column(scored, candidates: Sequence[str]) -> Optional[str]:
     """The first of `candidates` the scored file has (kept from the input), if any."""
-    path = Path(scored)
-    if path.suffix.lower() == ".parquet" and path.is_file():
-        import pyarrow.parquet as pq
-
-        names = pq.read_schema(path).names
-    elif path.suffix.lower() == ".csv" and path.is_file():
-        names = list(pd.read_csv(path, nrows=0).columns)
-    elif path.suffix.lower() == ".jsonl" and path.is_file():
-        names = list(pd.read_json(path, lines=True, nrows=1).columns)
-    else:
-        return None
+    names = scored_columns(Path(scored))
     return next((c for c in candidates if c in names), None)
 
 

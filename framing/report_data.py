@@ -95,22 +95,27 @@ def _condition(text: str) -> tuple[str, str]:
     return column, value
 
 
-def _read(path: Path, columns: list[str], wanted: list[str]) -> pd.DataFrame:
-    """The columns a report needs; a missing one refused by name, with the columns there are."""
+def scored_columns(path: Path) -> list[str]:
+    """The columns of a scored file, from its schema or first line (nothing else is read)."""
     if not path.is_file():
         raise FramingError(f"{path}: no such file")
     kind = path.suffix.lower()
     if kind == ".parquet":
         import pyarrow.parquet as pq
 
-        present = pq.read_schema(path).names
-    elif kind == ".csv":
-        present = list(pd.read_csv(path, nrows=0).columns)
-    elif kind == ".jsonl":
+        return pq.read_schema(path).names
+    if kind == ".csv":
+        return list(pd.read_csv(path, nrows=0).columns)
+    if kind == ".jsonl":
         with path.open(encoding="utf-8") as handle:
-            present = list(json.loads(handle.readline() or "{}"))
-    else:
-        raise FramingError(f"{path}: expected the .parquet, .csv or .jsonl output of framing predict --articles")
+            return list(json.loads(handle.readline() or "{}"))
+    raise FramingError(f"{path}: expected the .parquet, .csv or .jsonl output of framing predict --articles")
+
+
+def _read(path: Path, columns: list[str], wanted: list[str]) -> pd.DataFrame:
+    """The columns a report needs; a missing one refused by name, with the columns there are."""
+    present = scored_columns(path)
+    kind = path.suffix.lower()
     _require(path, present, wanted, columns)
     if kind == ".parquet":
         return pd.read_parquet(path, columns=columns)
