@@ -32,7 +32,8 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from framing.data import read_table, texts_of  # noqa: E402
 from framing.predictor import FramingClassifier  # noqa: E402
-from framing.training.calibration import Calibration, calibrated, fit_calibration  # noqa: E402
+from framing.results import calibrated_probabilities  # noqa: E402
+from framing.training.calibration import Calibration, fit_calibration  # noqa: E402
 from framing.training.labels import UNLABELLED, targets_of, without_labels  # noqa: E402
 from framing.training.metrics import classification_metrics, expected_calibration_error  # noqa: E402
 
@@ -72,6 +73,20 @@ def noise_floor(proba: np.ndarray, rounds: int = 2000, seed: int = 0) -> dict:
     return {"mean": float(np.mean(draws)), "p95": float(np.quantile(draws, 0.95))}
 
 
+def cross_fitted(
+    logits: np.ndarray, golds: dict, columns: list[str], bias: bool, multi_label: bool, folds: int, repeat: int
+) -> np.ndarray:
+    """Every row's probabilities under a fit on the other folds (`folds` folds stratified by the
+    first label column, shuffled by `repeat`)."""
+    proba = np.zeros(logits.shape, dtype=np.float32)
+    fit_gold = next(iter(golds.values()))[1]
+    splits = StratifiedKFold(folds, shuffle=True, random_state=repeat).split(logits, fit_gold)
+    for train_rows, test_rows in splits:
+        fit = fit_rows(logits, golds, columns, train_rows, bias)
+        proba[test_rows] = calibrated_probabilities(logits[test_rows], fit.temperature, fit.bias, multi_label)
+    return proba
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint")
@@ -95,7 +110,6 @@ def main() -> None:
             fit_frame.index.get_indexer(labelled.index),
             targets_of(labelled, column, mapping, labels, args.data),
         )
-    fit_gold = golds[args.label_columns[0]][1]
     result = {
         "checkpoint": str(classifier.checkpoint_dir),
         "runtime": classifier.runtime.name,
@@ -109,15 +123,14 @@ def main() -> None:
     fits = [(args.label_columns[:1], "")] + ([(args.label_columns, " (every column)")] if len(golds) > 1 else [])
     for (columns, suffix), (method, bias) in itertools.product(fits, METHODS.items()):
         method += suffix
-        whole = calibrated(classifier, logits, fit_rows(logits, golds, columns, every_row, bias))
-        repeats = []
-        for repeat in range(args.repeats):
-            proba = np.zeros_like(whole)
-            splits = StratifiedKFold(args.folds, shuffle=True, random_state=repeat).split(logits, fit_gold)
-            for train_rows, test_rows in splits:
-                fit = fit_rows(logits, golds, columns, train_rows, bias)
-                proba[test_rows] = calibrated(classifier, logits[test_rows], fit)
-            repeats.append(figures(proba, golds, labels))
+        fit = fit_rows(logits, golds, columns, every_row, bias)
+        whole = calibrated_probabilities(logits, fit.temperature, fit.bias, classifier.multi_label)
+        repeats = [
+            figures(
+                cross_fitted(logits, golds, columns, bias, classifier.multi_label, args.folds, repeat), golds, labels
+            )
+            for repeat in range(args.repeats)
+        ]
         cross = {
             column: {key: float(np.mean([r[column][key] for r in repeats])) for key in ("ece", "macro_f1")}
             for column in golds

@@ -1,10 +1,13 @@
 """Shared test data and helpers (tests import them from here; conftest.py holds the fixtures):
-hand-written labelled sentences, a tiny randomly initialised BERT builder and a training config."""
+hand-written labelled sentences, a tiny randomly initialised BERT builder and a training config,
+corpus files and teacher score files, the `framing` command run in-process, and a call that
+stops a job part of the way through."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
@@ -44,6 +47,12 @@ MARKED = [
 ]
 
 
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits [N, C]."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def labelled_frame() -> pd.DataFrame:
     rows = [
         {"text": t, "label": "Non-biased", "words": "[]", "opinion": "Entirely factual", "votes": 1, "annotators": 5}
@@ -63,7 +72,66 @@ def labelled_frame() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def corpus_frame(rows: int) -> pd.DataFrame:
+    """A corpus of `rows` texts of varied lengths (body) with their ids (doc_id)."""
+    sentences = NEUTRAL + EDITORIAL
+    # lengths vary, so length-sorted batching inside the predictor would scramble a careless writer
+    texts = [" ".join([sentences[i % 16]] * (1 + i % 3)) for i in range(rows)]
+    return pd.DataFrame({"doc_id": [f"d{i}" for i in range(rows)], "body": texts})
+
+
+def write_input(frame: pd.DataFrame, path) -> None:
+    """`frame` as the corpus file `path` names by its suffix."""
+    {
+        ".csv": lambda: frame.to_csv(path, index=False),
+        ".jsonl": lambda: frame.to_json(path, orient="records", lines=True, force_ascii=False),
+        ".parquet": lambda: frame.to_parquet(path),
+    }[path.suffix]()
+
+
+def read_output(path) -> pd.DataFrame:
+    """A scored corpus file as one frame (JSONL scores flattened to scores.LABEL columns)."""
+    if path.suffix == ".jsonl":
+        frame = pd.read_json(path, lines=True)
+        return pd.concat(
+            [frame.drop(columns="scores"), pd.json_normalize(frame["scores"]).add_prefix("scores.")], axis=1
+        )
+    return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+
+
+def interrupted(real, on_call: int, error: type[BaseException] = KeyboardInterrupt):
+    """`real` that raises `error` on its `on_call`-th call (counted from 1) instead of running:
+    a job interrupted (Ctrl-C, a crash) part of the way through."""
+    calls = 0
+
+    def wrapper(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == on_call:
+            raise error
+        return real(*args, **kwargs)
+
+    return wrapper
+
+
 FRAMES = REPO / "tests" / "fixtures" / "frames.jsonl"
+
+
+def score_file(tmp_path: Path, name: str, texts: list[str], editorializing: float) -> str:
+    """A teacher's score file (as `framing predict --input` writes it): every text scored
+    `editorializing` with that probability, saved as Parquet under `tmp_path`."""
+    frame = pd.DataFrame(
+        {
+            "text": texts,
+            "label": "x",
+            "score": 0.0,
+            "scores.neutral": 1 - editorializing,
+            "scores.editorializing": editorializing,
+        }
+    )
+    path = tmp_path / name
+    frame.to_parquet(path)
+    return str(path)
 
 
 def build_tiny_base(folder: Path, texts: list[str]) -> Path:
@@ -130,3 +198,12 @@ def benchmark_module(name: str):
     sys.modules[spec.name] = module  # dataclasses look their module up by name
     spec.loader.exec_module(module)
     return module
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """`framing ARGV` in this process: its exit status, standard output and standard error."""
+    from framing.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -1,5 +1,6 @@
-"""The behavioural suite (benchmarks/behaviour.py): its two parts share nothing, its news
-sentences are chosen by rule, and it judges labellers the way its tests say."""
+"""The behavioural suite (benchmarks/behaviour.py, its sentences built by
+training/behaviour_data.py from training/behaviour/*.yaml): its two parts share nothing, its
+news sentences are chosen by rule, and it judges labellers the way its tests say."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 
 import pandas as pd
 import pytest
+
+from framing.training.behaviour_data import is_neutral_base
 
 from helpers import benchmark_module
 
@@ -98,8 +101,8 @@ def test_no_seen_loaded_word_or_a_relative_of_it_is_in_the_unseen_part(behaviour
 
 
 def test_news_sentences_are_bases_by_rule_and_the_word_goes_before_the_noun_or_verb(behaviour, unseen):
-    assert all(behaviour.is_neutral_base(s) for s in NEWS)
-    assert not any(behaviour.is_neutral_base(s) for s in NOT_BASES)  # a quote, "we", "disastrous", "?", too short
+    assert all(is_neutral_base(s) for s in NEWS)
+    assert not any(is_neutral_base(s) for s in NOT_BASES)  # a quote, "we", "disastrous", "?", too short
     by_name = {test.name: test for test in unseen}
     adjectives = by_name["a loaded adjective in a news sentence makes it editorializing"]
     adverbs = by_name["a loaded adverb in a news sentence makes it editorializing"]

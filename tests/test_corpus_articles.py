@@ -15,7 +15,7 @@ from framing.corpus import LocalEngine, score_corpus
 from framing.corpus_articles import FORMAT
 from framing.errors import FramingError
 
-from helpers import EDITORIAL, NEUTRAL
+from helpers import EDITORIAL, NEUTRAL, interrupted
 
 
 def articles_frame(count: int) -> pd.DataFrame:
@@ -92,16 +92,8 @@ def test_every_output_format_holds_the_same_rows(classifier, tmp_path):
 def test_a_resumed_article_job_continues_where_it_stopped(classifier, tmp_path, monkeypatch):
     frame = articles_frame(9)
     _, whole = score(classifier, frame, tmp_path / "whole", ".parquet")
-    calls = {"n": 0}
     real = classifier.analyze
-
-    def failing(text, **options):
-        calls["n"] += 1
-        if calls["n"] == 5:  # in the second chunk of three articles
-            raise KeyboardInterrupt
-        return real(text, **options)
-
-    monkeypatch.setattr(classifier, "analyze", failing)
+    monkeypatch.setattr(classifier, "analyze", interrupted(real, 5))  # in the second chunk of three articles
     with pytest.raises(KeyboardInterrupt):
         score(classifier, frame, tmp_path / "cut", ".parquet")
     monkeypatch.setattr(classifier, "analyze", real)
@@ -113,15 +105,7 @@ def test_a_resumed_article_job_continues_where_it_stopped(classifier, tmp_path, 
 def test_an_article_job_is_not_resumed_as_a_passage_job(classifier, tmp_path, monkeypatch):
     frame = articles_frame(4)
     real = classifier.analyze
-    calls = {"n": 0}
-
-    def failing(text, **options):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real(text, **options)
-
-    monkeypatch.setattr(classifier, "analyze", failing)
+    monkeypatch.setattr(classifier, "analyze", interrupted(real, 3))
     with pytest.raises(KeyboardInterrupt):
         score(classifier, frame, tmp_path, ".jsonl", chunk_size=2)
     monkeypatch.setattr(classifier, "analyze", real)

@@ -11,6 +11,8 @@ import pytest
 
 from framing.cli import main
 
+from helpers import interrupted
+
 
 @pytest.fixture
 def inputs(tmp_path):
@@ -110,9 +112,7 @@ def test_resume_refuses_a_different_back_end_but_not_another_batch_size(
     import framing.corpus as corpus
 
     real = corpus._write_part
-    monkeypatch.setattr(
-        corpus, "_write_part", lambda o, i, r: (_ for _ in ()).throw(KeyboardInterrupt) if i == 1 else real(o, i, r)
-    )
+    monkeypatch.setattr(corpus, "_write_part", interrupted(real, 2))  # stopped writing its second part
     assert (
         run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", b, "--output", out, "--chunk-size", "10")[0]
         == 130
@@ -146,9 +146,7 @@ def test_resume_refuses_changed_weights(capsys, tiny_checkpoint, inputs, tmp_pat
     import framing.corpus as corpus
 
     real = corpus._write_part
-    monkeypatch.setattr(
-        corpus, "_write_part", lambda o, i, r: (_ for _ in ()).throw(KeyboardInterrupt) if i == 1 else real(o, i, r)
-    )
+    monkeypatch.setattr(corpus, "_write_part", interrupted(real, 2))  # stopped writing its second part
     run(capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--chunk-size", "10")
     monkeypatch.setattr(corpus, "_write_part", real)
     from safetensors.numpy import load_file, save_file

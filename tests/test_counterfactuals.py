@@ -112,7 +112,7 @@ def test_training_adds_a_copy_of_each_gold_row_naming_a_group_with_its_targets(t
 
 
 def test_a_fold_trains_on_the_counterfactuals_of_its_own_rows_only(tiny_base, tiny_data, tmp_path):
-    from framing.training.crossval import fold_training, prepare
+    from framing.training.crossval_recipe import fold_training, prepare
 
     terms = terms_file(tmp_path, [["senator", "mayor", "secretary"]])
     recipe, _, _ = prepare(config_from_dict(with_counterfactuals(tiny_base, tiny_data, terms)))

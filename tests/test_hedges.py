@@ -64,7 +64,7 @@ def test_training_adds_a_hedged_copy_of_each_gold_row_with_its_targets(tiny_base
 
 
 def test_a_fold_trains_on_the_hedged_copies_of_its_own_rows_only(tiny_base, tiny_data):
-    from framing.training.crossval import fold_training, prepare
+    from framing.training.crossval_recipe import fold_training, prepare
 
     recipe, _, _ = prepare(config_from_dict({**tiny_config_dict(tiny_base, tiny_data), "hedges": {}}))
     rows = np.arange(4)

@@ -126,7 +126,7 @@ def test_mixed_labels_must_map_to_the_main_names_and_keys_are_checked(tiny_base,
 
 
 def test_crossval_trains_every_fold_on_the_mixed_rows_less_the_held_out_outlets(tiny_base, tiny_data, tmp_path):
-    from framing.training.crossval import fold_training, prepare
+    from framing.training.crossval_recipe import fold_training, prepare
 
     frame = pd.read_csv(tiny_data["train"])
     frame["outlet"] = ["The Daily Beast" if i % 2 else "Fox News" for i in range(len(frame))]

@@ -25,7 +25,7 @@ import numpy as np
 from framing.checkpoint import update_meta
 from framing.errors import FramingError
 from framing.predictor import FramingClassifier
-from framing.results import calibrated_probabilities as apply_calibration
+from framing.results import calibrated_probabilities
 from framing.training.config_files import DATA_ROOT_VARIABLE, expand_data_root, portable_path
 from framing.training.evaluate import LabelledData, labelled_data, training_config_of, training_split
 from framing.training.examples import word_truth
@@ -188,17 +188,6 @@ def fit_uncertainty(logits: np.ndarray, labels: np.ndarray, bias: bool, rounds: 
     return spread
 
 
-def calibrated_probabilities(logits: np.ndarray, fit: Calibration, multi_label: bool) -> np.ndarray:
-    """Probabilities [N, C] (float32) from logits [N, C] under `fit`: the predictor's own step
-    (framing.results.calibrated_probabilities), so that what a fit is measured by is what users get."""
-    return apply_calibration(logits, fit.temperature, fit.bias, multi_label)
-
-
-def calibrated(classifier: FramingClassifier, logits: np.ndarray, fit: Calibration) -> np.ndarray:
-    """Probabilities [N, C] of `classifier`'s logits under calibration `fit` (not its stored one)."""
-    return calibrated_probabilities(logits, fit, classifier.multi_label)
-
-
 def calibrate_logits(
     logits: np.ndarray,
     labels: np.ndarray,
@@ -215,9 +204,9 @@ def calibrate_logits(
     bootstrap interval of macro-F1 over `bootstrap_rounds`). Pure: arrays in, numbers out."""
     thresholds = np.full(len(names), 0.5) if thresholds is None else np.asarray(thresholds)
     fit = fit_calibration(logits, labels, bias)
-    proba = calibrated_probabilities(logits, fit, multi_label)
+    proba = calibrated_probabilities(logits, fit.temperature, fit.bias, multi_label)
     tuned = best_thresholds(labels, proba) if multi_label else thresholds
-    raw = calibrated_probabilities(logits, UNCALIBRATED, multi_label)
+    raw = calibrated_probabilities(logits, UNCALIBRATED.temperature, UNCALIBRATED.bias, multi_label)
     return CalibrationOutcome(
         fit,
         tuned,
@@ -368,7 +357,13 @@ def column_figures(
     """Macro-F1 and ECE under calibration `fit` of each label column's rows (`golds[k]` scored
     as `logits[k]`)."""
     scored = [
-        classification_metrics(gold.gold, calibrated(classifier, x, fit), classifier.labels, 0, thresholds)
+        classification_metrics(
+            gold.gold,
+            calibrated_probabilities(x, fit.temperature, fit.bias, classifier.multi_label),
+            classifier.labels,
+            0,
+            thresholds,
+        )
         for gold, x in zip(golds, logits)
     ]
     return [{"macro_f1": m["macro_f1"], "ece": m["ece"]} for m in scored]
