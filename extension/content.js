@@ -1,6 +1,8 @@
 // Injected into a news page when the popup asks (never on its own): collects the article's
 // paragraphs, and marks sentences and loaded words in place when the analysis comes back.
 // Only text nodes are split and wrapped; the page's own markup and scripts are left alone.
+// Hovering (or focusing) a marked sentence shows a tooltip: its label and probability, the
+// persuasion techniques found with theirs, and the explanation. Built with textContent only.
 "use strict";
 
 (() => {
@@ -13,6 +15,9 @@
     "[role=complementary], [aria-hidden=true], .framing-ignore";
   const SILENT = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "BUTTON", "TEMPLATE"]);  // text nobody reads
   let paragraphs = [];  // [{element, text}]: the blocks sent, and the text sent for each
+  let current = null;  // the analysis marked on the page, for the tooltips
+  // framing.techniques.NOT_AVAILABLE: what a model without a persuasion technique head says.
+  const NOT_AVAILABLE = "techniques: not available for this model";
 
   // The text nodes a reader sees in `element`, in order: what is sent and what is marked.
   function textNodes(element) {
@@ -73,6 +78,8 @@
   }
 
   function clear() {
+    hideTip();
+    current = null;
     for (const span of document.querySelectorAll("span.framing-sentence, mark.framing-word")) {
       span.replaceWith(...span.childNodes);
     }
@@ -97,7 +104,7 @@
 
   // Split the element's text nodes at every range boundary, then wrap each piece that lies in a
   // sentence in its span, and each piece of a loaded word in a <mark> inside that span.
-  function markElement(element, ranges, flag) {
+  function markElement(element, ranges, flag, focusable) {
     const cuts = new Set();
     for (const r of [...ranges.sentences, ...ranges.words]) { cuts.add(r.start); cuts.add(r.end); }
     const pieces = [];  // [{node, start}]: each text node and its offset in the text sent
@@ -137,27 +144,148 @@
       const span = document.createElement("span");
       span.className = "framing-sentence " + (s.label === flag ? "editorializing" : "neutral") + (s.quoted ? " quoted" : "");
       span.style.setProperty("--framing-p", p.toFixed(3));
-      span.title = (s.quoted ? "quoted, " : "") + s.label + ": " + percent(p) + " probability of " + flag;
+      span.title = sentenceLine(s, flag);
       span.dataset.framingIndex = String(s.index);
+      if (s.label === flag && !focusable.has(s.index)) {  // its first piece: reached with Tab, for its tooltip
+        span.tabIndex = 0;
+        focusable.add(s.index);
+      }
       piece.replaceWith(span);
       span.append(piece);
     }
     return marked;
   }
 
+  function sentenceLine(s, flag) {
+    return (s.quoted ? "quoted, " : "") + s.label + ": " + percent(s.scores[flag]) + " probability of " + flag;
+  }
+
   function mark(analysis) {
     clear();
+    current = analysis;
+    const focusable = new Set();
     let base = 0, words = 0;
     for (const { element, text } of paragraphs) {
       // a paragraph the page changed since it was read (live updates) is left unmarked
       if (element.isConnected && textOf(element) === text) {
-        words += markElement(element, rangesOf(analysis, base, text), analysis.flag_label);
+        words += markElement(element, rangesOf(analysis, base, text), analysis.flag_label, focusable);
       }
       base += unitsOf(text).length - 1 + 2;  // the paragraphs were sent joined by "\n\n"
     }
     const flagged = analysis.sentences.filter((s) => s.label === analysis.flag_label).length;
     return { sentences: analysis.sentences.length, editorializing: flagged, words };
   }
+
+  // The tooltip: one element for the page, its content in a shadow root so that the page's
+  // styles neither reach it nor are reached by it; placed under the line hovered.
+  const TIP_STYLE = `
+    .tip { box-sizing: border-box; max-width: 26rem; padding: .5rem .7rem; font: 14px/1.4 system-ui, sans-serif;
+      color: #1d1d1f; background: #fff; border: 1px solid #888; border-radius: 4px; box-shadow: 0 2px 8px rgba(0, 0, 0, .25);
+      text-align: left; white-space: normal; position: relative; }
+    .tip::before { content: ""; position: absolute; left: 0; right: 0; top: -7px; height: 7px; }
+    p { margin: 0; }
+    .label { font-weight: 700; color: #5a1411; }
+    ul { list-style: none; margin: .3rem 0; padding: 0; }
+    .score { font-weight: 700; font-variant-numeric: tabular-nums; }
+    .none, .unavailable { color: #555; font-style: italic; margin: .3rem 0; }
+    .explanation { border-top: 1px solid #ddd; padding-top: .3rem; }`;
+  let tip = null, tipBox = null, tipIndex = null;
+
+  function node(tag, className, text) {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    if (text !== undefined) element.textContent = text;
+    return element;
+  }
+
+  function tipHost() {
+    if (tip && tip.isConnected) return tip;
+    tip = document.createElement("framing-tip");  // a name no page styles (content.css places it)
+    tip.id = "framing-tip";
+    tip.setAttribute("role", "tooltip");
+    tip.hidden = true;
+    const root = tip.attachShadow({ mode: "open" });
+    tipBox = node("div", "tip");
+    root.append(node("style", "", TIP_STYLE), tipBox);
+    document.documentElement.append(tip);
+    return tip;
+  }
+
+  function fillTip(s) {
+    const parts = [node("p", "label", sentenceLine(s, current.flag_label))];
+    if (current.techniques_available !== true) {
+      parts.push(node("p", "unavailable", NOT_AVAILABLE));
+    } else if (s.techniques && s.techniques.length) {
+      const list = node("ul", "techniques");
+      list.setAttribute("aria-label", "persuasion techniques");
+      for (const t of s.techniques) {
+        const item = node("li");
+        item.append(node("span", "name", t.name), " ", node("span", "score", percent(t.score)));
+        list.append(item);
+      }
+      parts.push(list);
+    } else {
+      parts.push(node("p", "none", "no persuasion technique found"));
+    }
+    if (s.explanation) parts.push(node("p", "explanation", s.explanation));
+    tipBox.replaceChildren(...parts);
+  }
+
+  function piecesOf(index) { return document.querySelectorAll(`span.framing-sentence[data-framing-index="${index}"]`); }
+
+  function showTip(span, pointer) {
+    const index = Number(span.dataset.framingIndex);
+    if (tipIndex === index && tip && !tip.hidden) return;  // moving within the sentence: it stays put
+    const s = current && current.sentences.find((sentence) => sentence.index === index);
+    if (!s) return;
+    hideTip();
+    tipHost();
+    fillTip(s);
+    tipIndex = index;
+    for (const piece of piecesOf(index)) {  // its own title would show beside the tooltip
+      if (piece.hasAttribute("title")) { piece.dataset.framingTitle = piece.title; piece.removeAttribute("title"); }
+    }
+    span.setAttribute("aria-describedby", tip.id);
+    tip.hidden = false;
+    const rects = Array.from(span.getClientRects());
+    const line = (pointer && rects.find((r) => pointer.clientY >= r.top && pointer.clientY <= r.bottom)) || rects[0] || span.getBoundingClientRect();
+    const left = Math.max(4, Math.min(pointer ? pointer.clientX - 16 : line.left, document.documentElement.clientWidth - tip.offsetWidth - 4));
+    tip.style.left = left + window.scrollX + "px";
+    tip.style.top = line.bottom + window.scrollY + 6 + "px";
+  }
+
+  function hideTip() {
+    if (tipIndex === null) return;
+    for (const piece of piecesOf(tipIndex)) {
+      if (piece.dataset.framingTitle !== undefined) { piece.title = piece.dataset.framingTitle; delete piece.dataset.framingTitle; }
+      piece.removeAttribute("aria-describedby");
+    }
+    tipIndex = null;
+    if (tip) tip.hidden = true;
+  }
+
+  function sentenceAt(target) { return target instanceof Element ? target.closest("span.framing-sentence") : null; }
+
+  document.addEventListener("mouseover", (event) => {
+    const span = sentenceAt(event.target);
+    if (span && current) showTip(span, event);
+  });
+  document.addEventListener("mouseout", (event) => {
+    // leaving the sentence for its tooltip, another piece of it, or the tooltip for it: kept
+    if (tipIndex === null || event.relatedTarget === tip) return;
+    const to = sentenceAt(event.relatedTarget);
+    if (to && Number(to.dataset.framingIndex) === tipIndex) return;
+    if (event.target === tip || sentenceAt(event.target)) hideTip();
+  });
+  document.addEventListener("focusin", (event) => {
+    const span = sentenceAt(event.target);
+    if (span && current) showTip(span, null);
+  });
+  document.addEventListener("focusout", (event) => {
+    const span = sentenceAt(event.target);
+    if (span && Number(span.dataset.framingIndex) === tipIndex) hideTip();
+  });
+  document.addEventListener("keydown", (event) => { if (event.key === "Escape") hideTip(); });
 
   chrome.runtime.onMessage.addListener((message, sender, reply) => {
     if (message.type === "collect") reply(collect());

@@ -9,6 +9,9 @@ const $ = (id) => document.getElementById(id);
 
 function percent(p) { return Math.round(p * 100) + "%"; }
 
+// framing.techniques.NOT_AVAILABLE: what a model without a persuasion technique head says.
+const NOT_AVAILABLE = "techniques: not available for this model";
+
 function el(tag, text) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -64,6 +67,25 @@ async function post(path, body) {
 
 function serveCommand() { return "framing serve --allow-origin " + location.origin; }
 
+// {label: sentences} as "Loaded language (3), Doubt (1)", most first, with the names the
+// API gives each technique on the sentences.
+function techniqueCounts(found, analysis) {
+  const names = {};
+  for (const sentence of analysis.sentences) for (const t of sentence.techniques || []) names[t.technique] = t.name;
+  const listed = Object.entries(found || {}).sort((a, b) => b[1] - a[1])
+    .map(([label, n]) => (names[label] || label.replace(/_/g, " ")) + " (" + n + ")");
+  return listed.join(", ") || "none found";
+}
+
+function techniqueRows(analysis) {
+  const found = analysis.summary.techniques;
+  if (analysis.techniques_available !== true || !found) return [["Techniques", NOT_AVAILABLE]];
+  return [
+    ["Techniques, writer's voice", techniqueCounts(found.author_voice, analysis)],
+    ["Techniques, quoted", techniqueCounts(found.quoted, analysis)],
+  ];
+}
+
 function showSummary(title, analysis) {
   const s = analysis.summary;
   $("page-title").textContent = title;
@@ -72,6 +94,7 @@ function showSummary(title, analysis) {
     ["Editorializing", s.editorializing_sentences + " (" + percent(s.editorializing_share) + "; " + percent(s.editorializing_share_by_length) + " by length)"],
     ["In the writer's own voice", String(s.author_voice_editorializing)],
     ["In quoted speech", String(s.quoted_editorializing)],
+    ...techniqueRows(analysis),
   ];
   $("figures").replaceChildren(...rows.flatMap(([term, value]) => [el("dt", term), el("dd", value)]));
   $("top").replaceChildren(...s.top_sentences.map((t) => el("li", t.text + " (" + percent(t.score) + ")")));

@@ -2,7 +2,9 @@
 attach the words that carry the judgement, mark quoted speech, and summarise.
 
 Opinion inside quotation marks is the speaker's, not the writer's: the summary counts
-author-voice editorializing apart from quoted opinion.
+author-voice editorializing apart from quoted opinion, and so it counts persuasion techniques
+(a checkpoint with a technique head: each sentence's techniques, and for an editorializing
+sentence one plain explanation built from its techniques and marked words).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from framing.deadline import check_deadline
 from framing.errors import FramingError, require_unicode
 from framing.news_page import Article, article_from
 from framing.segment import Coverage, merged_spans, quotation_spans, sentence_spans
+from framing.techniques import counts as technique_counts
+from framing.techniques import explain
 
 
 def analyze_article(
@@ -41,24 +45,26 @@ def analyze_article(
     quotes = Coverage(merged_spans(quotation_spans(text) + list(article.quotes)))
     flag = classifier.flag_label
     flag_index = classifier.labels.index(flag)
-    proba, words = classifier.predict_with_words([text[a:b] for a, b in spans])
+    proba, words, techniques = classifier.predict_passages([text[a:b] for a, b in spans])
     token_counts = classifier.token_counts([text[a:b] for a, b in spans])
     sentences = []
     check_deadline()
-    for index, ((start, end), row, highlights, tokens) in enumerate(zip(spans, proba, words, token_counts)):
+    technique_rows = techniques if techniques is not None else [None] * len(spans)
+    for index, ((start, end), row, highlights, tokens, technique_row) in enumerate(
+        zip(spans, proba, words, token_counts, technique_rows)
+    ):
         quoted_share = quotes.overlap((start, end)) / (end - start)
-        sentences.append(
-            {
-                "index": index,
-                "start": start,
-                "end": end,
-                "text": text[start:end],
-                **classifier.results.record(row),  # label, score, scores
-                "quoted": quoted_share >= 0.5,
-                "truncated": tokens > classifier.max_length,
-                "highlights": [_shift(word, start, quotes) for word in highlights],
-            }
+        record = classifier.results.record(row, technique_row)  # label, score, scores, techniques
+        sentence = {"index": index, "start": start, "end": end, "text": text[start:end], **record}
+        sentence.update(
+            quoted=quoted_share >= 0.5,
+            truncated=tokens > classifier.max_length,
+            highlights=[_shift(word, start, quotes) for word in highlights],
         )
+        if technique_row is not None:
+            edited = record["label"] == flag
+            sentence["explanation"] = explain(record["techniques"], [w["text"] for w in highlights]) if edited else None
+        sentences.append(sentence)
     return {
         "title": article.title,
         "source_format": article.source_format,
@@ -67,6 +73,7 @@ def analyze_article(
         "labels": classifier.labels,
         "flag_label": flag,
         "marks_words": classifier.marks_words,  # false: its word head was never trained, no highlights
+        "techniques_available": classifier.has_techniques,  # false: no technique head, no techniques
         "sentences": sentences,
         "summary": _summary(sentences, proba[:, flag_index], flag, top),
     }
@@ -99,4 +106,5 @@ def _summary(sentences: list[dict], flag_proba: np.ndarray, flag: str, top: int)
         "top_sentences": [
             {"index": s["index"], "text": s["text"], "score": s["scores"][flag], "quoted": s["quoted"]} for s in ranked
         ],
+        "techniques": technique_counts(sentences),  # None without a technique head
     }

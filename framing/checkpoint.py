@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from framing.errors import FramingError, describe_invalid
 from framing.hashing import sha256_of
 from framing.output import atomic_file, atomic_folder
+from framing.techniques import TechniqueHead
 
 FORMAT_VERSION = 1
 META_FILE = "framing.json"
@@ -148,6 +149,7 @@ class CheckpointMeta(BaseModel):
     # whether training taught the word head (a words column and a positive word loss weight):
     # an untrained head marks no word anywhere; None (older checkpoints): read training_config.yaml
     word_head: Optional[bool] = None
+    techniques: Optional[TechniqueHead] = None  # the persuasion technique head, if trained
 
     @model_validator(mode="after")
     def _names_are_labels(self) -> "CheckpointMeta":
@@ -353,7 +355,10 @@ def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = Non
     finally:
         if bar_was_on:
             hf_logging.enable_progress_bar()
-    model = FramingModel(classifier, aux_num_labels=len(meta.aux_labels))
+    techniques, layers = (len(meta.techniques.labels), meta.techniques.layers) if meta.techniques else (0, 1)
+    model = FramingModel(
+        classifier, aux_num_labels=len(meta.aux_labels), num_techniques=techniques, technique_layers=layers
+    )
     for name, head in model.extra_heads().items():
         prefix = f"{name}."
         state = {k[len(prefix) :]: v.float() for k, v in heads.items() if k.startswith(prefix)}

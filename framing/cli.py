@@ -53,7 +53,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SystemExit as exit_:  # --help, --version, or an argument error already printed
         return exit_.code if isinstance(exit_.code, int) else 2
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    if args.command in ("train", "evaluate", "export", "calibrate", "crossval", "compare", "package"):
+    if args.command in ("train", "techniques", "evaluate", "export", "calibrate", "crossval", "compare", "package"):
         quiet_transformers()
     try:
         command(args.command).run(args)

@@ -13,6 +13,7 @@ import unicodedata
 from typing import Any, Sequence
 
 from framing.errors import FramingError
+from framing.techniques import display_name
 
 # Percentage points (of sentences in the writer's own voice, as the verdict prints them) below
 # which two articles are said to editorialize "about as much": a sentence or two in a short
@@ -45,6 +46,7 @@ def contrast_articles(
         "articles": articles,
         "flag_label": classifier.flag_label,
         "marks_words": classifier.marks_words,
+        "techniques_available": classifier.has_techniques,
         "verdict": verdict(articles),
         "note": (
             "A classifier's estimate of wording, not a fact-check: it says how each article "
@@ -103,6 +105,8 @@ def _article_entry(index: int, analysis: dict, words: dict[str, dict], elsewhere
         ],
         "loaded_words": ranked,
         "loaded_words_only_here": [w for w in ranked if not _used_in(w["word"], elsewhere)],
+        # sentences per technique in the writer's voice (None without a technique head)
+        "techniques": summary["techniques"]["author_voice"] if summary.get("techniques") is not None else None,
         "analysis": analysis,
     }
 
@@ -153,6 +157,7 @@ def verdict(articles: list[dict]) -> str:
                 f"{'lies' if len(between) == 1 else 'lie'} in between."
             )
         text += _only_words(more)
+    text += _only_techniques(articles)
     quoted = [a for a in articles if a["quoted_editorializing"]]
     if quoted:
         text += (
@@ -172,6 +177,23 @@ def _only_words(more: list[dict]) -> str:
             who = "it" if len(more) == 1 else f"article {article['index'] + 1}"
             text += f" Loaded words only {who} uses: " + ", ".join(f"“{w}”" for w in words) + "."
     return text
+
+
+def _only_techniques(articles: list[dict]) -> str:
+    """The persuasion techniques found in the writer's voice of one article and of no other."""
+    if any(article.get("techniques") is None for article in articles):  # a model without the head
+        return ""
+    text = ""
+    for article in articles:
+        others = set().union(*(set(other["techniques"]) for other in articles if other is not article))
+        only = [display_name(t).lower() for t in article["techniques"] if t not in others]
+        if only:
+            text += f" Only article {article['index'] + 1} uses " + _listed(only) + " in the writer's own voice."
+    return text
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _name(article: dict) -> str:

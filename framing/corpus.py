@@ -12,7 +12,8 @@ folder is removed: the output file exists only when it is whole.
 Output rows are the input's rows in order: `row` (the input's row number,
 framing.data.row_numbers: a line number for JSONL and TXT), any `keep_columns`, then `label`,
 `score` and `scores` (every label's probability; `scores.<label>` columns in CSV and Parquet);
-for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`.
+for a multi-label checkpoint, `labels` (joined with "|" in CSV) and `scores`; for a checkpoint
+with a technique head, `techniques` (those found) and `techniques.<technique>` probabilities.
 With `articles`, each row is an article: framing.corpus_articles says what is written then.
 """
 
@@ -36,6 +37,7 @@ from framing.corpus_files import (
     frame_records,
     frame_table,
     join_parquet,
+    passage_scores,
     print_jsonl,
     write_records,
 )
@@ -76,7 +78,7 @@ class LocalEngine:
             pieces = []
             for start in range(0, len(texts), self.progress_every):
                 piece = texts[start : start + self.progress_every]
-                pieces.append(self.classifier.predict_proba(piece))
+                pieces.append(passage_scores(self.classifier, piece))
                 advance(len(piece))
             yield index, np.concatenate(pieces)
 

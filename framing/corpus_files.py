@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -19,19 +20,37 @@ from framing.output import atomic_file
 OUTPUT_FORMATS = (".jsonl", ".csv", ".parquet")
 
 
-def frame_records(frame: pd.DataFrame, classifier, probabilities: np.ndarray, keep_columns: list[str]) -> list[dict]:
+def passage_scores(classifier, texts: list[str]) -> np.ndarray:
+    """What an engine sends back for passages: the label probabilities and, for a checkpoint with
+    a technique head, the technique probabilities beside them, [n, C + K] (one small array)."""
+    probabilities, _, techniques = classifier.predict_passages(texts, with_words=False)
+    return probabilities if techniques is None else np.concatenate([probabilities, techniques], axis=1)
+
+
+def _split(classifier, scores: np.ndarray) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """passage_scores' array back into label probabilities [n, C] and technique ones [n, K] or None."""
+    labels = len(classifier.labels)
+    return scores[:, :labels], (scores[:, labels:] if scores.shape[1] > labels else None)
+
+
+def frame_records(frame: pd.DataFrame, classifier, scores: np.ndarray, keep_columns: list[str]) -> list[dict]:
     """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
-    columns, then the classifier's record of each probability row."""
+    columns, then the classifier's record of each row of passage_scores."""
+    probabilities, techniques = _split(classifier, scores)
+    technique_rows = techniques if techniques is not None else [None] * len(probabilities)
     return [
-        {"row": number, **kept, **classifier.results.record(row)}
-        for number, kept, row in zip(row_numbers(frame), kept_records(frame, keep_columns), probabilities)
+        {"row": number, **kept, **classifier.results.record(row, technique_row)}
+        for number, kept, row, technique_row in zip(
+            row_numbers(frame), kept_records(frame, keep_columns), probabilities, technique_rows
+        )
     ]
 
 
-def frame_table(frame: pd.DataFrame, classifier, probabilities: np.ndarray, kept: pd.DataFrame) -> pd.DataFrame:
-    """CSV and Parquet rows: the same columns, flat (`scores.<label>`), from the array at once;
-    `kept` is framing.kept_columns.kept_table of the chunk."""
-    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, classifier.results.table(probabilities)], axis=1)
+def frame_table(frame: pd.DataFrame, classifier, scores: np.ndarray, kept: pd.DataFrame) -> pd.DataFrame:
+    """CSV and Parquet rows: the same columns, flat (`scores.<label>`, `techniques.<technique>`),
+    from the array at once; `kept` is framing.kept_columns.kept_table of the chunk."""
+    results = classifier.results.table(*_split(classifier, scores))
+    return pd.concat([pd.DataFrame({"row": row_numbers(frame)}), kept, results], axis=1)
 
 
 def check_output_format(output_path: str | Path) -> Path:

@@ -24,9 +24,11 @@ from framing.checkpoint import CheckpointMeta, check_folder, locate_checkpoint, 
 from framing.contrast import contrast_articles
 from framing.deadline import check_deadline
 from framing.encoding import TextEncoder
-from framing.errors import FramingError, require_unicode
+from framing.errors import FramingError
+from framing.inputs import as_texts, check_batch_size, check_top_k
 from framing.results import Results, calibrated_probabilities
 from framing.runtime import open_runtime
+from framing.techniques import NOT_AVAILABLE, found
 from framing.words import is_title_case, never_loaded
 
 TextInput = Union[str, Sequence[str]]
@@ -41,6 +43,7 @@ class FramingClassifier:
         clf(["...", "..."], top_k=None)                     # every label, best first, per text
         clf.predict_proba(texts)                            # [N, C] in the order of clf.labels
         clf.predict_with_words(texts)                       # probabilities and marked words
+        clf.techniques("...")                               # persuasion techniques found, if trained
         clf.analyze(article_or_saved_page)                  # sentences, quotes, words, summary
         clf.contrast([article_1, article_2])                # two reports of one event
 
@@ -189,7 +192,7 @@ class FramingClassifier:
     def results(self) -> Results:
         """The shapes of this checkpoint's outputs (framing.results): `result`, `record`,
         `table`, `decide`, from probabilities as `predict_proba` gives them."""
-        return Results(self.labels, self.multi_label, self.thresholds)
+        return Results(self.labels, self.multi_label, self.thresholds, self.meta.techniques)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated sentence logits, [N, C], in input order."""
@@ -198,7 +201,7 @@ class FramingClassifier:
     def forward(self, texts: Sequence[str], with_words: bool = False) -> tuple[np.ndarray, Optional[list[list[dict]]]]:
         """One pass: uncalibrated logits [N, C] and, with `with_words`, every word of each text
         with its word-head probability (unfiltered); training calibrates from both at once."""
-        return self._run(as_texts(texts)[0], with_words=with_words)
+        return self._run(as_texts(texts)[0], with_words=with_words)[:2]
 
     def predict_with_words(
         self, texts: Sequence[str], min_weight: Optional[float] = None
@@ -211,12 +214,55 @@ class FramingClassifier:
         `{"start", "end", "text", "weight"}` with character offsets into its text. A checkpoint
         whose word head was never trained (`marks_words` false) lists no word.
         """
+        probabilities, highlights, _ = self.predict_passages(texts, min_weight, with_techniques=False)
+        return probabilities, highlights
+
+    def predict_passages(
+        self,
+        texts: Sequence[str],
+        min_weight: Optional[float] = None,
+        with_techniques: bool = True,
+        with_words: bool = True,
+    ) -> tuple[np.ndarray, list[list[dict]], Optional[np.ndarray]]:
+        """`predict_with_words` (no words without `with_words`) and, from the same forward pass,
+        the calibrated technique probabilities [N, K] in the order of `technique_labels` (None
+        without a technique head, or without `with_techniques`)."""
         threshold = self.word_threshold if min_weight is None else min_weight
-        logits, words = self.forward(texts, with_words=self.marks_words)
+        with_techniques = with_techniques and self.has_techniques
+        logits, words, techniques = self._run(as_texts(texts)[0], with_words and self.marks_words, with_techniques)
         if words is None:  # a word head training never taught: its weights mean nothing, so no word
             words = [[] for _ in logits]
         highlights = [[w for w in per_text if w["weight"] >= threshold] for per_text in words]
-        return self._calibrate(logits), highlights
+        return self._calibrate(logits), highlights, self._calibrate_techniques(techniques)
+
+    def predict_techniques(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of each persuasion technique, [N, K] in the order of
+        `technique_labels`; `techniques(texts)` gives the ones found. Needs a technique head."""
+        return self._calibrate_techniques(self.forward_techniques(texts))
+
+    def techniques(self, inputs: TextInput, top_k: Optional[int] = 1) -> Any:
+        """The persuasion techniques of a text (or of each text of a list), best first, each
+        `{"technique", "name", "score"}`: those at or above their thresholds (possibly none),
+        or with `top_k=None` every technique, each marked `found` or not."""
+        top_k = check_top_k(top_k)
+        texts, single = as_texts(inputs)
+        rows = [found(row, self.meta.techniques, keep_all=top_k is None) for row in self.predict_techniques(texts)]
+        return rows[0] if single else rows
+
+    @property
+    def has_techniques(self) -> bool:
+        """Whether the checkpoint has a persuasion technique head (older ones do not)."""
+        return self.meta.techniques is not None
+
+    @property
+    def technique_labels(self) -> list[str]:
+        return list(self.meta.techniques.labels) if self.meta.techniques else []
+
+    def _calibrate_techniques(self, logits: Optional[np.ndarray]) -> Optional[np.ndarray]:
+        if logits is None:
+            return None
+        head = self.meta.techniques
+        return calibrated_probabilities(logits, head.temperature, head.logit_bias, multi_label=True)
 
     @cached_property
     def marks_words(self) -> bool:
@@ -224,6 +270,12 @@ class FramingClassifier:
         never trained scores words at random ("the", "on"): then no word is highlighted or
         listed anywhere (analysis, contrast, the service, the web page)."""
         return word_head_trained(self.meta, self.checkpoint_dir)
+
+    def forward_techniques(self, texts: Sequence[str]) -> np.ndarray:
+        """Uncalibrated technique logits [N, K] (training fits the calibration from them)."""
+        if not self.has_techniques:
+            raise FramingError(NOT_AVAILABLE)
+        return self._run(as_texts(texts)[0], False, True)[2]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, [N, C] in the order of `self.labels` (a single string
@@ -233,27 +285,35 @@ class FramingClassifier:
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
         return calibrated_probabilities(logits, self.temperature, self.meta.logit_bias, self.multi_label)
 
-    def _run(self, texts: list[str], with_words: bool) -> tuple[np.ndarray, Optional[list[list[dict]]]]:
+    def _run(
+        self, texts: list[str], with_words: bool, with_techniques: bool = False
+    ) -> tuple[np.ndarray, Optional[list[list[dict]]], Optional[np.ndarray]]:
         """Texts are tokenized once, then run in batches sorted by length so that each batch
-        is padded only to its own longest text. Returns logits [N, C] in input order and,
-        with `with_words`, every word of each text with its word-head probability."""
+        is padded only to its own longest text. Returns logits [N, C] in input order, with
+        `with_words` every word of each text with its word-head probability, and with
+        `with_techniques` the technique logits [N, K]."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         words: Optional[list[list[dict]]] = [[] for _ in texts] if with_words else None
+        techniques = np.zeros((len(texts), len(self.technique_labels)), np.float32) if with_techniques else None
         if not texts:
-            return out, words
+            return out, words, techniques
         encodings = self.encoder.encode(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         size = min(self.batch_size, self.runtime.max_batch or self.batch_size)
         batches = [order[start : start + size] for start in range(0, len(order), size)]
         padded = (check_deadline() or self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
-        for batch, (logits, word_logits) in zip(batches, self.runtime.map(padded, with_words)):
-            out[batch] = logits  # [b, C]
+        outputs = ["logits"] + ["word_logits"] * with_words + ["technique_logits"] * with_techniques
+        for batch, results in zip(batches, self.runtime.map(padded, outputs)):
+            named = dict(zip(outputs, results))
+            out[batch] = named["logits"]  # [b, C]
+            if with_techniques:
+                techniques[batch] = named["technique_logits"]  # [b, K]
             if not with_words:
                 continue
-            token_probs = 1.0 / (1.0 + np.exp(-word_logits))  # [b, T]
+            token_probs = 1.0 / (1.0 + np.exp(-named["word_logits"]))  # [b, T]
             for row, i in enumerate(batch):
                 words[i] = _group_words(texts[i], encodings[i].word_ids, encodings[i].offsets, token_probs[row])
-        return out, words
+        return out, words, techniques
 
     @property
     def word_threshold(self) -> float:
@@ -301,53 +361,3 @@ def word_head_trained(meta: CheckpointMeta, folder: Optional[str | Path]) -> boo
         return True
     data, train = ((raw.get(key) or {}) if isinstance(raw, dict) else {} for key in ("data", "train"))
     return bool(data.get("words_column")) and float(train.get("word_loss_weight") or 0) > 0
-
-
-def check_batch_size(batch_size: Any) -> int:
-    return _whole_number(batch_size, "batch size")
-
-
-def check_top_k(top_k: Any) -> Optional[int]:
-    return None if top_k is None else _whole_number(top_k, "top_k", "None or ")
-
-
-def _whole_number(value: Any, what: str, alternative: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise FramingError(f"{what} {value!r}: must be {alternative}a whole number of at least 1")
-    return int(value)
-
-
-def as_texts(inputs: Any) -> tuple[list[str], bool]:
-    """The texts of a call, checked, and whether one string was given. Accepts a string or
-    any iterable of strings (list, tuple, pandas Series, numpy array of str, generator)."""
-    single = isinstance(inputs, str)
-    if not single and (isinstance(inputs, (bytes, bytearray, dict)) or not hasattr(inputs, "__iter__")):
-        raise FramingError(f"expected a string or a list of strings, got {type(inputs).__name__}")
-    refuse_misleading_iterable(inputs)
-    texts = [inputs] if single else [str(t) if isinstance(t, np.str_) else t for t in inputs]
-    for index, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise FramingError(f"text {index}: expected a string, got {type(text).__name__}")
-        if not text.strip():
-            raise FramingError(f"text {index}: empty text")
-        require_unicode(text, f"text {index}")
-    return texts, single
-
-
-def refuse_misleading_iterable(inputs: Any) -> None:
-    """Refuse what iterates into something other than its texts, which would otherwise be
-    labelled without a word: a table (a pandas or polars DataFrame iterates over its column
-    names or columns), an array of two or more dimensions (rows), or a set (no order, so the
-    results could not be matched to the texts)."""
-    kind = type(inputs).__name__
-    if hasattr(inputs, "columns") and not isinstance(inputs, str):
-        raise FramingError(
-            f"expected a string or a list of strings, got a {kind} (it iterates over its columns): "
-            f'pass one column, e.g. df["text"]'
-        )
-    if getattr(inputs, "ndim", 1) > 1:
-        raise FramingError(
-            f"expected a string or a list of strings, got a {inputs.ndim}-D {kind}: pass one column or a 1-D array"
-        )
-    if isinstance(inputs, (set, frozenset)):
-        raise FramingError(f"expected a string or a list of strings, got a {kind}, which has no order: pass a list")

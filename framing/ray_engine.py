@@ -41,7 +41,9 @@ class ChunkScorer:
         )
 
     def probabilities(self, texts: list[str]):
-        return self.classifier.predict_proba(texts)  # [n, C] float32: a small array to send back
+        from framing.corpus_files import passage_scores
+
+        return passage_scores(self.classifier, texts)  # [n, C (+ K)] float32: a small array to send back
 
     def analyses(self, texts: list[str]) -> list[dict]:
         from framing.corpus_articles import analyze_compact

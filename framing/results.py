@@ -6,6 +6,9 @@ HTTP service, article analysis, corpus scoring and evaluation all shape through 
 - `record`: `label`, `score` and every label's probability in `scores` (what the CLI, the
   service and corpus scoring write); `table` the same as columns for CSV and Parquet;
 - `decide`: label ids (or 0/1 per label) for metrics; `passing` the multi-label threshold step.
+
+A checkpoint with a persuasion technique head adds its techniques to `record` and `table`
+(framing.techniques.found); one without it leaves them out, so its outputs are as they were.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
+
+from framing.techniques import TechniqueHead, found
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +45,7 @@ class Results:
     labels: list[str]
     multi_label: bool
     thresholds: np.ndarray  # [C], multi-label only
+    techniques: Optional[TechniqueHead] = None  # the technique head, if the checkpoint has one
 
     def result(self, row: np.ndarray, top_k: Optional[int] = 1) -> Any:
         """The pipeline-style result of one probability row [C]: `{"label", "score"}`, or the
@@ -66,32 +72,48 @@ class Results:
             return (probabilities >= self.thresholds).astype(int)
         return probabilities.argmax(axis=1)
 
-    def record(self, row: np.ndarray) -> dict[str, Any]:
+    def record(
+        self, row: np.ndarray, technique_row: Optional[np.ndarray] = None, all_techniques: bool = False
+    ) -> dict[str, Any]:
         """The output record of one probability row [C]: `label`, `score` and every label's
         probability in `scores`, in the checkpoint's label order (stable columns in tabular
         outputs); for a multi-label checkpoint, `labels` (those passing their thresholds, best
-        first) and `scores`."""
+        first) and `scores`. With the row's technique probabilities [K], `techniques`: those
+        found, best first (every technique with `all_techniques`)."""
         scores = {label: float(p) for label, p in zip(self.labels, row)}
         if self.multi_label:
-            return {"labels": [self.labels[i] for i in self.passing(row[None])[0]], "scores": scores}
-        best = int(np.argmax(row))
-        return {"label": self.labels[best], "score": float(row[best]), "scores": scores}
+            record = {"labels": [self.labels[i] for i in self.passing(row[None])[0]], "scores": scores}
+        else:
+            best = int(np.argmax(row))
+            record = {"label": self.labels[best], "score": float(row[best]), "scores": scores}
+        if technique_row is not None and self.techniques is not None:
+            record["techniques"] = found(technique_row, self.techniques, keep_all=all_techniques)
+        return record
 
-    def table(self, probabilities: np.ndarray) -> "pd.DataFrame":
+    def table(self, probabilities: np.ndarray, techniques: Optional[np.ndarray] = None) -> "pd.DataFrame":
         """Tabular results straight from probabilities [N, C]: `label`, `score` and one
         `scores.<label>` column per label (multi-label: `labels`, the list of passing labels,
-        best first, and the score columns), the columns CSV and Parquet outputs hold."""
+        best first, and the score columns), the columns CSV and Parquet outputs hold. With
+        technique probabilities [N, K]: `techniques`, the list of those found, best first, and
+        one `techniques.<technique>` probability column each."""
         import pandas as pd
 
         scores = {f"scores.{label}": probabilities[:, i].astype(float) for i, label in enumerate(self.labels)}
         if self.multi_label:
-            labels = [[self.labels[i] for i in ids] for ids in self.passing(probabilities)]
-            return pd.DataFrame({"labels": labels, **scores})
-        best = probabilities.argmax(axis=1)
-        return pd.DataFrame(
-            {
-                "label": np.asarray(self.labels, dtype=object)[best],
-                "score": probabilities[np.arange(len(best)), best].astype(float),
-                **scores,
-            }
+            table = pd.DataFrame({"labels": [[self.labels[i] for i in ids] for ids in self.passing(probabilities)]})
+        else:
+            best = probabilities.argmax(axis=1)
+            table = pd.DataFrame(
+                {
+                    "label": np.asarray(self.labels, dtype=object)[best],
+                    "score": probabilities[np.arange(len(best)), best].astype(float),
+                }
+            )
+        table = table.assign(**scores)
+        if techniques is None or self.techniques is None:
+            return table
+        head = self.techniques
+        table["techniques"] = [[entry["technique"] for entry in found(row, head)] for row in techniques]
+        return table.assign(
+            **{f"techniques.{name}": techniques[:, i].astype(float) for i, name in enumerate(head.labels)}
         )

@@ -1,8 +1,9 @@
 """Inference back ends, and opening the one a checkpoint names.
 
 Each back end turns a padded batch (numpy int64 arrays `input_ids`, `attention_mask`,
-`token_type_ids`, all [B, T]) into sentence logits [B, C] and, when asked, per-token word
-logits [B, T]. The predictor does tokenization, batching and calibration around it.
+`token_type_ids`, all [B, T]) into the outputs asked for, in the order asked (OUTPUTS): sentence
+logits [B, C], per-token word logits [B, T], technique logits [B, K] (a checkpoint with a
+technique head). The predictor does tokenization, batching and calibration around it.
 
 - torch-fp32: the PyTorch model as trained (needs the `train` extra: torch).
 - onnx-fp32 / onnx-int8 / onnx-int8-full: ONNX Runtime on a graph with fused attention,
@@ -36,7 +37,7 @@ import weakref
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -48,7 +49,8 @@ RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
 PER_TEXT = ("onnx-int8", "onnx-int8-full")  # dynamically quantized: one text per call (see above)
 
 Batch = dict[str, np.ndarray]
-Outputs = tuple[np.ndarray, Optional[np.ndarray]]  # logits [B, C], word logits [B, T] or None
+OUTPUTS = ("logits", "word_logits", "technique_logits")  # the graph's output names
+Outputs = tuple[np.ndarray, ...]  # one array per output asked for, in that order
 
 
 def physical_cores() -> int:
@@ -78,16 +80,16 @@ class TorchRuntime:
         accepted = inspect.signature(model.classifier.forward).parameters
         self.inputs = [name for name in ("input_ids", "attention_mask", "token_type_ids") if name in accepted]
 
-    def __call__(self, batch: Batch, with_words: bool) -> Outputs:
+    def __call__(self, batch: Batch, outputs: Sequence[str] = ("logits",)) -> Outputs:
         with self.torch.inference_mode():
             tensors = {key: self.torch.from_numpy(batch[key]) for key in self.inputs}
-            if not with_words:
-                return self.model.classifier(**tensors).logits.float().numpy(), None
+            if tuple(outputs) == ("logits",):  # the sentence head alone: no extra heads to run
+                return (self.model.classifier(**tensors).logits.float().numpy(),)
             out = self.model(**tensors)
-            return out.logits.float().numpy(), out.word_logits.float().numpy()
+            return tuple(getattr(out, name).float().numpy() for name in outputs)
 
-    def map(self, batches: Iterable[Batch], with_words: bool) -> Iterator[Outputs]:
-        return (self(batch, with_words) for batch in batches)
+    def map(self, batches: Iterable[Batch], outputs: Sequence[str] = ("logits",)) -> Iterator[Outputs]:
+        return (self(batch, outputs) for batch in batches)
 
 
 _RUNTIMES: "weakref.WeakSet[OnnxRuntime]" = weakref.WeakSet()  # this process's, for the fork handler
@@ -146,37 +148,34 @@ class OnnxRuntime:
         except Exception as error:  # onnxruntime raises its own exception types for bad files
             raise FramingError(f"{self.path}: corrupt ONNX file ({str(error).strip().splitlines()[0]})") from None
 
-    def __call__(self, batch: Batch, with_words: bool, threads: Optional[int] = None) -> Outputs:
+    def __call__(self, batch: Batch, outputs: Sequence[str] = ("logits",), threads: Optional[int] = None) -> Outputs:
         session = self._session(threads or (1 if self.workers > 1 else self.threads))
         feeds = {name: batch[name] for name in self.inputs}
-        if not with_words:
-            return session.run(["logits"], feeds)[0], None
-        logits, word_logits = session.run(["logits", "word_logits"], feeds)
-        return logits, word_logits
+        return tuple(session.run(list(outputs), feeds))
 
-    def map(self, batches: Iterable[Batch], with_words: bool) -> Iterator[Outputs]:
+    def map(self, batches: Iterable[Batch], outputs: Sequence[str] = ("logits",)) -> Iterator[Outputs]:
         """Outputs of each batch, in order. Per-text back ends run one-thread sessions on
         `workers` texts at once (ONNX Runtime releases the GIL while it computes), and a
         single text on one session with every core: the kernels split the work, not the sums,
         so its outputs are the same bit for bit (measured: identical on all 397 dev sentences;
         2.1 ms instead of 3.9 ms for one sentence)."""
         if self.workers == 1:
-            return (self(batch, with_words) for batch in batches)
+            return (self(batch, outputs) for batch in batches)
         batches = iter(batches)
         first = next(batches, None)
         second = next(batches, None) if first is not None else None
         if second is None:
-            return iter([] if first is None else [self(first, with_words, threads=self.threads)])
-        return self._in_parallel(itertools.chain([first, second], batches), with_words)
+            return iter([] if first is None else [self(first, outputs, threads=self.threads)])
+        return self._in_parallel(itertools.chain([first, second], batches), outputs)
 
-    def _in_parallel(self, batches: Iterable[Batch], with_words: bool) -> Iterator[Outputs]:
+    def _in_parallel(self, batches: Iterable[Batch], outputs: Sequence[str]) -> Iterator[Outputs]:
         # A bounded window (not Executor.map, which takes every batch at once): the batches are
         # made as the window moves, so a caller that stops early (a time limit) stops the work.
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="framing-onnx")
         window: deque = deque()
         for batch in batches:
-            window.append(self._pool.submit(self, batch, with_words))
+            window.append(self._pool.submit(self, batch, outputs))
             if len(window) >= 2 * self.workers:
                 yield window.popleft().result()
         while window:

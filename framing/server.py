@@ -42,6 +42,7 @@ from framing.deadline import time_limit
 from framing.errors import FramingError
 from framing.news_page import EXTRACTOR, is_page
 from framing.server_guards import BodySizeLimit, OriginPolicy, check_origins, error
+from framing.techniques import display_name
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -60,6 +61,35 @@ class PredictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     texts: list[str] = Field(min_length=1, description="passages to label")
     top_k: Optional[int] = Field(None, ge=1, description="labels per result; null for every label")
+    all_techniques: bool = Field(
+        False,
+        description="a model with a technique head: list every persuasion technique with its probability, "
+        "each marked `found` or not (default: only those found, possibly none)",
+    )
+
+
+class Technique(BaseModel):
+    technique: str = Field(description="the technique's label, e.g. Loaded_Language")
+    name: str = Field(description="its name for readers, e.g. Loaded language")
+    score: float = Field(description="calibrated probability")
+    found: Optional[bool] = Field(None, description="at or above its threshold (only with all_techniques)")
+
+
+class PredictResult(BaseModel):
+    label: Optional[str] = None
+    score: Optional[float] = None
+    labels: Optional[list[str]] = Field(None, description="a multi-label model: the labels passing their thresholds")
+    scores: dict[str, float] = Field(description="every label's calibrated probability")
+    techniques: Optional[list[Technique]] = Field(
+        None,
+        description="persuasion techniques found, best first ([]: none passes its threshold); absent for a "
+        "model without a technique head (GET /v1/model: techniques null)",
+    )
+    top_k: Optional[list[dict]] = Field(None, description="the top_k labels with their probabilities, best first")
+
+
+class PredictResponse(BaseModel):
+    results: list[PredictResult]
 
 
 ANALYZE_DOC = (
@@ -69,7 +99,10 @@ ANALYZE_DOC = (
     "JavaScript strings index UTF-16 code units, in which a character outside the Basic Multilingual "
     "Plane (an emoji) takes two: convert before slicing (the web page's app.js does). A saved news "
     "page (HTML) is analyzed by its extracted title and body: the answer's `text` is that text, "
-    "and the offsets are into it."
+    "and the offsets are into it. A model with a technique head adds to each sentence its persuasion "
+    "`techniques` (found ones, best first, each with `technique`, `name`, `score`) and, for an editorializing "
+    "sentence, a plain-language `explanation`; the summary counts sentences per technique in the writer's "
+    "voice and in quotes apart (`techniques`, null for a model without the head: `techniques_available`)."
 )
 
 
@@ -181,15 +214,21 @@ def _add_error_handlers(app: FastAPI, limits: Limits) -> None:
 def _add_model_routes(app: FastAPI, classifier, limits: Limits, call) -> None:
     """/v1/predict, /v1/analyze, /v1/contrast, /v1/health and /v1/model."""
 
-    @app.post("/v1/predict")
+    @app.post("/v1/predict", response_model=PredictResponse, response_model_exclude_none=True)
     async def predict(body: PredictRequest) -> dict:
         if len(body.texts) > limits.max_texts:
             raise FramingError(f"{len(body.texts)} texts: at most {limits.max_texts} per request")
         for index, text in enumerate(body.texts):
             if len(text) > limits.max_text_chars:
                 raise FramingError(f"text {index}: {len(text)} characters, at most {limits.max_text_chars}")
-        probabilities = await call(classifier.predict_proba, body.texts)
-        return {"results": [_predict_record(classifier, row, body.top_k) for row in probabilities]}
+        probabilities, _, techniques = await call(classifier.predict_passages, body.texts, None, True, False)
+        rows = techniques if techniques is not None else [None] * len(probabilities)
+        return {
+            "results": [
+                _predict_record(classifier, row, body.top_k, technique_row, body.all_techniques)
+                for row, technique_row in zip(probabilities, rows)
+            ]
+        }
 
     def check_article_length(text: str, source_format: str, what: str) -> None:
         # a page may be larger (the body limit bounds it): the limit applies to its extracted text
@@ -236,8 +275,21 @@ def _model_description(classifier, limits: Limits) -> dict:
         "marks_words": classifier.marks_words,  # false: a word head training never taught
         "word_threshold": classifier.word_threshold if classifier.marks_words else None,
         "max_length": classifier.max_length,
+        # the technique head's labels, names, thresholds and dev figures; null: none (older models)
+        "techniques": _techniques_description(meta.techniques),
         "card": classifier.card_metadata(),
         "limits": limits.__dict__,
+    }
+
+
+def _techniques_description(head) -> Optional[dict]:
+    if head is None:
+        return None
+    return {
+        "labels": head.labels,
+        "names": {label: display_name(label) for label in head.labels},
+        "thresholds": {label: float(t) for label, t in zip(head.labels, head.threshold_array())},
+        "dev": head.dev,
     }
 
 
@@ -331,8 +383,8 @@ def serve(app: FastAPI, sockets: list[socket.socket]) -> None:
     uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=sockets)
 
 
-def _predict_record(classifier, row, top_k: Optional[int]) -> dict:
-    record = classifier.results.record(row)
+def _predict_record(classifier, row, top_k: Optional[int], technique_row=None, all_techniques: bool = False) -> dict:
+    record = classifier.results.record(row, technique_row, all_techniques)
     if top_k is not None:
         record["top_k"] = classifier.results.result(row, top_k=None)[:top_k]
     return record

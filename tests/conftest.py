@@ -70,3 +70,24 @@ def shipped():
     from helpers import ACCURATE
 
     return FramingClassifier.from_pretrained(ACCURATE)
+
+
+@pytest.fixture(scope="session")
+def technique_checkpoint(exported, tmp_path_factory) -> Path:
+    """The tiny checkpoint (with its ONNX files, int8 back end named) plus a technique head
+    trained by `framing techniques` on technique_frame()."""
+    from framing.checkpoint import update_meta
+    from framing.training.add_techniques import add_techniques
+    from framing.training.config import TechniqueConfig
+
+    from helpers import technique_config_dict
+
+    folder = tmp_path_factory.mktemp("techniques")
+    source = folder / "source"
+    import shutil
+
+    shutil.copytree(exported, source)
+    update_meta(source, {"runtime": {"name": "onnx-int8-full"}})
+    config = TechniqueConfig(**technique_config_dict(folder))
+    add_techniques(source, config, folder / "with-techniques")
+    return folder / "with-techniques"

@@ -207,3 +207,34 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def technique_frame() -> pd.DataFrame:
+    """Passages with 0/1 technique columns: every editorial sentence uses loaded language, half
+    of them doubt, one a technique too rare to learn (folded into Other_Technique)."""
+    texts = NEUTRAL + EDITORIAL
+    return pd.DataFrame(
+        {
+            "text": texts * 2,
+            "Loaded_Language": ([0] * len(NEUTRAL) + [1] * len(EDITORIAL)) * 2,
+            "Doubt": ([0] * len(NEUTRAL) + [1, 0] * (len(EDITORIAL) // 2)) * 2,
+            "Slogans": [0] * (2 * len(texts) - 1) + [1],
+            "techniques": ["listed"] * (2 * len(texts)),  # a text column the config ignores
+        }
+    )
+
+
+def technique_config_dict(folder: Path, **section) -> dict:
+    frame = technique_frame()
+    frame.to_csv(folder / "techniques.csv", index=False)
+    return {
+        "train": str(folder / "techniques.csv"),
+        "dev": str(folder / "techniques.csv"),
+        "ignore_columns": ["techniques"],
+        "min_support": 2,
+        "epochs": 3,
+        "lr": 1e-3,
+        "head_lr": 1e-2,
+        "batch_size": 4,
+        **section,
+    }

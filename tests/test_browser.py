@@ -1,6 +1,7 @@
 """End to end: the web page in headless Chromium against a live server on loopback."""
 
 import contextlib
+import re
 import shutil
 import socket
 import threading
@@ -269,5 +270,125 @@ def test_the_page_tags_each_sentence_with_its_own_label_and_says_when_no_word_is
             page.wait_for_selector("#results:not([hidden])", timeout=30_000)
             assert page.locator("#article-view .tag").all_inner_texts() == ["[factual]", "[▌ editorializing 70%]"]
             assert "trained without marked words" in page.inner_text("#status")
+        finally:
+            browser.close()
+
+
+def every_technique(checkpoint):
+    """The tiny checkpoint with a technique head, made deterministic for the page's tests: the
+    random model scores every sentence near 0.5, so a bias on the flag label makes each one
+    editorializing, and thresholds of 0 make every technique found (each with its probability)."""
+    from framing import FramingClassifier
+
+    classifier = FramingClassifier.from_pretrained(checkpoint)
+    head = classifier.meta.techniques
+    assert head is not None and head.labels == ["Loaded_Language", "Doubt", "Other_Technique"]
+    classifier.meta = classifier.meta.model_copy(
+        update={
+            "logit_bias": [4.0 if label == classifier.flag_label else -4.0 for label in classifier.labels],
+            "techniques": head.model_copy(update={"thresholds": {label: 0.0 for label in head.labels}}),
+        }
+    )
+    return classifier
+
+
+def shown_percent(score: float) -> str:
+    """A probability as the page writes it (JavaScript's Math.round: halves up)."""
+    return f"{int(score * 100 + 0.5)}%"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
+def test_hovering_a_sentence_shows_its_techniques_and_the_explanation(technique_checkpoint, tmp_path):
+    """A model with a technique head: hovering an editorializing sentence (or reaching it with
+    Tab) shows each technique found with its probability, and the plain explanation; the summary
+    counts them in the writer's voice and in quotes; a sentence without one says so."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from framing.techniques import NOT_AVAILABLE
+
+    classifier = every_technique(technique_checkpoint)
+    expected = classifier.analyze(ARTICLE)
+    assert expected["techniques_available"] is True
+    sentence = next(s for s in expected["sentences"] if "apologist" in s["text"])
+    assert sentence["label"] == expected["flag_label"] and sentence["techniques"] and sentence["explanation"]
+    lines = [f"{t['name']} {shown_percent(t['score'])}" for t in sentence["techniques"]]
+    with live_server(classifier) as server_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            page.goto(server_url + "/")
+            page.fill("#article", ARTICLE)
+            page.click("#analyze")
+            page.wait_for_selector("#results:not([hidden])", timeout=30_000)
+            tip = page.locator("#sentence-tip")
+            expect(tip).to_be_hidden()
+            target = page.locator(f"#article-view .sentence.editorializing[data-index='{sentence['index']}']")
+            target.hover()
+            expect(tip).to_be_visible()
+            assert tip.locator(".tip-techniques li").all_inner_texts() == lines  # e.g. "Loaded language 83%"
+            assert len(lines) == 3 and all(
+                re.fullmatch(r"(Loaded language|Doubt|Other persuasion technique) \d+%", x) for x in lines
+            )
+            assert tip.locator(".tip-explanation").inner_text() == sentence["explanation"]
+            assert tip.locator(".tip-label").inner_text().startswith("editorializing ")
+            assert target.get_attribute("aria-describedby") == "sentence-tip"
+            box, line = tip.bounding_box(), target.bounding_box()
+            assert box["y"] >= line["y"] + line["height"] - 1  # under the sentence, not over it
+            page.screenshot(path=str(tmp_path / "techniques.png"))
+            page.mouse.move(5, 5)
+            expect(tip).to_be_hidden()
+            # the keyboard reaches the same tooltip: Tab from the button to each sentence in turn
+            page.focus("#analyze")
+            for _ in range(sentence["index"] + 1):
+                page.keyboard.press("Tab")
+            expect(tip).to_be_visible()
+            assert page.evaluate("document.activeElement.dataset.index") == str(sentence["index"])
+            assert tip.locator(".tip-explanation").inner_text() == sentence["explanation"]
+            page.keyboard.press("Escape")
+            expect(tip).to_be_hidden()
+            # the summary counts each technique in the writer's voice and in quotes
+            summary = page.inner_text("#summary")
+            assert "Persuasion techniques in the writer's voice" in summary and NOT_AVAILABLE not in summary
+            names = {t["technique"]: t["name"] for s in expected["sentences"] for t in s["techniques"]}
+            for label, count in expected["summary"]["techniques"]["author_voice"].items():
+                assert f"{names[label]} ({count} sentence" in summary
+            # with no technique found, the tooltip says so (thresholds out of reach, same server)
+            head = classifier.meta.techniques
+            classifier.meta.techniques = head.model_copy(update={"thresholds": {label: 1.0 for label in head.labels}})
+            none = classifier.analyze(ARTICLE)["sentences"][sentence["index"]]
+            assert none["techniques"] == [] and none["explanation"].startswith("No persuasion technique")
+            page.click("#analyze")
+            page.wait_for_selector("#status:has-text('Done')", timeout=30_000)
+            target.hover()
+            expect(tip).to_be_visible()
+            assert tip.locator(".tip-none").inner_text() == "no persuasion technique found"
+            assert tip.locator(".tip-techniques").count() == 0
+            assert tip.locator(".tip-explanation").inner_text() == none["explanation"]
+        finally:
+            browser.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
+def test_a_model_without_a_technique_head_says_so_once(server_url, shipped):
+    """The shipped model has no technique head: the summary says so once, and no tooltip claims
+    that a sentence has no technique."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from framing.techniques import NOT_AVAILABLE
+
+    assert shipped.analyze(ARTICLE)["techniques_available"] is False
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.goto(server_url + "/")
+            page.fill("#article", ARTICLE)
+            page.click("#analyze")
+            page.wait_for_selector("#results:not([hidden])", timeout=30_000)
+            assert NOT_AVAILABLE in page.inner_text("#summary")
+            page.locator("#article-view .sentence.editorializing").first.hover()
+            assert page.inner_text("body").count(NOT_AVAILABLE) == 1
+            expect(page.locator("#sentence-tip")).to_be_hidden()
+            assert "no persuasion technique found" not in page.inner_text("body")
         finally:
             browser.close()

@@ -9,7 +9,7 @@ import json
 import threading
 
 import pytest
-from test_browser import CHROMIUM, live_server
+from test_browser import CHROMIUM, every_technique, live_server, shown_percent
 from test_cli import cli
 from test_news_page import PAGES
 
@@ -114,6 +114,84 @@ def test_one_click_marks_the_page_and_the_popup_shows_the_summary(browser, frami
     assert f"{expected['summary']['editorializing_sentences']} (" in figures
     news.screenshot(path=str(tmp_path / "extension-page.png"))
     popup.screenshot(path=str(tmp_path / "extension-popup.png"))
+
+
+def analyze_in_popup(context, server: str, news_url: str):
+    """Open `news_url`, press Analyze in the popup: the news page, the popup and the text sent."""
+    news = context.new_page()
+    news.goto(news_url)
+    popup = open_popup(context, server, news_url)
+    with popup.expect_request(f"{server}/v1/analyze") as request:
+        popup.click("#analyze")
+    popup.wait_for_selector("#summary:not([hidden])", timeout=30_000)
+    return news, popup, json.loads(request.value.post_data)["text"]
+
+
+def test_hovering_a_marked_sentence_shows_its_techniques_and_the_explanation(
+    browser, news_site, technique_checkpoint, tmp_path
+):
+    """A model with a technique head: on the news page, hovering a marked editorializing sentence
+    (or reaching it with Tab) shows the techniques found with their probabilities and the
+    explanation, in the extension's own tooltip; the popup counts the techniques."""
+    from playwright.sync_api import expect
+
+    from framing.techniques import NOT_AVAILABLE
+
+    classifier = every_technique(technique_checkpoint)
+    with live_server(classifier, allow_origins=[ORIGIN]) as url:
+        news, popup, sent = analyze_in_popup(browser, url, f"{news_site}/opinion.html")
+        expected = classifier.analyze(sent, format="text")
+        assert expected["techniques_available"] is True
+        flagged = news.locator("span.framing-sentence.editorializing")
+        assert flagged.count() >= 3
+        tip = news.locator("framing-tip .tip")  # in the tooltip's shadow root
+        for nth in (0, 2):
+            target = flagged.nth(nth)
+            sentence = expected["sentences"][int(target.get_attribute("data-framing-index"))]
+            assert sentence["label"] == expected["flag_label"] and sentence["explanation"]
+            title = target.get_attribute("title")
+            target.hover()
+            expect(tip).to_be_visible()
+            assert tip.locator(".label").inner_text() == title  # label and probability, as the title says
+            assert target.get_attribute("title") is None  # no browser tooltip on top of this one
+            assert tip.locator("li").all_inner_texts() == [
+                f"{t['name']} {shown_percent(t['score'])}" for t in sentence["techniques"]
+            ]
+            assert tip.locator(".explanation").inner_text() == sentence["explanation"]
+            assert NOT_AVAILABLE not in tip.inner_text()
+            news.screenshot(path=str(tmp_path / f"extension-techniques-{nth}.png"))
+            news.mouse.move(1, 1)
+            expect(tip).to_be_hidden()
+            assert target.get_attribute("title") == title  # given back
+        # the keyboard: each editorializing sentence is one Tab stop, and focus shows its tooltip
+        first = news.locator("span.framing-sentence[tabindex='0']").first
+        first.focus()
+        expect(tip).to_be_visible()
+        sentence = expected["sentences"][int(first.get_attribute("data-framing-index"))]
+        assert tip.locator(".explanation").inner_text() == sentence["explanation"]
+        news.keyboard.press("Escape")
+        expect(tip).to_be_hidden()
+        figures = popup.inner_text("#figures")
+        names = {t["technique"]: t["name"] for s in expected["sentences"] for t in s["techniques"]}
+        for label, count in expected["summary"]["techniques"]["author_voice"].items():
+            assert f"{names[label]} ({count})" in figures
+        assert NOT_AVAILABLE not in figures
+
+
+def test_a_model_without_a_technique_head_says_so_on_hover(browser, framing_url, news_site):
+    from playwright.sync_api import expect
+
+    from framing.techniques import NOT_AVAILABLE
+
+    news, popup, _ = analyze_in_popup(browser, framing_url, f"{news_site}/opinion.html")
+    assert NOT_AVAILABLE in popup.inner_text("#figures")
+    target = news.locator("span.framing-sentence.editorializing").first
+    target.hover()
+    tip = news.locator("framing-tip .tip")
+    expect(tip).to_be_visible()
+    assert "% probability of editorializing" in tip.locator(".label").inner_text()
+    assert tip.locator(".unavailable").inner_text() == NOT_AVAILABLE
+    assert tip.locator("li").count() == 0 and "no persuasion technique found" not in tip.inner_text()
 
 
 def test_contrast_with_a_second_tab(browser, framing_url, news_site):

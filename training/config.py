@@ -260,6 +260,33 @@ class DistillConfig(_Section):
     about: DatasetFacts = DatasetFacts()  # the pool, for the model card
 
 
+class TechniqueConfig(_Section):
+    """A multi-label technique head (framing.model.TechniqueBranch): any set of 0/1 columns, e.g.
+    the persuasion techniques of SemEval-2023 Task 3, trained on the checkpoint's frozen shared
+    layers (training/technique_head.py), so that the other outputs stay as they were."""
+
+    train: DataPath
+    dev: Optional[DataPath] = Field(None, description="without it, dev_fraction of train (fixed seed)")
+    dev_fraction: float = Field(0.1, gt=0.0, lt=1.0)
+    text_column: str = "text"
+    # The label columns (0/1 each); [] takes every column other than text_column and `ignore_columns`.
+    columns: list[str] = Field(default_factory=list)
+    ignore_columns: list[str] = Field(default_factory=list)
+    # A label with fewer training positives than this is folded into one "Other_Technique" label
+    # (or left out with fold_rare false): too rare to learn or to tune a threshold for.
+    min_support: int = Field(100, ge=1)
+    fold_rare: bool = True
+    # encoder layers copied into the branch and fine-tuned (each costs a layer's compute per
+    # passage); 0: a linear layer on the encoder's last hidden states alone, at no cost
+    layers: int = Field(1, ge=0)
+    epochs: int = Field(4, ge=1)
+    lr: float = Field(5e-5, gt=0.0, description="learning rate of the copied layers")
+    head_lr: float = Field(1e-3, gt=0.0, description="learning rate of the linear layer")
+    batch_size: int = Field(16, ge=1)
+    seed: int = 0
+    about: DatasetFacts = DatasetFacts()  # for the model card
+
+
 SCHEMA_VERSION = 1  # raise it, and add a step to MIGRATIONS, whenever a key is renamed or moved
 
 # MIGRATIONS[n] turns a raw config of schema version n into version n + 1 (in place). A
@@ -279,6 +306,7 @@ class Config(_Section):
     counterfactuals: Optional[CounterfactualConfig] = None
     hedges: Optional[HedgeConfig] = None
     distill: Optional[DistillConfig] = None
+    techniques: Optional[TechniqueConfig] = None
 
     @model_validator(mode="after")
     def _intermediate_labels_are_known(self) -> "Config":

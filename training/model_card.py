@@ -41,12 +41,44 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
         "licences": licence_lines(config),
         "dev_metrics": dev_metric_rows(meta, dev, metrics.get("dev_by_label_column", {})),
         "groups": groups_lines(metrics.get("dev_by_group", {})),
+        "techniques": technique_lines(meta),
         "domain": config.data.about.domain or f"the texts of `{config.data.train}`",
     }
     data = card_data(config, dev)
     # the metadata in the order cards have always had, licence first ({{ card_data }} is alphabetical)
     metadata = data.to_yaml(original_order=["license", "library_name", "pipeline_tag", "base_model", "datasets"])
     return str(ModelCard.from_template(data, template_str=TEMPLATE, metadata=metadata, **sections))
+
+
+def technique_lines(meta: dict[str, Any]) -> list[str]:
+    """The technique head's section: what it detects, how, and each technique's dev figures."""
+    head = meta.get("techniques")
+    if not head:
+        return []
+    from framing.techniques import display_name
+
+    folded = ", ".join(head["folded"])
+    folded = f" Too rare to learn, and counted as `Other_Technique`: {folded}." if folded else ""
+    lines = [
+        "## Persuasion techniques",
+        "",
+        f"Beside its label, each passage gets the persuasion techniques it uses ({len(head['labels'])}), each with "
+        f"a calibrated probability and a threshold tuned on dev, from a copy of the encoder's last "
+        f"{head['layers']} layer(s) trained on {head.get('data') or 'labelled passages'} with the rest frozen: "
+        f"the other outputs are those of the model without it.{folded}",
+        "",
+        "| technique | precision | recall | F1 | dev support | threshold |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label in head["labels"]:
+        row = head.get("dev", {}).get(label, {})
+        figures = " | ".join(f"{row[key]:.3f}" if key in row else "-" for key in ("precision", "recall", "f1"))
+        support = int(row["support"]) if "support" in row else "-"
+        lines.append(f"| {display_name(label)} | {figures} | {support} | {head['thresholds'].get(label, 0.5):.2f} |")
+    averaged = head.get("dev", {})
+    if "micro" in averaged:
+        lines += ["", f"Micro-F1 {averaged['micro']['f1']:.3f}, macro-F1 {averaged['macro']['f1']:.3f} on dev."]
+    return lines + [""]
 
 
 def refresh_model_card(folder: str | Path, meta: CheckpointMeta) -> None:
@@ -68,6 +100,8 @@ def datasets(config: Config) -> list[tuple[str, DatasetFacts]]:
     used += [(source.data, source.about) for source in config.mixed]
     if config.distill:
         used.append((config.distill.scores[0], config.distill.about))
+    if config.techniques:
+        used.append((config.techniques.train, config.techniques.about))
     first_use: dict[str, DatasetFacts] = {}
     for source, facts in used:
         first_use.setdefault(source, facts)

@@ -368,4 +368,8 @@ def train(
     }
     path = save_checkpoint(output, model, tokenizer, meta, files, overwrite=overwrite, dtype=STORED_DTYPE)
     state_file.unlink(missing_ok=True)
+    if config.techniques:  # a technique head on the trained encoder, frozen (training/add_techniques.py)
+        from framing.training.add_techniques import add_techniques
+
+        add_techniques(path, config.techniques, path, overwrite=True)
     return path

@@ -15,6 +15,7 @@ NAMES = [
     "calibrate",
     "package",
     "train",
+    "techniques",
     "pool",
     "crossval",
     "compare",

@@ -11,6 +11,7 @@ from pathlib import Path
 from framing.cli_parser import add_checkpoint, whole
 from framing.commands.common import read_stdin, show_progress
 from framing.errors import FramingError
+from framing.techniques import NOT_AVAILABLE
 
 
 def add_parser(commands) -> None:
@@ -45,6 +46,12 @@ def add_parser(commands) -> None:
         "--resume",
         action="store_true",
         help="continue an interrupted --input run from its partial output, scoring only what is left",
+    )
+    predict.add_argument(
+        "--all-techniques",
+        action="store_true",
+        help="list every persuasion technique with its probability, each marked found or not (default: those "
+        "found); a model without a technique head says so",
     )
     _add_corpus_options(predict)
     add_checkpoint(predict, default="accurate for passages, fast for --input files")
@@ -124,9 +131,13 @@ def run(args: argparse.Namespace) -> None:
     if args.output:
         ensure_writable(check_output_format(args.output), args.overwrite)  # before the work
     classifier = FramingClassifier.from_pretrained(args.checkpoint, runtime=args.runtime, batch_size=args.batch_size)
+    if args.all_techniques and not classifier.has_techniques:
+        raise FramingError(f"--all-techniques: {NOT_AVAILABLE}")
+    probabilities, _, techniques = classifier.predict_passages(args.texts, with_words=False)
+    rows = techniques if techniques is not None else [None] * len(args.texts)
     records = [
-        {"text": text, **record}
-        for text, record in zip(args.texts, map(classifier.results.record, classifier.predict_proba(args.texts)))
+        {"text": text, **classifier.results.record(row, technique_row, args.all_techniques)}
+        for text, row, technique_row in zip(args.texts, probabilities, rows)
     ]
     if args.output:
         write_records(Path(args.output), records)
@@ -140,6 +151,11 @@ def run_corpus(args: argparse.Namespace) -> None:
     from framing.corpus import LocalEngine, score_corpus
     from framing.predictor import FramingClassifier
 
+    if args.all_techniques:
+        raise FramingError(
+            "--all-techniques applies to passages given as arguments (a file's output has every technique's "
+            "probability as a column)"
+        )
     # Loaded here for the Ray engine too: a bad checkpoint fails before Ray starts, and a
     # missing ONNX file is built once, not once per actor.
     checkpoint = locate_checkpoint(args.checkpoint, default=CORPUS_MODEL)  # corpora: the fast model unless told

@@ -1,0 +1,121 @@
+"""The persuasion technique head: trained on a frozen checkpoint, calibrated, on every output."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from framing import FramingClassifier
+from framing.errors import FramingError
+from framing.techniques import NOT_AVAILABLE, OTHER
+
+
+@pytest.fixture(scope="module")
+def with_techniques(technique_checkpoint):
+    return FramingClassifier.from_pretrained(technique_checkpoint)
+
+
+def test_rare_columns_fold_into_other_and_the_head_is_recorded(with_techniques):
+    head = with_techniques.meta.techniques
+    assert head.labels == ["Loaded_Language", "Doubt", OTHER] and head.folded == ["Slogans"]
+    assert set(head.thresholds) == set(head.labels) and head.temperature > 0 and len(head.logit_bias) == 3
+    assert {"precision", "recall", "f1", "support"} <= set(head.dev["Loaded_Language"])
+
+
+def test_other_outputs_are_bit_for_bit_those_of_the_source(exported, with_techniques):
+    from framing.checkpoint import update_meta
+
+    texts = ["The senator spoke on Tuesday about the budget.", "The greedy company boasted of obscene profits."]
+    source = FramingClassifier.from_pretrained(exported, runtime="onnx-int8-full")
+    update_meta  # the source's framing.json names no back end: both run the int8 graph
+    before, before_words = source.predict_with_words(texts, min_weight=0.0)
+    after, after_words = with_techniques.predict_with_words(texts, min_weight=0.0)
+    assert np.array_equal(before, after) and before_words == after_words
+
+
+def test_techniques_a_string_gives_one_list_and_top_k_none_keeps_all(with_techniques):
+    one = with_techniques.techniques("The greedy company boasted of obscene profits.")
+    assert isinstance(one, list) and all({"technique", "name", "score"} <= set(t) for t in one)
+    every = with_techniques.techniques(["The committee released its annual report."], top_k=None)[0]
+    assert [t["technique"] for t in sorted(every, key=lambda t: t["technique"])] == sorted(
+        with_techniques.technique_labels
+    )
+    assert all(isinstance(t["found"], bool) for t in every)
+    scores = [t["score"] for t in every]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_found_means_at_or_above_the_threshold(with_techniques):
+    texts = ["The greedy company boasted of obscene profits.", "The court heard arguments in the case on Monday."]
+    probabilities = with_techniques.predict_techniques(texts)
+    thresholds = with_techniques.meta.techniques.threshold_array()
+    for row, listed in zip(probabilities, with_techniques.techniques(texts)):
+        expected = {with_techniques.technique_labels[i] for i in np.flatnonzero(row >= thresholds)}
+        assert {t["technique"] for t in listed} == expected
+
+
+def test_learns_the_loaded_sentences(with_techniques):
+    from helpers import EDITORIAL, NEUTRAL
+
+    loaded = with_techniques.predict_techniques(EDITORIAL + NEUTRAL)[:, 0]
+    assert loaded[: len(EDITORIAL)].mean() > loaded[len(EDITORIAL) :].mean()
+
+
+def test_a_model_without_the_head_says_so(exported):
+    classifier = FramingClassifier.from_pretrained(exported)
+    assert not classifier.has_techniques
+    with pytest.raises(FramingError, match=NOT_AVAILABLE):
+        classifier.techniques("The senator spoke on Tuesday.")
+    record = classifier.results.record(classifier.predict_proba(["The senator spoke."])[0])
+    assert "techniques" not in record  # its outputs stay as they were
+
+
+def test_analysis_has_techniques_explanations_and_counts(with_techniques):
+    from helpers import EDITORIAL, NEUTRAL
+
+    text = " ".join(NEUTRAL[:3] + EDITORIAL[:3]) + ' He said: "' + EDITORIAL[4] + '"'
+    analysis = with_techniques.analyze(text)
+    assert analysis["techniques_available"] is True
+    flag = analysis["flag_label"]
+    for sentence in analysis["sentences"]:
+        assert isinstance(sentence["techniques"], list)
+        assert (sentence["explanation"] is not None) == (sentence["label"] == flag)
+    counts = analysis["summary"]["techniques"]
+    assert set(counts) == {"author_voice", "quoted"}
+    for voice, quoted in (("author_voice", False), ("quoted", True)):
+        expected: dict = {}
+        for sentence in analysis["sentences"]:
+            if sentence["quoted"] == quoted:
+                for t in sentence["techniques"]:
+                    expected[t["technique"]] = expected.get(t["technique"], 0) + 1
+        assert counts[voice] == expected
+    json.dumps(analysis)
+
+
+def test_analysis_without_the_head_says_not_available(exported):
+    from framing.terminal import render_analysis
+
+    analysis = FramingClassifier.from_pretrained(exported).analyze("The senator spoke on Tuesday. The vote is in May.")
+    assert analysis["techniques_available"] is False and analysis["summary"]["techniques"] is None
+    assert all("techniques" not in s and "explanation" not in s for s in analysis["sentences"])
+    assert NOT_AVAILABLE in render_analysis(analysis, color=False)
+
+
+def test_a_linear_head_on_the_last_states_costs_no_layer(exported, tmp_path):
+    """layers: 0 trains a linear layer on the encoder's own last hidden states."""
+    from framing.training.add_techniques import add_techniques
+    from framing.training.config import TechniqueConfig
+
+    from helpers import technique_config_dict
+
+    result = add_techniques(exported, TechniqueConfig(**technique_config_dict(tmp_path, layers=0)), tmp_path / "out")
+    classifier = FramingClassifier.from_pretrained(tmp_path / "out")
+    assert classifier.meta.techniques.layers == 0
+    heads = load_file(str(tmp_path / "out" / "framing_heads.safetensors"))
+    branch = sorted(key for key in heads if key.startswith("technique_branch."))
+    assert branch == ["technique_branch.head.bias", "technique_branch.head.weight"]
+    assert result["labels"] == classifier.technique_labels
+    assert classifier.predict_techniques(["The greedy company boasted of obscene profits."]).shape == (1, 3)

@@ -1,0 +1,104 @@
+"""`framing techniques`: a checkpoint with a technique head added, everything else as it was.
+
+    framing techniques CHECKPOINT --config configs/techniques_semeval.yaml --output NEW_FOLDER
+
+Reads the config's `techniques:` section (training/technique_data.py), trains the branch on the
+frozen encoder (training/technique_head.py), writes the new checkpoint (same weights and
+files, the branch added to framing_heads.safetensors), rebuilds the ONNX back end the
+checkpoint names, fits the branch's calibration and thresholds on dev through that back end,
+and records the head, its dev figures and its data in framing.json, the training config and
+the model card. The source folder is never written to.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES, load_checkpoint, save_checkpoint, update_meta
+from framing.errors import FramingError
+from framing.output import atomic_folder
+from framing.predictor import FramingClassifier
+from framing.training.config import TechniqueConfig, load_config
+from framing.training.config_files import portable_path
+from framing.training.model_card import refresh_model_card
+from framing.training.technique_data import technique_data
+from framing.training.technique_head import entering_states, fitted_head, train_branch
+
+KEPT_AS_IS = ("config.json", "model.safetensors", HEADS_FILE, META_FILE, "tokenizer.json", "tokenizer_config.json")
+
+
+def technique_config(path: str | Path, overrides: Optional[list[str]] = None) -> TechniqueConfig:
+    """The `techniques:` section of a training config file (a full config, or one that holds
+    only that section)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) if Path(path).is_file() else None
+    if isinstance(raw, dict) and set(raw) <= {"techniques", "version", "name"} and "techniques" in raw:
+        from framing.training.config import config_from_dict
+
+        stub = {"data": {"train": "-", "labels": {"0": "neutral", "1": "editorializing"}}, **raw}
+        config = config_from_dict(stub, str(path))
+    else:
+        config = load_config(path, overrides)
+    if config.techniques is None:
+        raise FramingError(f"{path}: no `techniques:` section")
+    return config.techniques
+
+
+def add_techniques(
+    checkpoint: str | Path, config: TechniqueConfig, output: str | Path, overwrite: bool = False
+) -> dict:
+    """Write `output`: `checkpoint` with a technique head trained by `config`. Returns the dev figures."""
+    source = Path(checkpoint)
+    model, tokenizer, meta = load_checkpoint(source)  # refuses an ONNX-only folder: no encoder to run
+    data = technique_data(config)
+    train_states = entering_states(model, tokenizer, data.train_texts, config.layers, meta.max_length)
+    dev_states = entering_states(model, tokenizer, data.dev_texts, config.layers, meta.max_length)
+    branch, history = train_branch(model, train_states, data.train_targets, dev_states, data.dev_targets, config)
+    model.technique_branch = branch
+    with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
+        staged = Path(scratch) / "checkpoint"
+        untrained = meta.model_copy(update={"techniques": None})
+        save_checkpoint(staged, model, tokenizer, untrained, _text_files(source, config), dtype=_dtype(meta))
+        from framing.techniques import TechniqueHead
+
+        update_meta(staged, {"techniques": TechniqueHead(labels=data.labels, layers=config.layers).model_dump()})
+        if meta.runtime is not None:  # its back end, rebuilt with the branch
+            from framing.onnx_build import export_onnx
+
+            export_onnx(staged, which=(meta.runtime.name,))
+        classifier = FramingClassifier.from_pretrained(staged)
+        logits = classifier.forward_techniques(data.dev_texts)
+        head, figures = fitted_head(logits, data, config)
+        refresh_model_card(staged, update_meta(staged, {"techniques": head.model_dump()}))
+        with atomic_folder(output, overwrite, kind="checkpoint") as target:
+            shutil.copytree(staged, target, dirs_exist_ok=True)
+    return {"labels": data.labels, "folded": data.folded, "epochs": history, "dev": figures}
+
+
+def _dtype(meta):
+    import torch
+
+    return getattr(torch, meta.weights_dtype, torch.float16)
+
+
+def _text_files(source: Path, config: TechniqueConfig) -> dict[str, str]:
+    """The checkpoint's own text files, with the techniques section added to its training config."""
+    files = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in source.iterdir()
+        if path.is_file()
+        and path.suffix in (".md", ".json", ".yaml")
+        and path.name not in KEPT_AS_IS
+        and path.name not in WEIGHT_FILES
+    }
+    if "training_config.yaml" in files:  # the rest as written, so its data paths stay portable
+        raw = yaml.safe_load(files["training_config.yaml"]) or {}
+        section = config.model_dump(mode="json")
+        section.update(train=portable_path(config.train), dev=portable_path(config.dev) if config.dev else None)
+        raw["techniques"] = section
+        files["training_config.yaml"] = yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+    return files
