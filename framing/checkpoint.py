@@ -355,9 +355,13 @@ def load_checkpoint(folder: str | Path, attn_implementation: Optional[str] = Non
     finally:
         if bar_was_on:
             hf_logging.enable_progress_bar()
-    techniques, layers = (len(meta.techniques.labels), meta.techniques.layers) if meta.techniques else (0, 1)
+    head = meta.techniques
     model = FramingModel(
-        classifier, aux_num_labels=len(meta.aux_labels), num_techniques=techniques, technique_layers=layers
+        classifier,
+        aux_num_labels=len(meta.aux_labels),
+        num_techniques=len(head.labels) if head else 0,
+        technique_layers=head.layers if head else 0,
+        technique_hidden=head.hidden if head else 0,
     )
     for name, head in model.extra_heads().items():
         prefix = f"{name}."

@@ -39,7 +39,8 @@ class FramingModel(nn.Module):
         aux_num_labels: int = 0,
         dropout: float = 0.1,
         num_techniques: int = 0,
-        technique_layers: int = 1,
+        technique_layers: int = 0,
+        technique_hidden: int = 512,
     ):
         super().__init__()
         self.classifier = classifier  # e.g. BertForSequenceClassification
@@ -48,7 +49,7 @@ class FramingModel(nn.Module):
         self.word_head = nn.Linear(hidden, 1)
         self.aux_head = nn.Linear(hidden, aux_num_labels) if aux_num_labels else None
         self.technique_branch = (
-            TechniqueBranch(classifier, num_techniques, technique_layers) if num_techniques else None
+            TechniqueBranch(classifier, num_techniques, technique_layers, technique_hidden) if num_techniques else None
         )
 
     @property
@@ -81,24 +82,40 @@ class FramingModel(nn.Module):
 
 
 class TechniqueBranch(nn.Module):
-    """The last `depth` encoder layers, copied to be fine-tuned for techniques alone, and a
-    linear layer over their mean-pooled output: [B, T, H] hidden states -> [B, K] logits. With
-    depth 0 the linear layer reads the encoder's last hidden states: no extra compute."""
+    """Techniques from the hidden states entering the encoder's last `depth` layers, [B, T, H]:
+    those layers copied (to be fine-tuned for techniques alone; depth 0, none: the encoder's own
+    last states, at no extra compute), then the mean and the max of their output over the real
+    tokens (the mean carries the passage's topic and tone, the max its most charged words),
+    [B, 2H], and a small MLP (`hidden` units; 0: linear) -> [B, K] logits."""
 
-    def __init__(self, classifier: PreTrainedModel, num_techniques: int, depth: int = 1):
+    def __init__(self, classifier: PreTrainedModel, num_techniques: int, depth: int = 0, hidden: int = 512):
         super().__init__()
-        encoder = encoder_of(classifier)
+        encoder, width = encoder_of(classifier), 2 * classifier.config.hidden_size
         self.depth = depth
         shared = {id(classifier.config): classifier.config}  # the copies read the model's own config (attention kind)
-        copied = encoder.layer[len(encoder.layer) - depth :]  # depth 0: none, a linear layer on the last states
+        copied = encoder.layer[len(encoder.layer) - depth :]
         self.layers = nn.ModuleList(copy.deepcopy(layer, shared) for layer in copied)
-        self.head = nn.Linear(classifier.config.hidden_size, num_techniques)
+        if hidden:
+            self.head = nn.Sequential(
+                nn.Dropout(0.3), nn.Linear(width, hidden), nn.GELU(), nn.Dropout(0.3), nn.Linear(hidden, num_techniques)
+            )
+        else:
+            self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(width, num_techniques))
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel) -> torch.Tensor:
+        return self.head(self.pooled(hidden, attention_mask, classifier))
+
+    def pooled(self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel) -> torch.Tensor:
+        """The copied layers' output, mean- and max-pooled: [B, 2H]."""
+        if len(self.layers):
+            hidden = self._layers(hidden, attention_mask, classifier)
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # [B, T, 1]
+        largest = (hidden - (1.0 - mask) * 1e4).amax(dim=1)  # padding never the max
+        return torch.cat([mean_pooled(hidden, attention_mask), largest], dim=-1)
+
+    def _layers(self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel) -> torch.Tensor:
         from transformers.masking_utils import create_bidirectional_mask
 
-        if not len(self.layers):
-            return self.head(mean_pooled(hidden, attention_mask))
         encoder = encoder_of(classifier)
         mask = create_bidirectional_mask(config=classifier.config, inputs_embeds=hidden, attention_mask=attention_mask)
         # MPNet's layers add a relative position bias, computed once per forward pass by its encoder
@@ -110,7 +127,15 @@ class TechniqueBranch(nn.Module):
         for layer in self.layers:
             out = layer(hidden, mask, **extra)
             hidden = out[0] if isinstance(out, tuple) else out  # [B, T, H]
-        return self.head(mean_pooled(hidden, attention_mask))  # [B, K]
+        return hidden
+
+    def fold_standardization(self, mean: torch.Tensor, std: torch.Tensor) -> None:
+        """Training fits the head on standardized features, (x - mean) / std: fold that into its
+        first linear layer, so that the saved head reads the raw pooled features."""
+        first = self.head[1]
+        with torch.no_grad():
+            first.bias -= first.weight @ (mean / std)
+            first.weight /= std
 
 
 def encoder_of(classifier: PreTrainedModel) -> nn.Module:

@@ -24,7 +24,8 @@ class TechniqueHead(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     labels: list[str] = Field(min_length=1)
-    layers: int = Field(1, ge=0)  # encoder layers copied into the technique branch (0: none)
+    layers: int = Field(0, ge=0)  # encoder layers copied into the technique branch (0: none)
+    hidden: int = Field(512, ge=0)  # the head's hidden units (0: linear)
     temperature: float = Field(1.0, gt=0)
     logit_bias: list[float] = Field(default_factory=list)
     thresholds: dict[str, float] = Field(default_factory=dict)

@@ -232,6 +232,8 @@ def technique_config_dict(folder: Path, **section) -> dict:
         "dev": str(folder / "techniques.csv"),
         "ignore_columns": ["techniques"],
         "min_support": 2,
+        "layers": 1,  # a copied layer: the slowest path, and the one that could change other outputs
+        "hidden": 16,
         "epochs": 3,
         "lr": 1e-3,
         "head_lr": 1e-2,

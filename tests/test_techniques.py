@@ -111,11 +111,12 @@ def test_a_linear_head_on_the_last_states_costs_no_layer(exported, tmp_path):
 
     from helpers import technique_config_dict
 
-    result = add_techniques(exported, TechniqueConfig(**technique_config_dict(tmp_path, layers=0)), tmp_path / "out")
+    section = technique_config_dict(tmp_path, layers=0, hidden=0, epochs=60)
+    result = add_techniques(exported, TechniqueConfig(**section), tmp_path / "out")
     classifier = FramingClassifier.from_pretrained(tmp_path / "out")
     assert classifier.meta.techniques.layers == 0
     heads = load_file(str(tmp_path / "out" / "framing_heads.safetensors"))
     branch = sorted(key for key in heads if key.startswith("technique_branch."))
-    assert branch == ["technique_branch.head.bias", "technique_branch.head.weight"]
+    assert branch == ["technique_branch.head.1.bias", "technique_branch.head.1.weight"]
     assert result["labels"] == classifier.technique_labels
     assert classifier.predict_techniques(["The greedy company boasted of obscene profits."]).shape == (1, 3)

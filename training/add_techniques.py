@@ -65,7 +65,10 @@ def add_techniques(
         save_checkpoint(staged, model, tokenizer, untrained, _text_files(source, config), dtype=_dtype(meta))
         from framing.techniques import TechniqueHead
 
-        update_meta(staged, {"techniques": TechniqueHead(labels=data.labels, layers=config.layers).model_dump()})
+        update_meta(
+            staged,
+            {"techniques": TechniqueHead(labels=data.labels, layers=config.layers, hidden=config.hidden).model_dump()},
+        )
         if meta.runtime is not None:  # its back end, rebuilt with the branch
             from framing.onnx_build import export_onnx
 

@@ -277,12 +277,15 @@ class TechniqueConfig(_Section):
     min_support: int = Field(100, ge=1)
     fold_rare: bool = True
     # encoder layers copied into the branch and fine-tuned (each costs a layer's compute per
-    # passage); 0: a linear layer on the encoder's last hidden states alone, at no cost
-    layers: int = Field(1, ge=0)
-    epochs: int = Field(4, ge=1)
+    # passage); 0: the head reads the encoder's own last hidden states, at no extra cost
+    layers: int = Field(0, ge=0)
+    hidden: int = Field(512, ge=0, description="the head's hidden units (0: a linear layer)")
+    # without copied layers, full-batch steps of the head; with them, passes over the data
+    epochs: int = Field(600, ge=1)
     lr: float = Field(5e-5, gt=0.0, description="learning rate of the copied layers")
-    head_lr: float = Field(1e-3, gt=0.0, description="learning rate of the linear layer")
-    batch_size: int = Field(16, ge=1)
+    head_lr: float = Field(1e-3, gt=0.0, description="learning rate of the head")
+    weight_decay: float = Field(0.01, ge=0.0)
+    batch_size: int = Field(16, ge=1, description="with copied layers")
     seed: int = 0
     about: DatasetFacts = DatasetFacts()  # for the model card
 
