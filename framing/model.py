@@ -30,6 +30,7 @@ class FramingOutput:
     word_logits: torch.Tensor  # [B, T] per-token logit of carrying the judgement
     aux_logits: Optional[torch.Tensor]  # [B, A] auxiliary label logits, or None
     technique_logits: Optional[torch.Tensor] = None  # [B, K] one logit per technique, or None
+    technique_features: Optional[torch.Tensor] = None  # [B, 2H] what the technique head reads, or None
 
 
 class FramingModel(nn.Module):
@@ -72,12 +73,18 @@ class FramingModel(nn.Module):
         last = self.dropout(out.hidden_states[-1])  # [B, T, H]
         word_logits = self.word_head(last).squeeze(-1)  # [B, T]
         aux_logits = self.aux_head(last[:, 0]) if self.aux_head is not None else None  # [B, A]
-        techniques = None
+        techniques = features = None
         if self.technique_branch is not None:
             entering = out.hidden_states[-1 - self.technique_branch.depth]  # [B, T, H]
-            techniques = self.technique_branch(entering, attention_mask, self.classifier)  # [B, K]
+            # called as a module (not its methods), so that the ONNX graph names its nodes under
+            # /technique_branch/ (framing.onnx_build keeps its head out of int8 by that name)
+            techniques, features = self.technique_branch(entering, attention_mask, self.classifier)  # [B, K], [B, 2H]
         return FramingOutput(
-            logits=out.logits, word_logits=word_logits, aux_logits=aux_logits, technique_logits=techniques
+            logits=out.logits,
+            word_logits=word_logits,
+            aux_logits=aux_logits,
+            technique_logits=techniques,
+            technique_features=features,
         )
 
 
@@ -102,8 +109,12 @@ class TechniqueBranch(nn.Module):
         else:
             self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(width, num_techniques))
 
-    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel) -> torch.Tensor:
-        return self.head(self.pooled(hidden, attention_mask, classifier))
+    def forward(
+        self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits [B, K] and the pooled features they come from [B, 2H]."""
+        features = self.pooled(hidden, attention_mask, classifier)
+        return self.head(features), features
 
     def pooled(self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel) -> torch.Tensor:
         """The copied layers' output, mean- and max-pooled: [B, 2H]."""

@@ -37,7 +37,7 @@ class _Graph(nn.Module):
         out = self.model(input_ids=input_ids, attention_mask=attention_mask, **extra)
         if out.technique_logits is None:
             return out.logits, out.word_logits
-        return out.logits, out.word_logits, out.technique_logits
+        return out.logits, out.word_logits, out.technique_logits, out.technique_features
 
 
 def export_onnx(
@@ -57,7 +57,8 @@ def export_onnx(
     sample = tokenizer(
         ["A short sample.", "A somewhat longer sample sentence for export."], padding=True, return_tensors="pt"
     )
-    outputs = ["logits", "word_logits"] + (["technique_logits"] if model.technique_branch is not None else [])
+    techniques = ["technique_logits", "technique_features"] if model.technique_branch is not None else []
+    outputs = ["logits", "word_logits"] + techniques
     written = {}
     with tempfile.TemporaryDirectory(dir=target, prefix=".export-") as scratch:
         raw = Path(scratch) / "raw.onnx"
@@ -76,6 +77,7 @@ def export_onnx(
                     "logits": {0: "batch"},
                     "word_logits": {0: "batch", 1: "tokens"},
                     "technique_logits": {0: "batch"},
+                    "technique_features": {0: "batch"},
                 },
             )
         fp32 = Path(scratch) / ONNX_FILES["onnx-fp32"]
@@ -118,7 +120,9 @@ def sensitive_nodes(graph, keep_ffn_down: bool = True) -> list[str]:
         if any("Gelu" in getattr(producers.get(name), "op_type", "") for name in node.input)
     ]
     shared = [node.name for node in matmuls if "/technique_branch/" not in node.name]
-    heads = shared[-3:] + [node.name for node in matmuls if "/technique_branch/head/" in node.name]
+    # the quantizer turns a Gemm into a MatMul named "<name>_MatMul" first: exclude that name too
+    technique_head = [node.name for node in matmuls if "/technique_branch/head/" in node.name]
+    heads = shared[-3:] + technique_head + [f"{name}_MatMul" for name in technique_head]
     return sorted(set((after_gelu if keep_ffn_down else []) + heads))
 
 

@@ -271,11 +271,12 @@ class FramingClassifier:
         listed anywhere (analysis, contrast, the service, the web page)."""
         return word_head_trained(self.meta, self.checkpoint_dir)
 
-    def forward_techniques(self, texts: Sequence[str]) -> np.ndarray:
-        """Uncalibrated technique logits [N, K] (training fits the calibration from them)."""
+    def forward_techniques(self, texts: Sequence[str], output: str = "technique_logits") -> np.ndarray:
+        """Uncalibrated technique logits [N, K], or with output "technique_features" the pooled
+        features the head reads [N, 2H], through this back end (training fits from both)."""
         if not self.has_techniques:
             raise FramingError(NOT_AVAILABLE)
-        return self._run(as_texts(texts)[0], False, True)[2]
+        return self._run(as_texts(texts)[0], False, True, output)[2]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, [N, C] in the order of `self.labels` (a single string
@@ -286,7 +287,7 @@ class FramingClassifier:
         return calibrated_probabilities(logits, self.temperature, self.meta.logit_bias, self.multi_label)
 
     def _run(
-        self, texts: list[str], with_words: bool, with_techniques: bool = False
+        self, texts: list[str], with_words: bool, with_techniques: bool = False, technique_output="technique_logits"
     ) -> tuple[np.ndarray, Optional[list[list[dict]]], Optional[np.ndarray]]:
         """Texts are tokenized once, then run in batches sorted by length so that each batch
         is padded only to its own longest text. Returns logits [N, C] in input order, with
@@ -294,20 +295,23 @@ class FramingClassifier:
         `with_techniques` the technique logits [N, K]."""
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         words: Optional[list[list[dict]]] = [[] for _ in texts] if with_words else None
-        techniques = np.zeros((len(texts), len(self.technique_labels)), np.float32) if with_techniques else None
+        techniques: Optional[np.ndarray] = None
         if not texts:
-            return out, words, techniques
+            width = len(self.technique_labels) if technique_output == "technique_logits" else 0
+            return out, words, np.zeros((0, width), np.float32) if with_techniques else None
         encodings = self.encoder.encode(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         size = min(self.batch_size, self.runtime.max_batch or self.batch_size)
         batches = [order[start : start + size] for start in range(0, len(order), size)]
         padded = (check_deadline() or self.encoder.pad([encodings[i] for i in batch]) for batch in batches)
-        outputs = ["logits"] + ["word_logits"] * with_words + ["technique_logits"] * with_techniques
+        outputs = ["logits"] + ["word_logits"] * with_words + [technique_output] * with_techniques
         for batch, results in zip(batches, self.runtime.map(padded, outputs)):
             named = dict(zip(outputs, results))
             out[batch] = named["logits"]  # [b, C]
-            if with_techniques:
-                techniques[batch] = named["technique_logits"]  # [b, K]
+            if with_techniques:  # [b, K] logits, or [b, 2H] features
+                if techniques is None:
+                    techniques = np.zeros((len(texts), named[technique_output].shape[1]), np.float32)
+                techniques[batch] = named[technique_output]
             if not with_words:
                 continue
             token_probs = 1.0 / (1.0 + np.exp(-named["word_logits"]))  # [b, T]

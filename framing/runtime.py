@@ -2,8 +2,9 @@
 
 Each back end turns a padded batch (numpy int64 arrays `input_ids`, `attention_mask`,
 `token_type_ids`, all [B, T]) into the outputs asked for, in the order asked (OUTPUTS): sentence
-logits [B, C], per-token word logits [B, T], technique logits [B, K] (a checkpoint with a
-technique head). The predictor does tokenization, batching and calibration around it.
+logits [B, C], per-token word logits [B, T], technique logits [B, K] and the pooled features
+the technique head reads [B, 2H] (a checkpoint with a technique head). The predictor does
+tokenization, batching and calibration around it.
 
 - torch-fp32: the PyTorch model as trained (needs the `train` extra: torch).
 - onnx-fp32 / onnx-int8 / onnx-int8-full: ONNX Runtime on a graph with fused attention,
@@ -49,7 +50,7 @@ RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
 PER_TEXT = ("onnx-int8", "onnx-int8-full")  # dynamically quantized: one text per call (see above)
 
 Batch = dict[str, np.ndarray]
-OUTPUTS = ("logits", "word_logits", "technique_logits")  # the graph's output names
+OUTPUTS = ("logits", "word_logits", "technique_logits", "technique_features")  # the graph's output names
 Outputs = tuple[np.ndarray, ...]  # one array per output asked for, in that order
 
 

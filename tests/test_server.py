@@ -113,13 +113,13 @@ def test_timed_out_work_stops_instead_of_delaying_the_next_request(tiny_checkpoi
     classifier = FramingClassifier.from_pretrained(tiny_checkpoint, batch_size=1)
     slow, calls = classifier.runtime.__call__, []
 
-    def slow_batch(batch, with_words):  # 50 ms a sentence: an article of 40 takes 2 s
+    def slow_batch(batch, outputs):  # 50 ms a sentence: an article of 40 takes 2 s
         calls.append(threading.current_thread().name)
         time.sleep(0.05)
-        return slow(batch, with_words)
+        return slow(batch, outputs)
 
     classifier.runtime.__call__ = slow_batch
-    classifier.runtime.map = lambda batches, with_words: (slow_batch(b, with_words) for b in batches)
+    classifier.runtime.map = lambda batches, outputs: (slow_batch(b, outputs) for b in batches)
     app = create_app(classifier, Limits(timeout_s=0.3))
     article = " ".join(NEUTRAL * 5)
 

@@ -21,13 +21,15 @@ import yaml
 
 from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES, load_checkpoint, save_checkpoint, update_meta
 from framing.errors import FramingError
+from framing.model import TechniqueBranch
 from framing.output import atomic_folder
 from framing.predictor import FramingClassifier
+from framing.techniques import TechniqueHead
 from framing.training.config import TechniqueConfig, load_config
 from framing.training.config_files import portable_path
 from framing.training.model_card import refresh_model_card
 from framing.training.technique_data import technique_data
-from framing.training.technique_head import entering_states, fitted_head, train_branch
+from framing.training.technique_head import entering_states, fitted_head, train_branch, train_head
 
 KEPT_AS_IS = ("config.json", "model.safetensors", HEADS_FILE, META_FILE, "tokenizer.json", "tokenizer_config.json")
 
@@ -55,31 +57,42 @@ def add_techniques(
     source = Path(checkpoint)
     model, tokenizer, meta = load_checkpoint(source)  # refuses an ONNX-only folder: no encoder to run
     data = technique_data(config)
-    train_states = entering_states(model, tokenizer, data.train_texts, config.layers, meta.max_length)
-    dev_states = entering_states(model, tokenizer, data.dev_texts, config.layers, meta.max_length)
-    branch, history = train_branch(model, train_states, data.train_targets, dev_states, data.dev_targets, config)
-    model.technique_branch = branch
+    model.technique_branch = TechniqueBranch(model.classifier, len(data.labels), config.layers, config.hidden)
+    head = TechniqueHead(labels=data.labels, layers=config.layers, hidden=config.hidden)
+    meta = meta.model_copy(update={"techniques": head})
+    files = _text_files(source, config)
     with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
         staged = Path(scratch) / "checkpoint"
-        untrained = meta.model_copy(update={"techniques": None})
-        save_checkpoint(staged, model, tokenizer, untrained, _text_files(source, config), dtype=_dtype(meta))
-        from framing.techniques import TechniqueHead
-
-        update_meta(
-            staged,
-            {"techniques": TechniqueHead(labels=data.labels, layers=config.layers, hidden=config.hidden).model_dump()},
-        )
-        if meta.runtime is not None:  # its back end, rebuilt with the branch
-            from framing.onnx_build import export_onnx
-
-            export_onnx(staged, which=(meta.runtime.name,))
-        classifier = FramingClassifier.from_pretrained(staged)
-        logits = classifier.forward_techniques(data.dev_texts)
-        head, figures = fitted_head(logits, data, config)
+        if config.layers:  # copied layers learn on the fp32 states entering them
+            states = [entering_states(model, tokenizer, texts, config.layers, meta.max_length) for texts in data.texts]
+            history = train_branch(model, states[0], data.train_targets, states[1], data.dev_targets, config)
+        else:  # the head alone learns on the features its back end gives (int8 shifts them)
+            features = [
+                _stage(staged, model, tokenizer, meta, files).forward_techniques(texts, FEATURES)
+                for texts in data.texts
+            ]
+            history = train_head(
+                model.technique_branch, features[0], data.train_targets, features[1], data.dev_targets, config
+            )
+        classifier = _stage(staged, model, tokenizer, meta, files)
+        head, figures = fitted_head(classifier.forward_techniques(data.dev_texts), data, config)
         refresh_model_card(staged, update_meta(staged, {"techniques": head.model_dump()}))
         with atomic_folder(output, overwrite, kind="checkpoint") as target:
             shutil.copytree(staged, target, dirs_exist_ok=True)
-    return {"labels": data.labels, "folded": data.folded, "epochs": history, "dev": figures}
+    return {"labels": data.labels, "folded": data.folded, "rounds": history, "dev": figures}
+
+
+FEATURES = "technique_features"
+
+
+def _stage(staged: Path, model, tokenizer, meta, files: dict[str, str]) -> FramingClassifier:
+    """The checkpoint as it stands, written to `staged` with its back end rebuilt: its predictor."""
+    save_checkpoint(staged, model, tokenizer, meta, files, overwrite=True, dtype=_dtype(meta))
+    if meta.runtime is not None:
+        from framing.onnx_build import export_onnx
+
+        export_onnx(staged, which=(meta.runtime.name,))
+    return FramingClassifier.from_pretrained(staged)
 
 
 def _dtype(meta):

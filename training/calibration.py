@@ -31,6 +31,7 @@ from framing.training.evaluate import LabelledData, labelled_data, training_conf
 from framing.training.examples import word_truth
 from framing.training.labels import fingerprint, word_lists
 from framing.training.metrics import (
+    THRESHOLD_GRID,
     best_thresholds,
     best_word_threshold,
     classification_metrics,
@@ -196,6 +197,7 @@ def calibrate_logits(
     bias: bool = True,
     thresholds: Optional[np.ndarray] = None,
     bootstrap_rounds: int = 1000,
+    grid: np.ndarray = THRESHOLD_GRID,
 ) -> CalibrationOutcome:
     """The one calibration step of training (dev_fit.fit_to_dev) and of `framing calibrate`: fit
     the temperature (and, with `bias`, a bias per label) to `labels` on `logits` [N, C]; for
@@ -205,7 +207,7 @@ def calibrate_logits(
     thresholds = np.full(len(names), 0.5) if thresholds is None else np.asarray(thresholds)
     fit = fit_calibration(logits, labels, bias)
     proba = calibrated_probabilities(logits, fit.temperature, fit.bias, multi_label)
-    tuned = best_thresholds(labels, proba) if multi_label else thresholds
+    tuned = best_thresholds(labels, proba, grid) if multi_label else thresholds
     raw = calibrated_probabilities(logits, UNCALIBRATED.temperature, UNCALIBRATED.bias, multi_label)
     return CalibrationOutcome(
         fit,

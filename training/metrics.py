@@ -57,10 +57,12 @@ def binary_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 
     )
 
 
-def best_thresholds(y_true: np.ndarray, proba: np.ndarray) -> np.ndarray:
-    """Multi-label: per label, the threshold (0.05 grid) with the best F1 on these examples;
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+
+
+def best_thresholds(y_true: np.ndarray, proba: np.ndarray, grid: np.ndarray = THRESHOLD_GRID) -> np.ndarray:
+    """Multi-label: per label, the threshold (of `grid`) with the best F1 on these examples;
     0.5 for a label without positives here."""
-    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
     chosen = np.full(y_true.shape[1], 0.5)
     for c in range(y_true.shape[1]):
         if y_true[:, c].any():

@@ -30,6 +30,10 @@ class TechniqueData:
     dev_targets: np.ndarray  # [M, K] 0/1
     train_support: dict[str, int]  # training positives of every column, folded ones included
 
+    @property
+    def texts(self) -> tuple[list[str], list[str]]:
+        return self.train_texts, self.dev_texts
+
 
 def technique_data(config: TechniqueConfig) -> TechniqueData:
     train = load_table(config.train)

@@ -55,17 +55,6 @@ def _padded(states: States, indices: list[int]) -> tuple[torch.Tensor, torch.Ten
     return hidden, mask  # [B, T, H], [B, T]
 
 
-def branch_logits(branch: TechniqueBranch, classifier, states: States, batch_size: int = 64) -> np.ndarray:
-    branch.eval()
-    order = sorted(range(len(states)), key=lambda i: len(states[i]))
-    logits = np.zeros((len(states), branch.head.out_features), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
-            logits[batch] = branch(*_padded(states, batch), classifier).numpy()
-    return logits
-
-
 def pooled_features(branch: TechniqueBranch, classifier, states: States, batch_size: int = 64) -> torch.Tensor:
     """The branch's pooled features of every text, [N, 2H] (no gradient)."""
     order = sorted(range(len(states)), key=lambda i: len(states[i]))
@@ -77,6 +66,66 @@ def pooled_features(branch: TechniqueBranch, classifier, states: States, batch_s
     return features
 
 
+class _Fit:
+    """What both ways of training share: the loss, the optimiser, the standardization of the
+    pooled features (their mean and spread on train before training: on raw mpnet features the
+    MLP learned a third slower and stopped lower) and the round with the best dev micro-F1
+    (thresholds tuned per label on dev, as they will be)."""
+
+    def __init__(self, branch: TechniqueBranch, features: torch.Tensor, targets: np.ndarray, config: TechniqueConfig):
+        # a floor on the spread: the folded weights (w / std) must stay finite in the fp16 checkpoint
+        self.branch, self.mean, self.std = branch, features.mean(dim=0), features.std(dim=0).clamp(min=0.05)
+        positives = torch.as_tensor(targets.sum(axis=0)).clamp(min=1.0)
+        # rare techniques weigh more, but only by the square root of their rarity (at most 10x)
+        self.loss = torch.nn.BCEWithLogitsLoss(
+            pos_weight=((len(targets) - positives) / positives).clamp(max=100.0).sqrt()
+        )
+        groups = [{"params": branch.head.parameters(), "lr": config.head_lr}]
+        groups += [{"params": branch.layers.parameters(), "lr": config.lr}] if len(branch.layers) else []
+        self.optimizer = torch.optim.AdamW(groups, weight_decay=config.weight_decay)
+        self.history, self.best = [], None
+
+    def step(self, features: torch.Tensor, targets: torch.Tensor) -> None:
+        self.branch.train()
+        self.optimizer.zero_grad()
+        self.loss(self.branch.head((features - self.mean) / self.std), targets).backward()
+        self.optimizer.step()
+
+    def evaluate(self, round_: int, dev_features: torch.Tensor, dev_targets: np.ndarray) -> None:
+        self.branch.eval()
+        with torch.inference_mode():
+            logits = self.branch.head((dev_features - self.mean) / self.std).numpy()
+        self.history.append({"round": round_, "dev_micro_f1": _tuned_micro_f1(dev_targets, logits)})
+        if self.best is None or self.history[-1]["dev_micro_f1"] > self.best[0]:
+            self.best = (self.history[-1]["dev_micro_f1"], {k: v.clone() for k, v in self.branch.state_dict().items()})
+
+    def finish(self) -> list[dict]:
+        self.branch.load_state_dict(self.best[1])
+        self.branch.fold_standardization(self.mean, self.std)
+        self.branch.eval()
+        return self.history
+
+
+def train_head(
+    branch: TechniqueBranch,
+    features,
+    targets: np.ndarray,
+    dev_features,
+    dev_targets: np.ndarray,
+    config: TechniqueConfig,
+) -> list[dict]:
+    """Without copied layers the pooled features [N, 2H] never change: the head trains on all of
+    them at once, `epochs` full-batch steps evaluated every EVERY. Returns each round's figure."""
+    torch.manual_seed(config.seed)
+    features, dev_features = torch.as_tensor(features), torch.as_tensor(dev_features)
+    fit, target = _Fit(branch, features, targets, config), torch.as_tensor(targets)
+    for step in range(1, config.epochs + 1):
+        fit.step(features, target)
+        if step % EVERY == 0 or step == config.epochs:
+            fit.evaluate(step, dev_features, dev_targets)
+    return fit.finish()
+
+
 def train_branch(
     model: FramingModel,
     train: States,
@@ -84,72 +133,29 @@ def train_branch(
     dev: States,
     dev_targets: np.ndarray,
     config: TechniqueConfig,
-) -> tuple[TechniqueBranch, list[dict]]:
-    """Train a branch on cached states and keep the round with the best dev micro-F1
-    (thresholds tuned per label on dev, as they will be); returns it, its standardization
-    folded in, and the dev figure of each evaluated round. The head learns on standardized
-    pooled features (their mean and spread on train before training): on raw mpnet features the
-    MLP learned a third slower and stopped lower."""
+) -> list[dict]:
+    """With copied layers: `epochs` passes in length-grouped batches over the cached states
+    entering them, each evaluated on dev. Returns each pass's figure."""
     torch.manual_seed(config.seed)
-    branch = TechniqueBranch(model.classifier, targets.shape[1], config.layers, config.hidden)
-    features = pooled_features(branch, model.classifier, train)  # [N, 2H]
-    mean, std = features.mean(dim=0), features.std(dim=0) + 1e-6
-    positives = torch.as_tensor(targets.sum(axis=0)).clamp(min=1.0)
-    # rare techniques weigh more, but only by the square root of their rarity (at most 10x)
-    loss_of = torch.nn.BCEWithLogitsLoss(pos_weight=((len(targets) - positives) / positives).clamp(max=100.0).sqrt())
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": branch.layers.parameters(), "lr": config.lr},
-            {"params": branch.head.parameters(), "lr": config.head_lr},
-        ],
-        weight_decay=config.weight_decay,
-    )
-
-    def dev_micro_f1() -> float:
-        branch.eval()
-        with torch.inference_mode():
-            pooled = pooled_features(branch, model.classifier, dev) if config.layers else dev_features
-            return _tuned_micro_f1(dev_targets, branch.head((pooled - mean) / std).numpy())
-
-    dev_features = pooled_features(branch, model.classifier, dev) if not config.layers else None
-    history, best = [], None
-    for round_ in _rounds(branch, model, train, features, targets, mean, std, loss_of, optimizer, config):
-        history.append({"round": round_, "dev_micro_f1": dev_micro_f1()})
-        if best is None or history[-1]["dev_micro_f1"] > best[0]:
-            best = (history[-1]["dev_micro_f1"], {k: v.clone() for k, v in branch.state_dict().items()})
-    branch.load_state_dict(best[1])
-    branch.fold_standardization(mean, std)
-    return branch.eval(), history
-
-
-def _rounds(branch, model, train, features, targets, mean, std, loss_of, optimizer, config):
-    """Train, yielding after each evaluated round: without copied layers the pooled features
-    never change, so the head trains on all of them at once (`epochs` steps, evaluated every
-    EVERY); with copied layers, in length-grouped batches (`epochs` passes, each evaluated)."""
-    target = torch.as_tensor(targets)
-    if not config.layers:
-        standardized = (features - mean) / std
-        for step in range(1, config.epochs + 1):
-            branch.train()
-            optimizer.zero_grad()
-            loss_of(branch.head(standardized), target).backward()
-            optimizer.step()
-            if step % EVERY == 0 or step == config.epochs:
-                yield step
-        return
+    branch, classifier = model.technique_branch, model.classifier
+    fit, target = _Fit(branch, pooled_features(branch, classifier, train), targets, config), torch.as_tensor(targets)
     generator = torch.Generator().manual_seed(config.seed)
     for epoch in range(1, config.epochs + 1):
-        branch.train()
         batches = length_grouped_batches([len(s) for s in train], config.batch_size, generator)
         for batch in tqdm(batches, desc=f"techniques epoch {epoch}", unit="batch", leave=False):
-            pooled = branch.pooled(*_padded(train, batch), model.classifier)  # [B, 2H]
-            optimizer.zero_grad()
-            loss_of(branch.head((pooled - mean) / std), target[batch]).backward()
-            optimizer.step()
-        yield epoch
+            branch.train()
+            fit.optimizer.zero_grad()
+            pooled = branch.pooled(*_padded(train, batch), classifier)  # [B, 2H]
+            fit.loss(branch.head((pooled - fit.mean) / fit.std), target[batch]).backward()
+            fit.optimizer.step()
+        fit.evaluate(epoch, pooled_features(branch, classifier, dev), dev_targets)
+    return fit.finish()
 
 
 EVERY = 20  # full-batch steps between dev evaluations
+# Thresholds on calibrated probabilities: a rare technique's rarely pass 0.05, the usual grid's
+# lowest step (on the accurate model's SemEval dev, micro-F1 MEASURED_GRID)
+FINE_GRID = np.round(np.arange(0.01, 0.96, 0.01), 2)
 
 
 def _tuned_micro_f1(targets: np.ndarray, logits: np.ndarray) -> float:
@@ -162,7 +168,7 @@ def fitted_head(
 ) -> tuple[TechniqueHead, dict]:
     """The head's framing.json record from its dev logits through the shipped back end:
     calibration and thresholds fitted there, and its dev figures (per technique and averaged)."""
-    outcome = calibrate_logits(logits, data.dev_targets, data.labels, True, True, None, bootstrap_rounds)
+    outcome = calibrate_logits(logits, data.dev_targets, data.labels, True, True, None, bootstrap_rounds, FINE_GRID)
     figures = outcome.calibrated
     head = TechniqueHead(
         labels=data.labels,
