@@ -91,3 +91,19 @@ def technique_checkpoint(exported, tmp_path_factory) -> Path:
     config = TechniqueConfig(**technique_config_dict(folder))
     add_techniques(source, config, folder / "with-techniques")
     return folder / "with-techniques"
+
+
+@pytest.fixture(scope="session")
+def without_techniques(tmp_path_factory):
+    """The shipped accurate model with its technique head taken out of framing.json: a model as
+    older checkpoints are, labelling real sentences (integration tests)."""
+    import shutil
+
+    from framing import FramingClassifier
+    from framing.checkpoint import update_meta
+
+    from helpers import ACCURATE
+
+    folder = shutil.copytree(ACCURATE, tmp_path_factory.mktemp("headless") / "accurate")
+    update_meta(folder, {"techniques": None})
+    return FramingClassifier.from_pretrained(folder)

@@ -369,15 +369,15 @@ def test_hovering_a_sentence_shows_its_techniques_and_the_explanation(technique_
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (the README's test command installs it)")
-def test_a_model_without_a_technique_head_says_so_once(server_url, shipped):
-    """The shipped model has no technique head: the summary says so once, and no tooltip claims
-    that a sentence has no technique."""
+def test_a_model_without_a_technique_head_says_so_once(without_techniques):
+    """A model without a technique head: the summary says so once, and no tooltip claims that a
+    sentence has no technique."""
     from playwright.sync_api import expect, sync_playwright
 
     from framing.techniques import NOT_AVAILABLE
 
-    assert shipped.analyze(ARTICLE)["techniques_available"] is False
-    with sync_playwright() as playwright:
+    assert without_techniques.analyze(ARTICLE)["techniques_available"] is False
+    with live_server(without_techniques) as server_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
             page = browser.new_page()

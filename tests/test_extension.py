@@ -178,20 +178,21 @@ def test_hovering_a_marked_sentence_shows_its_techniques_and_the_explanation(
         assert NOT_AVAILABLE not in figures
 
 
-def test_a_model_without_a_technique_head_says_so_on_hover(browser, framing_url, news_site):
+def test_a_model_without_a_technique_head_says_so_on_hover(browser, without_techniques, news_site):
     from playwright.sync_api import expect
 
     from framing.techniques import NOT_AVAILABLE
 
-    news, popup, _ = analyze_in_popup(browser, framing_url, f"{news_site}/opinion.html")
-    assert NOT_AVAILABLE in popup.inner_text("#figures")
-    target = news.locator("span.framing-sentence.editorializing").first
-    target.hover()
-    tip = news.locator("framing-tip .tip")
-    expect(tip).to_be_visible()
-    assert "% probability of editorializing" in tip.locator(".label").inner_text()
-    assert tip.locator(".unavailable").inner_text() == NOT_AVAILABLE
-    assert tip.locator("li").count() == 0 and "no persuasion technique found" not in tip.inner_text()
+    with live_server(without_techniques, allow_origins=[ORIGIN]) as framing_url:
+        news, popup, _ = analyze_in_popup(browser, framing_url, f"{news_site}/opinion.html")
+        assert NOT_AVAILABLE in popup.inner_text("#figures")
+        target = news.locator("span.framing-sentence.editorializing").first
+        target.hover()
+        tip = news.locator("framing-tip .tip")
+        expect(tip).to_be_visible()
+        assert "% probability of editorializing" in tip.locator(".label").inner_text()
+        assert tip.locator(".unavailable").inner_text() == NOT_AVAILABLE
+        assert tip.locator("li").count() == 0 and "no persuasion technique found" not in tip.inner_text()
 
 
 def test_contrast_with_a_second_tab(browser, framing_url, news_site):

@@ -16,6 +16,7 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from framing.checkpoint import CheckpointMeta
 from framing.output import write_text
 from framing.training.config import Config, DatasetFacts, load_config
+from framing.training.config_files import DATA_ROOT_VARIABLE, data_root
 from framing.training.evaluate import group_table
 
 # Read when the module is imported (training imports it first thing), so that a template that did
@@ -47,7 +48,9 @@ def render_model_card(config: Config, meta: dict[str, Any], metrics: dict[str, A
     data = card_data(config, dev)
     # the metadata in the order cards have always had, licence first ({{ card_data }} is alphabetical)
     metadata = data.to_yaml(original_order=["license", "library_name", "pipeline_tag", "base_model", "datasets"])
-    return str(ModelCard.from_template(data, template_str=TEMPLATE, metadata=metadata, **sections))
+    card = str(ModelCard.from_template(data, template_str=TEMPLATE, metadata=metadata, **sections))
+    # data files under the data root are named from it, never by this machine's path to it
+    return card.replace(f"`{data_root()}/", f"`${{{DATA_ROOT_VARIABLE}}}/")
 
 
 def technique_lines(meta: dict[str, Any]) -> list[str]:
@@ -59,13 +62,16 @@ def technique_lines(meta: dict[str, Any]) -> list[str]:
 
     folded = ", ".join(head["folded"])
     folded = f" Too rare to learn, and counted as `Other_Technique`: {folded}." if folded else ""
+    layers, mlp = head["layers"], f"a {head['hidden']}-unit MLP" if head.get("hidden") else "a linear layer"
+    reads = f"a copy of the encoder's last {layers} layer(s)" if layers else "the encoder's last hidden states"
+    reads += f", mean- and max-pooled, through {mlp}"
     lines = [
         "## Persuasion techniques",
         "",
         f"Beside its label, each passage gets the persuasion techniques it uses ({len(head['labels'])}), each with "
-        f"a calibrated probability and a threshold tuned on dev, from a copy of the encoder's last "
-        f"{head['layers']} layer(s) trained on {head.get('data') or 'labelled passages'} with the rest frozen: "
-        f"the other outputs are those of the model without it.{folded}",
+        f"a calibrated probability and a threshold tuned on dev, from {reads}, trained on "
+        f"{head.get('data') or 'labelled passages'} with the encoder frozen: the other outputs are those of "
+        f"the model without it.{folded}",
         "",
         "| technique | precision | recall | F1 | dev support | threshold |",
         "| --- | --- | --- | --- | --- | --- |",
