@@ -151,7 +151,9 @@ def explain(techniques: Sequence[dict], words: Sequence[str], limit: int = 2) ->
         words_used = words_used or head != name
         sentences.append(f"{head} \u2014 {meaning}." if meaning else f"{head}.")
     if not sentences:
-        reason = f"the words {quoted} carry the judgement" if quoted else "the wording as a whole carries the judgement"
+        unique = list(dict.fromkeys(words))
+        reason = f"the word {quoted} carries" if len(unique) == 1 else f"the words {quoted} carry"
+        reason = f"{reason} the judgement" if unique else "the wording as a whole carries the judgement"
         return f"No persuasion technique passes its threshold; {reason}."
     return " ".join(sentences)
 

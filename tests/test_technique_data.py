@@ -88,8 +88,10 @@ def test_explanation_of_a_technique_not_carried_by_words_and_of_none():
     doubt = [{"technique": "Doubt", "name": "Doubt", "score": 0.7}]
     assert explain(doubt, ["corrupt"]).startswith("Doubt \u2014 questions someone's credibility")
     assert explain([], ["corrupt"]) == (
-        "No persuasion technique passes its threshold; the words \u201ccorrupt\u201d carry the judgement."
+        "No persuasion technique passes its threshold; the word \u201ccorrupt\u201d carries the judgement."
     )
+    two = explain([], ["corrupt", "rotten"])
+    assert two.endswith("the words \u201ccorrupt\u201d, \u201crotten\u201d carry the judgement.")
     unknown = explain([{"technique": "Their_Own_Label", "score": 0.8}], [])
     assert unknown == "Their Own Label."
     assert explain([], []).endswith("the wording as a whole carries the judgement.")
