@@ -153,6 +153,41 @@ def score_corpus(
         )
 
 
+@dataclass
+class ChunkWriter:
+    """Writes one scored chunk: a part file of `output`, or JSON lines on standard output (None)."""
+
+    output: Optional[Path]
+    classifier: Any
+    articles: bool  # the scores are the articles' analyses (framing.corpus_articles)
+    keep_columns: list[str]
+    mixed: list[str]
+    name: str
+
+    def __call__(self, index: int, frame: pd.DataFrame, scores) -> None:
+        output, kind = self.output, self.output.suffix.lower() if self.output is not None else ".jsonl"
+        if self.articles:
+            rows = (
+                article_records(frame, scores, self.keep_columns, self.name)
+                if kind == ".jsonl"
+                else article_table(
+                    frame,
+                    scores,
+                    kept_table(frame, self.keep_columns, kind, self.mixed),
+                    self.classifier.labels,
+                    self.name,
+                )
+            )
+            print_jsonl(rows) if output is None else _write_part(output, index, rows)
+        elif kind != ".jsonl":  # CSV, Parquet: columns from the array
+            kept = kept_table(frame, self.keep_columns, kind, self.mixed)
+            _write_part(output, index, frame_table(frame, self.classifier, scores, kept))
+        elif output is None:
+            print_jsonl(frame_records(frame, self.classifier, scores, self.keep_columns))
+        else:
+            _write_part(output, index, frame_records(frame, self.classifier, scores, self.keep_columns))
+
+
 def _score(
     engine, source: InputRows, output_path, model, text_column, keep_columns, resume, overwrite, progress, needed
 ) -> dict:
@@ -181,29 +216,7 @@ def _score(
         chunks,
     )
     done = _open_partial(output, plan, resume) if output is not None else set()
-    name = model_name(model)
-
-    def write(index: int, frame: pd.DataFrame, probabilities) -> None:
-        kind = output.suffix.lower() if output is not None else ".jsonl"
-        if articles:  # `probabilities` are the articles' analyses
-            rows = (
-                article_records(frame, probabilities, keep_columns, name)
-                if kind == ".jsonl"
-                else article_table(
-                    frame, probabilities, kept_table(frame, keep_columns, kind, mixed), engine.classifier.labels, name
-                )
-            )
-            print_jsonl(rows) if output is None else _write_part(output, index, rows)
-            return
-        if output is not None and output.suffix.lower() != ".jsonl":  # CSV, Parquet: columns from the array
-            kept = kept_table(frame, keep_columns, output.suffix.lower(), mixed)
-            _write_part(output, index, frame_table(frame, engine.classifier, probabilities, kept))
-            return
-        records = frame_records(frame, engine.classifier, probabilities, keep_columns)
-        if output is None:
-            print_jsonl(records)
-        else:
-            _write_part(output, index, records)
+    write = ChunkWriter(output, engine.classifier, articles, keep_columns, mixed, model_name(model))
 
     already = sum(sizes[i] for i in done)
     bar = tqdm(

@@ -62,10 +62,10 @@ def _user_file(path):
 @pytest.mark.parametrize("make", [_user_folder, _user_file])
 def test_overwrite_never_replaces_what_framing_did_not_write(tmp_path, capsys, make):
     # before the marker, `framing extension DIR --overwrite` deleted whatever DIR held
-    from test_cli import run
+    from helpers import run_cli
 
     target = make(tmp_path / "target")
-    code, _, err = run(capsys, "extension", target, "--overwrite")
+    code, _, err = run_cli(capsys, "extension", target, "--overwrite")
     assert code == 2 and err.startswith(f"framing: error: {target}: ") and "refusing to replace it" in err
     assert len(err.strip().splitlines()) == 1
     assert (target / "notes.txt" if target.is_dir() else target).read_text() == "mine"

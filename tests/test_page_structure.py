@@ -32,6 +32,10 @@ class MarksLoadedWords:
     flag_label = "editorializing"
     max_length = 512
     marks_words = True
+    has_techniques = False
+
+    def predict_passages(self, texts):
+        return (*self.predict_with_words(texts), None)
 
     def predict_with_words(self, texts):
         import numpy as np

@@ -54,6 +54,44 @@ def average_states(
     return {k: mean(k) if states[0][k].is_floating_point() else states[-1][k] for k in states[0]}
 
 
+def _stage_optimiser(model: FramingModel, config: Config, examples: int, epochs: int, lr: float, resume):
+    """A stage's device, optimiser and schedule (warmup, then linear decay), restored from `resume`."""
+    device = training_device(config.train.device)
+    model.to(device)  # parameters move in place: the optimizer built next holds the moved ones
+    optimizer = make_optimizer(model, config, lr)
+    total = math.ceil(examples / config.train.batch_size) * epochs
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
+    if resume is not None:
+        optimizer.load_state_dict(resume["optimizer"])
+        scheduler.load_state_dict(resume["scheduler"])
+    return device, optimizer, scheduler
+
+
+def _optimiser_step(model: FramingModel, batch: dict, config: Config, optimizer, scheduler, votes_for, class_weight):
+    """One step on a padded batch: the multitask loss, gradients clipped; returns the loss."""
+    loss = multitask_loss(model, batch, config, votes_for, class_weight)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
+    optimizer.step()
+    scheduler.step()
+    return loss.item()
+
+
+def _position(stage, epoch, step, epoch_generator, optimizer, scheduler, running_loss, epoch_seconds) -> dict:
+    """Where a stage stands, as the saved training state records it (`resume` reads it back)."""
+    return {
+        "stage": stage,
+        "epoch": epoch,
+        "step": step,
+        "epoch_generator": epoch_generator,
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "running_loss": running_loss,
+        "epoch_seconds": epoch_seconds,
+    }
+
+
 def run_stage(
     model: FramingModel,
     config: Config,
@@ -76,23 +114,12 @@ def run_stage(
     the data order of the interrupted epoch is drawn again from its saved generator state and
     the steps already taken are skipped.
     """
-    device = training_device(config.train.device)
-    model.to(device)  # parameters move in place: the optimizer built next holds the moved ones
-    optimizer = make_optimizer(model, config, lr)
-    total = math.ceil(len(examples) / config.train.batch_size) * epochs
-    scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
+    device, optimizer, scheduler = _stage_optimiser(model, config, len(examples), epochs, lr, resume)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
-    class_weight = (
-        balanced_weights(examples.labels, len(config.data.label_names)).to(device)
-        if config.train.class_weights
-        else None
-    )
+    labels = len(config.data.label_names)
+    class_weight = balanced_weights(examples.labels, labels).to(device) if config.train.class_weights else None
     lengths = [len(ids) for ids in examples.input_ids]
-    first_epoch, skip = 1, 0
-    if resume is not None:
-        optimizer.load_state_dict(resume["optimizer"])
-        scheduler.load_state_dict(resume["scheduler"])
-        first_epoch, skip = resume["epoch"], resume["step"]
+    first_epoch, skip = (resume["epoch"], resume["step"]) if resume is not None else (1, 0)
     for epoch in range(first_epoch, epochs + 1):
         model.to(device).train()
         epoch_generator = generator.get_state()  # redraws this epoch's order on resume
@@ -105,30 +132,14 @@ def run_stage(
             total=len(batches), initial=done, desc=f"{name} epoch {epoch}/{epochs}", disable=not progress, leave=False
         )
         for step in range(done + 1, len(batches) + 1):
-            batch = {
-                key: value.to(device)
-                for key, value in collate(examples, batches[step - 1], tokenizer.pad_token_id).items()
-            }
-            loss = multitask_loss(model, batch, config, votes_for, class_weight)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            running += loss.item()
+            padded = collate(examples, batches[step - 1], tokenizer.pad_token_id)
+            batch = {key: value.to(device) for key, value in padded.items()}
+            running += _optimiser_step(model, batch, config, optimizer, scheduler, votes_for, class_weight)
             bar.update()
             bar.set_postfix(loss=f"{running / step:.4f}")
             if step < len(batches) and config.train.save_state_every and step % config.train.save_state_every == 0:
-                save(
-                    stage=name,
-                    epoch=epoch,
-                    step=step,
-                    epoch_generator=epoch_generator,
-                    optimizer=optimizer.state_dict(),
-                    scheduler=scheduler.state_dict(),
-                    running_loss=running,
-                    epoch_seconds=seconds_before + time.perf_counter() - started,
-                )
+                seconds = seconds_before + time.perf_counter() - started
+                save(**_position(name, epoch, step, epoch_generator, optimizer, scheduler, running, seconds))
         bar.close()
         seconds = seconds_before + time.perf_counter() - started
         model.to("cpu")  # the caller scores dev through the CPU predictor and keeps CPU weights
@@ -140,16 +151,7 @@ def run_stage(
             "examples_per_second": round(len(examples) / seconds, 1),
         }
         # The caller has logged the epoch (and measured dev): save the position after it.
-        save(
-            stage=name,
-            epoch=epoch + 1,
-            step=0,
-            epoch_generator=generator.get_state(),
-            optimizer=optimizer.state_dict(),
-            scheduler=scheduler.state_dict(),
-            running_loss=0.0,
-            epoch_seconds=0.0,
-        )
+        save(**_position(name, epoch + 1, 0, generator.get_state(), optimizer, scheduler, 0.0, 0.0))
 
 
 @dataclass
@@ -295,6 +297,36 @@ def disk_needed_for_training(base_path: str) -> int:
     return int(3.5 * weights.stat().st_size) if weights.is_file() else 0
 
 
+def checkpoint_meta(config: Config) -> CheckpointMeta:
+    """What framing.json says of a model `config` trains, before calibration."""
+    return CheckpointMeta(
+        framing_version=__version__,
+        labels=config.data.label_names,
+        label_mapping=config.data.labels,
+        drop_labels=config.data.drop_labels,
+        aux_labels=config.data.aux_label_names,
+        max_length=config.model.max_length,
+        multi_label=config.data.multi_label,
+        label_separator=config.data.label_separator,
+        word_head=bool(config.data.words_column) and config.train.word_loss_weight > 0,
+    )
+
+
+def dev_metrics(classifier: FramingClassifier, config: Config, log: list, train_examples: int, dev) -> dict:
+    """metrics.json's figures: the epochs' log, the data, the calibration fitted on dev (stored in
+    the classifier's meta) and dev measured through it, and the dev reports the config asks for."""
+    metrics: dict = {
+        "epochs": log,
+        "train_examples": train_examples,
+        "dev_examples": len(dev),
+        "data": data_provenance(config),
+        "dev": fit_to_dev(classifier, dev, config.train.calibration_bias),
+    }
+    if config.data.report_label_columns or config.data.group_column:
+        metrics.update(dev_reports(classifier, config))
+    return metrics
+
+
 def train(
     config: Config,
     output: str | Path,
@@ -338,27 +370,8 @@ def train(
         on_epoch=on_epoch,
     )
     round_to_stored_dtype(model)
-    meta = CheckpointMeta(
-        framing_version=__version__,
-        labels=config.data.label_names,
-        label_mapping=config.data.labels,
-        drop_labels=config.data.drop_labels,
-        aux_labels=config.data.aux_label_names,
-        max_length=config.model.max_length,
-        multi_label=config.data.multi_label,
-        label_separator=config.data.label_separator,
-        word_head=bool(config.data.words_column) and config.train.word_loss_weight > 0,
-    )
-    classifier = FramingClassifier.from_model(model, tokenizer, meta)
-    metrics: dict = {
-        "epochs": log,
-        "train_examples": len(train_examples),
-        "dev_examples": len(dev),
-        "data": data_provenance(config),
-        "dev": fit_to_dev(classifier, dev, config.train.calibration_bias),
-    }
-    if config.data.report_label_columns or config.data.group_column:
-        metrics.update(dev_reports(classifier, config))
+    meta = checkpoint_meta(config)
+    metrics = dev_metrics(FramingClassifier.from_model(model, tokenizer, meta), config, log, len(train_examples), dev)
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
     metrics["resumed"] = resume
     files = {
