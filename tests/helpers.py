@@ -240,3 +240,47 @@ def technique_config_dict(folder: Path, **section) -> dict:
         "batch_size": 4,
         **section,
     }
+
+
+def three_label_answer(text: str) -> dict:
+    """What /v1/analyze answers for `text`'s two sentences from a model of three labels trained
+    without marked words."""
+    scores = [
+        {"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
+        {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7},
+    ]
+    sentences = [
+        {
+            "index": i,
+            "start": a,
+            "end": b,
+            "text": text[a:b],
+            "label": max(s, key=s.get),
+            "score": max(s.values()),
+            "scores": s,
+            "quoted": False,
+            "truncated": False,
+            "highlights": [],
+        }
+        for i, ((a, b), s) in enumerate(zip([(0, 18), (19, 36)], scores))
+    ]
+    return {
+        "title": None,
+        "source_format": "text",
+        "text": text,
+        "text_length": len(text),
+        "marks_words": False,
+        "labels": list(scores[0]),
+        "flag_label": "editorializing",
+        "sentences": sentences,
+        "summary": {
+            "sentences": 2,
+            "editorializing_sentences": 1,
+            "editorializing_share": 0.5,
+            "editorializing_share_by_length": 0.5,
+            "mean_probability": 0.45,
+            "author_voice_editorializing": 1,
+            "quoted_editorializing": 0,
+            "top_sentences": [],
+        },
+    }

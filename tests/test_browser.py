@@ -216,46 +216,10 @@ def test_the_page_tags_each_sentence_with_its_own_label_and_says_when_no_word_is
 
     from framing import FramingClassifier
 
+    from helpers import three_label_answer
+
     text = "Officials said so. It is a disgrace."
-    scores = [
-        {"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
-        {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7},
-    ]
-    sentences = [
-        {
-            "index": i,
-            "start": a,
-            "end": b,
-            "text": text[a:b],
-            "label": max(s, key=s.get),
-            "score": max(s.values()),
-            "scores": s,
-            "quoted": False,
-            "truncated": False,
-            "highlights": [],
-        }
-        for i, ((a, b), s) in enumerate(zip([(0, 18), (19, 36)], scores))
-    ]
-    answer = {
-        "title": None,
-        "source_format": "text",
-        "text": text,
-        "text_length": len(text),
-        "marks_words": False,
-        "labels": list(scores[0]),
-        "flag_label": "editorializing",
-        "sentences": sentences,
-        "summary": {
-            "sentences": 2,
-            "editorializing_sentences": 1,
-            "editorializing_share": 0.5,
-            "editorializing_share_by_length": 0.5,
-            "mean_probability": 0.45,
-            "author_voice_editorializing": 1,
-            "quoted_editorializing": 0,
-            "top_sentences": [],
-        },
-    }
+    answer = three_label_answer(text)
     with live_server(FramingClassifier.from_pretrained(tiny_checkpoint)) as server_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         try:
@@ -290,6 +254,23 @@ def every_technique(checkpoint):
         }
     )
     return classifier
+
+
+def shows_none_found(page, classifier, index: int, target, tip) -> None:
+    """With no technique found (thresholds out of reach, same server), the tooltip says so."""
+    from playwright.sync_api import expect
+
+    head = classifier.meta.techniques
+    classifier.meta.techniques = head.model_copy(update={"thresholds": {label: 1.0 for label in head.labels}})
+    none = classifier.analyze(ARTICLE)["sentences"][index]
+    assert none["techniques"] == [] and none["explanation"].startswith("No persuasion technique")
+    page.click("#analyze")
+    page.wait_for_selector("#status:has-text('Done')", timeout=30_000)
+    target.hover()
+    expect(tip).to_be_visible()
+    assert tip.locator(".tip-none").inner_text() == "no persuasion technique found"
+    assert tip.locator(".tip-techniques").count() == 0
+    assert tip.locator(".tip-explanation").inner_text() == none["explanation"]
 
 
 def shown_percent(score: float) -> str:
@@ -352,18 +333,7 @@ def test_hovering_a_sentence_shows_its_techniques_and_the_explanation(technique_
             names = {t["technique"]: t["name"] for s in expected["sentences"] for t in s["techniques"]}
             for label, count in expected["summary"]["techniques"]["author_voice"].items():
                 assert f"{names[label]} ({count} sentence" in summary
-            # with no technique found, the tooltip says so (thresholds out of reach, same server)
-            head = classifier.meta.techniques
-            classifier.meta.techniques = head.model_copy(update={"thresholds": {label: 1.0 for label in head.labels}})
-            none = classifier.analyze(ARTICLE)["sentences"][sentence["index"]]
-            assert none["techniques"] == [] and none["explanation"].startswith("No persuasion technique")
-            page.click("#analyze")
-            page.wait_for_selector("#status:has-text('Done')", timeout=30_000)
-            target.hover()
-            expect(tip).to_be_visible()
-            assert tip.locator(".tip-none").inner_text() == "no persuasion technique found"
-            assert tip.locator(".tip-techniques").count() == 0
-            assert tip.locator(".tip-explanation").inner_text() == none["explanation"]
+            shows_none_found(page, classifier, sentence["index"], target, tip)
         finally:
             browser.close()
 

@@ -73,6 +73,32 @@ def _free_port() -> int:
 
 
 @pytest.mark.skipif(not INSTALL, reason="installs from the package index: runs in CI or with FRAMING_TEST_INSTALL=1")
+def _served_prediction(framing, folder, env) -> dict:
+    """`framing serve` started from the installed wheel in `folder`: its /v1/predict answer."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [framing, "serve", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = json.dumps({"texts": [SENTENCE]}).encode()
+        for _ in range(100):
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/v1/predict", body, {"Content-Type": "application/json"}
+                )
+                return json.loads(urllib.request.urlopen(request, timeout=5).read())
+            except OSError:
+                time.sleep(0.2)
+        pytest.fail("the server did not answer")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -115,28 +141,4 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
     )  # the extra, named
     assert "cannot run torch-fp32" in run(framing, "predict", "--fp32", SENTENCE).stderr  # accurate ships int8 only
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [framing, "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        body = json.dumps({"texts": [SENTENCE]}).encode()
-        for _ in range(100):
-            try:
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/v1/predict", body, {"Content-Type": "application/json"}
-                )
-                reply = json.loads(urllib.request.urlopen(request, timeout=5).read())
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not answer")
-        assert reply["results"][0]["label"] == "editorializing"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert _served_prediction(framing, tmp_path, env)["results"][0]["label"] == "editorializing"
