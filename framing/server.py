@@ -380,7 +380,10 @@ def serve(app: FastAPI, sockets: list[socket.socket]) -> None:
         file=sys.stderr,
         flush=True,
     )
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port)).run(sockets=sockets)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port))
+    server.run(sockets=sockets)  # uvicorn raises the Ctrl+C it caught again once stopped, ...
+    if server.should_exit:  # ... except when it came during the app's start-up: the same exit status then
+        raise KeyboardInterrupt
 
 
 def _predict_record(classifier, row, top_k: Optional[int], technique_row=None, all_techniques: bool = False) -> dict:
