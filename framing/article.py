@@ -49,19 +49,16 @@ def analyze_article(
     token_counts = classifier.token_counts([text[a:b] for a, b in spans])
     sentences = []
     check_deadline()
-    technique_rows = techniques if techniques is not None else [None] * len(spans)
-    for index, ((start, end), row, highlights, tokens, technique_row) in enumerate(
-        zip(spans, proba, words, token_counts, technique_rows)
-    ):
+    records = classifier.results.records(proba, techniques)  # label, score, scores, techniques
+    for index, ((start, end), record, highlights, tokens) in enumerate(zip(spans, records, words, token_counts)):
         quoted_share = quotes.overlap((start, end)) / (end - start)
-        record = classifier.results.record(row, technique_row)  # label, score, scores, techniques
         sentence = {"index": index, "start": start, "end": end, "text": text[start:end], **record}
         sentence.update(
             quoted=quoted_share >= 0.5,
             truncated=tokens > classifier.max_length,
             highlights=[_shift(word, start, quotes) for word in highlights],
         )
-        if technique_row is not None:
+        if techniques is not None:
             edited = record["label"] == flag
             sentence["explanation"] = explain(record["techniques"], [w["text"] for w in highlights]) if edited else None
         sentences.append(sentence)

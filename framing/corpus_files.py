@@ -36,13 +36,10 @@ def _split(classifier, scores: np.ndarray) -> tuple[np.ndarray, Optional[np.ndar
 def frame_records(frame: pd.DataFrame, classifier, scores: np.ndarray, keep_columns: list[str]) -> list[dict]:
     """JSON-lines rows: the input's row number (framing.data.row_numbers), the kept input
     columns, then the classifier's record of each row of passage_scores."""
-    probabilities, techniques = _split(classifier, scores)
-    technique_rows = techniques if techniques is not None else [None] * len(probabilities)
+    records = classifier.results.records(*_split(classifier, scores))
     return [
-        {"row": number, **kept, **classifier.results.record(row, technique_row)}
-        for number, kept, row, technique_row in zip(
-            row_numbers(frame), kept_records(frame, keep_columns), probabilities, technique_rows
-        )
+        {"row": number, **kept, **record}
+        for number, kept, record in zip(row_numbers(frame), kept_records(frame, keep_columns), records)
     ]
 
 

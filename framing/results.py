@@ -90,6 +90,13 @@ class Results:
             record["techniques"] = found(technique_row, self.techniques, keep_all=all_techniques)
         return record
 
+    def records(
+        self, probabilities: np.ndarray, techniques: Optional[np.ndarray] = None, all_techniques: bool = False
+    ) -> list[dict[str, Any]]:
+        """`record` of each row of probabilities [N, C], with its row of techniques [N, K] if given."""
+        rows = techniques if techniques is not None else [None] * len(probabilities)
+        return [self.record(row, technique_row, all_techniques) for row, technique_row in zip(probabilities, rows)]
+
     def table(self, probabilities: np.ndarray, techniques: Optional[np.ndarray] = None) -> "pd.DataFrame":
         """Tabular results straight from probabilities [N, C]: `label`, `score` and one
         `scores.<label>` column per label (multi-label: `labels`, the list of passing labels,

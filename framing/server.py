@@ -222,12 +222,9 @@ def _add_model_routes(app: FastAPI, classifier, limits: Limits, call) -> None:
             if len(text) > limits.max_text_chars:
                 raise FramingError(f"text {index}: {len(text)} characters, at most {limits.max_text_chars}")
         probabilities, _, techniques = await call(classifier.predict_passages, body.texts, None, True, False)
-        rows = techniques if techniques is not None else [None] * len(probabilities)
+        records = classifier.results.records(probabilities, techniques, body.all_techniques)
         return {
-            "results": [
-                _predict_record(classifier, row, body.top_k, technique_row, body.all_techniques)
-                for row, technique_row in zip(probabilities, rows)
-            ]
+            "results": [_with_top_k(classifier, record, row, body.top_k) for record, row in zip(records, probabilities)]
         }
 
     def check_article_length(text: str, source_format: str, what: str) -> None:
@@ -386,8 +383,7 @@ def serve(app: FastAPI, sockets: list[socket.socket]) -> None:
         raise KeyboardInterrupt
 
 
-def _predict_record(classifier, row, top_k: Optional[int], technique_row=None, all_techniques: bool = False) -> dict:
-    record = classifier.results.record(row, technique_row, all_techniques)
+def _with_top_k(classifier, record: dict, row, top_k: Optional[int]) -> dict:
     if top_k is not None:
         record["top_k"] = classifier.results.result(row, top_k=None)[:top_k]
     return record

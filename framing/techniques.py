@@ -131,8 +131,11 @@ def found(probabilities: np.ndarray, head: TechniqueHead, keep_all: bool = False
     for i in np.argsort(-probabilities, kind="stable"):
         passes = bool(probabilities[i] >= thresholds[i])
         if passes or keep_all:
-            entry = {"technique": head.labels[i], "name": display_name(head.labels[i])}
-            entry["score"] = float(probabilities[i])
+            entry = {
+                "technique": head.labels[i],
+                "name": display_name(head.labels[i]),
+                "score": float(probabilities[i]),
+            }
             listed.append({**entry, "found": passes} if keep_all else entry)
     return listed
 

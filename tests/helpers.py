@@ -242,13 +242,15 @@ def technique_config_dict(folder: Path, **section) -> dict:
     }
 
 
-def three_label_answer(text: str) -> dict:
-    """What /v1/analyze answers for `text`'s two sentences from a model of three labels trained
-    without marked words."""
-    scores = [
-        {"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
-        {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7},
-    ]
+THREE_LABELS = [
+    {"factual": 0.5, "opinion": 0.3, "editorializing": 0.2},
+    {"factual": 0.1, "opinion": 0.2, "editorializing": 0.7},
+]
+
+
+def three_label_answer(text: str, scores: list[dict] = THREE_LABELS, marks_words: bool = False) -> dict:
+    """What /v1/analyze answers for `text`'s two sentences (characters 0-18 and 19-36) from a
+    model of three labels with these `scores`, trained without marked words unless `marks_words`."""
     sentences = [
         {
             "index": i,
@@ -269,7 +271,7 @@ def three_label_answer(text: str) -> dict:
         "source_format": "text",
         "text": text,
         "text_length": len(text),
-        "marks_words": False,
+        "marks_words": marks_words,
         "labels": list(scores[0]),
         "flag_label": "editorializing",
         "sentences": sentences,

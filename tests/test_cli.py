@@ -289,42 +289,14 @@ def test_the_terminal_view_gives_a_sentence_its_own_labels_probability_with_thre
     # before: a "factual" sentence showed 1 - P(editorializing) = 80%, another label's figure
     from framing.terminal import render_analysis
 
+    from helpers import three_label_answer
+
     text = "Officials said so. It is a disgrace."
     scores = [
         {"neutral": 0.3, "factual": 0.5, "editorializing": 0.2},
         {"neutral": 0.1, "factual": 0.2, "editorializing": 0.7},
     ]
-    sentences = [
-        {
-            "index": i,
-            "start": start,
-            "end": end,
-            "text": text[start:end],
-            "label": max(s, key=s.get),
-            "score": max(s.values()),
-            "scores": s,
-            "quoted": False,
-            "highlights": [],
-        }
-        for i, ((start, end), s) in enumerate(zip([(0, 18), (19, 36)], scores))
-    ]
-    summary = {
-        "sentences": 2,
-        "editorializing_sentences": 1,
-        "editorializing_share": 0.5,
-        "editorializing_share_by_length": 0.5,
-        "author_voice_editorializing": 1,
-        "quoted_editorializing": 0,
-        "mean_probability": 0.45,
-    }
-    analysis = {
-        "text": text,
-        "flag_label": "editorializing",
-        "labels": list(scores[0]),
-        "sentences": sentences,
-        "marks_words": True,
-        "summary": summary,
-    }
+    analysis = three_label_answer(text, scores, marks_words=True)
     assert render_analysis(analysis, color=False).splitlines()[:2] == [
         "[factual 50%] Officials said so.",
         "[EDITORIALIZING 70%] It is a disgrace.",

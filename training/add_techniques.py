@@ -18,15 +18,16 @@ from pathlib import Path
 from typing import Optional
 
 import yaml
+from pydantic import ValidationError
 
 from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES, load_checkpoint, save_checkpoint, update_meta
-from framing.errors import FramingError
+from framing.errors import FramingError, describe_invalid
 from framing.model import TechniqueBranch
 from framing.output import atomic_folder
 from framing.predictor import FramingClassifier
 from framing.techniques import TechniqueHead
-from framing.training.config import TechniqueConfig, load_config
-from framing.training.config_files import portable_path
+from framing.training.config import Config, TechniqueConfig, config_from_dict, section_keys
+from framing.training.config_files import apply_override, portable_path, read_config_file
 from framing.training.model_card import refresh_model_card
 from framing.training.technique_data import technique_data
 from framing.training.technique_head import entering_states, fitted_head, train_branch, train_head
@@ -35,19 +36,20 @@ KEPT_AS_IS = ("config.json", "model.safetensors", HEADS_FILE, META_FILE, "tokeni
 
 
 def technique_config(path: str | Path, overrides: Optional[list[str]] = None) -> TechniqueConfig:
-    """The `techniques:` section of a training config file (a full config, or one that holds
-    only that section)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) if Path(path).is_file() else None
-    if isinstance(raw, dict) and set(raw) <= {"techniques", "version", "name"} and "techniques" in raw:
-        from framing.training.config import config_from_dict
-
-        stub = {"data": {"train": "-", "labels": {"0": "neutral", "1": "editorializing"}}, **raw}
-        config = config_from_dict(stub, str(path))
-    else:
-        config = load_config(path, overrides)
-    if config.techniques is None:
+    """The `techniques:` section of a training config file (with `overrides` applied): of a whole
+    config, whose other sections are not used here, or of a file that holds that section alone."""
+    raw = read_config_file(Path(path), section_keys(Config))
+    for assignment in overrides or []:
+        apply_override(raw, assignment)
+    if not raw.get("techniques"):
         raise FramingError(f"{path}: no `techniques:` section")
-    return config.techniques
+    if "data" in raw:
+        return config_from_dict(raw, str(path)).techniques
+    try:
+        return TechniqueConfig.model_validate(raw["techniques"])
+    except ValidationError as error:  # named as in a whole config: techniques.<key>
+        errors = [{**problem, "loc": ("techniques", *problem["loc"])} for problem in error.errors()]
+        raise FramingError(describe_invalid(errors, str(path))) from None
 
 
 def add_techniques(

@@ -23,24 +23,19 @@ from framing.predictor import FramingClassifier
 from framing.techniques import NOT_AVAILABLE, OTHER, TechniqueHead, display_name
 from framing.training.labels import load_table
 from framing.training.metrics import best_thresholds, resampled
+from framing.training.technique_data import head_targets, technique_data, zero_one_columns
 
 
 def gold_targets(frame: pd.DataFrame, head: TechniqueHead, source: str) -> np.ndarray:
-    """[N, K] 0/1 in the head's label order, from the data's technique columns."""
+    """[N, K] 0/1 in the head's label order, from the data's technique columns, read and folded
+    as training reads them (training/technique_data.py)."""
     own = [label for label in head.labels if label != OTHER]
     other = [OTHER] if OTHER in frame.columns else [c for c in head.folded if c in frame.columns]
     if OTHER in head.labels and not other:
         raise FramingError(f"{source}: no {OTHER} column and none of the folded techniques' columns ({head.folded})")
-    require_columns(frame, own, source)
-    values = frame[own + (other if OTHER in head.labels else [])].apply(pd.to_numeric, errors="coerce")
-    bad = values.isna() | ~values.isin([0, 1])
-    if bad.to_numpy().any():
-        column = values.columns[int(np.argmax(bad.to_numpy().any(axis=0)))]
-        raise FramingError(f"{source}: technique column {column!r} holds a value other than 0 or 1")
-    targets = values[own].to_numpy(dtype=int)
-    if OTHER in head.labels:
-        targets = np.concatenate([targets, values[other].to_numpy(dtype=int).max(axis=1, keepdims=True)], axis=1)
-    return targets
+    other = other if OTHER in head.labels else []
+    require_columns(frame, own + other, source)
+    return head_targets(zero_one_columns(frame, own + other, source), own, other).astype(int)
 
 
 def technique_metrics(
@@ -115,8 +110,6 @@ def evaluate_techniques(
     results = {"data": str(data), "model": technique_metrics(targets, predicted, head.labels, rounds)}
     section = _training_section(classifier)
     if baseline and section is not None:
-        from framing.training.technique_data import technique_data
-
         seen = technique_data(section)
         made = tfidf_baseline(seen.train_texts, seen.train_targets, seen.dev_texts, seen.dev_targets, texts)
         results["baseline"] = technique_metrics(targets, made, head.labels, rounds)

@@ -39,12 +39,12 @@ def technique_data(config: TechniqueConfig) -> TechniqueData:
     train = load_table(config.train)
     columns = config.columns or _label_columns(train, config)
     require_columns(train, [config.text_column, *columns], config.train)
-    train_values = _zero_one(train, columns, config.train)
+    train_values = zero_one_columns(train, columns, config.train)
     _refuse_empty_or_constant(train_values, config.train)
     if config.dev:
         dev = load_table(config.dev)
         require_columns(dev, [config.text_column, *columns], config.dev)
-        dev_values = _zero_one(dev, columns, config.dev)
+        dev_values = zero_one_columns(dev, columns, config.dev)
     else:  # a fixed share of train, fixed seed
         held = np.random.default_rng(config.seed).random(len(train)) < config.dev_fraction
         dev, train = train[held], train[~held]
@@ -62,9 +62,9 @@ def technique_data(config: TechniqueConfig) -> TechniqueData:
         labels=kept + ([OTHER] if fold else []),
         folded=folded,
         train_texts=texts_of(train, config.text_column, config.train),
-        train_targets=_targets(train_values, kept, folded if fold else []),
+        train_targets=head_targets(train_values, kept, folded if fold else []),
         dev_texts=texts_of(dev, config.text_column, config.dev or config.train),
-        dev_targets=_targets(dev_values, kept, folded if fold else []),
+        dev_targets=head_targets(dev_values, kept, folded if fold else []),
         train_support=support,
     )
 
@@ -77,7 +77,7 @@ def _label_columns(frame: pd.DataFrame, config: TechniqueConfig) -> list[str]:
     return columns
 
 
-def _zero_one(frame: pd.DataFrame, columns: list[str], source: str) -> pd.DataFrame:
+def zero_one_columns(frame: pd.DataFrame, columns: list[str], source: str) -> pd.DataFrame:
     """The label columns as 0/1 integers; an empty cell counts as 0, any other value is refused."""
     values = {}
     for name in columns:
@@ -102,7 +102,7 @@ def _refuse_empty_or_constant(values: pd.DataFrame, source: str) -> None:
             )
 
 
-def _targets(values: pd.DataFrame, kept: list[str], folded: list[str]) -> np.ndarray:
+def head_targets(values: pd.DataFrame, kept: list[str], folded: list[str]) -> np.ndarray:
     """[N, K] 0/1: the kept columns, then OTHER (any folded column set) when some are folded."""
     targets = values[kept].to_numpy(dtype=np.float32)
     if not folded:

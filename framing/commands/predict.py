@@ -134,10 +134,9 @@ def run(args: argparse.Namespace) -> None:
     if args.all_techniques and not classifier.has_techniques:
         raise FramingError(f"--all-techniques: {NOT_AVAILABLE}")
     probabilities, _, techniques = classifier.predict_passages(args.texts, with_words=False)
-    rows = techniques if techniques is not None else [None] * len(args.texts)
     records = [
-        {"text": text, **classifier.results.record(row, technique_row, args.all_techniques)}
-        for text, row, technique_row in zip(args.texts, probabilities, rows)
+        {"text": text, **record}
+        for text, record in zip(args.texts, classifier.results.records(probabilities, techniques, args.all_techniques))
     ]
     if args.output:
         write_records(Path(args.output), records)
