@@ -22,11 +22,18 @@ from framing.techniques import explain
 
 
 def analyze_article(
-    classifier, document: str | Article, top: int = 3, source_format: str = "auto", max_chars: Optional[int] = None
+    classifier,
+    document: str | Article,
+    top: int = 3,
+    source_format: str = "auto",
+    max_chars: Optional[int] = None,
+    all_techniques: bool = False,
 ) -> dict[str, Any]:
     """The analysis (see docs/reference.md, "Article analysis") of a plain-text article or of a news
     page's extracted title and body, for a FramingClassifier. Offsets are into the answer's
-    `text`: the document itself, or the text extracted from the page."""
+    `text`: the document itself, or the text extracted from the page. With `all_techniques`, each
+    sentence lists every technique with its probability, marked `found` or not (what is
+    explained and counted stays the found ones)."""
     if isinstance(document, Article):  # already read (the CLI names its file in extraction errors)
         article = document
     elif isinstance(document, str):
@@ -49,7 +56,7 @@ def analyze_article(
     token_counts = classifier.token_counts([text[a:b] for a, b in spans])
     sentences = []
     check_deadline()
-    records = classifier.results.records(proba, techniques)  # label, score, scores, techniques
+    records = classifier.results.records(proba, techniques, all_techniques)  # label, score, scores, techniques
     for index, ((start, end), record, highlights, tokens) in enumerate(zip(spans, records, words, token_counts)):
         quoted_share = quotes.overlap((start, end)) / (end - start)
         sentence = {"index": index, "start": start, "end": end, "text": text[start:end], **record}

@@ -30,8 +30,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from framing.corpus_articles import RESULT_COLUMNS as ARTICLE_COLUMNS
-from framing.corpus_articles import analyze_compact, article_records, article_table, model_name
+from framing.corpus_articles import analyze_compact, article_records, article_table, model_name, result_columns
 from framing.corpus_files import (
     check_output_format,
     frame_records,
@@ -141,7 +140,7 @@ def score_corpus(
     articles = bool(getattr(engine, "articles", False))
     if articles and engine.classifier.multi_label:
         raise FramingError("--articles needs a single-label checkpoint (this one is multi-label)")
-    check_kept_names(keep_columns, engine.classifier.labels, ARTICLE_COLUMNS if articles else ())
+    check_kept_names(keep_columns, engine.classifier.labels, result_columns(engine.classifier) if articles else ())
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0
@@ -167,8 +166,9 @@ class ChunkWriter:
     def __call__(self, index: int, frame: pd.DataFrame, scores) -> None:
         output, kind = self.output, self.output.suffix.lower() if self.output is not None else ".jsonl"
         if self.articles:
+            techniques = self.classifier.technique_labels  # none without a technique head
             rows = (
-                article_records(frame, scores, self.keep_columns, self.name)
+                article_records(frame, scores, self.keep_columns, self.name, techniques)
                 if kind == ".jsonl"
                 else article_table(
                     frame,
@@ -176,6 +176,7 @@ class ChunkWriter:
                     kept_table(frame, self.keep_columns, kind, self.mixed),
                     self.classifier.labels,
                     self.name,
+                    techniques,
                 )
             )
             print_jsonl(rows) if output is None else _write_part(output, index, rows)

@@ -64,15 +64,19 @@ def check_output_format(output_path: str | Path) -> Path:
 def write_records(target: Path, rows: list[dict] | pd.DataFrame) -> None:
     """Output rows in the format `target`'s suffix names, under a temporary name renamed when
     complete: JSON lines from records, CSV and Parquet from a table (records are flattened to
-    `scores.<label>` columns, a multi-label record's labels joined with "|")."""
+    `scores.<label>` columns; a multi-label record's labels, marked words and a table's
+    technique names joined with "|")."""
     kind = target.suffix.lower()
     with atomic_file(target) as staging:
         if kind == ".jsonl":
             staging.write_text("".join(json_line(r) for r in rows), encoding="utf-8")
             return
-        table = rows if isinstance(rows, pd.DataFrame) else pd.json_normalize(rows)
+        tabular = isinstance(rows, pd.DataFrame)  # a corpus job's: its `techniques` are names
+        table = rows if tabular else pd.json_normalize(rows)
         if kind == ".csv":
-            for column in ("labels", "words"):  # a CSV cell holds a record's list joined by "|"
+            # a CSV cell holds a list of names joined by "|" (a record's techniques, with their
+            # probabilities, are written as they are)
+            for column in ("labels", "words") + (("techniques",) if tabular else ()):
                 if column in table.columns:
                     table[column] = table[column].map(lambda v: "|".join(v) if isinstance(v, list) else v)
             table.to_csv(staging, index=False)

@@ -146,14 +146,22 @@ class FramingClassifier:
         """Multi-label: each label's decision threshold, [C] (0.5 where none was tuned)."""
         return np.array([float(self.meta.thresholds.get(label, 0.5)) for label in self.labels])
 
-    def analyze(self, text: str, top: int = 3, format: str = "auto", max_chars: Optional[int] = None) -> dict[str, Any]:
+    def analyze(
+        self,
+        text: str,
+        top: int = 3,
+        format: str = "auto",
+        max_chars: Optional[int] = None,
+        all_techniques: bool = False,
+    ) -> dict[str, Any]:
         """Sentence-by-sentence analysis of an article with highlighted words; see framing.article.
         `text` is plain text or a saved news page (HTML: "auto" takes a document that starts
         like one as a page; "text" or "html" say which); an article (a page's extracted text)
-        over `max_chars` characters is refused."""
+        over `max_chars` characters is refused. `all_techniques`: each sentence lists every
+        technique, marked `found` or not, as `predict`'s records do."""
         if self.multi_label:
             raise FramingError("article analysis needs a single-label checkpoint (this one is multi-label)")
-        return analyze_article(self, text, top=top, source_format=format, max_chars=max_chars)
+        return analyze_article(self, text, top, format, max_chars, all_techniques)
 
     def contrast(
         self, texts: Sequence, top: int = 3, format: str = "auto", max_chars: Optional[int] = None

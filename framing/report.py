@@ -104,6 +104,7 @@ def _tables(scored, by, time, freq, filters, min_articles, date_format) -> tuple
         "title": title,
         "articles": len(corpus.articles),
         "sentences": int(corpus.articles["sentences"].sum()),
+        "techniques": "techniques" in scored_columns(Path(scored)),  # scored with a technique head
     }
     return tables, about
 

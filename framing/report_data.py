@@ -96,7 +96,7 @@ def _condition(text: str) -> tuple[str, str]:
 
 
 def scored_columns(path: Path) -> list[str]:
-    """The columns of a scored file, from its schema or first line (nothing else is read)."""
+    """The columns of a scored file, from its schema, header or first lines (nothing else is read)."""
     if not path.is_file():
         raise FramingError(f"{path}: no such file")
     kind = path.suffix.lower()
@@ -107,9 +107,26 @@ def scored_columns(path: Path) -> list[str]:
     if kind == ".csv":
         return list(pd.read_csv(path, nrows=0).columns)
     if kind == ".jsonl":
-        with path.open(encoding="utf-8") as handle:
-            return list(json.loads(handle.readline() or "{}"))
+        return _jsonl_keys(path)
     raise FramingError(f"{path}: expected the .parquet, .csv or .jsonl output of framing predict --articles")
+
+
+def _jsonl_keys(path: Path) -> list[str]:
+    """The keys of a JSON-lines file's first article row and first sentence row: each row has
+    its own (an article row has no `text`), so the first line alone does not name them all.
+    Reading stops at a row with no `level` (not an article job's output) or at both levels."""
+    keys: dict[str, None] = {}
+    levels: set = set()
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            keys.update(dict.fromkeys(record))
+            levels.add(record.get("level") if isinstance(record, dict) else None)
+            if None in levels or {"article", "sentence"} <= levels:
+                break
+    return list(keys)
 
 
 def _read(path: Path, columns: list[str], wanted: list[str]) -> pd.DataFrame:

@@ -93,7 +93,7 @@ def write_index(tables: dict[str, pd.DataFrame], about: dict, figures: dict[str,
         "<p>Marked words in the writer's voice that a group uses more than the others: weighted log-odds with "
         "an informative Dirichlet prior (Monroe, Colaresi and Quinn, 2008); z above 2 is unlikely by chance.</p>",
         _words(tables["words"], by),
-        "<h2>Techniques</h2><p>Not available for this model: it was scored without a technique head.</p>",
+        "<h2>Techniques</h2>" + _techniques(about),
         "<h2>Most and least editorializing articles</h2>",
         _articles(tables["articles"], by, about),
         "<h2>Example sentences</h2>",
@@ -105,6 +105,17 @@ def write_index(tables: dict[str, pd.DataFrame], about: dict, figures: dict[str,
         f"<style>{STYLE}</style></head><body>{''.join(parts)}</body></html>\n"
     )
     (folder / "index.html").write_text(page, encoding="utf-8")
+
+
+def _techniques(about: dict) -> str:
+    if not about.get("techniques"):
+        return "<p>Not available for this model: it was scored without a technique head.</p>"
+    return (
+        "<p>Not summarised in this report. The scored file has them: each sentence's techniques, and per "
+        "article the sentences using each technique in the writer's voice and in quotes "
+        "(<code>techniques.author_voice.&lt;technique&gt;</code>, <code>techniques.quoted.&lt;technique&gt;</code>"
+        " in CSV and Parquet).</p>"
+    )
 
 
 def _e(value) -> str:

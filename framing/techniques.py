@@ -163,12 +163,14 @@ def explain(techniques: Sequence[dict], words: Sequence[str], limit: int = 2) ->
 
 def counts(sentences: Sequence[dict]) -> Optional[dict[str, dict[str, int]]]:
     """Sentences per technique in the writer's voice and in quotes apart ({} each when none is
-    found), or None when the sentences carry no techniques (a model without the head)."""
+    found), or None when the sentences carry no techniques (a model without the head). A
+    sentence listing every technique (`all_techniques`) counts those marked found."""
     if any(s.get("techniques") is None for s in sentences):
         return None
     tally: dict[str, dict[str, int]] = {"author_voice": {}, "quoted": {}}
     for sentence in sentences:
         voice = tally["quoted" if sentence["quoted"] else "author_voice"]
         for technique in sentence["techniques"]:
-            voice[technique["technique"]] = voice.get(technique["technique"], 0) + 1
+            if technique.get("found", True):
+                voice[technique["technique"]] = voice.get(technique["technique"], 0) + 1
     return {voice: dict(sorted(found.items(), key=lambda kv: -kv[1])) for voice, found in tally.items()}

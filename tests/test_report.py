@@ -176,6 +176,7 @@ def test_the_report_folder_opens_offline(tmp_path):
     assert "<script" not in page and "<link" not in page and 'src="http' not in page  # nothing fetched
     assert "A&lt;b&gt;" in page and "A<b>" not in page  # group names escaped
     assert "<svg" in page and "What these figures cannot tell" in page
+    assert "scored without a technique head" in page  # its file has no technique columns
     assert "https://example.org/A<b>/0" not in page
     # a second run without --overwrite keeps the first; a folder framing did not write is never replaced
     assert main(["report", str(path), "--by", "outlet", "--output", str(folder)]) == 2

@@ -52,6 +52,20 @@ def test_analyze_over_http_carries_explanations(client):
     assert all(isinstance(s["explanation"], str) and s["explanation"] for s in flagged)
 
 
+def test_analyze_with_all_techniques_marks_the_found_ones_and_counts_only_those(technique_checkpoint):
+    classifier = FramingClassifier.from_pretrained(technique_checkpoint)
+    head = classifier.meta.techniques
+    classifier.meta.techniques = head.model_copy(update={"thresholds": {"Loaded_Language": 0.0, "Doubt": 1.0}})
+    article = " ".join(NEUTRAL[:2] + EDITORIAL[:2]) + f' "{EDITORIAL[2][:-1]}," a critic said.'
+    found, every = classifier.analyze(article), classifier.analyze(article, all_techniques=True)
+    assert every["summary"] == found["summary"] and found["summary"]["techniques"]["quoted"] == {"Loaded_Language": 1}
+    for listed, sentence in zip(every["sentences"], found["sentences"]):
+        assert len(listed["techniques"]) == 3 and listed["explanation"] == sentence["explanation"]
+        assert [{k: v for k, v in t.items() if k != "found"} for t in listed["techniques"] if t["found"]] == sentence[
+            "techniques"
+        ]
+
+
 def test_cli_predict_and_all_techniques(capsys, technique_checkpoint, exported):
     code, out, _ = run_cli(capsys, "predict", LOADED, "--checkpoint", technique_checkpoint, "--all-techniques")
     record = json.loads(out)
@@ -111,7 +125,10 @@ def test_corpus_scoring_keeps_the_techniques(capsys, technique_checkpoint, tmp_p
         rows = [json.loads(line) for line in output.read_text().splitlines()]
         assert [row["techniques"] for row in rows] == expected
         return
-    table = pd.read_csv(output) if suffix == ".csv" else pd.read_parquet(output)
+    table = pd.read_csv(output, keep_default_na=False) if suffix == ".csv" else pd.read_parquet(output)
+    names = [[t["technique"] for t in found] for found in expected]
+    written = ["|".join(t) for t in names] if suffix == ".csv" else names  # CSV: names joined with "|"
+    assert [t if suffix == ".csv" else list(t) for t in table["techniques"]] == written
     for label in classifier.technique_labels:
         assert f"techniques.{label}" in table.columns
     probabilities = classifier.predict_techniques(NEUTRAL + EDITORIAL)
