@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from framing import FramingClassifier
 from framing.cli import main
@@ -312,3 +314,25 @@ def test_calibrate_records_a_file_under_the_data_root_from_it_and_finds_it_there
         calibrate_checkpoint(str(folder), bias=False)
     with pytest.raises(FramingError, match=r"^--data '\$\{NOPE\}/dev.csv': unknown variable \$\{NOPE\}"):
         calibrate_checkpoint(str(folder), data="${NOPE}/dev.csv", bias=False)
+
+
+def test_calibrate_without_data_finds_a_dev_file_recorded_from_the_data_root(
+    tiny_checkpoint, tiny_data, tmp_path, monkeypatch
+):
+    # as the shipped models record it: config and metrics.json both name ${FRAMING_DATA}/...;
+    # before, the recorded source was compared unexpanded and never matched the config's path
+    root = tmp_path / "root"
+    (root / "babe").mkdir(parents=True)
+    shutil.copy(tiny_data["dev"], root / "babe" / "dev.csv")
+    folder = Path(shutil.copytree(tiny_checkpoint, tmp_path / "ckpt"))
+    config = yaml.safe_load((folder / "training_config.yaml").read_text())
+    config["data"]["dev"] = "${FRAMING_DATA}/babe/dev.csv"
+    (folder / "training_config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    metrics = json.loads((folder / "metrics.json").read_text())
+    for entry in metrics["data"]:
+        entry["source"] = "${FRAMING_DATA}/babe/dev.csv" if entry["split"] == "dev" else entry["source"]
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    monkeypatch.setenv("FRAMING_DATA", str(root))
+    monkeypatch.chdir(tmp_path)
+    record = calibrate_checkpoint(str(folder), bias=False)
+    assert record["data"] == "${FRAMING_DATA}/babe/dev.csv" and record["n"] == 16

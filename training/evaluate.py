@@ -22,6 +22,7 @@ from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config, load_config
+from framing.training.config_files import expand_data_root
 from framing.training.examples import word_truth
 from framing.training.labels import (
     UNLABELLED,
@@ -78,11 +79,21 @@ def training_split(classifier: FramingClassifier, split: str) -> Optional[str]:
 
 
 def _provenance(folder: Path) -> list[dict]:
-    """The data sources training recorded in the checkpoint's metrics.json ([] where none)."""
+    """The data sources training recorded in the checkpoint's metrics.json ([] where none), a
+    source written from the data root (`${FRAMING_DATA}/babe/dev.csv`, as the shipped models
+    record theirs) expanded as the config's own paths are, so that the two compare."""
     try:
-        return list(json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("data") or [])
+        entries = list(json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("data") or [])
     except (OSError, ValueError, AttributeError):
         return []
+    return [{**entry, "source": _expanded(entry.get("source"))} for entry in entries if isinstance(entry, dict)]
+
+
+def _expanded(source):
+    try:
+        return expand_data_root(source) if isinstance(source, str) else source
+    except ValueError:  # another ${NAME}: compared as written (never equal to a config's path)
+        return source
 
 
 @dataclass
