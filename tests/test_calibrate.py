@@ -249,20 +249,23 @@ def test_calibrate_needs_rows_for_what_it_fits_and_reports_how_sure_the_fit_is(
 def _relative_dev(tiny_checkpoint, tiny_data, tmp_path):
     """A copy of the tiny checkpoint whose config names its dev file by a path relative to where
     training ran (project/), as configs do; the dev file itself at that place."""
-    import yaml
-
     project = tmp_path / "project"
     folder = shutil.copytree(tiny_checkpoint, project / "runs" / "tiny")
     (project / "data").mkdir()
     shutil.copy(tiny_data["dev"], project / "data" / "dev.csv")
+    _name_dev(folder, "data/dev.csv")
+    return project, folder
+
+
+def _name_dev(folder: Path, source: str) -> None:
+    """The checkpoint's config and recorded provenance both name its dev file `source`."""
     config = yaml.safe_load((folder / "training_config.yaml").read_text())
-    config["data"]["dev"] = "data/dev.csv"
+    config["data"]["dev"] = source
     (folder / "training_config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     metrics = json.loads((folder / "metrics.json").read_text())
     for entry in metrics["data"]:
-        entry["source"] = "data/dev.csv" if entry["split"] == "dev" else entry["source"]
+        entry["source"] = source if entry["split"] == "dev" else entry["source"]
     (folder / "metrics.json").write_text(json.dumps(metrics))
-    return project, folder
 
 
 def test_calibrate_without_data_uses_the_dev_file_training_recorded_not_another_at_its_path(
@@ -325,13 +328,7 @@ def test_calibrate_without_data_finds_a_dev_file_recorded_from_the_data_root(
     (root / "babe").mkdir(parents=True)
     shutil.copy(tiny_data["dev"], root / "babe" / "dev.csv")
     folder = Path(shutil.copytree(tiny_checkpoint, tmp_path / "ckpt"))
-    config = yaml.safe_load((folder / "training_config.yaml").read_text())
-    config["data"]["dev"] = "${FRAMING_DATA}/babe/dev.csv"
-    (folder / "training_config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
-    metrics = json.loads((folder / "metrics.json").read_text())
-    for entry in metrics["data"]:
-        entry["source"] = "${FRAMING_DATA}/babe/dev.csv" if entry["split"] == "dev" else entry["source"]
-    (folder / "metrics.json").write_text(json.dumps(metrics))
+    _name_dev(folder, "${FRAMING_DATA}/babe/dev.csv")
     monkeypatch.setenv("FRAMING_DATA", str(root))
     monkeypatch.chdir(tmp_path)
     record = calibrate_checkpoint(str(folder), bias=False)
