@@ -81,6 +81,27 @@ def test_the_student_learns_the_teachers_scores_on_the_pool(tiny_base, tiny_data
     assert "two tiny teachers" in card and "tiny pool" in card
 
 
+def test_a_spread_pool_is_seen_once_over_the_epochs_and_the_gold_rows_every_epoch(tiny_base, tiny_data, tmp_path):
+    from framing.training.batching import epoch_rows
+    from framing.training.examples import Examples
+
+    teacher = np.full((10, 2), np.nan)
+    teacher[[1, 3, 4, 6, 7, 8, 9]] = 0.5  # seven pool rows among three gold rows
+    examples = Examples(texts=["x"] * 10, input_ids=[[1]] * 10, labels=np.zeros(10, dtype=int), teacher=teacher)
+    rows = epoch_rows(examples, 3, spread_pool=True)
+    pooled = [sorted(set(r) - {0, 2, 5}) for r in rows]
+    assert all({0, 2, 5} <= set(r) for r in rows) and [len(p) for p in pooled] == [3, 2, 2]
+    assert sorted(sum(pooled, [])) == [1, 3, 4, 6, 7, 8, 9]  # each pool row in one epoch only
+    assert all(list(r) == list(range(10)) for r in epoch_rows(examples, 3, spread_pool=False))
+
+    raw = tiny_config_dict(tiny_base, tiny_data, epochs=3)
+    raw["distill"] = {"scores": [score_file(tmp_path, "a.parquet", NEUTRAL * 3, 0.9)], "spread_over_epochs": True}
+    metrics = json.loads((train(config_from_dict(raw), tmp_path / "out", progress=False) / "metrics.json").read_text())
+    gold, pool = len(labelled_frame()), len(NEUTRAL) * 3
+    assert metrics["train_examples"] == gold + pool
+    assert sum(epoch["examples"] for epoch in metrics["epochs"]) == 3 * gold + pool
+
+
 def test_an_ensembles_score_files_must_score_the_same_texts(tiny_base, tiny_data, tmp_path):
     raw = tiny_config_dict(tiny_base, tiny_data)
     raw["distill"] = {

@@ -3,6 +3,7 @@ training device and its generator's state (training/train.py)."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from framing.errors import FramingError
@@ -25,6 +26,18 @@ def length_grouped_batches(lengths: list[int], batch_size: int, generator: torch
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
     shuffled = torch.randperm(len(batches), generator=generator).tolist()
     return [batches[i] for i in shuffled]
+
+
+def epoch_rows(examples: Examples, epochs: int, spread_pool: bool) -> list[np.ndarray]:
+    """The rows each of `epochs` epochs trains on: every row, or with `spread_pool` every
+    labelled row and the next of `epochs` consecutive shares of the pool (the rows with teacher
+    targets; a pool written by `framing pool` is balanced in every stretch)."""
+    everything = np.arange(len(examples))
+    if not spread_pool or examples.teacher is None:
+        return [everything] * epochs
+    pool = ~np.isnan(examples.teacher).any(axis=1)  # [N] rows with teacher targets
+    labelled = everything[~pool]
+    return [np.concatenate([labelled, share]) for share in np.array_split(everything[pool], epochs)]
 
 
 def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:

@@ -256,6 +256,9 @@ class DistillConfig(_Section):
     temperature: float = Field(1.0, gt=0.0)
     # A pool sentence's loss weight relative to a labelled sentence's.
     weight: float = Field(1.0, gt=0.0)
+    # Each main-stage epoch takes the next 1/epochs share of the pool, while every labelled row
+    # comes every epoch: a large pool is seen once and the gold rows as often as without one.
+    spread_over_epochs: bool = False
     teacher: Optional[str] = Field(None, description="what the teacher is, for the model card")
     about: DatasetFacts = DatasetFacts()  # the pool, for the model card
 

@@ -25,7 +25,7 @@ from framing.model import FramingModel
 from framing.output import ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.base_model import resolve_base_model
-from framing.training.batching import collate, gpu_rng_state, length_grouped_batches, training_device
+from framing.training.batching import collate, epoch_rows, gpu_rng_state, length_grouped_batches, training_device
 from framing.training.calibration import require_fittable
 from framing.training.config import Config
 from framing.training.dev_fit import dev_reports, fit_to_dev
@@ -54,12 +54,13 @@ def average_states(
     return {k: mean(k) if states[0][k].is_floating_point() else states[-1][k] for k in states[0]}
 
 
-def _stage_optimiser(model: FramingModel, config: Config, examples: int, epochs: int, lr: float, resume):
-    """A stage's device, optimiser and schedule (warmup, then linear decay), restored from `resume`."""
+def _stage_optimiser(model: FramingModel, config: Config, rows: list, lr: float, resume):
+    """A stage's device, optimiser and schedule (warmup, then linear decay over the epochs'
+    `rows`), restored from `resume`."""
     device = training_device(config.train.device)
     model.to(device)  # parameters move in place: the optimizer built next holds the moved ones
     optimizer = make_optimizer(model, config, lr)
-    total = math.ceil(examples / config.train.batch_size) * epochs
+    total = sum(math.ceil(len(these) / config.train.batch_size) for these in rows)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(config.train.warmup_ratio * total), total)
     if resume is not None:
         optimizer.load_state_dict(resume["optimizer"])
@@ -114,7 +115,9 @@ def run_stage(
     the data order of the interrupted epoch is drawn again from its saved generator state and
     the steps already taken are skipped.
     """
-    device, optimizer, scheduler = _stage_optimiser(model, config, len(examples), epochs, lr, resume)
+    spread = name == "main" and config.distill is not None and config.distill.spread_over_epochs
+    rows = epoch_rows(examples, epochs, spread)
+    device, optimizer, scheduler = _stage_optimiser(model, config, rows, lr, resume)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
     labels = len(config.data.label_names)
     class_weight = balanced_weights(examples.labels, labels).to(device) if config.train.class_weights else None
@@ -123,7 +126,9 @@ def run_stage(
     for epoch in range(first_epoch, epochs + 1):
         model.to(device).train()
         epoch_generator = generator.get_state()  # redraws this epoch's order on resume
-        batches = length_grouped_batches(lengths, config.train.batch_size, generator)
+        these = rows[epoch - 1]
+        grouped = length_grouped_batches([lengths[i] for i in these], config.train.batch_size, generator)
+        batches = [these[batch].tolist() for batch in grouped]  # positions in `these` -> example rows
         done = skip if epoch == first_epoch else 0
         running = resume["running_loss"] if done else 0.0
         seconds_before = resume["epoch_seconds"] if done else 0.0
@@ -148,7 +153,8 @@ def run_stage(
             "epoch": epoch,
             "train_loss": running / len(batches),
             "seconds": round(seconds, 1),
-            "examples_per_second": round(len(examples) / seconds, 1),
+            "examples": len(these),
+            "examples_per_second": round(len(these) / seconds, 1),
         }
         # The caller has logged the epoch (and measured dev): save the position after it.
         save(**_position(name, epoch + 1, 0, generator.get_state(), optimizer, scheduler, 0.0, 0.0))
