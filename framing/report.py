@@ -6,6 +6,7 @@ column, over time, with the words that set each group apart.
     tables["groups"]       # per group: articles, sentences, shares with 95% intervals, rank
     tables["over_time"]    # per group and period: the writer's-voice share with its interval
     tables["words"]        # per group: marked words it uses more than the others (log-odds z)
+    tables["techniques"]   # per group and persuasion technique: its share of writer's-voice sentences
     tables["articles"]     # per group: the most and least editorializing articles
     tables["examples"]     # per group: its most editorializing sentences in the writer's voice
 
@@ -23,7 +24,7 @@ import pandas as pd
 from framing.errors import FramingError
 from framing.output import atomic_folder
 from framing.report_data import ScoredCorpus, add_periods, read_scored, scored_columns
-from framing.report_stats import distinctive_words, extreme_articles, group_shares, shares_over_time
+from framing.report_stats import distinctive_words, extreme_articles, group_shares, shares_over_time, technique_shares
 
 MIN_ARTICLES = 20  # a group with fewer articles is shown, flagged, and never ranked
 MAX_LINES = 6  # lines over time; the other groups pooled as "other"
@@ -88,6 +89,7 @@ def _tables(scored, by, time, freq, filters, min_articles, date_format) -> tuple
             else pd.DataFrame()
         ),
         "words": distinctive_words(_marked_words(corpus, by), by, names),
+        "techniques": technique_shares(corpus.articles, by, names, corpus.techniques),
         "articles": extreme_articles(corpus.articles, by, names, link=link, title=title),
         "examples": _examples(corpus, by, names),
         "notes": pd.DataFrame({"note": corpus.notes + _small_groups(groups, by, min_articles)}),
@@ -104,7 +106,7 @@ def _tables(scored, by, time, freq, filters, min_articles, date_format) -> tuple
         "title": title,
         "articles": len(corpus.articles),
         "sentences": int(corpus.articles["sentences"].sum()),
-        "techniques": "techniques" in scored_columns(Path(scored)),  # scored with a technique head
+        "techniques": bool(corpus.techniques),  # scored with a technique head
     }
     return tables, about
 

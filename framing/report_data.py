@@ -27,6 +27,9 @@ ARTICLE_NEEDS = [
     "mean_probability",
 ]
 SENTENCE_NEEDS = ["row", "level", "sentence", "text", "score", "flagged", "quoted", "words"]
+# An article row's count of writer's-voice sentences using a technique (CSV and Parquet; JSON
+# lines hold the counts in the row's `techniques` mapping), in a file scored with a technique head
+VOICE_COUNTS = "techniques.author_voice."
 # Dates a report reads without being told the format: ISO 8601 (2019-03-07, with a time or
 # not), then US month/day/year (3/7/19, 03/07/2019) as the AllSides corpus writes some.
 DATE_FORMATS = ("ISO8601", "%m/%d/%y", "%m/%d/%Y")
@@ -39,6 +42,9 @@ class ScoredCorpus:
     sentences: pd.DataFrame  # one row per sentence: row (its article), text, score, flagged, quoted, words
     model: str
     notes: list[str] = field(default_factory=list)  # what was left out, in words
+    # per technique, each article's writer's-voice sentences using it (an `articles` column
+    # VOICE_COUNTS + name); empty for a file scored without a technique head
+    techniques: list[str] = field(default_factory=list)
 
 
 def read_scored(
@@ -54,7 +60,8 @@ def read_scored(
     path = Path(path)
     conditions = [_condition(f) for f in filters]
     wanted = [by] + ([time] if time else []) + [c for c, _ in conditions] + [c for c in (link, title) if c]
-    frame = _read(path, list(dict.fromkeys(ARTICLE_NEEDS + SENTENCE_NEEDS + wanted)), wanted)
+    counted = _technique_columns(path)
+    frame = _read(path, list(dict.fromkeys(ARTICLE_NEEDS + SENTENCE_NEEDS + wanted + counted)), wanted)
     models = sorted(frame["model"].dropna().unique())
     if len(models) > 1:
         raise FramingError(
@@ -75,10 +82,35 @@ def read_scored(
     sentences = frame[frame["level"] == "sentence"][SENTENCE_NEEDS].drop(columns="level")
     sentences = sentences.assign(flagged=_flags(sentences["flagged"]), quoted=_flags(sentences["quoted"]))
     notes = _unanalyzed(articles, path)
-    articles = articles[articles["sentences"].fillna(0) > 0]
+    articles, techniques = _technique_counts(articles[articles["sentences"].fillna(0) > 0], counted)
     return ScoredCorpus(
-        articles.reset_index(drop=True), sentences.reset_index(drop=True), models[0] if models else "", notes
+        articles.reset_index(drop=True),
+        sentences.reset_index(drop=True),
+        models[0] if models else "",
+        notes,
+        techniques,
     )
+
+
+def _technique_columns(path: Path) -> list[str]:
+    """The columns that hold technique counts: CSV and Parquet a VOICE_COUNTS column per
+    technique, JSON lines the `techniques` key; none without a technique head."""
+    present = scored_columns(path)
+    if path.suffix.lower() == ".jsonl":
+        return ["techniques"] if "techniques" in present else []
+    return [c for c in present if c.startswith(VOICE_COUNTS)]
+
+
+def _technique_counts(articles: pd.DataFrame, counted: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The articles with a VOICE_COUNTS column per technique (integers; a JSON line's mapping
+    names only the techniques it found), and the techniques' names."""
+    if counted == ["techniques"]:
+        voice = [t.get("author_voice") or {} if isinstance(t, dict) else {} for t in articles["techniques"]]
+        found = pd.DataFrame(voice, index=articles.index).fillna(0)
+        articles = articles.drop(columns="techniques").join(found.add_prefix(VOICE_COUNTS))
+        counted = [VOICE_COUNTS + name for name in found.columns]
+    articles = articles.astype({column: "int64" for column in counted})
+    return articles, [column.removeprefix(VOICE_COUNTS) for column in counted]
 
 
 def _flags(column: pd.Series) -> pd.Series:

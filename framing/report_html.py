@@ -93,7 +93,7 @@ def write_index(tables: dict[str, pd.DataFrame], about: dict, figures: dict[str,
         "<p>Marked words in the writer's voice that a group uses more than the others: weighted log-odds with "
         "an informative Dirichlet prior (Monroe, Colaresi and Quinn, 2008); z above 2 is unlikely by chance.</p>",
         _words(tables["words"], by),
-        "<h2>Techniques</h2>" + _techniques(about),
+        "<h2>Persuasion techniques in the writer's voice</h2>" + _techniques(tables["techniques"], by, about),
         "<h2>Most and least editorializing articles</h2>",
         _articles(tables["articles"], by, about),
         "<h2>Example sentences</h2>",
@@ -107,14 +107,27 @@ def write_index(tables: dict[str, pd.DataFrame], about: dict, figures: dict[str,
     (folder / "index.html").write_text(page, encoding="utf-8")
 
 
-def _techniques(about: dict) -> str:
+def _techniques(techniques: pd.DataFrame, by: str, about: dict, shown: int = 4) -> str:
+    """Per group, its most used techniques: the share of writer's-voice sentences using each."""
     if not about.get("techniques"):
         return "<p>Not available for this model: it was scored without a technique head.</p>"
+    from framing.techniques import display_name
+
+    used = techniques[techniques["sentences"] > 0]
+    if used.empty:
+        return "<p>No sentence in the writer's voice uses a persuasion technique the model finds.</p>"
+    rows = "".join(
+        f"<tr><td>{_e(group)}</td><td>"
+        + "; ".join(
+            f"{_e(display_name(t.technique))} {_percent(t.share, t.low, t.high)}" for t in part.head(shown).itertuples()
+        )
+        + "</td></tr>"
+        for group, part in used.groupby(by, sort=False)
+    )
     return (
-        "<p>Not summarised in this report. The scored file has them: each sentence's techniques, and per "
-        "article the sentences using each technique in the writer's voice and in quotes "
-        "(<code>techniques.author_voice.&lt;technique&gt;</code>, <code>techniques.quoted.&lt;technique&gt;</code>"
-        " in CSV and Parquet).</p>"
+        "<p>Share of the group's sentences in the writer's voice that use each technique, with 95% interval "
+        "(a sentence may use several); the most used first. All techniques in techniques.csv.</p>"
+        f"<table><tr><th>{_e(by)}</th><th>techniques (share of writer's-voice sentences)</th></tr>{rows}</table>"
     )
 
 

@@ -18,6 +18,8 @@ from typing import Iterable, Optional
 import numpy as np
 import pandas as pd
 
+from framing.report_data import VOICE_COUNTS
+
 BOOTSTRAP_SAMPLES = 2000
 SEED = 0  # a report of the same file is the same report
 
@@ -83,6 +85,23 @@ def group_shares(articles: pd.DataFrame, by: str, min_articles: int) -> pd.DataF
     table = pd.concat([ranked, few], ignore_index=True)
     table.insert(1, "rank", pd.array([i + 1 for i in range(len(ranked))] + [None] * len(few), dtype="Int64"))
     return table
+
+
+def technique_shares(articles: pd.DataFrame, by: str, groups: list[str], techniques: list[str]) -> pd.DataFrame:
+    """Per group (in `groups`' order) and technique: the writer's-voice sentences using it and
+    their share of the group's writer's-voice sentences with its interval, most used first.
+    `articles` holds each article's count per technique (framing.report_data.VOICE_COUNTS)."""
+    rows = []
+    for group, part in articles.groupby(by, sort=False):
+        for name in techniques:
+            share, low, high = share_interval(part[VOICE_COUNTS + name], part["author_voice_sentences"])
+            rows.append(
+                {by: group, "technique": name, "sentences": int(part[VOICE_COUNTS + name].sum()), "share": share}
+                | {"low": low, "high": high}
+            )
+    table = pd.DataFrame(rows, columns=[by, "technique", "sentences", "share", "low", "high"])
+    order = table[by].map({group: i for i, group in enumerate(groups)})
+    return table.assign(order=order).sort_values(["order", "share"], ascending=[True, False]).drop(columns="order")
 
 
 def shares_over_time(articles: pd.DataFrame, by: str, period: str, min_articles: int, max_lines: int) -> pd.DataFrame:

@@ -369,10 +369,19 @@ def test_a_report_reads_an_output_with_techniques(technique_outputs, suffix, tmp
     tables = report_tables(technique_outputs[suffix], by="outlet")
     assert tables["groups"]["articles"].sum() == 5 and set(tables["groups"]["outlet"]) == {"o0", "o1", "o2"}
     assert "1 article(s)" in " ".join(tables["notes"]["note"])  # the unreadable page, named
-    if suffix == ".csv":  # the page no longer says the file was scored without a technique head
+    # each group's writer's-voice sentences per technique: the article rows' counts, summed
+    articles = pd.read_parquet(technique_outputs[".parquet"]).query("level == 'article' and sentences > 0")
+    techniques = tables["techniques"].set_index(["outlet", "technique"])
+    voice = articles.groupby("outlet")["author_voice_sentences"].sum()
+    for (outlet, name), row in techniques.iterrows():
+        used = articles.loc[articles["outlet"] == outlet, f"techniques.author_voice.{name}"].sum()
+        assert row["sentences"] == used and row["share"] == pytest.approx(used / voice[outlet])
+    assert techniques["sentences"].sum() > 0 and len(tables["techniques"]) >= 3  # JSON lines: found ones only
+    if suffix == ".csv":  # the page shows them, and no longer says the file was scored without a head
         assert main(["report", str(technique_outputs[suffix]), "--by", "outlet", "--output", str(tmp_path / "r")]) == 0
         page = (tmp_path / "r" / "index.html").read_text()
-        assert "techniques.author_voice.&lt;technique&gt;" in page and "without a technique head" not in page
+        assert "share of writer's-voice sentences" in page and "without a technique head" not in page
+        assert (tmp_path / "r" / "techniques.csv").is_file()
 
 
 def test_a_kept_column_named_techniques_is_refused_with_the_head_only(with_techniques, classifier, tmp_path):

@@ -133,3 +133,12 @@ def test_corpus_scoring_keeps_the_techniques(capsys, technique_checkpoint, tmp_p
         assert f"techniques.{label}" in table.columns
     probabilities = classifier.predict_techniques(NEUTRAL + EDITORIAL)
     assert abs(table["techniques.Loaded_Language"].to_numpy() - probabilities[:, 0]).max() < 1e-6
+    # passages given as arguments write the same columns (no `row`), never a list's Python text
+    given = tmp_path / f"given{suffix}"
+    code, _, err = run_cli(
+        capsys, "predict", *NEUTRAL, *EDITORIAL, "--output", given, "--checkpoint", technique_checkpoint
+    )
+    assert code == 0, err
+    written = pd.read_csv(given, keep_default_na=False) if suffix == ".csv" else pd.read_parquet(given)
+    assert written["text"].tolist() == NEUTRAL + EDITORIAL
+    pd.testing.assert_frame_equal(written.drop(columns="text"), table.drop(columns="row"), atol=1e-6)

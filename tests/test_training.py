@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -57,6 +59,20 @@ def test_training_is_deterministic_given_the_seed(tiny_base, tiny_data, tmp_path
     first = load_file(str(train(config, tmp_path / "a", progress=False) / "model.safetensors"))
     second = load_file(str(train(config, tmp_path / "b", progress=False) / "model.safetensors"))
     assert all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_a_checkpoint_records_its_data_from_the_data_root(tiny_base, tiny_data, tmp_path, monkeypatch):
+    from framing.training.config import load_config
+
+    monkeypatch.setenv("FRAMING_DATA", str(tiny_data["train"].parent))
+    config = config_from_dict(tiny_config_dict(tiny_base, tiny_data, epochs=1))
+    folder = train(config, tmp_path / "out", progress=False)
+    sources = {d["split"]: d["source"] for d in json.loads((folder / "metrics.json").read_text())["data"]}
+    assert sources == {"train": "${FRAMING_DATA}/train.csv", "dev": "${FRAMING_DATA}/dev.csv"}
+    written = (folder / "training_config.yaml").read_text()
+    assert "train: ${FRAMING_DATA}/train.csv" in written and str(tiny_data["train"]) not in written
+    assert load_config(folder / "training_config.yaml").data.train == str(tiny_data["train"])  # reads back here
+    assert f"base: {tiny_base}" in written  # a path outside the data root stays as it is
 
 
 def test_training_refuses_to_overwrite_before_working(tiny_base, tiny_data, tmp_path):

@@ -16,11 +16,11 @@ from types import UnionType
 from typing import Annotated, Any, Callable, Optional, Union, get_args, get_origin
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from framing.errors import FramingError, describe_invalid
-from framing.training.config_files import apply_override, expand_data_root, read_config_file
+from framing.training.config_files import apply_override, expand_data_root, portable_path, read_config_file
 
 DEFAULT_BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -32,8 +32,9 @@ def _expanded(path: str) -> str:
         raise PydanticCustomError("data_root", "{problem}", {"problem": str(error)}) from None
 
 
-# A data file's path (or hub id): `${FRAMING_DATA}` in it is expanded when the config is read.
-DataPath = Annotated[str, AfterValidator(_expanded)]
+# A data file's path (or hub id): `${FRAMING_DATA}` in it is expanded when the config is read,
+# and written back from the data root (a checkpoint's training_config.yaml reads on any machine).
+DataPath = Annotated[str, AfterValidator(_expanded), PlainSerializer(portable_path, when_used="json")]
 
 
 class _Section(BaseModel):

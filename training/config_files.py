@@ -45,6 +45,15 @@ def expand_data_root(path: str) -> str:
     return _VARIABLE.sub(value, path)
 
 
+def local_path(source):
+    """A recorded source (`${FRAMING_DATA}/babe/dev.csv`) as a path on this machine; anything
+    else (another `${NAME}`, not a string) as it is, so that it never equals a config's path."""
+    try:
+        return expand_data_root(source) if isinstance(source, str) else source
+    except ValueError:
+        return source
+
+
 def portable_path(path: str) -> str:
     """`path` written from the data root (`${FRAMING_DATA}/babe/dev.csv`) where the file lies
     under it, for what a checkpoint records; any other path as it is."""

@@ -13,6 +13,7 @@ import yaml
 from framing.errors import FramingError
 from framing.output import atomic_file
 from framing.training.config import Config, as_current_yaml, config_from_dict
+from framing.training.config_files import local_path
 from framing.training.training_data import data_provenance
 
 # The figures crossval gives, with their printed names: each scorer's, each metric.
@@ -71,8 +72,10 @@ def changed_data(kept: list[dict], now: list[dict]) -> list[str]:
     """The data sources (data_provenance records) whose sha256 differs from the kept run's, each
     as "SOURCE (sha256 KEPT..., now NOW...)", or "SOURCE: not found" where the file is gone
     (paths are read from the current directory); sources added or dropped by name."""
-    was = {(r["split"], r["source"]): r["sha256"] for r in kept}
-    is_ = {(r["split"], r["source"]): r["sha256"] for r in now}
+    # keyed by the path on this machine: a run recorded before sources were written from the
+    # data root (`${FRAMING_DATA}/...`) compares equal to the same file recorded since
+    was = {(r["split"], local_path(r["source"])): r["sha256"] for r in kept}
+    is_ = {(r["split"], local_path(r["source"])): r["sha256"] for r in now}
 
     def short(digest: Optional[str]) -> str:
         return f"{digest[:12]}..." if digest else "none"

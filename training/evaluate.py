@@ -22,7 +22,7 @@ from framing.output import atomic_folder, ensure_writable
 from framing.predictor import FramingClassifier
 from framing.training.baseline import baseline_proba, tfidf_baseline
 from framing.training.config import Config, load_config
-from framing.training.config_files import expand_data_root
+from framing.training.config_files import local_path
 from framing.training.examples import word_truth
 from framing.training.labels import (
     UNLABELLED,
@@ -86,14 +86,7 @@ def _provenance(folder: Path) -> list[dict]:
         entries = list(json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("data") or [])
     except (OSError, ValueError, AttributeError):
         return []
-    return [{**entry, "source": _expanded(entry.get("source"))} for entry in entries if isinstance(entry, dict)]
-
-
-def _expanded(source):
-    try:
-        return expand_data_root(source) if isinstance(source, str) else source
-    except ValueError:  # another ${NAME}: compared as written (never equal to a config's path)
-        return source
+    return [{**entry, "source": local_path(entry.get("source"))} for entry in entries if isinstance(entry, dict)]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 
 from framing.data import require_columns
 from framing.training.config import Config
+from framing.training.config_files import portable_path
 from framing.training.counterfactuals import counterfactuals
 from framing.training.examples import (
     Examples,
@@ -113,4 +114,9 @@ def data_provenance(config: Config) -> list[dict]:
         sources += [("distillation scores", scores) for scores in config.distill.scores]
     if config.intermediate:
         sources.insert(0, ("intermediate", config.intermediate.data))
-    return [{"split": split, "source": source, "sha256": fingerprint(source)} for split, source in sources if source]
+    # the source as the config wrote it (from the data root): a checkpoint's record reads anywhere
+    return [
+        {"split": split, "source": portable_path(source), "sha256": fingerprint(source)}
+        for split, source in sources
+        if source
+    ]

@@ -134,6 +134,9 @@ def run(args: argparse.Namespace) -> None:
     if args.all_techniques and not classifier.has_techniques:
         raise FramingError(f"--all-techniques: {NOT_AVAILABLE}")
     probabilities, _, techniques = classifier.predict_passages(args.texts, with_words=False)
+    if args.output and Path(args.output).suffix.lower() != ".jsonl":  # the columns of a corpus job's CSV and Parquet
+        table = classifier.results.table(probabilities, techniques)
+        return write_records(Path(args.output), table.assign(text=args.texts)[["text", *table.columns]])
     records = [
         {"text": text, **record}
         for text, record in zip(args.texts, classifier.results.records(probabilities, techniques, args.all_techniques))
