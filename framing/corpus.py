@@ -140,7 +140,10 @@ def score_corpus(
     articles = bool(getattr(engine, "articles", False))
     if articles and engine.classifier.multi_label:
         raise FramingError("--articles needs a single-label checkpoint (this one is multi-label)")
-    check_kept_names(keep_columns, engine.classifier.labels, result_columns(engine.classifier) if articles else ())
+    technique_results = ("techniques",) if engine.classifier.has_techniques else ()
+    check_kept_names(
+        keep_columns, engine.classifier.labels, result_columns(engine.classifier) if articles else technique_results
+    )
     # The parts and the joined output take about twice the output's size, which is rarely
     # more than the input's (rows of scores and any kept columns): ask for that much space.
     needed = 2 * input_path.stat().st_size if input_path.is_file() else 0

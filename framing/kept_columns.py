@@ -29,11 +29,12 @@ def check_kept_names(keep_columns: Sequence[str], labels: Sequence[str], more_re
     if repeated:
         raise FramingError(f"--keep-columns {', '.join(repeated)}: named more than once")
     names = list(dict.fromkeys([*RESULT_COLUMNS, *more_results]))
-    clashes = sorted(c for c in keep_columns if c in names or c.startswith("scores."))
+    prefixes = ("scores.", "techniques.") if "techniques" in names else ("scores.",)  # a technique head's columns
+    clashes = sorted(c for c in keep_columns if c in names or c.startswith(prefixes))
     if clashes:
         raise FramingError(
             f"--keep-columns {', '.join(clashes)}: the output has its own column of that name "
-            f"({', '.join(names)}, scores.<label>); rename the input column"
+            f"({', '.join(names)}, {', '.join(p + '<...>' for p in prefixes)}); rename the input column"
         )
 
 

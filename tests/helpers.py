@@ -286,3 +286,34 @@ def three_label_answer(text: str, scores: list[dict] = THREE_LABELS, marks_words
             "top_sentences": [],
         },
     }
+
+
+def articles_frame(count: int) -> pd.DataFrame:
+    """`count` articles of two to five of the test sentences, with an id and one of three outlets."""
+    sentences = NEUTRAL + EDITORIAL
+    texts = [" ".join(sentences[(i + j) % len(sentences)] for j in range(2 + i % 4)) for i in range(count)]
+    return pd.DataFrame(
+        {"doc_id": [f"a{i}" for i in range(count)], "outlet": [f"o{i % 3}" for i in range(count)], "body": texts}
+    )
+
+
+def score_articles(classifier, frame, tmp_path, suffix, chunk_size=3, **options):
+    """An article job (framing predict --articles) of `frame` under `tmp_path`: (summary, output)."""
+    from framing.corpus import LocalEngine, score_corpus
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    source, output = tmp_path / "in.parquet", tmp_path / f"scored{suffix}"
+    if not source.exists():  # a resumed job reads the same file
+        frame.to_parquet(source)
+    summary = score_corpus(
+        LocalEngine(classifier, articles=True),
+        source,
+        output,
+        model=classifier.provenance(),
+        text_column="body",
+        keep_columns=["doc_id", "outlet"],
+        chunk_size=chunk_size,
+        progress=False,
+        **options,
+    )
+    return summary, output
