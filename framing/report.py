@@ -106,7 +106,7 @@ def _tables(scored, by, time, freq, filters, min_articles, date_format) -> tuple
         "title": title,
         "articles": len(corpus.articles),
         "sentences": int(corpus.articles["sentences"].sum()),
-        "techniques": bool(corpus.techniques),  # scored with a technique head
+        "techniques": corpus.technique_head,
     }
     return tables, about
 

@@ -43,8 +43,9 @@ class ScoredCorpus:
     model: str
     notes: list[str] = field(default_factory=list)  # what was left out, in words
     # per technique, each article's writer's-voice sentences using it (an `articles` column
-    # VOICE_COUNTS + name); empty for a file scored without a technique head
+    # VOICE_COUNTS + name); JSON lines name only techniques some article's writer used
     techniques: list[str] = field(default_factory=list)
+    technique_head: bool = False  # scored by a model with a technique head
 
 
 def read_scored(
@@ -89,6 +90,7 @@ def read_scored(
         models[0] if models else "",
         notes,
         techniques,
+        technique_head=bool(counted),
     )
 
 

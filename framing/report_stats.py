@@ -92,7 +92,7 @@ def technique_shares(articles: pd.DataFrame, by: str, groups: list[str], techniq
     their share of the group's writer's-voice sentences with its interval, most used first.
     `articles` holds each article's count per technique (framing.report_data.VOICE_COUNTS)."""
     rows = []
-    for group, part in articles.groupby(by, sort=False):
+    for group, part in articles.groupby(by, sort=False, dropna=False):
         for name in techniques:
             share, low, high = share_interval(part[VOICE_COUNTS + name], part["author_voice_sentences"])
             rows.append(

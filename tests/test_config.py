@@ -220,8 +220,14 @@ def test_a_path_under_the_data_root_is_recorded_from_it(monkeypatch, tmp_path):
     from framing.training.config_files import expand_data_root, portable_path
 
     monkeypatch.setenv("FRAMING_DATA", str(tmp_path / "data"))
+    (tmp_path / "data" / "babe").mkdir(parents=True)
+    (tmp_path / "data" / "babe" / "dev.csv").write_text("text,label\n")
     recorded = portable_path(str(tmp_path / "data" / "babe" / "dev.csv"))
     assert recorded == "${FRAMING_DATA}/babe/dev.csv"
     assert expand_data_root(recorded) == str(tmp_path / "data" / "babe" / "dev.csv")
     assert portable_path("mine.csv") == "mine.csv" and portable_path(str(tmp_path / "database.csv")).endswith(".csv")
     assert not portable_path(str(tmp_path / "database.csv")).startswith("${")
+    # a hub id stays one even where the data root holds the working folder
+    monkeypatch.chdir(tmp_path / "data")
+    monkeypatch.setenv("FRAMING_DATA", str(tmp_path))
+    assert portable_path("mediabiasgroup/BABE") == "mediabiasgroup/BABE"

@@ -182,3 +182,23 @@ def test_a_fold_teacher_must_read_the_students_rows(tiny_base, tiny_data, tmp_pa
     plain = config_from_dict({**student.model_dump(mode="json"), "distill": None})
     with pytest.raises(FramingError, match="teachers: the config has no distill section"):
         crossval(plain, folds=2, teachers=[teacher])
+
+
+def test_a_run_kept_with_local_data_paths_resumes_as_the_same_run(tmp_path, monkeypatch):
+    import json
+
+    from framing.training.crossval_work import claim_work
+
+    monkeypatch.setenv("FRAMING_DATA", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "train.csv").write_text("text,label\n")
+    local = str(tmp_path / "data" / "train.csv")
+    record = {"split": "train", "source": "${FRAMING_DATA}/train.csv", "sha256": "ab" * 32}
+    spec = {"config": "name: x\n", "data": [record], "teacher_data": [[record]]}
+    work = tmp_path / "work"
+    work.mkdir()
+    old = {**spec, "data": [{**record, "source": local}], "teacher_data": [[{**record, "source": local}]]}
+    (work / "run.json").write_text(json.dumps(old))  # recorded before sources were written from the root
+    claim_work(work, spec, resume=True)  # the same run
+    with pytest.raises(FramingError, match=r"changed: data: .*train.csv \(sha256 abababababab..., now cdcd"):
+        claim_work(work, {**spec, "data": [{**record, "sha256": "cd" * 32}]}, resume=True)

@@ -3,6 +3,7 @@ the report folder, and refusals of what it cannot read."""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -184,6 +185,18 @@ def test_the_report_folder_opens_offline(tmp_path):
     (tmp_path / "mine" / "notes.txt").write_text("keep")
     assert main(["report", str(path), "--by", "outlet", "--output", str(tmp_path / "mine"), "--overwrite"]) == 2
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
+
+
+def test_a_head_that_found_nothing_is_told_apart_from_no_head(tmp_path):
+    # JSON lines name only the techniques found: a head that found none is still a head
+    path = scored_corpus(tmp_path / "s.jsonl", {"A": (3, 0.5)})
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row in rows:
+        row["techniques"] = {"author_voice": {}, "quoted": {}} if row["level"] == "article" else []
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert main(["report", str(path), "--by", "outlet", "--output", str(tmp_path / "r"), "--min-articles", "1"]) == 0
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "uses a persuasion technique the model finds" in page and "without a technique head" not in page
 
 
 def test_what_a_report_cannot_read_is_refused_in_one_line(tmp_path):

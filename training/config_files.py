@@ -56,10 +56,10 @@ def local_path(source):
 
 def portable_path(path: str) -> str:
     """`path` written from the data root (`${FRAMING_DATA}/babe/dev.csv`) where the file lies
-    under it, for what a checkpoint records; any other path as it is."""
+    under it, for what a checkpoint records; any other path or hub id as it is."""
     root, where = os.path.abspath(data_root()), os.path.abspath(path)
-    if where == root or os.path.commonpath([root, where]) != root:
-        return path
+    if where == root or os.path.commonpath([root, where]) != root or not os.path.exists(path):
+        return path  # outside the root, or not a file here (a hub id such as mediabiasgroup/BABE)
     return f"${{{DATA_ROOT_VARIABLE}}}/{Path(os.path.relpath(where, root)).as_posix()}"
 
 

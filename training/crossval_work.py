@@ -13,7 +13,7 @@ import yaml
 from framing.errors import FramingError
 from framing.output import atomic_file
 from framing.training.config import Config, as_current_yaml, config_from_dict
-from framing.training.config_files import local_path
+from framing.training.config_files import local_path, portable_path
 from framing.training.training_data import data_provenance
 
 # The figures crossval gives, with their printed names: each scorer's, each metric.
@@ -39,6 +39,10 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
                 kept[key] = as_current_yaml(value, "run.json")
             elif key == "teachers" and isinstance(value, list):
                 kept[key] = [as_current_yaml(t, "run.json") for t in value]
+            elif key == "data" and isinstance(value, list):
+                kept[key] = as_current_records(value)
+            elif key == "teacher_data" and isinstance(value, list):
+                kept[key] = [as_current_records(records) for records in value]
         for key in DATA_KEYS & spec.keys():  # a run kept before run.json recorded its data's sha256: no check
             kept.setdefault(key, spec[key])
         changed = [key for key in spec if kept.get(key) != spec[key]]
@@ -53,6 +57,12 @@ def claim_work(work: Path, spec: dict, resume: bool) -> None:
     work.mkdir(parents=True, exist_ok=True)
     with atomic_file(marker) as staging:
         staging.write_text(json.dumps(spec, indent=2) + "\n")
+
+
+def as_current_records(records: list[dict]) -> list[dict]:
+    """Data records (data_provenance's) with each source written as this release writes it, from
+    the data root: a run kept when sources were recorded as local paths is the same run."""
+    return [{**r, "source": portable_path(local_path(r["source"]))} if isinstance(r, dict) else r for r in records]
 
 
 def data_changes(kept: dict, spec: dict) -> list[str]:
