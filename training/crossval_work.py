@@ -82,17 +82,15 @@ def changed_data(kept: list[dict], now: list[dict]) -> list[str]:
     """The data sources (data_provenance records) whose sha256 differs from the kept run's, each
     as "SOURCE (sha256 KEPT..., now NOW...)", or "SOURCE: not found" where the file is gone
     (paths are read from the current directory); sources added or dropped by name."""
-    # keyed by the path on this machine: a run recorded before sources were written from the
-    # data root (`${FRAMING_DATA}/...`) compares equal to the same file recorded since
-    was = {(r["split"], local_path(r["source"])): r["sha256"] for r in kept}
-    is_ = {(r["split"], local_path(r["source"])): r["sha256"] for r in now}
+    was = {(r["split"], r["source"]): r["sha256"] for r in kept}
+    is_ = {(r["split"], r["source"]): r["sha256"] for r in now}
 
     def short(digest: Optional[str]) -> str:
         return f"{digest[:12]}..." if digest else "none"
 
     def why(split: str, source: str) -> str:
         before, after = was.get((split, source)), is_.get((split, source))
-        if before and after is None and not Path(source).exists():
+        if before and after is None and not Path(local_path(source)).exists():
             return f"{source}: not found (from {Path.cwd()})"
         return f"{source} (sha256 {short(before)}, now {short(after)})"
 
@@ -129,7 +127,7 @@ def kept_run(folder: Path) -> tuple[Config, Optional[str], dict[int, tuple[dict,
         raise FramingError(f"{marker}: not a crossval run's record ({type(error).__name__}: {error})") from None
     config = config_from_dict(kept_config, str(marker))  # keys added since the run take their defaults
     if "data" in run:  # only the files the analyses read again; hub datasets (no sha256) are not checked
-        stale = changed_data(reread(run["data"]), reread(data_provenance(config)))
+        stale = changed_data(reread(as_current_records(run["data"])), reread(data_provenance(config)))
         if stale:
             raise FramingError(f"{folder}: data changed since the run: {'; '.join(stale)}")
     folds = {}
