@@ -65,6 +65,8 @@ def collate(examples: Examples, indices: list[int], pad_id: int) -> dict[str, to
         batch["weight"] = torch.as_tensor(examples.weight[indices], dtype=torch.float32)  # [B]
     if examples.teacher is not None:
         batch["teacher"] = torch.as_tensor(examples.teacher[indices], dtype=torch.float32)  # [B, C], NaN: gold rows
+    if examples.techniques is not None:  # [B, K], NaN: rows of the sentence label
+        batch["techniques"] = torch.as_tensor(examples.techniques[indices], dtype=torch.float32)
     return batch
 
 

@@ -291,6 +291,10 @@ class TechniqueConfig(_Section):
     weight_decay: float = Field(0.01, ge=0.0)
     batch_size: int = Field(16, ge=1, description="with copied layers")
     seed: int = 0
+    # > 0: `framing train` also fine-tunes the shared encoder on these labels in its main stage
+    # (multi-task: each training text a row whose only loss is the techniques' at this weight);
+    # the head is then fitted on the frozen result as without it. 0: the encoder never sees them.
+    joint_weight: float = Field(0.0, ge=0.0)
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 
@@ -323,6 +327,8 @@ class Config(_Section):
             raise ValueError("distill: distillation trains single-label data; data.multi_label is set")
         if self.mixed and self.data.multi_label:
             raise ValueError("mixed: mixed data trains single-label data; data.multi_label is set")
+        if self.techniques and self.techniques.joint_weight and self.data.multi_label:
+            raise ValueError("techniques.joint_weight: joint training needs single-label data; data.multi_label is set")
         stages = [("intermediate", self.intermediate)] if self.intermediate else []
         stages += [(f"mixed.{i}", source) for i, source in enumerate(self.mixed)]
         for where, section in stages:

@@ -57,6 +57,8 @@ def crossval(
         raise FramingError(
             "teachers: the config has no distill section, so there is no pool for fold teachers to score"
         )
+    if config.techniques and config.techniques.joint_weight:  # folds would silently train without them
+        raise FramingError("techniques.joint_weight: cross-validation does not train techniques jointly; set it to 0")
     if work is not None:
         claim_work(work, run_record(config, teachers or [], folds, seed, group_by), resume)
     student, groups, report_gold = prepare(config, group_by)

@@ -33,6 +33,7 @@ class Examples:
     marked: Optional[list[list[str]]] = None  # the marked words of each text, as given
     teacher: Optional[np.ndarray] = None  # [N, C] a teacher's probabilities; NaN rows have gold labels
     weight: Optional[np.ndarray] = None  # [N] each row's loss weight (a mixed source's; 1 for gold rows)
+    techniques: Optional[np.ndarray] = None  # [N, K] 0/1 technique targets; NaN rows have none
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -50,6 +51,7 @@ class Examples:
             marked=pick(self.marked),
             teacher=arr(self.teacher),
             weight=arr(self.weight),
+            techniques=arr(self.techniques),
         )
 
 
@@ -201,6 +203,7 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
         return parts[0]
     votes_for = data_config.label_names.index(data_config.votes_for) if data_config.votes_for else None
     parts_with_teacher = [p for p in parts if p.teacher is not None]
+    parts_with_techniques = [p for p in parts if p.techniques is not None]
 
     def filled(part: Examples, name: str):
         value = getattr(part, name)
@@ -212,6 +215,8 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
             return np.full(len(part), IGNORE)
         if name == "teacher":  # gold-labelled rows: no teacher
             return np.full((len(part), parts_with_teacher[0].teacher.shape[1]), np.nan)
+        if name == "techniques":  # rows of the sentence label: no technique targets
+            return np.full((len(part), parts_with_techniques[0].techniques.shape[1]), np.nan)
         if name == "word_targets":
             return [[IGNORE] * len(ids) for ids in part.input_ids]
         if name == "weight":
@@ -219,7 +224,8 @@ def join_examples(parts: list[Examples], data_config: DataConfig) -> Examples:
         return [[] for _ in part.texts]  # marked
 
     joined = {}
-    for name in ("texts", "input_ids", "labels", "soft", "word_targets", "aux_labels", "marked", "teacher", "weight"):
+    names = ("texts", "input_ids", "labels", "soft", "word_targets", "aux_labels", "marked", "teacher", "weight")
+    for name in (*names, "techniques"):
         values = [filled(p, name) for p in parts]
         if values[0] is None:
             joined[name] = None

@@ -1,5 +1,6 @@
 """The training losses: the sentence label (hard, soft votes or multi-label), a teacher's
-probabilities (KL), the per-token word head and the auxiliary head, weighted per row."""
+probabilities (KL), the per-token word head, the auxiliary head and, trained jointly, the
+technique head, weighted per row."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def multitask_loss(
         loss = F.binary_cross_entropy_with_logits(out.logits, batch["labels"].float(), pos_weight=class_weight)
     else:
         loss = _sentence_loss(out.logits, batch, config, votes_for, class_weight)
-    return loss + _auxiliary_losses(out, batch, config)
+    return loss + _auxiliary_losses(out, batch, config) + _technique_loss(out, batch, config)
 
 
 def _sentence_loss(
@@ -50,7 +51,8 @@ def _sentence_loss(
             pooled, _distill_loss(logits, batch["teacher"], config.distill.temperature), per_example
         )
         weights = torch.where(pooled, torch.full_like(weights, config.distill.weight), weights)
-    return (per_example * weights).sum() / weights.sum()
+    # technique rows weigh 0 here, and a batch may hold nothing else: 0, not 0 / 0
+    return (per_example * weights).sum() / weights.sum().clamp_min(1e-8)
 
 
 def _distill_loss(logits: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -76,6 +78,18 @@ def _auxiliary_losses(out, batch: dict, config: Config) -> torch.Tensor:
                 out.aux_logits, batch["aux_labels"], ignore_index=IGNORE
             )
     return loss
+
+
+def _technique_loss(out, batch: dict, config: Config) -> torch.Tensor:
+    """Joint technique training: the technique head's BCE on the rows with technique targets
+    (the others' are NaN), at `techniques.joint_weight`."""
+    if "techniques" not in batch or out.technique_logits is None:
+        return out.logits.new_zeros(())
+    rows = ~torch.isnan(batch["techniques"][:, 0])  # [B]
+    if not rows.any():
+        return out.logits.new_zeros(())
+    bce = F.binary_cross_entropy_with_logits(out.technique_logits[rows], batch["techniques"][rows])
+    return config.techniques.joint_weight * bce
 
 
 def balanced_weights(labels: np.ndarray, num_labels: int) -> torch.Tensor:

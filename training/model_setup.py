@@ -38,7 +38,9 @@ def make_optimizer(model: FramingModel, config: Config, lr: float) -> torch.opti
     return torch.optim.AdamW(param_groups)
 
 
-def build_model(config: Config, base_path: str) -> FramingModel:
+def build_model(config: Config, base_path: str, joint_techniques: int = 0) -> FramingModel:
+    """The base encoder with framing's heads; with `joint_techniques` (K > 0), also a technique
+    head on its last states (config.techniques' hidden units) for joint training."""
     names = config.data.label_names
     classifier = AutoModelForSequenceClassification.from_pretrained(
         base_path,
@@ -54,7 +56,13 @@ def build_model(config: Config, base_path: str) -> FramingModel:
     )
     if config.model.keep_layers:
         keep_encoder_layers(classifier, config.model.keep_layers)
-    return FramingModel(classifier, aux_num_labels=len(config.data.aux_label_names), dropout=config.model.dropout)
+    return FramingModel(
+        classifier,
+        aux_num_labels=len(config.data.aux_label_names),
+        dropout=config.model.dropout,
+        num_techniques=joint_techniques,
+        technique_hidden=config.techniques.hidden if config.techniques else 0,
+    )
 
 
 def keep_encoder_layers(classifier, keep: list[int]) -> None:

@@ -17,6 +17,7 @@ from framing.data import require_columns, row_numbers, show_value, texts_of
 from framing.errors import FramingError
 from framing.techniques import OTHER
 from framing.training.config import TechniqueConfig
+from framing.training.examples import Examples
 from framing.training.labels import load_table
 
 
@@ -66,6 +67,20 @@ def technique_data(config: TechniqueConfig) -> TechniqueData:
         dev_texts=texts_of(dev, config.text_column, config.dev or config.train),
         dev_targets=head_targets(dev_values, kept, folded if fold else []),
         train_support=support,
+    )
+
+
+def joint_examples(config: TechniqueConfig, tokenizer, max_length: int) -> Examples:
+    """The technique training texts as rows of joint training (training/losses.py): their
+    technique targets [N, K], a placeholder sentence label at weight 0 (they train no other head)."""
+    data = technique_data(config)
+    encoded = tokenizer(data.train_texts, truncation=True, max_length=max_length)
+    return Examples(
+        texts=data.train_texts,
+        input_ids=encoded["input_ids"],
+        labels=np.zeros(len(data.train_texts), dtype=int),
+        weight=np.zeros(len(data.train_texts)),
+        techniques=data.train_targets.astype(np.float32),
     )
 
 

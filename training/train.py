@@ -210,7 +210,8 @@ def fit(
     shows bars; `on_epoch` receives each epoch's log entry as it is made.
     """
     set_seed(config.train.seed)  # python, numpy, torch and every GPU: head initialisation, dropout
-    model = build_model(config, base_path)
+    joint = 0 if train is None or train.techniques is None else train.techniques.shape[1]  # K jointly trained
+    model = build_model(config, base_path, joint)
     generator = torch.Generator().manual_seed(config.train.seed)
     record = restore(model, generator, resume_from) if resume_from is not None else EpochRecord()
 
@@ -375,6 +376,7 @@ def train(
         saved,
         on_epoch=on_epoch,
     )
+    model.technique_branch = None  # a jointly trained head shaped the encoder; add_techniques fits the shipped one
     round_to_stored_dtype(model)
     meta = checkpoint_meta(config)
     metrics = dev_metrics(FramingClassifier.from_model(model, tokenizer, meta), config, log, len(train_examples), dev)

@@ -25,6 +25,7 @@ from framing.training.examples import (
 )
 from framing.training.hedges import hedge_copies
 from framing.training.labels import fingerprint, load_table
+from framing.training.technique_data import joint_examples
 
 
 def split_strata(labels: np.ndarray) -> Optional[np.ndarray]:
@@ -58,6 +59,8 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
         )
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
+    if config.techniques and config.techniques.joint_weight:
+        parts.append(joint_examples(config.techniques, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
     if data_config.dev:
         return train, build_examples(
