@@ -36,7 +36,8 @@ def test_technique_rows_train_only_the_technique_head_and_the_encoder(tiny_base,
     examples, _ = load_examples(config, tokenizer)
     rows = np.flatnonzero(~np.isnan(examples.techniques[:, 0]))
     assert len(rows) == len(technique_frame()) and np.all(examples.weight[rows] == 0)
-    sentence_rows = np.flatnonzero(np.isnan(examples.techniques[:, 0]))
+    sentence_rows = examples.sentence_rows()
+    assert len(sentence_rows) + len(rows) == len(examples) and not set(rows) & set(sentence_rows)
     model = build_model(config, str(tiny_base), examples.techniques.shape[1])
     model.eval()  # no dropout: the two losses below are compared exactly
 
@@ -58,23 +59,46 @@ def test_technique_rows_train_only_the_technique_head_and_the_encoder(tiny_base,
     assert torch.equal(with_key, without)
 
 
-def test_a_jointly_trained_checkpoint_has_a_fitted_head_and_another_encoder(tiny_base, tiny_data, tmp_path):
-    apart = train(config_from_dict(joint_config(tiny_base, tiny_data, tmp_path, 0.0)), tmp_path / "a", progress=False)
-    joint = train(config_from_dict(joint_config(tiny_base, tiny_data, tmp_path, 2.0)), tmp_path / "j", progress=False)
+def test_a_jointly_trained_checkpoint_has_a_fitted_head_and_an_encoder_the_techniques_moved(
+    tiny_base, tiny_data, tmp_path
+):
+    def trained(weight: float, name: str):
+        return train(
+            config_from_dict(joint_config(tiny_base, tiny_data, tmp_path, weight)), tmp_path / name, progress=False
+        )
+
+    apart, faint, joint = trained(0.0, "apart"), trained(1e-6, "faint"), trained(2.0, "joint")
     meta = json.loads((joint / "framing.json").read_text())
     assert meta["techniques"]["labels"] == ["Loaded_Language", "Doubt", "Other_Technique"]
     assert meta["techniques"]["layers"] == 0 and meta["techniques"]["dev"]["micro"]["f1"] >= 0
-    gold = json.loads((apart / "metrics.json").read_text())["train_examples"]
-    assert json.loads((joint / "metrics.json").read_text())["train_examples"] == gold + len(technique_frame())
+    metrics = [json.loads((folder / "metrics.json").read_text()) for folder in (apart, joint)]
+    assert metrics[1]["train_examples"] == metrics[0]["train_examples"]  # the sentence label's rows
+    assert metrics[1]["joint_technique_examples"] == len(technique_frame())
+    assert "joint_technique_examples" not in metrics[0]
+    assert "techniques, trained jointly" in {source["split"] for source in metrics[1]["data"]}
+    assert "trained jointly: the technique texts of" in (joint / "README.md").read_text()
+    # the same rows in the same batches at a faint and a real weight: the technique loss moved it
     encoder = "bert.encoder.layer.1.output.dense.weight"
-    weights = [load_file(folder / "model.safetensors")[encoder] for folder in (apart, joint)]
+    weights = [load_file(folder / "model.safetensors")[encoder] for folder in (faint, joint)]
     assert not torch.equal(*weights)
+
+
+def test_without_a_dev_file_the_technique_rows_stay_out_of_dev(tiny_base, tiny_data, tmp_path):
+    raw = joint_config(tiny_base, tiny_data, tmp_path, 1.0)
+    del raw["data"]["dev"]
+    train_examples, dev = load_examples(config_from_dict(raw), AutoTokenizer.from_pretrained(tiny_base))
+    assert dev.techniques is None and len(dev) > 0
+    assert len(train_examples) - len(train_examples.sentence_rows()) == len(technique_frame())
 
 
 def test_joint_training_is_refused_where_it_cannot_run(tiny_base, tiny_data, tmp_path):
     raw = joint_config(tiny_base, tiny_data, tmp_path, 1.0)
     with pytest.raises(FramingError, match="cross-validation does not train techniques jointly"):
         crossval(config_from_dict(raw), folds=2)
+    student, teacher = (joint_config(tiny_base, tiny_data, tmp_path, weight) for weight in (0.0, 1.0))
+    student["distill"] = teacher["distill"] = {"scores": ["pool.parquet"]}  # a fold teacher would train them
+    with pytest.raises(FramingError, match="cross-validation does not train techniques jointly"):
+        crossval(config_from_dict(student), folds=2, teachers=[config_from_dict(teacher)])
     raw["data"]["multi_label"] = True
     for key in ("votes_column", "annotators_column", "votes_for"):
         del raw["data"][key]

@@ -38,6 +38,10 @@ class Examples:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def sentence_rows(self) -> np.ndarray:
+        """The rows that train the sentence label: all but joint training's technique rows."""
+        return np.arange(len(self)) if self.techniques is None else np.flatnonzero(np.isnan(self.techniques[:, 0]))
+
     def subset(self, indices) -> "Examples":
         pick = lambda seq: None if seq is None else [seq[i] for i in indices]  # noqa: E731
         arr = lambda a: None if a is None else a[np.asarray(indices, dtype=int)]  # noqa: E731

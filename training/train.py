@@ -120,7 +120,8 @@ def run_stage(
     device, optimizer, scheduler = _stage_optimiser(model, config, rows, lr, resume)
     votes_for = config.data.label_names.index(config.data.votes_for) if config.data.votes_for else None
     labels = len(config.data.label_names)
-    class_weight = balanced_weights(examples.labels, labels).to(device) if config.train.class_weights else None
+    sentence_labels = examples.labels[examples.sentence_rows()]  # not joint training's placeholder labels
+    class_weight = balanced_weights(sentence_labels, labels).to(device) if config.train.class_weights else None
     lengths = [len(ids) for ids in examples.input_ids]
     first_epoch, skip = (resume["epoch"], resume["step"]) if resume is not None else (1, 0)
     for epoch in range(first_epoch, epochs + 1):
@@ -319,16 +320,18 @@ def checkpoint_meta(config: Config) -> CheckpointMeta:
     )
 
 
-def dev_metrics(classifier: FramingClassifier, config: Config, log: list, train_examples: int, dev) -> dict:
+def dev_metrics(classifier: FramingClassifier, config: Config, log: list, train: Examples, dev) -> dict:
     """metrics.json's figures: the epochs' log, the data, the calibration fitted on dev (stored in
     the classifier's meta) and dev measured through it, and the dev reports the config asks for."""
     metrics: dict = {
         "epochs": log,
-        "train_examples": train_examples,
+        "train_examples": len(train.sentence_rows()),  # joint technique rows are counted apart
         "dev_examples": len(dev),
         "data": data_provenance(config),
         "dev": fit_to_dev(classifier, dev, config.train.calibration_bias),
     }
+    if train.techniques is not None:
+        metrics["joint_technique_examples"] = len(train) - metrics["train_examples"]
     if config.data.report_label_columns or config.data.group_column:
         metrics.update(dev_reports(classifier, config))
     return metrics
@@ -379,7 +382,7 @@ def train(
     model.technique_branch = None  # a jointly trained head shaped the encoder; add_techniques fits the shipped one
     round_to_stored_dtype(model)
     meta = checkpoint_meta(config)
-    metrics = dev_metrics(FramingClassifier.from_model(model, tokenizer, meta), config, log, len(train_examples), dev)
+    metrics = dev_metrics(FramingClassifier.from_model(model, tokenizer, meta), config, log, train_examples, dev)
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)  # of this process, if resumed
     metrics["resumed"] = resume
     files = {

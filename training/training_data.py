@@ -59,21 +59,23 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
         )
     if config.distill:
         parts.append(teacher_examples(config.distill, data_config.label_names, tokenizer, config.model.max_length))
-    if config.techniques and config.techniques.joint_weight:
-        parts.append(joint_examples(config.techniques, tokenizer, config.model.max_length))
     train = join_examples(parts, data_config)
     if data_config.dev:
-        return train, build_examples(
+        dev = build_examples(
             load_table(data_config.dev, "validation"), data_config.dev, data_config, tokenizer, config.model.max_length
         )
-    # No dev split: hold out a stratified share of train with a fixed seed.
-    train_idx, dev_idx = train_test_split(
-        np.arange(len(train)),
-        test_size=data_config.dev_fraction,
-        random_state=config.train.seed,
-        stratify=split_strata(train.labels),
-    )
-    return train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
+    else:  # no dev split: hold out a stratified share of train with a fixed seed
+        train_idx, dev_idx = train_test_split(
+            np.arange(len(train)),
+            test_size=data_config.dev_fraction,
+            random_state=config.train.seed,
+            stratify=split_strata(train.labels),
+        )
+        train, dev = train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
+    if config.techniques and config.techniques.joint_weight:  # train rows only: they have no sentence label
+        joint = joint_examples(config.techniques, tokenizer, config.model.max_length)
+        train = join_examples([train, joint], data_config)
+    return train, dev
 
 
 def load_intermediate(config: Config, tokenizer) -> Optional[Examples]:
@@ -115,6 +117,8 @@ def data_provenance(config: Config) -> list[dict]:
         sources.append(("counterfactual terms", config.counterfactuals.terms))
     if config.distill:
         sources += [("distillation scores", scores) for scores in config.distill.scores]
+    if config.techniques and config.techniques.joint_weight:
+        sources.append(("techniques, trained jointly", config.techniques.train))
     if config.intermediate:
         sources.insert(0, ("intermediate", config.intermediate.data))
     # the source as the config wrote it (from the data root): a checkpoint's record reads anywhere
