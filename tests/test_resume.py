@@ -103,6 +103,15 @@ def test_resume_refuses_a_changed_config(tiny_base, tiny_data, tmp_path, monkeyp
         train_module.train(changed, output, progress=False, resume=True)
     with pytest.raises(FramingError, match="no saved training state"):
         train_module.train(config, tmp_path / "other", progress=False, resume=True)
+    # another machine: other threads (and device) are not another recipe, so the run resumes
+    monkeypatch.setattr(train_module, "save_state", save_state)
+    threads = torch.get_num_threads()
+    try:
+        moved = config_from_dict(tiny_config_dict(tiny_base, tiny_data, save_state_every=1, threads=1))
+        train_module.train(moved, output, progress=False, resume=True)
+    finally:
+        torch.set_num_threads(threads)
+    assert '"resumed": true' in (output / "metrics.json").read_text() and not state_path(output).exists()
 
 
 def test_truncated_state_file_is_a_clear_error(tiny_base, tiny_data, tmp_path):

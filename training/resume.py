@@ -48,13 +48,29 @@ def load_state(path: Path, config: Config) -> dict[str, Any]:
     if state.get("format") != FORMAT:
         raise FramingError(f"{path}: saved by an incompatible version of framing (format {state.get('format')})")
     saved = as_current_yaml(state["config"], str(path))  # a state saved before a release added keys still resumes
-    if saved != config.to_yaml():
-        changed = _changed_keys(saved, config.to_yaml())
+    if _recipe(saved) != _recipe(config.to_yaml()):
+        changed = _changed_keys(_recipe(saved), _recipe(config.to_yaml()))
         raise FramingError(
             f"{path}: saved with a different config (changed: {', '.join(changed)}); "
             f"resume with the same config and overrides, or pass --overwrite to start over"
         )
     return state
+
+
+# Where a run computes is not what it trains: it may resume with other threads or on another
+# device (another machine after a pre-emption; across devices it matches to training noise only)
+MACHINE_KEYS = ("threads", "device")
+
+
+def _recipe(config_yaml: str) -> str:
+    """A config's YAML without the machine keys of its train section, in its own key order
+    (the order of data.labels fixes the label ids)."""
+    import yaml
+
+    raw = yaml.safe_load(config_yaml)
+    for key in MACHINE_KEYS:
+        raw.get("train", {}).pop(key, None)
+    return yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
 
 
 def _changed_keys(old_yaml: str, new_yaml: str) -> list[str]:
