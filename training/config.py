@@ -327,7 +327,7 @@ class Config(_Section):
             raise ValueError("distill: distillation trains single-label data; data.multi_label is set")
         if self.mixed and self.data.multi_label:
             raise ValueError("mixed: mixed data trains single-label data; data.multi_label is set")
-        if self.techniques and self.techniques.joint_weight and self.data.multi_label:
+        if self.trains_techniques_jointly and self.data.multi_label:
             raise ValueError("techniques.joint_weight: joint training needs single-label data; data.multi_label is set")
         stages = [("intermediate", self.intermediate)] if self.intermediate else []
         stages += [(f"mixed.{i}", source) for i, source in enumerate(self.mixed)]
@@ -336,6 +336,10 @@ class Config(_Section):
             if unknown:
                 raise ValueError(f"{where}.labels maps to names not in data.labels: {sorted(unknown)}")
         return self
+
+    @property
+    def trains_techniques_jointly(self) -> bool:
+        return bool(self.techniques and self.techniques.joint_weight)
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -57,7 +57,7 @@ def crossval(
         raise FramingError(
             "teachers: the config has no distill section, so there is no pool for fold teachers to score"
         )
-    if any(c.techniques and c.techniques.joint_weight for c in [config, *(teachers or [])]):  # folds would not
+    if any(c.trains_techniques_jointly for c in [config, *(teachers or [])]):  # folds would not
         raise FramingError("techniques.joint_weight: cross-validation does not train techniques jointly; set it to 0")
     if work is not None:
         claim_work(work, run_record(config, teachers or [], folds, seed, group_by), resume)

@@ -262,7 +262,7 @@ def added_rows_lines(config: Config) -> list[str]:
             f'("allegedly", "according to officials"), same label and marked words, a copy weighing '
             f"{config.hedges.weight:g} of a gold row"
         )
-    if config.techniques and config.techniques.joint_weight:
+    if config.trains_techniques_jointly:
         lines.append(
             f"- trained jointly: the technique texts of `{config.techniques.train}`, rows that train the "
             f"technique head alone (its loss at {config.techniques.joint_weight:g}), so the shared encoder "

@@ -48,8 +48,9 @@ def load_state(path: Path, config: Config) -> dict[str, Any]:
     if state.get("format") != FORMAT:
         raise FramingError(f"{path}: saved by an incompatible version of framing (format {state.get('format')})")
     saved = as_current_yaml(state["config"], str(path))  # a state saved before a release added keys still resumes
-    if _recipe(saved) != _recipe(config.to_yaml()):
-        changed = _changed_keys(_recipe(saved), _recipe(config.to_yaml()))
+    saved, now = _recipe(saved), _recipe(config.to_yaml())
+    if saved != now:
+        changed = _changed_keys(saved, now)
         raise FramingError(
             f"{path}: saved with a different config (changed: {', '.join(changed)}); "
             f"resume with the same config and overrides, or pass --overwrite to start over"

@@ -72,7 +72,7 @@ def load_examples(config: Config, tokenizer) -> tuple[Examples, Examples]:
             stratify=split_strata(train.labels),
         )
         train, dev = train.subset(sorted(train_idx)), train.subset(sorted(dev_idx))
-    if config.techniques and config.techniques.joint_weight:  # train rows only: they have no sentence label
+    if config.trains_techniques_jointly:  # train rows only: they have no sentence label
         joint = joint_examples(config.techniques, tokenizer, config.model.max_length)
         train = join_examples([train, joint], data_config)
     return train, dev
@@ -117,7 +117,7 @@ def data_provenance(config: Config) -> list[dict]:
         sources.append(("counterfactual terms", config.counterfactuals.terms))
     if config.distill:
         sources += [("distillation scores", scores) for scores in config.distill.scores]
-    if config.techniques and config.techniques.joint_weight:
+    if config.trains_techniques_jointly:
         sources.append(("techniques, trained jointly", config.techniques.train))
     if config.intermediate:
         sources.insert(0, ("intermediate", config.intermediate.data))
