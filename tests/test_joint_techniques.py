@@ -104,3 +104,29 @@ def test_joint_training_is_refused_where_it_cannot_run(tiny_base, tiny_data, tmp
         del raw["data"][key]
     with pytest.raises(FramingError, match="techniques.joint_weight: joint training needs single-label data"):
         config_from_dict(raw)
+
+
+def test_resuming_after_the_technique_columns_changed_is_a_clear_error(tiny_base, tiny_data, tmp_path, monkeypatch):
+    """The config is the same, but its technique file gained a column: the saved jointly trained
+    head has other shapes than the one built now, refused in one line instead of torch's list."""
+    from framing.training import train as train_module
+    from framing.training.resume import save_state, state_path
+
+    class Crash(Exception):
+        pass
+
+    def save_then_crash(path, state):
+        save_state(path, state)
+        raise Crash
+
+    raw = joint_config(tiny_base, tiny_data, tmp_path, 1.0)
+    raw["train"]["save_state_every"] = 1
+    monkeypatch.setattr(train_module, "save_state", save_then_crash)
+    with pytest.raises(Crash):
+        train(config_from_dict(raw), tmp_path / "model", progress=False)
+    frame = technique_frame()
+    frame["Repetition"] = frame["Loaded_Language"]  # a fourth label with enough support
+    frame.to_csv(tmp_path / "techniques.csv", index=False)
+    with pytest.raises(FramingError, match=r"training-state\.pt: its weights do not fit .*size mismatch.*--overwrite"):
+        train(config_from_dict(raw), tmp_path / "model", progress=False, resume=True)
+    assert state_path(tmp_path / "model").is_file()  # nothing the run did not write is lost

@@ -55,7 +55,22 @@ def load_state(path: Path, config: Config) -> dict[str, Any]:
             f"{path}: saved with a different config (changed: {', '.join(changed)}); "
             f"resume with the same config and overrides, or pass --overwrite to start over"
         )
-    return state
+    return {**state, "path": str(path)}
+
+
+def restore_weights(model: torch.nn.Module, saved: dict[str, Any]) -> None:
+    """Put a saved state's weights into the model the config builds now. Refused in one line
+    where their shapes differ: the config is the same, but a file it names changed since the
+    state was saved (e.g. the technique columns, which size the jointly trained head)."""
+    try:
+        model.load_state_dict(saved["model"])
+    except RuntimeError as error:  # torch lists every mismatch over many lines: name the first
+        mismatch = next((line.strip() for line in str(error).splitlines()[1:] if line.strip()), str(error))
+        raise FramingError(
+            f"{saved.get('path', 'the saved training state')}: its weights do not fit the model this config "
+            f"builds now ({mismatch}); a data file the config names changed since it was saved: "
+            f"restore that file, or pass --overwrite to start over"
+        ) from None
 
 
 # Where a run computes is not what it trains: it may resume with other threads or on another

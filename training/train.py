@@ -34,7 +34,7 @@ from framing.training.losses import balanced_weights, multitask_loss
 from framing.training.metrics import classification_metrics
 from framing.training.model_card import render_model_card
 from framing.training.model_setup import build_model, make_optimizer
-from framing.training.resume import load_state, save_state, state_path
+from framing.training.resume import load_state, restore_weights, save_state, state_path
 from framing.training.training_data import data_provenance, load_examples, load_intermediate
 
 STORED_DTYPE = torch.float16  # halves the shipped size; predictions are measured after rounding
@@ -251,7 +251,7 @@ def fit(
 
 def restore(model: FramingModel, generator: torch.Generator, saved: dict) -> EpochRecord:
     """Put a saved training state back: weights, data-order and dropout generators, the record."""
-    model.load_state_dict(saved["model"])
+    restore_weights(model, saved)
     generator.set_state(saved["epoch_generator"])
     torch.set_rng_state(saved["torch_rng"])  # dropout masks continue where they stopped
     if "cuda_rng" in saved and torch.cuda.is_available():
