@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from framing.errors import FramingError, describe_invalid
 from framing.hashing import sha256_of
 from framing.output import atomic_file, atomic_folder
+from framing.technique_lexicon import LEXICON_FILE
 from framing.techniques import TechniqueHead
 
 FORMAT_VERSION = 1
@@ -260,6 +261,8 @@ def check_folder(folder: Path) -> CheckpointMeta:
         raise FramingError(f"{folder}: not a framing checkpoint (no {META_FILE})")
     meta = read_meta(folder)
     required = [name for name in REQUIRED_FILES if name != "model.safetensors"] if meta.onnx_only else REQUIRED_FILES
+    if meta.techniques is not None and meta.techniques.lexical_weight > 0:
+        required = [*required, LEXICON_FILE]
     missing = [name for name in required if not (folder / name).is_file()]
     if meta.onnx_only:
         graph = ONNX_FILES.get(meta.runtime.name, "")

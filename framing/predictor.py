@@ -28,6 +28,7 @@ from framing.errors import FramingError
 from framing.inputs import as_texts, check_batch_size, check_top_k
 from framing.results import Results, calibrated_probabilities
 from framing.runtime import open_runtime
+from framing.technique_lexicon import TechniqueLexicon
 from framing.techniques import NOT_AVAILABLE, found
 from framing.words import is_title_case, never_loaded
 
@@ -66,6 +67,8 @@ class FramingClassifier:
         # Small length-sorted batches: on 2 cores, 8 is as fast per sentence as 32 and pads
         # less, which matters most for one article's few sentences (analyze).
         self.batch_size = check_batch_size(batch_size)
+        mixed = checkpoint_dir is not None and meta.techniques is not None and meta.techniques.lexical_weight > 0
+        self.lexicon = TechniqueLexicon.load(Path(checkpoint_dir)) if mixed else None
 
     @classmethod
     def from_model(
@@ -325,6 +328,9 @@ class FramingClassifier:
             token_probs = 1.0 / (1.0 + np.exp(-named["word_logits"]))  # [b, T]
             for row, i in enumerate(batch):
                 words[i] = _group_words(texts[i], encodings[i].word_ids, encodings[i].offsets, token_probs[row])
+        if with_techniques and technique_output == "technique_logits" and self.lexicon is not None:
+            share = self.meta.techniques.lexical_weight  # the head's logits: the encoder's and the lexicon's, mixed
+            techniques = (1.0 - share) * techniques + share * self.lexicon.logits(texts)
         return out, words, techniques
 
     @property

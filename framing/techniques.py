@@ -26,6 +26,8 @@ class TechniqueHead(BaseModel):
     labels: list[str] = Field(min_length=1)
     layers: int = Field(0, ge=0)  # encoder layers copied into the technique branch (0: none)
     hidden: int = Field(512, ge=0)  # the head's hidden units (0: linear)
+    # the share of the lexical model's logits (framing.technique_lexicon) in the head's: 0, none
+    lexical_weight: float = Field(0.0, ge=0.0, le=1.0)
     temperature: float = Field(1.0, gt=0)
     logit_bias: list[float] = Field(default_factory=list)
     thresholds: dict[str, float] = Field(default_factory=dict)

@@ -120,3 +120,30 @@ def test_a_linear_head_on_the_last_states_costs_no_layer(exported, tmp_path):
     assert branch == ["technique_branch.head.1.bias", "technique_branch.head.1.weight"]
     assert result["labels"] == classifier.technique_labels
     assert classifier.predict_techniques(["The greedy company boasted of obscene profits."]).shape == (1, 3)
+
+
+def test_the_head_mixes_the_lexicons_logits_at_its_share(technique_checkpoint, with_techniques, tmp_path):
+    """The logits the head is calibrated on are (1 - share) x the encoder head's + share x the
+    lexicon's; a folder that lost the lexicon is refused by name, and packaging carries it."""
+    import shutil
+
+    from framing.technique_lexicon import LEXICON_FILE, TechniqueLexicon
+    from framing.training.package import package_checkpoint
+
+    head = with_techniques.meta.techniques
+    assert head.lexical_weight == 0.5 and (technique_checkpoint / LEXICON_FILE).is_file()
+    texts = ["The greedy company boasted of obscene profits.", "The senator spoke on Tuesday."]
+    alone = head.model_copy(update={"lexical_weight": 0.0})
+    encoder_only = FramingClassifier(
+        with_techniques.runtime, with_techniques.encoder, with_techniques.meta.model_copy(update={"techniques": alone})
+    ).forward_techniques(texts)
+    lexical = TechniqueLexicon.load(technique_checkpoint).logits(texts)
+    assert not np.allclose(encoder_only, lexical)
+    np.testing.assert_allclose(with_techniques.forward_techniques(texts), 0.5 * encoder_only + 0.5 * lexical, rtol=1e-6)
+
+    damaged = shutil.copytree(technique_checkpoint, tmp_path / "damaged")
+    (damaged / LEXICON_FILE).unlink()
+    with pytest.raises(FramingError, match="corrupt checkpoint: missing technique_lexicon.npz"):
+        FramingClassifier.from_pretrained(damaged)
+    packaged = FramingClassifier.from_pretrained(package_checkpoint(technique_checkpoint, tmp_path / "packaged"))
+    np.testing.assert_array_equal(packaged.predict_techniques(texts), with_techniques.predict_techniques(texts))

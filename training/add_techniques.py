@@ -30,7 +30,7 @@ from framing.training.config import Config, TechniqueConfig, config_from_dict, s
 from framing.training.config_files import apply_override, portable_path, read_config_file
 from framing.training.model_card import refresh_model_card
 from framing.training.technique_data import technique_data
-from framing.training.technique_head import entering_states, fitted_head, train_branch, train_head
+from framing.training.technique_head import entering_states, fitted_head, fitted_lexicon, train_branch, train_head
 
 KEPT_AS_IS = ("config.json", "model.safetensors", HEADS_FILE, META_FILE, "tokenizer.json", "tokenizer_config.json")
 
@@ -76,7 +76,10 @@ def add_techniques(
             history = train_head(
                 model.technique_branch, features[0], data.train_targets, features[1], data.dev_targets, config
             )
-        classifier = _stage(staged, model, tokenizer, meta, files)
+        share = config.lexical_weight  # a TF-IDF model's logits mixed into the head's (framing.technique_lexicon)
+        lexicon = fitted_lexicon(data.texts[0], data.train_targets, str(config.train)) if share else None
+        mixed = meta.model_copy(update={"techniques": head.model_copy(update={"lexical_weight": share})})
+        classifier = _stage(staged, model, tokenizer, mixed, files, lexicon)
         head, figures = fitted_head(classifier.forward_techniques(data.dev_texts), data, config)
         refresh_model_card(staged, update_meta(staged, {"techniques": head.model_dump()}))
         with atomic_folder(output, overwrite, kind="checkpoint") as target:
@@ -87,9 +90,11 @@ def add_techniques(
 FEATURES = "technique_features"
 
 
-def _stage(staged: Path, model, tokenizer, meta, files: dict[str, str]) -> FramingClassifier:
+def _stage(staged: Path, model, tokenizer, meta, files: dict[str, str], lexicon=None) -> FramingClassifier:
     """The checkpoint as it stands, written to `staged` with its back end rebuilt: its predictor."""
     save_checkpoint(staged, model, tokenizer, meta, files, overwrite=True, dtype=_dtype(meta))
+    if lexicon is not None:
+        lexicon.save(staged)
     if meta.runtime is not None:
         from framing.onnx_build import export_onnx
 

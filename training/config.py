@@ -291,6 +291,8 @@ class TechniqueConfig(_Section):
     weight_decay: float = Field(0.01, ge=0.0)
     batch_size: int = Field(16, ge=1, description="with copied layers")
     seed: int = 0
+    # > 0: the head's logits mix in a TF-IDF logistic regression's at this share (framing.technique_lexicon)
+    lexical_weight: float = Field(0.5, ge=0.0, le=1.0)
     # > 0: `framing train` also fine-tunes the shared encoder on these labels in its main stage
     # (multi-task: each training text a row whose only loss is the techniques' at this weight);
     # the head is then fitted on the frozen result as without it. 0: the encoder never sees them.

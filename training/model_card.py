@@ -65,6 +65,8 @@ def technique_lines(meta: dict[str, Any]) -> list[str]:
     layers, mlp = head["layers"], f"a {head['hidden']}-unit MLP" if head.get("hidden") else "a linear layer"
     reads = f"a copy of the encoder's last {layers} layer(s)" if layers else "the encoder's last hidden states"
     reads += f", mean- and max-pooled, through {mlp}"
+    if head.get("lexical_weight"):
+        reads += f", its logits mixed with a TF-IDF logistic regression's at {head['lexical_weight']:g}"
     lines = [
         "## Persuasion techniques",
         "",

@@ -26,6 +26,7 @@ from framing.checkpoint import (
 )
 from framing.errors import FramingError
 from framing.output import atomic_folder
+from framing.technique_lexicon import LEXICON_FILE
 
 SMALL_FILES = (
     "config.json",
@@ -33,6 +34,7 @@ SMALL_FILES = (
     "tokenizer_config.json",
     "special_tokens_map.json",
     HEADS_FILE,
+    LEXICON_FILE,
     "training_config.yaml",
     "metrics.json",
     "README.md",

