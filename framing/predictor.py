@@ -67,8 +67,10 @@ class FramingClassifier:
         # Small length-sorted batches: on 2 cores, 8 is as fast per sentence as 32 and pads
         # less, which matters most for one article's few sentences (analyze).
         self.batch_size = check_batch_size(batch_size)
-        mixed = checkpoint_dir is not None and meta.techniques is not None and meta.techniques.lexical_weight > 0
-        self.lexicon = TechniqueLexicon.load(Path(checkpoint_dir)) if mixed else None
+        mixed = meta.techniques is not None and meta.techniques.lexical_weight > 0
+        if mixed and checkpoint_dir is None:  # its calibration was fitted on mixed logits: never score without
+            raise FramingError("techniques.lexical_weight > 0: the technique lexicon is read from a checkpoint folder")
+        self.lexicon = TechniqueLexicon.load(Path(checkpoint_dir), meta.techniques.labels) if mixed else None
 
     @classmethod
     def from_model(

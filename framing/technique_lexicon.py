@@ -68,10 +68,17 @@ class TechniqueLexicon:
             )
 
     @classmethod
-    def load(cls, folder: Path) -> "TechniqueLexicon":
+    def load(cls, folder: Path, labels: list[str]) -> "TechniqueLexicon":
+        """The folder's lexicon, refused unless it scores exactly the head's `labels`."""
         path = Path(folder) / LEXICON_FILE
         try:
             with np.load(path, allow_pickle=False) as arrays:  # plain arrays only, never pickled objects
-                return cls(arrays["vocabulary"].tolist(), arrays["idf"], arrays["weights"], arrays["intercept"])
+                lexicon = cls(arrays["vocabulary"].tolist(), arrays["idf"], arrays["weights"], arrays["intercept"])
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as error:  # missing, torn or foreign
             raise FramingError(f"{path}: cannot read the technique lexicon ({type(error).__name__}: {error})") from None
+        if len(lexicon.intercept) != len(labels):
+            raise FramingError(
+                f"{path}: scores {len(lexicon.intercept)} techniques, but framing.json's technique head has "
+                f"{len(labels)}; it belongs to another head: run `framing techniques` again"
+            )
+        return lexicon

@@ -48,14 +48,24 @@ def test_the_lexicon_scores_as_scikit_learn_does(tmp_path):
     )
     np.testing.assert_allclose(lexicon.logits(TEXTS + unseen), expected, atol=1e-4)
     lexicon.save(tmp_path)
-    np.testing.assert_allclose(TechniqueLexicon.load(tmp_path).logits(unseen), expected[-3:], atol=1e-4)
+    np.testing.assert_allclose(TechniqueLexicon.load(tmp_path, ["a", "b"]).logits(unseen), expected[-3:], atol=1e-4)
+    with pytest.raises(FramingError, match="scores 2 techniques, but framing.json's technique head has 3"):
+        TechniqueLexicon.load(tmp_path, ["a", "b", "c"])
 
 
 def test_a_damaged_or_inconsistent_lexicon_is_a_clear_error(tmp_path):
     (tmp_path / LEXICON_FILE).write_bytes(b"PK\x03\x04 not a whole file")
     with pytest.raises(FramingError, match="technique_lexicon.npz: cannot read the technique lexicon"):
-        TechniqueLexicon.load(tmp_path)
+        TechniqueLexicon.load(tmp_path, ["a"])
     with pytest.raises(FramingError, match="2 terms, 2 idf values, weights \\(1, 3\\)"):
         TechniqueLexicon(["a", "b"], np.ones(2), np.ones((1, 3)), np.zeros(1))
     with pytest.raises(FramingError, match="techniques.csv: no word of the technique texts is in two of them"):
         fitted_lexicon(["alpha beta", "gamma delta"], np.array([[0.0], [1.0]]), "techniques.csv")
+
+
+def test_a_technique_without_positives_in_train_gets_a_constant_not_a_crash():
+    """With a dev fraction, every positive of a rare technique can land in dev."""
+    columns = np.concatenate([targets(), np.zeros((len(TEXTS), 1))], axis=1)
+    lexicon = fitted_lexicon(TEXTS, columns, "techniques.csv")
+    logits = lexicon.logits(TEXTS)
+    assert np.all(logits[:, 2] == -10.0) and logits[:, 0].std() > 0

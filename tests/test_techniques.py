@@ -137,7 +137,9 @@ def test_the_head_mixes_the_lexicons_logits_at_its_share(technique_checkpoint, w
     encoder_only = FramingClassifier(
         with_techniques.runtime, with_techniques.encoder, with_techniques.meta.model_copy(update={"techniques": alone})
     ).forward_techniques(texts)
-    lexical = TechniqueLexicon.load(technique_checkpoint).logits(texts)
+    lexical = TechniqueLexicon.load(technique_checkpoint, head.labels).logits(texts)
+    with pytest.raises(FramingError, match="technique lexicon is read from a checkpoint folder"):
+        FramingClassifier(with_techniques.runtime, with_techniques.encoder, with_techniques.meta)
     assert not np.allclose(encoder_only, lexical)
     np.testing.assert_allclose(with_techniques.forward_techniques(texts), 0.5 * encoder_only + 0.5 * lexical, rtol=1e-6)
 

@@ -204,13 +204,12 @@ def fitted_lexicon(texts: list[str], targets: np.ndarray, where: str) -> Techniq
         features = vectorizer.fit_transform(texts)  # [N, V] sparse, rows of unit length
     except ValueError as error:  # scikit-learn: "After pruning, no terms remain"
         raise FramingError(f"{where}: no word of the technique texts is in two of them ({error})") from None
-    models = [
-        LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000).fit(features, targets[:, k])
-        for k in range(targets.shape[1])
-    ]
-    return TechniqueLexicon(
-        vectorizer.get_feature_names_out().tolist(),  # in column order
-        vectorizer.idf_,
-        np.stack([model.coef_[0] for model in models]),  # [K, V]
-        np.array([model.intercept_[0] for model in models]),
-    )
+    weights = np.zeros((targets.shape[1], features.shape[1]), np.float32)  # [K, V]
+    intercept = np.zeros(targets.shape[1], np.float32)
+    for k, column in enumerate(targets.T):
+        if len(np.unique(column)) < 2:  # e.g. every rare positive drawn into dev: no words to learn,
+            intercept[k] = 10.0 if column[0] else -10.0  # only the constant (the calibration's bias follows)
+            continue
+        model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000).fit(features, column)
+        weights[k], intercept[k] = model.coef_[0], model.intercept_[0]
+    return TechniqueLexicon(vectorizer.get_feature_names_out().tolist(), vectorizer.idf_, weights, intercept)
