@@ -59,8 +59,12 @@ def add_techniques(
     source = Path(checkpoint)
     model, tokenizer, meta = load_checkpoint(source)  # refuses an ONNX-only folder: no encoder to run
     data = technique_data(config)
+    # a TF-IDF model whose logits are mixed into the head's (framing.technique_lexicon)
+    lexicon = fitted_lexicon(data.texts[0], data.train_targets, str(config.train)) if config.lexical_weight else None
     model.technique_branch = TechniqueBranch(model.classifier, len(data.labels), config.layers, config.hidden)
-    head = TechniqueHead(labels=data.labels, layers=config.layers, hidden=config.hidden)
+    head = TechniqueHead(
+        labels=data.labels, layers=config.layers, hidden=config.hidden, lexical_weight=config.lexical_weight
+    )
     meta = meta.model_copy(update={"techniques": head})
     files = _text_files(source, config)
     with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
@@ -69,17 +73,12 @@ def add_techniques(
             states = [entering_states(model, tokenizer, texts, config.layers, meta.max_length) for texts in data.texts]
             history = train_branch(model, states[0], data.train_targets, states[1], data.dev_targets, config)
         else:  # the head alone learns on the features its back end gives (int8 shifts them)
-            features = [
-                _stage(staged, model, tokenizer, meta, files).forward_techniques(texts, FEATURES)
-                for texts in data.texts
-            ]
+            encoder = _stage(staged, model, tokenizer, meta, files, lexicon)  # the pooled states need no head
+            features = [encoder.forward_techniques(texts, FEATURES) for texts in data.texts]
             history = train_head(
                 model.technique_branch, features[0], data.train_targets, features[1], data.dev_targets, config
             )
-        share = config.lexical_weight  # a TF-IDF model's logits mixed into the head's (framing.technique_lexicon)
-        lexicon = fitted_lexicon(data.texts[0], data.train_targets, str(config.train)) if share else None
-        mixed = meta.model_copy(update={"techniques": head.model_copy(update={"lexical_weight": share})})
-        classifier = _stage(staged, model, tokenizer, mixed, files, lexicon)
+        classifier = _stage(staged, model, tokenizer, meta, files, lexicon)
         head, figures = fitted_head(classifier.forward_techniques(data.dev_texts), data, config)
         refresh_model_card(staged, update_meta(staged, {"techniques": head.model_dump()}))
         with atomic_folder(output, overwrite, kind="checkpoint") as target:

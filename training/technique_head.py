@@ -19,6 +19,7 @@ from framing.errors import FramingError
 from framing.model import FramingModel, TechniqueBranch
 from framing.technique_lexicon import TechniqueLexicon
 from framing.techniques import TechniqueHead
+from framing.training.baseline import tfidf_baseline
 from framing.training.batching import length_grouped_batches
 from framing.training.calibration import calibrate_logits
 from framing.training.config import TechniqueConfig
@@ -192,14 +193,12 @@ def fitted_head(
 
 
 def fitted_lexicon(texts: list[str], targets: np.ndarray, where: str) -> TechniqueLexicon:
-    """The head's lexical half (framing.technique_lexicon): TF-IDF unigrams and bigrams found in
-    at least two training texts (1 + log counts), then a class-balanced logistic regression per
-    technique. On SemEval dev, mixed half and half with the encoder head's logits it added
-    0.03-0.05 micro-F1 and most to the rarer techniques (C=4; C=1 and 16 within 0.02)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, dtype=np.float32)
+    """The head's lexical half (framing.technique_lexicon): the project's TF-IDF baseline
+    (training/baseline.py) on the terms found in at least two training texts, a class-balanced
+    logistic regression per technique. On SemEval dev, mixed half and half with the encoder
+    head's logits it added 0.03-0.05 micro-F1 and most to the rarer techniques."""
+    baseline = tfidf_baseline().set_params(tfidfvectorizer__min_df=2, tfidfvectorizer__dtype=np.float32)
+    vectorizer, classifier = baseline[0], baseline[-1]
     try:
         features = vectorizer.fit_transform(texts)  # [N, V] sparse, rows of unit length
     except ValueError as error:  # scikit-learn: "After pruning, no terms remain"
@@ -210,6 +209,6 @@ def fitted_lexicon(texts: list[str], targets: np.ndarray, where: str) -> Techniq
         if len(np.unique(column)) < 2:  # e.g. every rare positive drawn into dev: no words to learn,
             intercept[k] = 10.0 if column[0] else -10.0  # only the constant (the calibration's bias follows)
             continue
-        model = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000).fit(features, column)
-        weights[k], intercept[k] = model.coef_[0], model.intercept_[0]
+        classifier.fit(features, column)
+        weights[k], intercept[k] = classifier.coef_[0], classifier.intercept_[0]
     return TechniqueLexicon(vectorizer.get_feature_names_out().tolist(), vectorizer.idf_, weights, intercept)
