@@ -112,7 +112,8 @@ class FramingClassifier:
 
     def provenance(self) -> dict[str, Any]:
         """What decides this predictor's scores: the checkpoint (path and weights' sha256),
-        the back end, calibration and truncation. Batch size and threads do not change them."""
+        the back end, calibration and truncation, and the technique head's calibration and
+        lexicon. Batch size and threads do not change them."""
         from framing.checkpoint import weights_digest
 
         return {
@@ -123,7 +124,21 @@ class FramingClassifier:
             "temperature": self.temperature,
             "logit_bias": self.meta.logit_bias,
             "labels": self.labels,
+            "techniques": self._technique_provenance(),
         }
+
+    def _technique_provenance(self) -> Optional[dict[str, Any]]:
+        """What decides the technique scores beyond the weights: the head's calibration and
+        thresholds, and the lexicon whose logits are mixed in (a file of its own)."""
+        head = self.meta.techniques
+        if head is None:
+            return None
+        from framing.hashing import sha256_of
+        from framing.technique_lexicon import LEXICON_FILE
+
+        lexicon = sha256_of(Path(self.checkpoint_dir) / LEXICON_FILE) if self.lexicon is not None else None
+        calibration = head.model_dump(include={"labels", "lexical_weight", "temperature", "logit_bias", "thresholds"})
+        return {**calibration, "lexicon_sha256": lexicon}
 
     @property
     def labels(self) -> list[str]:

@@ -149,3 +149,28 @@ def test_the_head_mixes_the_lexicons_logits_at_its_share(technique_checkpoint, w
         FramingClassifier.from_pretrained(damaged)
     packaged = FramingClassifier.from_pretrained(package_checkpoint(technique_checkpoint, tmp_path / "packaged"))
     np.testing.assert_array_equal(packaged.predict_techniques(texts), with_techniques.predict_techniques(texts))
+
+
+def test_a_changed_lexicon_or_technique_calibration_changes_the_provenance(technique_checkpoint, tmp_path):
+    """A resumed corpus run compares provenance: the technique scores depend on the lexicon's
+    file and the head's calibration, which the weights' digest does not cover."""
+    import shutil
+
+    from framing.checkpoint import update_meta
+    from framing.technique_lexicon import TechniqueLexicon
+
+    copy = shutil.copytree(technique_checkpoint, tmp_path / "copy")
+    before = FramingClassifier.from_pretrained(copy).provenance()
+    assert before["techniques"]["lexicon_sha256"] and before["techniques"]["lexical_weight"] == 0.5
+
+    head = FramingClassifier.from_pretrained(copy).meta.techniques
+    lexicon = TechniqueLexicon.load(copy, head.labels)
+    lexicon.intercept = lexicon.intercept + 1.0
+    lexicon.save(copy)
+    after_lexicon = FramingClassifier.from_pretrained(copy).provenance()
+    assert after_lexicon["weights_sha256"] == before["weights_sha256"]
+    assert after_lexicon["techniques"]["lexicon_sha256"] != before["techniques"]["lexicon_sha256"]
+
+    update_meta(copy, {"techniques": {**head.model_dump(), "temperature": head.temperature * 2}})
+    recalibrated = FramingClassifier.from_pretrained(copy).provenance()["techniques"]
+    assert recalibrated["temperature"] == head.temperature * 2 != before["techniques"]["temperature"]
