@@ -124,9 +124,11 @@ def test_a_sample_the_model_separates_cannot_make_every_score_certain(per_class)
 def test_one_pure_function_fits_the_calibration_the_predictor_applies_and_measures_it(tiny_checkpoint):
     """Training (fit_to_dev) and `framing calibrate` fit through calibrate_logits: arrays in,
     the fit and its figures out, with the predictor's own probabilities, bit for bit."""
+    from sklearn.metrics import f1_score
+
     from framing.results import calibrated_probabilities
     from framing.training.calibration import calibrate_logits
-    from framing.training.metrics import best_thresholds
+    from framing.training.metrics import THRESHOLD_GRID, best_thresholds
 
     rng = np.random.default_rng(3)
     labels = rng.integers(0, 2, 400)
@@ -147,3 +149,7 @@ def test_one_pure_function_fits_the_calibration_the_predictor_applies_and_measur
     proba = calibrated_probabilities(scores, several.fit.temperature, several.fit.bias, True)
     assert proba == pytest.approx(1 / (1 + np.exp(-(scores / several.fit.temperature + several.fit.bias))), abs=1e-6)
     assert np.array_equal(several.thresholds, best_thresholds(targets, proba))
+    # one threshold shared by every label: the grid's value with the best micro-F1
+    shared = calibrate_logits(scores, targets, ["a", "b", "c"], True, bootstrap_rounds=0, shared_threshold=True)
+    micro = [f1_score(targets, proba >= t, average="micro") for t in THRESHOLD_GRID]
+    assert np.all(shared.thresholds == THRESHOLD_GRID[int(np.argmax(micro))])

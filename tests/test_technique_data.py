@@ -51,6 +51,15 @@ def test_a_bad_column_is_refused_naming_it(tmp_path, change, message):
     assert "techniques.csv" in str(error.value) and "\n" not in str(error.value)
 
 
+def test_an_unknown_threshold_policy_is_refused_naming_the_key(tmp_path):
+    from framing.training.add_techniques import technique_config
+
+    (tmp_path / "techniques.yaml").write_text("techniques:\n  train: t.csv\n  thresholds: per-technique\n")
+    with pytest.raises(FramingError, match=r"techniques\.thresholds.*shared\|per_label") as error:
+        technique_config(tmp_path / "techniques.yaml")
+    assert "\n" not in str(error.value)
+
+
 def test_no_column_with_enough_positives_says_which_came_closest(tmp_path):
     with pytest.raises(FramingError, match=r"min_support.*'Loaded_Language' with 16"):
         technique_data(config(tmp_path, min_support=100))

@@ -22,6 +22,7 @@ def test_rare_columns_fold_into_other_and_the_head_is_recorded(with_techniques):
     head = with_techniques.meta.techniques
     assert head.labels == ["Loaded_Language", "Doubt", OTHER] and head.folded == ["Slogans"]
     assert set(head.thresholds) == set(head.labels) and head.temperature > 0 and len(head.logit_bias) == 3
+    assert len(set(head.thresholds.values())) == 1  # by default one threshold shared by every technique
     assert {"precision", "recall", "f1", "support"} <= set(head.dev["Loaded_Language"])
 
 

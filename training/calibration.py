@@ -198,16 +198,18 @@ def calibrate_logits(
     thresholds: Optional[np.ndarray] = None,
     bootstrap_rounds: int = 1000,
     grid: np.ndarray = THRESHOLD_GRID,
+    shared_threshold: bool = False,
 ) -> CalibrationOutcome:
     """The one calibration step of training (dev_fit.fit_to_dev) and of `framing calibrate`: fit
     the temperature (and, with `bias`, a bias per label) to `labels` on `logits` [N, C]; for
     multi-label, tune each label's threshold again on the calibrated probabilities (`thresholds`,
-    [C], 0.5 where None: the ones in use before); and measure both (macro-F1, ECE, ...; with a
-    bootstrap interval of macro-F1 over `bootstrap_rounds`). Pure: arrays in, numbers out."""
+    [C], 0.5 where None: the ones in use before; `shared_threshold`: one for all); and measure
+    both (macro-F1, ECE, ...; with a bootstrap interval of macro-F1 over `bootstrap_rounds`).
+    Pure: arrays in, numbers out."""
     thresholds = np.full(len(names), 0.5) if thresholds is None else np.asarray(thresholds)
     fit = fit_calibration(logits, labels, bias)
     proba = calibrated_probabilities(logits, fit.temperature, fit.bias, multi_label)
-    tuned = best_thresholds(labels, proba, grid) if multi_label else thresholds
+    tuned = best_thresholds(labels, proba, grid, shared_threshold) if multi_label else thresholds
     raw = calibrated_probabilities(logits, UNCALIBRATED.temperature, UNCALIBRATED.bias, multi_label)
     return CalibrationOutcome(
         fit,

@@ -280,8 +280,7 @@ class TechniqueConfig(_Section):
     # (or left out with fold_rare false): too rare to learn or to tune a threshold for.
     min_support: int = Field(100, ge=1)
     fold_rare: bool = True
-    # encoder layers copied into the branch and fine-tuned (each costs a layer's compute per
-    # passage); 0: the head reads the encoder's own last hidden states, at no extra cost
+    # encoder layers copied into the branch and fine-tuned (each a layer's compute); 0: none, no cost
     layers: int = Field(0, ge=0)
     hidden: int = Field(512, ge=0, description="the head's hidden units (0: a linear layer)")
     # without copied layers, full-batch steps of the head; with them, passes over the data
@@ -293,18 +292,19 @@ class TechniqueConfig(_Section):
     seed: int = 0
     # > 0: the head's logits mix in a TF-IDF logistic regression's at this share (framing.technique_lexicon)
     lexical_weight: float = Field(0.5, ge=0.0, le=1.0)
-    # > 0: `framing train` also fine-tunes the shared encoder on these labels in its main stage
-    # (multi-task: each training text a row whose only loss is the techniques' at this weight);
-    # the head is then fitted on the frozen result as without it. 0: the encoder never sees them.
+    # "shared": one threshold on the calibrated probabilities for every label, tuned for micro-F1
+    # on dev; "per_label": each label's own, which overfits a dev set with few positives per label
+    thresholds: str = Field("shared", pattern="^(shared|per_label)$")
+    # > 0: `framing train` also fine-tunes the shared encoder on these labels in its main stage (each
+    # text a row with the techniques' loss alone, at this weight); the head is then fitted as without it
     joint_weight: float = Field(0.0, ge=0.0)
     about: DatasetFacts = DatasetFacts()  # for the model card
 
 
 SCHEMA_VERSION = 1  # raise it, and add a step to MIGRATIONS, whenever a key is renamed or moved
 
-# MIGRATIONS[n] turns a raw config of schema version n into version n + 1 (in place). A
-# checkpoint keeps the config it was trained with (training_config.yaml, with its version), so
-# an old checkpoint still evaluates after a rename: its file is migrated when read.
+# MIGRATIONS[n] turns a raw config of version n into n + 1 (in place). A checkpoint keeps the config
+# it was trained with (training_config.yaml), so an old one still evaluates after a rename.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], None]] = {}
 
 

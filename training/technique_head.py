@@ -171,7 +171,10 @@ def fitted_head(
 ) -> tuple[TechniqueHead, dict]:
     """The head's framing.json record from its dev logits through the shipped back end:
     calibration and thresholds fitted there, and its dev figures (per technique and averaged)."""
-    outcome = calibrate_logits(logits, data.dev_targets, data.labels, True, True, None, bootstrap_rounds, FINE_GRID)
+    shared = config.thresholds == "shared"
+    outcome = calibrate_logits(
+        logits, data.dev_targets, data.labels, True, True, None, bootstrap_rounds, FINE_GRID, shared_threshold=shared
+    )
     figures = outcome.calibrated
     head = TechniqueHead(
         labels=data.labels,
