@@ -107,11 +107,17 @@ class Plan:
             key for key, value in vars(self).items() if key != "model" and other.get(key, defaults.get(key)) != value
         ]
         saved_model = other.get("model") if isinstance(other.get("model"), dict) else {}
-        return changed + [
-            f"model {key} ({saved_model.get(key)} then, {value} now)"
-            for key, value in self.model.items()
-            if saved_model.get(key) != value
-        ]
+        model = [_changed(f"model {key}", saved_model.get(key), value) for key, value in self.model.items()]
+        return changed + [change for changes in model for change in changes]
+
+
+def _changed(name: str, then: Any, now: Any) -> list[str]:
+    """What differs between a recorded value and today's, nested dicts named key by key."""
+    if then is None and isinstance(now, dict):
+        return [f"{name} (not recorded then: scored by an older framing)"]
+    if isinstance(then, dict) and isinstance(now, dict):
+        return [change for key in {**then, **now} for change in _changed(f"{name}.{key}", then.get(key), now.get(key))]
+    return [f"{name} ({then} then, {now} now)"] if then != now else []
 
 
 def score_corpus(

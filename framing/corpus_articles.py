@@ -31,6 +31,8 @@ output as it is. Every row holds:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -90,9 +92,15 @@ def technique_columns(techniques: Sequence[str]) -> list[str]:
 
 def model_name(provenance: dict[str, Any]) -> str:
     """One string naming what decided the scores: weights (first 16 hex digits of their
-    sha256), back end and calibration; two runs that agree on it give the same scores."""
+    sha256), back end and calibration, and a technique head's calibration, thresholds and
+    lexicon (8 hex digits); two runs that agree on it give the same scores."""
     digest = (provenance.get("weights_sha256") or "unknown")[:16]
-    return f"{digest} {provenance['runtime']} T={provenance['temperature']:.4f}"
+    name = f"{digest} {provenance['runtime']} T={provenance['temperature']:.4f}"
+    techniques = provenance.get("techniques")
+    if techniques:  # its calibration, thresholds and lexicon change the technique counts alone
+        head = hashlib.sha256(json.dumps(techniques, sort_keys=True).encode("utf-8")).hexdigest()[:8]
+        name += f" techniques={head}"
+    return name
 
 
 def analyze_compact(classifier, text: str) -> dict[str, Any]:

@@ -129,16 +129,12 @@ class FramingClassifier:
 
     def _technique_provenance(self) -> Optional[dict[str, Any]]:
         """What decides the technique scores beyond the weights: the head's calibration and
-        thresholds, and the lexicon whose logits are mixed in (a file of its own)."""
+        thresholds, and the lexicon whose logits are mixed in (a file of its own; its arrays' digest)."""
         head = self.meta.techniques
         if head is None:
             return None
-        from framing.hashing import sha256_of
-        from framing.technique_lexicon import LEXICON_FILE
-
-        lexicon = sha256_of(Path(self.checkpoint_dir) / LEXICON_FILE) if self.lexicon is not None else None
         calibration = head.model_dump(include={"labels", "lexical_weight", "temperature", "logit_bias", "thresholds"})
-        return {**calibration, "lexicon_sha256": lexicon}
+        return {**calibration, "lexicon_sha256": self.lexicon.digest() if self.lexicon is not None else None}
 
     @property
     def labels(self) -> list[str]:

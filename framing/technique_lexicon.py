@@ -14,6 +14,7 @@ vector scaled to unit length, then each technique's weights and intercept.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zipfile
 from pathlib import Path
@@ -56,6 +57,14 @@ class TechniqueLexicon:
             values = (1.0 + np.log(counts)) * self.idf[ids]  # sublinear tf times idf, [n]
             out[row] += self.weights[:, ids] @ (values / np.linalg.norm(values))
         return out
+
+    def digest(self) -> str:
+        """sha256 of what it scores with: its arrays, not the file's bytes (np.savez_compressed
+        stamps each entry with the time it was written, so saving the same lexicon again differs)."""
+        content = hashlib.sha256("\n".join(self.index).encode("utf-8"))
+        for array in (self.idf, self.weights, self.intercept):
+            content.update(np.ascontiguousarray(array).tobytes())
+        return content.hexdigest()
 
     def save(self, folder: Path) -> None:
         with atomic_file(folder / LEXICON_FILE) as staging, open(staging, "wb") as handle:

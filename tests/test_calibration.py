@@ -149,6 +149,7 @@ def test_one_pure_function_fits_the_calibration_the_predictor_applies_and_measur
     proba = calibrated_probabilities(scores, several.fit.temperature, several.fit.bias, True)
     assert proba == pytest.approx(1 / (1 + np.exp(-(scores / several.fit.temperature + several.fit.bias))), abs=1e-6)
     assert np.array_equal(several.thresholds, best_thresholds(targets, proba))
+    assert len(set(several.thresholds)) > 1  # so that the shared threshold below is a different answer
     # one threshold shared by every label: the grid's value with the best micro-F1
     shared = calibrate_logits(scores, targets, ["a", "b", "c"], True, bootstrap_rounds=0, shared_threshold=True)
     micro = [f1_score(targets, proba >= t, average="micro") for t in THRESHOLD_GRID]

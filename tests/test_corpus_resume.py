@@ -173,3 +173,29 @@ def test_output_may_not_be_the_input(capsys, tiny_checkpoint, inputs):
     before = a.read_bytes()
     code, err = run(capsys, "predict", "--checkpoint", tiny_checkpoint, "--input", a, "--output", a, "--overwrite")
     assert code == 2 and "is the input file" in err and a.read_bytes() == before
+
+
+def test_resume_refuses_a_refitted_technique_head_naming_what_changed(
+    capsys, technique_checkpoint, inputs, tmp_path, monkeypatch
+):
+    """The technique scores depend on the head's thresholds too, which the weights' digest does
+    not cover: a refit between the runs is refused by name; the same head resumes."""
+    from framing.checkpoint import read_meta, update_meta
+
+    _, b = inputs
+    folder = shutil.copytree(technique_checkpoint, tmp_path / "ckpt")
+    out = tmp_path / "out.jsonl"
+    import framing.corpus as corpus
+
+    real = corpus._write_part
+    monkeypatch.setattr(corpus, "_write_part", interrupted(real, 2))
+    run(capsys, "predict", "--checkpoint", folder, "--input", b, "--output", out, "--chunk-size", "10")
+    monkeypatch.setattr(corpus, "_write_part", real)
+    head = read_meta(folder).techniques
+    update_meta(folder, {"techniques": {**head.model_dump(), "thresholds": {k: 0.9 for k in head.labels}}})
+    resume = ("predict", "--checkpoint", folder, "--input", b, "--output", out, "--resume", "--chunk-size", "10")
+    code, err = run(capsys, *resume)
+    assert code == 2 and "model techniques.thresholds.Loaded_Language (" in err and not out.exists()
+    assert "lexicon_sha256" not in err and "weights_sha256" not in err  # only what changed is named
+    update_meta(folder, {"techniques": head.model_dump()})  # the head as it was: the job continues
+    assert run(capsys, *resume)[0] == 0 and len(out.read_text().splitlines()) == 30

@@ -54,8 +54,8 @@ def test_a_bad_column_is_refused_naming_it(tmp_path, change, message):
 def test_an_unknown_threshold_policy_is_refused_naming_the_key(tmp_path):
     from framing.training.add_techniques import technique_config
 
-    (tmp_path / "techniques.yaml").write_text("techniques:\n  train: t.csv\n  thresholds: per-technique\n")
-    with pytest.raises(FramingError, match=r"techniques\.thresholds.*shared\|per_label") as error:
+    (tmp_path / "techniques.yaml").write_text("techniques:\n  train: t.csv\n  threshold_policy: per-technique\n")
+    with pytest.raises(FramingError, match=r"techniques\.threshold_policy.*shared\|per_label") as error:
         technique_config(tmp_path / "techniques.yaml")
     assert "\n" not in str(error.value)
 

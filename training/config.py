@@ -294,7 +294,7 @@ class TechniqueConfig(_Section):
     lexical_weight: float = Field(0.5, ge=0.0, le=1.0)
     # "shared": one threshold on the calibrated probabilities for every label, tuned for micro-F1
     # on dev; "per_label": each label's own, which overfits a dev set with few positives per label
-    thresholds: str = Field("shared", pattern="^(shared|per_label)$")
+    threshold_policy: str = Field("shared", pattern="^(shared|per_label)$")
     # > 0: `framing train` also fine-tunes the shared encoder on these labels in its main stage (each
     # text a row with the techniques' loss alone, at this weight); the head is then fitted as without it
     joint_weight: float = Field(0.0, ge=0.0)

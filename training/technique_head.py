@@ -4,8 +4,9 @@ The shared encoder stays frozen: the hidden states entering its last `layers` la
 computed once per text, and only a copy of those layers and a linear layer on top
 (framing.model.TechniqueBranch) are trained on them, so an epoch costs `layers / depth` of a
 forward pass and every other output of the checkpoint stays as it was (bit for bit on the same
-back end). The branch's calibration (temperature and a bias per technique) and each
-technique's threshold are then fitted on dev through the back end the checkpoint ships with.
+back end). The branch's calibration (temperature and a bias per technique) and the thresholds
+(one shared by every technique, or one each: `threshold_policy`) are then fitted on dev through
+the back end the checkpoint ships with.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def fitted_head(
 ) -> tuple[TechniqueHead, dict]:
     """The head's framing.json record from its dev logits through the shipped back end:
     calibration and thresholds fitted there, and its dev figures (per technique and averaged)."""
-    shared = config.thresholds == "shared"
+    shared = config.threshold_policy == "shared"
     outcome = calibrate_logits(
         logits, data.dev_targets, data.labels, True, True, None, bootstrap_rounds, FINE_GRID, shared_threshold=shared
     )
