@@ -107,14 +107,17 @@ class Plan:
             key for key, value in vars(self).items() if key != "model" and other.get(key, defaults.get(key)) != value
         ]
         saved_model = other.get("model") if isinstance(other.get("model"), dict) else {}
-        model = [_changed(f"model {key}", saved_model.get(key), value) for key, value in self.model.items()]
+        model = [_changed(f"model {key}", saved_model.get(key, UNRECORDED), now) for key, now in self.model.items()]
         return changed + [change for changes in model for change in changes]
+
+
+UNRECORDED = object()  # a model entry a partial folder from an older framing does not hold
 
 
 def _changed(name: str, then: Any, now: Any) -> list[str]:
     """What differs between a recorded value and today's, nested dicts named key by key."""
-    if then is None and isinstance(now, dict):
-        return [f"{name} (not recorded then: scored by an older framing)"]
+    if then is UNRECORDED:  # nothing then is the same as nothing now (e.g. no technique head)
+        return [f"{name} (not recorded then: scored by an older framing)"] if now is not None else []
     if isinstance(then, dict) and isinstance(now, dict):
         return [change for key in {**then, **now} for change in _changed(f"{name}.{key}", then.get(key), now.get(key))]
     return [f"{name} ({then} then, {now} now)"] if then != now else []
