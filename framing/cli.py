@@ -22,7 +22,7 @@ EXTRAS = {
     "pyarrow": "parquet",
     **{
         module: "train"
-        for module in ("torch", "transformers", "safetensors", "datasets", "sklearn", "matplotlib", "onnx", "scipy")
+        for module in ("torch", "transformers", "safetensors", "datasets", "sklearn", "matplotlib", "scipy")
     },
 }
 

@@ -10,7 +10,9 @@ tokenization, batching and calibration around it.
 - onnx-fp32 / onnx-int8 / onnx-int8-full: ONNX Runtime on a graph with fused attention,
   built by framing.onnx_build. The int8 ones have dynamically quantized matrix multiplies:
   onnx-int8 keeps the feed-forward down-projections in fp32 (closest to fp32's labels),
-  onnx-int8-full quantizes every encoder matmul (faster; a little further from fp32).
+  onnx-int8-full quantizes every encoder matmul (faster; a little further from fp32). On CPUs
+  whose int8 kernel saturates (AVX2 without VNNI) the graph is loaded re-expressed so that it
+  does not: the same scores on every machine (framing.int8_kernels).
 
 No back end lets a text's label or probabilities depend on what else is in the call, but only
 the int8 ones are exact to the bit. Padding is masked, so the fp32 back ends give a text the
@@ -45,6 +47,7 @@ import numpy as np
 from framing.checkpoint import ONNX_FILES, is_current, read_meta, weights_digest
 from framing.errors import FramingError
 from framing.hashing import sha256_text
+from framing.int8_kernels import int8_product_saturates, unsaturated_model
 
 RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
 PER_TEXT = ("onnx-int8", "onnx-int8-full")  # dynamically quantized: one text per call (see above)
@@ -115,6 +118,7 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 class OnnxRuntime:
     def __init__(self, path: Path, name: str, threads: Optional[int] = None):
         self.path, self.name, self.threads = path, name, threads or physical_cores()
+        self._unsaturated: Optional[bytes] = None
         per_text = name in PER_TEXT
         self.max_batch: Optional[int] = 1 if per_text else None
         self.workers = self.threads if per_text else 1
@@ -145,9 +149,18 @@ class OnnxRuntime:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # errors only: no optimizer notices on the user's terminal
         try:
-            return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(self.model_source(), options, providers=["CPUExecutionProvider"])
         except Exception as error:  # onnxruntime raises its own exception types for bad files
             raise FramingError(f"{self.path}: corrupt ONNX file ({str(error).strip().splitlines()[0]})") from None
+
+    def model_source(self):
+        """The file's path, or where this CPU's int8 kernel saturates the graph re-expressed so it
+        does not (framing.int8_kernels; made once, shared by every session of this back end)."""
+        if self.name not in PER_TEXT or not int8_product_saturates():
+            return str(self.path)
+        if self._unsaturated is None:
+            self._unsaturated = unsaturated_model(self.path)
+        return self._unsaturated
 
     def __call__(self, batch: Batch, outputs: Sequence[str] = ("logits",), threads: Optional[int] = None) -> Outputs:
         session = self._session(threads or (1 if self.workers > 1 else self.threads))

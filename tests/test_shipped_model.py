@@ -26,8 +26,11 @@ def test_the_default_is_the_accurate_model_and_both_are_there_by_name(monkeypatc
     assert Path(FramingClassifier.from_pretrained("fast").checkpoint_dir).resolve() == FAST.resolve()
 
 
-def test_loaded_editorial_scores_above_plain_report(shipped):
-    editorial, factual = shipped(
+@pytest.mark.parametrize("name", ["fast", "accurate"])
+def test_loaded_editorial_scores_above_plain_report(name):
+    # the accurate model's int8 graph scored every sentence alike (0.35) on CPUs whose int8
+    # kernel saturates, before framing.int8_kernels
+    editorial, factual = FramingClassifier.from_pretrained(name)(
         [
             "The senator's apologist foreign policy was another humiliating retreat.",
             "The senator spoke to reporters on Tuesday about the annual budget.",
@@ -57,23 +60,28 @@ def test_dev_scores_match_the_recorded_metrics(shipped):
     # logit margin, which no calibration (temperature, bias; refitted since) reorders
     raw = classification_metrics(gold, softmax(logits, axis=1), fp32.labels, 0)  # [N, 2], ranked by z1 - z0
     assert raw["roc_auc"] == pytest.approx(recorded["roc_auc"], abs=1e-3)
-    # and the default back end, with the stored calibration, gives what `framing calibrate` recorded
-    fit = shipped.meta.calibration
-    if fit is not None:
-        assert (fit.data.endswith("babe_sg2_dev.csv"), fit.label_column, fit.runtime) == (
-            True,
-            column,
-            shipped.runtime.name,
-        )
-        metrics = classification_metrics(gold, shipped.predict_proba(dev["text"].tolist()), shipped.labels, 0)
-        # int8 kernels differ a little between onnxruntime releases and between CPUs' instruction sets
-        # (an earlier release recorded 0.827 / ECE 0.048 here, and 0.829 / 0.037 on a machine with
-        # AVX-512 VNNI). ECE over 394 sentences moves by up to 0.02 from such noise (README,
-        # "Calibration"), so it is held to that, and to beating the uncalibrated ECE the fit
-        # started from (both recorded in framing.json's `calibration`).
-        assert metrics["macro_f1"] == pytest.approx(fit.after["macro_f1"], abs=0.01)
-        assert metrics["ece"] == pytest.approx(fit.after["ece"], abs=0.02)
-        assert metrics["ece"] < fit.uncalibrated["ece"]
+
+
+@pytest.mark.skipif(not BABE.is_dir(), reason="BABE is not in ../shared/data/babe")
+@pytest.mark.parametrize("name", ["fast", "accurate"])
+def test_the_default_back_end_gives_what_calibration_recorded(name):
+    import pandas as pd
+
+    from framing.training.metrics import classification_metrics
+
+    classifier = FramingClassifier.from_pretrained(name)
+    fit = classifier.meta.calibration
+    assert (fit.data.endswith("babe_sg2_dev.csv"), fit.runtime) == (True, classifier.runtime.name)
+    dev = pd.read_csv(BABE / "babe_sg2_dev.csv").dropna(subset=[fit.label_column])
+    gold = dev[fit.label_column].map({"Non-biased": 0, "Biased": 1}).to_numpy()
+    metrics = classification_metrics(gold, classifier.predict_proba(dev["text"].tolist()), classifier.labels, 0)
+    # The same int8 arithmetic on every CPU (framing.int8_kernels), so the figures are those
+    # `framing calibrate` recorded in framing.json, up to onnxruntime releases; ECE over 394
+    # sentences moves by up to 0.02 from such noise (README, "Calibration"), so it is held to
+    # that, and to beating the uncalibrated ECE the fit started from.
+    assert metrics["macro_f1"] == pytest.approx(fit.after["macro_f1"], abs=0.01)
+    assert metrics["ece"] == pytest.approx(fit.after["ece"], abs=0.02)
+    assert metrics["ece"] < fit.uncalibrated["ece"]
 
 
 def test_packaged_base_model_resolves_offline_and_is_verified():

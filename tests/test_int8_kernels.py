@@ -1,0 +1,73 @@
+"""Int8 graphs re-expressed for CPUs whose uint8 x int8 kernel saturates (framing.int8_kernels)."""
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from framing import FramingClassifier
+from framing.int8_kernels import int8_product_saturates, unsaturated_model
+
+from helpers import EDITORIAL, NEUTRAL
+
+
+def _product_graph(path, weights: np.ndarray, zero_point) -> None:
+    """Y = MatMulInteger(A, W): A a uint8 input [M, K], W [K, N] int8 stored in the file (with
+    its per-column zero points, or none given)."""
+    initializers = [numpy_helper.from_array(weights, "W")]
+    inputs = ["A", "W"]
+    if zero_point is not None:
+        initializers.append(numpy_helper.from_array(zero_point, "W_zero"))
+        inputs += ["", "W_zero"]
+    graph = helper.make_graph(
+        [helper.make_node("MatMulInteger", inputs, ["Y"])],
+        "product",
+        [helper.make_tensor_value_info("A", TensorProto.UINT8, [None, weights.shape[0]])],
+        [helper.make_tensor_value_info("Y", TensorProto.INT32, [None, weights.shape[1]])],
+        initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = min(model.ir_version, onnx.IR_VERSION)
+    onnx.save(model, str(path))
+
+
+def _run(model, a: np.ndarray) -> np.ndarray:
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    return session.run(["Y"], {"A": a})[0]
+
+
+@pytest.mark.parametrize("zero_point", [np.array([0, 3, -5, 7], np.int8), None], ids=["zero points", "none"])
+def test_the_re_expressed_weights_give_the_exact_product(tmp_path, zero_point):
+    rng = np.random.default_rng(0)
+    # small values: no kernel saturates, so the file as written gives the exact product too
+    weights = rng.integers(-20, 20, (32, 4)).astype(np.int8)
+    a = rng.integers(0, 40, (5, 32)).astype(np.uint8)
+    _product_graph(tmp_path / "product.onnx", weights, zero_point)
+    exact = a.astype(np.int64) @ (weights.astype(np.int64) - (0 if zero_point is None else zero_point))
+    re_expressed = unsaturated_model(tmp_path / "product.onnx")
+    graph = onnx.load_from_string(re_expressed).graph
+    assert [t.data_type for t in graph.initializer] == [TensorProto.UINT8] * len(graph.initializer)
+    assert (_run(re_expressed, a) == exact).all() and (_run(str(tmp_path / "product.onnx"), a) == exact).all()
+
+
+def test_the_re_expressed_graph_never_saturates_and_the_probe_tells_which_kernel_does(tmp_path):
+    # 255 x 127 in every term: a kernel adding pairs of products in 16 bits cannot hold them
+    weights = np.full((768, 16), 127, np.int8)
+    a = np.full((3, 768), 255, np.uint8)
+    _product_graph(tmp_path / "product.onnx", weights, np.zeros(16, np.int8))
+    assert (_run(unsaturated_model(tmp_path / "product.onnx"), a) == 255 * 127 * 768).all()
+    as_written = _run(str(tmp_path / "product.onnx"), a)
+    assert int8_product_saturates() == bool((as_written != 255 * 127 * 768).any())
+
+
+@pytest.mark.parametrize("runtime", ["onnx-int8", "onnx-int8-full"])
+def test_a_back_end_on_the_re_expressed_graph_scores_as_fp32_does(exported, runtime, monkeypatch):
+    texts = NEUTRAL + EDITORIAL
+    reference = FramingClassifier.from_pretrained(exported, runtime="onnx-fp32").predict_proba(texts)
+    monkeypatch.setattr("framing.runtime.int8_product_saturates", lambda: True)  # as on such a CPU
+    classifier = FramingClassifier.from_pretrained(exported, runtime=runtime)
+    assert isinstance(classifier.runtime.model_source(), bytes)  # the graph re-expressed, not the file
+    proba = classifier.predict_proba(texts)
+    assert np.abs(proba - reference).max() < 0.1
+    assert (proba.argmax(1) == reference.argmax(1))[np.abs(reference[:, 1] - 0.5) > 0.1].all()
