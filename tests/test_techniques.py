@@ -175,3 +175,31 @@ def test_a_changed_lexicon_or_technique_calibration_changes_the_provenance(techn
     update_meta(copy, {"techniques": {**head.model_dump(), "temperature": head.temperature * 2}})
     recalibrated = FramingClassifier.from_pretrained(copy).provenance()["techniques"]
     assert recalibrated["temperature"] == head.temperature * 2 != before["techniques"]["temperature"]
+
+
+def test_evaluate_reports_each_technique_beside_a_baseline_tuned_as_the_head_is(
+    technique_checkpoint, tmp_path, monkeypatch
+):
+    from framing.training import evaluate_techniques as module
+    from framing.training.add_techniques import technique_config
+
+    from helpers import technique_frame
+
+    policies = []  # the baseline's thresholds are tuned as the head's were: one shared, or one each
+
+    def tuned(*args):
+        policies.append(args[3])
+        return best_thresholds(*args)
+
+    best_thresholds = module.best_thresholds
+    monkeypatch.setattr(module, "best_thresholds", tuned)
+    frame = technique_frame()
+    frame.to_csv(tmp_path / "dev.csv", index=False)
+    results = module.evaluate_techniques(technique_checkpoint, str(tmp_path / "dev.csv"), tmp_path / "eval", rounds=20)
+    for part in ("model", "baseline"):
+        per = results[part]["per_technique"]
+        assert per["Loaded_Language"]["support"] == frame["Loaded_Language"].sum() and OTHER in per
+        assert 0.0 <= results[part]["micro_f1"] <= 1.0 and len(results[part]["micro_f1_ci95"]) == 2
+    assert "Loaded language" in (tmp_path / "eval" / "report.md").read_text()
+    config = technique_config(technique_checkpoint / "training_config.yaml")
+    assert policies == [config.threshold_policy == "shared"] == [True]

@@ -21,9 +21,11 @@ from framing.errors import FramingError
 from framing.output import atomic_folder
 from framing.predictor import FramingClassifier
 from framing.techniques import NOT_AVAILABLE, OTHER, TechniqueHead, display_name
+from framing.training.baseline import tfidf_baseline
 from framing.training.labels import load_table
 from framing.training.metrics import best_thresholds, resampled
-from framing.training.technique_data import head_targets, technique_data, zero_one_columns
+from framing.training.technique_data import TechniqueData, head_targets, technique_data, zero_one_columns
+from framing.training.technique_head import FINE_GRID
 
 
 def gold_targets(frame: pd.DataFrame, head: TechniqueHead, source: str) -> np.ndarray:
@@ -75,18 +77,14 @@ def technique_metrics(
     }
 
 
-def tfidf_baseline(train_texts, train_targets, dev_texts, dev_targets, texts) -> np.ndarray:
-    """A TF-IDF + logistic regression one-vs-rest baseline, thresholds tuned on dev as the head's
-    are: its 0/1 predictions [N, K] for `texts`."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
-
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    model = OneVsRestClassifier(LogisticRegression(max_iter=2000, class_weight="balanced"))
-    model.fit(vectorizer.fit_transform(train_texts), train_targets)
-    thresholds = best_thresholds(dev_targets, model.predict_proba(vectorizer.transform(dev_texts)))
-    return (model.predict_proba(vectorizer.transform(texts)) >= thresholds).astype(int)
+def baseline_predictions(seen: TechniqueData, shared_threshold: bool, texts: list[str]) -> np.ndarray:
+    """The project's TF-IDF baseline (training/baseline.py), one logistic regression per
+    technique on the head's training paragraphs, its thresholds tuned on dev as the head's are
+    (one shared, or one each): its 0/1 predictions [N, K] for `texts`."""
+    baseline = tfidf_baseline(multi_label=True).set_params(tfidfvectorizer__min_df=2)
+    baseline.fit(seen.train_texts, seen.train_targets)
+    found = best_thresholds(seen.dev_targets, baseline.predict_proba(seen.dev_texts), FINE_GRID, shared_threshold)
+    return (baseline.predict_proba(texts) >= found).astype(int)
 
 
 def evaluate_techniques(
@@ -110,8 +108,7 @@ def evaluate_techniques(
     results = {"data": str(data), "model": technique_metrics(targets, predicted, head.labels, rounds)}
     section = _training_section(classifier)
     if baseline and section is not None:
-        seen = technique_data(section)
-        made = tfidf_baseline(seen.train_texts, seen.train_targets, seen.dev_texts, seen.dev_targets, texts)
+        made = baseline_predictions(technique_data(section), section.threshold_policy == "shared", texts)
         results["baseline"] = technique_metrics(targets, made, head.labels, rounds)
     with atomic_folder(output, overwrite, kind="evaluation") as folder:
         import json
