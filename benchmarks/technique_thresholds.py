@@ -28,8 +28,7 @@ from framing.results import calibrated_probabilities  # noqa: E402
 from framing.training.calibration import fit_calibration  # noqa: E402
 from framing.training.evaluate_techniques import gold_targets  # noqa: E402
 from framing.training.labels import load_table  # noqa: E402
-from framing.training.metrics import best_thresholds  # noqa: E402
-from framing.training.technique_head import FINE_GRID  # noqa: E402
+from framing.training.metrics import FINE_GRID, best_thresholds  # noqa: E402
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "semeval2023_persuasion"
 POLICIES = {"per_label": False, "shared": True}

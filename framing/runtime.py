@@ -12,7 +12,7 @@ tokenization, batching and calibration around it.
   onnx-int8 keeps the feed-forward down-projections in fp32 (closest to fp32's labels),
   onnx-int8-full quantizes every encoder matmul (faster; a little further from fp32). On CPUs
   whose int8 kernel saturates (AVX2 without VNNI) the graph is loaded re-expressed so that it
-  does not: the same scores on every machine (framing.int8_kernels).
+  does not: the same integer products on every machine (framing.int8_kernels).
 
 No back end lets a text's label or probabilities depend on what else is in the call, but only
 the int8 ones are exact to the bit. Padding is masked, so the fp32 back ends give a text the

@@ -12,36 +12,43 @@ from framing.int8_kernels import int8_product_saturates, unsaturated_model
 from helpers import EDITORIAL, NEUTRAL
 
 
-def _product_graph(path, weights: np.ndarray, zero_point) -> None:
-    """Y = MatMulInteger(A, W): A a uint8 input [M, K], W [K, N] int8 stored in the file (with
-    its per-column zero points, or none given)."""
+def _product_graph(path, weights: np.ndarray, zero_point, nodes: int = 1, dequantized: bool = False) -> None:
+    """Y = MatMulInteger(A, W) (with `nodes` 2, two added, reading the same W): A a uint8 input
+    [M, K], W [K, N] int8 stored in the file (with its per-column zero points, or none given);
+    with `dequantized` W is also read by a DequantizeLinear, whose output Z is returned too."""
     initializers = [numpy_helper.from_array(weights, "W")]
     inputs = ["A", "W"]
     if zero_point is not None:
         initializers.append(numpy_helper.from_array(zero_point, "W_zero"))
         inputs += ["", "W_zero"]
+    products = [helper.make_node("MatMulInteger", inputs, [f"P{i}"]) for i in range(nodes)]
+    total = helper.make_node("Add", ["P0", "P1"], ["Y"]) if nodes == 2 else helper.make_node("Identity", ["P0"], ["Y"])
+    outputs = [helper.make_tensor_value_info("Y", TensorProto.INT32, [None, weights.shape[1]])]
+    extra = []
+    if dequantized:
+        initializers.append(numpy_helper.from_array(np.float32(0.5), "W_scale"))
+        extra = [helper.make_node("DequantizeLinear", ["W", "W_scale"], ["Z"])]
+        outputs.append(helper.make_tensor_value_info("Z", TensorProto.FLOAT, list(weights.shape)))
     graph = helper.make_graph(
-        [helper.make_node("MatMulInteger", inputs, ["Y"])],
+        [*products, total, *extra],
         "product",
         [helper.make_tensor_value_info("A", TensorProto.UINT8, [None, weights.shape[0]])],
-        [helper.make_tensor_value_info("Y", TensorProto.INT32, [None, weights.shape[1]])],
+        outputs,
         initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    model.ir_version = min(model.ir_version, onnx.IR_VERSION)
-    onnx.save(model, str(path))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8), str(path))
 
 
-def _run(model, a: np.ndarray) -> np.ndarray:
+def _run(model, a: np.ndarray, output: str = "Y") -> np.ndarray:
     session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
-    return session.run(["Y"], {"A": a})[0]
+    return session.run([output], {"A": a})[0]
 
 
 @pytest.mark.parametrize("zero_point", [np.array([0, 3, -5, 7], np.int8), None], ids=["zero points", "none"])
 def test_the_re_expressed_weights_give_the_exact_product(tmp_path, zero_point):
     rng = np.random.default_rng(0)
-    # small values: no kernel saturates, so the file as written gives the exact product too
-    weights = rng.integers(-20, 20, (32, 4)).astype(np.int8)
+    # values a kernel could saturate on (|w| > 64), but not in these sums (small activations)
+    weights = rng.integers(-100, 100, (32, 4)).astype(np.int8)
     a = rng.integers(0, 40, (5, 32)).astype(np.uint8)
     _product_graph(tmp_path / "product.onnx", weights, zero_point)
     exact = a.astype(np.int64) @ (weights.astype(np.int64) - (0 if zero_point is None else zero_point))
@@ -49,6 +56,23 @@ def test_the_re_expressed_weights_give_the_exact_product(tmp_path, zero_point):
     graph = onnx.load_from_string(re_expressed).graph
     assert [t.data_type for t in graph.initializer] == [TensorProto.UINT8] * len(graph.initializer)
     assert (_run(re_expressed, a) == exact).all() and (_run(str(tmp_path / "product.onnx"), a) == exact).all()
+
+
+def test_a_weight_other_nodes_read_stays_and_small_weights_are_left_alone(tmp_path):
+    rng = np.random.default_rng(1)
+    weights = rng.integers(-120, 120, (16, 3)).astype(np.int8)
+    a = rng.integers(0, 30, (2, 16)).astype(np.uint8)
+    _product_graph(tmp_path / "shared.onnx", weights, np.array([1, 0, -2], np.int8), nodes=2, dequantized=True)
+    re_expressed = unsaturated_model(tmp_path / "shared.onnx")
+    exact = 2 * a.astype(np.int64) @ (weights.astype(np.int64) - [1, 0, -2])
+    assert (_run(re_expressed, a) == exact).all()  # both products read the one uint8 copy
+    assert (_run(re_expressed, a, "Z") == weights * 0.5).all()  # the dequantized int8 original, kept
+    names = {t.name: t.data_type for t in onnx.load_from_string(re_expressed).graph.initializer}
+    assert names["W"] == TensorProto.INT8 and names["W_uint8"] == TensorProto.UINT8
+    # 7-bit weights cannot saturate: the graph keeps them as they are
+    _product_graph(tmp_path / "small.onnx", (weights // 2).astype(np.int8), None)
+    kept = onnx.load_from_string(unsaturated_model(tmp_path / "small.onnx")).graph
+    assert [(t.name, t.data_type) for t in kept.initializer] == [("W", TensorProto.INT8)]
 
 
 def test_the_re_expressed_graph_never_saturates_and_the_probe_tells_which_kernel_does(tmp_path):
@@ -65,9 +89,12 @@ def test_the_re_expressed_graph_never_saturates_and_the_probe_tells_which_kernel
 def test_a_back_end_on_the_re_expressed_graph_scores_as_fp32_does(exported, runtime, monkeypatch):
     texts = NEUTRAL + EDITORIAL
     reference = FramingClassifier.from_pretrained(exported, runtime="onnx-fp32").predict_proba(texts)
+    as_shipped = FramingClassifier.from_pretrained(exported, runtime=runtime).predict_proba(texts)
     monkeypatch.setattr("framing.runtime.int8_product_saturates", lambda: True)  # as on such a CPU
     classifier = FramingClassifier.from_pretrained(exported, runtime=runtime)
     assert isinstance(classifier.runtime.model_source(), bytes)  # the graph re-expressed, not the file
     proba = classifier.predict_proba(texts)
     assert np.abs(proba - reference).max() < 0.1
     assert (proba.argmax(1) == reference.argmax(1))[np.abs(reference[:, 1] - 0.5) > 0.1].all()
+    if not int8_product_saturates():  # where the shipped graph's products are exact too: the same scores
+        assert np.array_equal(proba, as_shipped)

@@ -29,7 +29,7 @@ def test_short_load_test_has_no_unexpected_status(tiny_checkpoint, capsys):
     )  # the tiny model finishes before any time limit
     out = capsys.readouterr().out
     summary = load_test.json.loads(out[out.index("{") :])
-    assert code == 0 and summary["unexpected"] == 0, summary
+    assert code == 0 and summary["unexpected"] == 0, load_test.json.dumps(summary)  # in full: which status
     assert summary["requests"] == 200
     by_kind = summary["kinds"]
     assert by_kind["oversized"]["count"] == 10 and by_kind["malformed"]["count"] == 10

@@ -23,9 +23,8 @@ from framing.predictor import FramingClassifier
 from framing.techniques import NOT_AVAILABLE, OTHER, TechniqueHead, display_name
 from framing.training.baseline import tfidf_baseline
 from framing.training.labels import load_table
-from framing.training.metrics import best_thresholds, resampled
+from framing.training.metrics import FINE_GRID, best_thresholds, resampled
 from framing.training.technique_data import TechniqueData, head_targets, technique_data, zero_one_columns
-from framing.training.technique_head import FINE_GRID
 
 
 def gold_targets(frame: pd.DataFrame, head: TechniqueHead, source: str) -> np.ndarray:

@@ -58,6 +58,9 @@ def binary_calibration_error(y_true: np.ndarray, proba: np.ndarray, bins: int = 
 
 
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.96, 0.05), 2)
+# Thresholds on calibrated technique probabilities: a rare technique's seldom reach 0.05, the
+# usual grid's lowest step, so technique heads (and their baseline) are tuned on a grid of 0.01
+FINE_GRID = np.round(np.arange(0.01, 0.96, 0.01), 2)
 
 
 def best_thresholds(

@@ -25,7 +25,7 @@ from framing.training.batching import length_grouped_batches
 from framing.training.calibration import calibrate_logits
 from framing.training.config import TechniqueConfig
 from framing.training.config_files import portable_path
-from framing.training.metrics import best_thresholds
+from framing.training.metrics import FINE_GRID, best_thresholds
 from framing.training.technique_data import TechniqueData
 
 States = list[torch.Tensor]  # one [T_i, H] tensor per text: the hidden states entering the branch
@@ -157,9 +157,6 @@ def train_branch(
 
 
 EVERY = 20  # full-batch steps between dev evaluations
-# Thresholds on calibrated probabilities: a rare technique's seldom reach 0.05, the usual grid's
-# lowest step, so the head's thresholds are tuned on a grid of 0.01
-FINE_GRID = np.round(np.arange(0.01, 0.96, 0.01), 2)
 
 
 def _tuned_micro_f1(targets: np.ndarray, logits: np.ndarray) -> float:

@@ -17,9 +17,9 @@ from sklearn.model_selection import KFold
 from framing.results import calibrated_probabilities
 from framing.training.add_techniques import technique_config
 from framing.training.calibration import fit_calibration
-from framing.training.metrics import best_thresholds
+from framing.training.metrics import FINE_GRID, best_thresholds
 from framing.training.technique_data import technique_data
-from framing.training.technique_head import EVERY, FINE_GRID, fitted_lexicon
+from framing.training.technique_head import EVERY, fitted_lexicon
 
 feats = np.load(sys.argv[1])
 K = int(sys.argv[2]) if len(sys.argv) > 2 else 5
