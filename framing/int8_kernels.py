@@ -9,7 +9,8 @@ weights mostly stayed clear of it. The dequantized weights are the same whether 
 int8 with zero point z or as uint8 (w + 128) with zero point z + 128, and ONNX Runtime's
 uint8 x uint8 kernel widens to 16 bits before it multiplies, so it never saturates. Where a
 one-matrix probe shows this machine's kernel saturating, the graph is loaded with those of its
-int8 weights that could saturate re-expressed so (the same products, no file written);
+int8 weights that could saturate re-expressed so (the same products; a copy made once into
+the ONNX cache, $FRAMING_CACHE, never into the checkpoint folder);
 elsewhere it runs as shipped. Scores then differ between CPUs only by float rounding (which
 int8's activation rounding can amplify a little). Measured on a 2-core AVX2 machine: AUC 0.936
 again, at 5-25% less int8 speed than the saturating kernel's (three runs of each model).
@@ -59,11 +60,26 @@ def int8_product_saturates() -> bool:
 
 
 def unsaturated_model(path: Path) -> bytes:
+    """The serialized model of unsaturated_graph(path)."""
+    return unsaturated_graph(path).SerializeToString()
+
+
+def save_unsaturated(path: Path, target: Path) -> None:
+    """unsaturated_graph(path) written to the file `target`, its weights in one external file
+    beside it (`<target name>.data`), so that sessions map them from disk rather than each
+    holding a copy."""
+    import onnx
+
+    graph = unsaturated_graph(path)
+    onnx.save_model(graph, str(target), save_as_external_data=True, location=f"{target.name}.data")
+
+
+def unsaturated_graph(path: Path):
     """The ONNX file at `path` (with its external weight files), each int8 weight of a quantized
     matrix product that could saturate stored as uint8 with its zero point moved by 128: the
     same dequantized values, run by the kernel that does not saturate. Each such node reads its
     own uint8 copies (`<name>_uint8`), so a tensor some other node reads stays as it was.
-    Returns the serialized model."""
+    Returns the onnx.ModelProto."""
     import onnx
     from onnx import numpy_helper
 
@@ -91,4 +107,4 @@ def unsaturated_model(path: Path) -> bytes:
     kept = [tensor for tensor in graph.initializer if tensor.name in used]  # the int8 originals no node reads
     del graph.initializer[:]
     graph.initializer.extend(kept + list(copies.values()))
-    return model.SerializeToString()
+    return model

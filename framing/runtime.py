@@ -47,7 +47,8 @@ import numpy as np
 from framing.checkpoint import ONNX_FILES, is_current, read_meta, weights_digest
 from framing.errors import FramingError
 from framing.hashing import sha256_text
-from framing.int8_kernels import int8_product_saturates, unsaturated_model
+from framing.int8_kernels import int8_product_saturates, save_unsaturated, unsaturated_model
+from framing.output import atomic_folder
 
 RUNTIMES = ("torch-fp32", "onnx-fp32", "onnx-int8", "onnx-int8-full")
 PER_TEXT = ("onnx-int8", "onnx-int8-full")  # dynamically quantized: one text per call (see above)
@@ -138,6 +139,8 @@ class OnnxRuntime:
         with self._opening:
             if threads not in self._sessions:
                 self._sessions[threads] = self._open(threads)
+                if isinstance(self._unsaturated, bytes) and {1, self.threads} <= self._sessions.keys():
+                    self._unsaturated = None  # every session opened holds its own copy: let this one go
             return self._sessions[threads]
 
     def _open(self, threads: int):
@@ -154,12 +157,12 @@ class OnnxRuntime:
             raise FramingError(f"{self.path}: corrupt ONNX file ({str(error).strip().splitlines()[0]})") from None
 
     def model_source(self):
-        """The file's path, or where this CPU's int8 kernel saturates the graph re-expressed so it
-        does not (framing.int8_kernels; made once, shared by every session of this back end)."""
+        """The file's path, or where this CPU's int8 kernel saturates that of the graph
+        re-expressed so it does not (framing.int8_kernels)."""
         if self.name not in PER_TEXT or not int8_product_saturates():
             return str(self.path)
         if self._unsaturated is None:
-            self._unsaturated = unsaturated_model(self.path)
+            self._unsaturated = unsaturated_copy(self.path)
         return self._unsaturated
 
     def __call__(self, batch: Batch, outputs: Sequence[str] = ("logits",), threads: Optional[int] = None) -> Outputs:
@@ -247,6 +250,24 @@ def _build(folder: Path, name: str, path: Path) -> None:
             f"{path.parent}: the ONNX cache folder is not writable; set FRAMING_CACHE to a writable folder"
         )
     export_onnx(folder, which=(name,), target=path.parent)
+
+
+def unsaturated_copy(path: Path) -> str | bytes:
+    """The path of ONNX file `path` re-expressed for a CPU whose int8 kernel saturates
+    (framing.int8_kernels), made once into $FRAMING_CACHE, where sessions map its weights from
+    disk as they do the shipped file's (held in memory, each session of the accurate model
+    would hold 113 MB more). Where the cache cannot be written: the serialized graph itself."""
+    files = sorted(path.parent.glob(f"{path.name}*"))  # the graph and its external weight files
+    stamp = sha256_text("|".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files))[:16]
+    folder = onnx_cache(path.parent) / f"{path.stem}.unsaturated-{stamp}"
+    if not (folder / path.name).is_file():
+        try:
+            with atomic_folder(folder, kind="re-expressed int8 graph") as staging:
+                save_unsaturated(path, staging / path.name)
+        except Exception:  # not writable, another process making it at once, a full disk: in memory
+            if not (folder / path.name).is_file():
+                return unsaturated_model(path)
+    return str(folder / path.name)
 
 
 def onnx_cache(folder: Path) -> Path:

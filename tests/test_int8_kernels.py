@@ -1,5 +1,7 @@
 """Int8 graphs re-expressed for CPUs whose uint8 x int8 kernel saturates (framing.int8_kernels)."""
 
+from pathlib import Path
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -86,15 +88,29 @@ def test_the_re_expressed_graph_never_saturates_and_the_probe_tells_which_kernel
 
 
 @pytest.mark.parametrize("runtime", ["onnx-int8", "onnx-int8-full"])
-def test_a_back_end_on_the_re_expressed_graph_scores_as_fp32_does(exported, runtime, monkeypatch):
+def test_a_back_end_on_the_re_expressed_graph_scores_as_fp32_does(exported, runtime, monkeypatch, tmp_path):
     texts = NEUTRAL + EDITORIAL
     reference = FramingClassifier.from_pretrained(exported, runtime="onnx-fp32").predict_proba(texts)
     as_shipped = FramingClassifier.from_pretrained(exported, runtime=runtime).predict_proba(texts)
     monkeypatch.setattr("framing.runtime.int8_product_saturates", lambda: True)  # as on such a CPU
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
     classifier = FramingClassifier.from_pretrained(exported, runtime=runtime)
-    assert isinstance(classifier.runtime.model_source(), bytes)  # the graph re-expressed, not the file
+    made = Path(classifier.runtime.model_source())  # made once into the cache, weights beside it
+    assert made.is_relative_to(tmp_path / "cache") and made.with_name(made.name + ".data").is_file()
     proba = classifier.predict_proba(texts)
     assert np.abs(proba - reference).max() < 0.1
     assert (proba.argmax(1) == reference.argmax(1))[np.abs(reference[:, 1] - 0.5) > 0.1].all()
     if not int8_product_saturates():  # where the shipped graph's products are exact too: the same scores
         assert np.array_equal(proba, as_shipped)
+    # a second load takes the cached file as it is
+    stamp = made.stat().st_mtime_ns
+    again = FramingClassifier.from_pretrained(exported, runtime=runtime)
+    assert again.runtime.model_source() == str(made) and made.stat().st_mtime_ns == stamp
+    # where the cache cannot be written, the graph is held in memory: the same scores
+    (tmp_path / "a file").write_text("not a folder")
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "a file"))
+    in_memory = FramingClassifier.from_pretrained(exported, runtime=runtime)
+    assert np.array_equal(in_memory.predict_proba(texts), proba)
+    assert in_memory.runtime._unsaturated is None  # its sessions opened, the copy is let go
+    in_memory.runtime._forget_threads()  # as after a fork: opened again, made again
+    assert np.array_equal(in_memory.predict_proba(texts), proba)

@@ -129,7 +129,8 @@ def test_wheel_installs_and_serves_without_torch_outside_the_repository(wheel, t
         "print('torch' in sys.modules)",
     )
     assert api.stdout.split() == ["neutral", "False"], api.stderr
-    assert not (tmp_path / "cache").exists()  # nothing was built on load
+    # nothing was built on load (but, on a CPU whose int8 kernel saturates, the re-expressed copy)
+    assert not [path for path in (tmp_path / "cache").rglob("*.onnx") if ".unsaturated-" not in str(path)]
     page = REPO / "examples" / "pages" / "opinion.html"  # news pages need no extra
     analysis = run(framing, "analyze", str(page), "--json")
     assert analysis.returncode == 0 and json.loads(analysis.stdout)["title"] == "Another humiliating retreat", (

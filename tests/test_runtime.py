@@ -37,7 +37,8 @@ def test_missing_onnx_file_is_built_on_first_load(tiny_checkpoint, tmp_path, mon
     folder = shutil.copytree(tiny_checkpoint, tmp_path / "ckpt")
     update_meta(folder, {"runtime": {"name": "onnx-int8"}})
     classifier = FramingClassifier.from_pretrained(folder)
-    built = list((tmp_path / "cache").rglob("model.int8.onnx"))
+    # (on a CPU whose int8 kernel saturates, its re-expressed copy lies in the cache too)
+    built = [path for path in (tmp_path / "cache").rglob("model.int8.onnx") if ".unsaturated-" not in str(path)]
     assert classifier.runtime.name == "onnx-int8" and len(built) == 1
     assert not (folder / "model.int8.onnx").exists()  # the checkpoint folder is left as shipped
     assert len(classifier(TEXTS)) == len(TEXTS)
