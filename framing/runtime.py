@@ -119,7 +119,7 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 class OnnxRuntime:
     def __init__(self, path: Path, name: str, threads: Optional[int] = None):
         self.path, self.name, self.threads = path, name, threads or physical_cores()
-        self._unsaturated: Optional[bytes] = None
+        self._unsaturated: Optional[str | bytes] = None  # the re-expressed graph: cached path or bytes
         per_text = name in PER_TEXT
         self.max_batch: Optional[int] = 1 if per_text else None
         self.workers = self.threads if per_text else 1
