@@ -34,6 +34,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import os
+import shutil
 import sys
 import threading
 import weakref
@@ -161,8 +162,8 @@ class OnnxRuntime:
         re-expressed so it does not (framing.int8_kernels)."""
         if self.name not in PER_TEXT or not int8_product_saturates():
             return str(self.path)
-        if self._unsaturated is None:
-            self._unsaturated = unsaturated_copy(self.path)
+        if self._unsaturated is None or (isinstance(self._unsaturated, str) and not os.path.isfile(self._unsaturated)):
+            self._unsaturated = unsaturated_copy(self.path)  # (again, if a newer install's load removed it)
         return self._unsaturated
 
     def __call__(self, batch: Batch, outputs: Sequence[str] = ("logits",), threads: Optional[int] = None) -> Outputs:
@@ -256,18 +257,34 @@ def unsaturated_copy(path: Path) -> str | bytes:
     """The path of ONNX file `path` re-expressed for a CPU whose int8 kernel saturates
     (framing.int8_kernels), made once into $FRAMING_CACHE, where sessions map its weights from
     disk as they do the shipped file's (held in memory, each session of the accurate model
-    would hold 113 MB more). Where the cache cannot be written: the serialized graph itself."""
+    would hold 113 MB more). Processes loading it at once (a server's workers, a corpus job's
+    actors) wait for the first one's copy; a copy of an older file at the same path (before a
+    reinstall) is removed. Where the cache cannot be written: the serialized graph itself."""
     files = sorted(path.parent.glob(f"{path.name}*"))  # the graph and its external weight files
     stamp = sha256_text("|".join(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files))[:16]
     folder = onnx_cache(path.parent) / f"{path.stem}.unsaturated-{stamp}"
     if not (folder / path.name).is_file():
         try:
-            with atomic_folder(folder, kind="re-expressed int8 graph") as staging:
-                save_unsaturated(path, staging / path.name)
-        except Exception:  # not writable, another process making it at once, a full disk: in memory
+            with cache_lock(folder):
+                if not (folder / path.name).is_file():  # not made by another process meanwhile
+                    with atomic_folder(folder, kind="re-expressed int8 graph") as staging:
+                        save_unsaturated(path, staging / path.name)
+                    for stale in folder.parent.glob(f"{path.stem}.unsaturated-*"):
+                        if stale != folder and stale.is_dir():
+                            shutil.rmtree(stale, ignore_errors=True)
+        except Exception:  # not writable, a full disk, a lock not had within its time: in memory
             if not (folder / path.name).is_file():
                 return unsaturated_model(path)
     return str(folder / path.name)
+
+
+def cache_lock(target: Path):
+    """A lock beside cache entry `target` (file or folder), held while one process makes it, so
+    that others wait and then take it instead of making their own (10 minutes at most)."""
+    from filelock import FileLock
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(target.parent / f".{target.name}.lock", timeout=600)
 
 
 def onnx_cache(folder: Path) -> Path:

@@ -114,3 +114,38 @@ def test_a_back_end_on_the_re_expressed_graph_scores_as_fp32_does(exported, runt
     assert in_memory.runtime._unsaturated is None  # its sessions opened, the copy is let go
     in_memory.runtime._forget_threads()  # as after a fork: opened again, made again
     assert np.array_equal(in_memory.predict_proba(texts), proba)
+
+
+def test_processes_loading_at_once_share_one_copy_and_an_older_files_copy_goes(exported, monkeypatch, tmp_path):
+    import threading
+    import time
+
+    from framing import runtime
+
+    monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
+    path = exported / "model.int8-full.onnx"
+    stale = runtime.onnx_cache(path.parent) / f"{path.stem}.unsaturated-0123456789abcdef"
+    stale.mkdir(parents=True)  # the copy of the file as installed before
+    other = runtime.onnx_cache(path.parent) / "model.int8.unsaturated-0123456789abcdef"
+    other.mkdir()  # another back end's: kept
+    made, saves = [], []
+    real_save = runtime.save_unsaturated
+
+    def slow_save(source, target):  # long enough that the other loader arrives meanwhile
+        saves.append(target)
+        time.sleep(0.5)
+        real_save(source, target)
+
+    monkeypatch.setattr(runtime, "save_unsaturated", slow_save)
+    loaders = [threading.Thread(target=lambda: made.append(runtime.unsaturated_copy(path))) for _ in range(2)]
+    for loader in loaders:
+        loader.start()
+    for loader in loaders:
+        loader.join()
+    assert len(saves) == 1 and len(made) == 2 and made[0] == made[1] and Path(made[0]).is_file()
+    assert not stale.exists() and other.is_dir()
+    # a session whose copy was removed meanwhile (a newer install's load) makes it again
+    classifier = FramingClassifier.from_pretrained(exported, runtime="onnx-int8-full")
+    monkeypatch.setattr("framing.runtime.int8_product_saturates", lambda: True)
+    classifier.runtime._unsaturated = str(stale / path.name)
+    assert classifier.runtime.model_source() == made[0]
