@@ -88,6 +88,15 @@ class FramingModel(nn.Module):
         )
 
 
+def technique_mlp(width: int, hidden: int, num_techniques: int) -> nn.Sequential:
+    """Pooled features [B, width] -> technique logits [B, K]: a `hidden`-unit MLP (0: linear)."""
+    if not hidden:
+        return nn.Sequential(nn.Dropout(0.3), nn.Linear(width, num_techniques))
+    return nn.Sequential(
+        nn.Dropout(0.3), nn.Linear(width, hidden), nn.GELU(), nn.Dropout(0.3), nn.Linear(hidden, num_techniques)
+    )
+
+
 class TechniqueBranch(nn.Module):
     """Techniques from the hidden states entering the encoder's last `depth` layers, [B, T, H]:
     those layers copied (to be fine-tuned for techniques alone; depth 0, none: the encoder's own
@@ -102,12 +111,17 @@ class TechniqueBranch(nn.Module):
         shared = {id(classifier.config): classifier.config}  # the copies read the model's own config (attention kind)
         copied = encoder.layer[len(encoder.layer) - depth :]
         self.layers = nn.ModuleList(copy.deepcopy(layer, shared) for layer in copied)
-        if hidden:
-            self.head = nn.Sequential(
-                nn.Dropout(0.3), nn.Linear(width, hidden), nn.GELU(), nn.Dropout(0.3), nn.Linear(hidden, num_techniques)
-            )
-        else:
-            self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(width, num_techniques))
+        self.head = technique_mlp(width, hidden, num_techniques)
+
+    @classmethod
+    def head_alone(cls, width: int, num_techniques: int, hidden: int = 512) -> "TechniqueBranch":
+        """The head without an encoder: trained on pooled features [N, width] that a graph gives
+        (a checkpoint that ships only its ONNX graph, whose own branch does the pooling)."""
+        branch = cls.__new__(cls)
+        nn.Module.__init__(branch)
+        branch.depth, branch.layers = 0, nn.ModuleList()
+        branch.head = technique_mlp(width, hidden, num_techniques)
+        return branch
 
     def forward(
         self, hidden: torch.Tensor, attention_mask: torch.Tensor, classifier: PreTrainedModel

@@ -20,7 +20,15 @@ from typing import Optional
 import yaml
 from pydantic import ValidationError
 
-from framing.checkpoint import HEADS_FILE, META_FILE, WEIGHT_FILES, load_checkpoint, save_checkpoint, update_meta
+from framing.checkpoint import (
+    HEADS_FILE,
+    META_FILE,
+    WEIGHT_FILES,
+    load_checkpoint,
+    read_meta,
+    save_checkpoint,
+    update_meta,
+)
 from framing.errors import FramingError, describe_invalid
 from framing.model import TechniqueBranch
 from framing.output import atomic_folder
@@ -57,7 +65,11 @@ def add_techniques(
 ) -> dict:
     """Write `output`: `checkpoint` with a technique head trained by `config`. Returns the dev figures."""
     source = Path(checkpoint)
-    model, tokenizer, meta = load_checkpoint(source)  # refuses an ONNX-only folder: no encoder to run
+    if read_meta(source).onnx_only:  # no encoder to run: the head is retrained on its graph's features
+        from framing.training.graph_technique_head import add_techniques_to_graph
+
+        return add_techniques_to_graph(source, config, output, overwrite)
+    model, tokenizer, meta = load_checkpoint(source)
     data = technique_data(config)
     # a TF-IDF model whose logits are mixed into the head's (framing.technique_lexicon)
     lexicon = fitted_lexicon(data.texts[0], data.train_targets, str(config.train)) if config.lexical_weight else None
@@ -66,7 +78,7 @@ def add_techniques(
         labels=data.labels, layers=config.layers, hidden=config.hidden, lexical_weight=config.lexical_weight
     )
     meta = meta.model_copy(update={"techniques": head})
-    files = _text_files(source, config)
+    files = checkpoint_text_files(source, config)
     with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
         staged = Path(scratch) / "checkpoint"
         if config.layers:  # copied layers learn on the fp32 states entering them
@@ -107,7 +119,7 @@ def _dtype(meta):
     return getattr(torch, meta.weights_dtype, torch.float16)
 
 
-def _text_files(source: Path, config: TechniqueConfig) -> dict[str, str]:
+def checkpoint_text_files(source: Path, config: TechniqueConfig) -> dict[str, str]:
     """The checkpoint's own text files, with the techniques section added to its training config."""
     files = {
         path.name: path.read_text(encoding="utf-8")

@@ -14,7 +14,11 @@ def add_parser(commands) -> None:
         "other output stays as it was. Calibration and thresholds are fitted on dev through the checkpoint's "
         "back end.",
     )
-    techniques.add_argument("checkpoint", help="a checkpoint folder with its PyTorch weights")
+    techniques.add_argument(
+        "checkpoint",
+        help="a checkpoint folder, or a shipped model by name (accurate, fast); one that ships only its ONNX graph "
+        "gets its head retrained on the graph's own pooled features",
+    )
     techniques.add_argument(
         "--config", required=True, help="a training config with a `techniques:` section (or only that section)"
     )
@@ -26,13 +30,14 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    from framing.checkpoint import locate_checkpoint
     from framing.output import ensure_writable
     from framing.techniques import display_name
     from framing.training.add_techniques import add_techniques, technique_config
 
     config = technique_config(args.config, args.overrides)
     ensure_writable(args.output, args.overwrite, kind="checkpoint")  # before the work
-    result = add_techniques(args.checkpoint, config, args.output, overwrite=args.overwrite)
+    result = add_techniques(locate_checkpoint(args.checkpoint), config, args.output, overwrite=args.overwrite)
     dev = result["dev"]
     print(f"techniques: {', '.join(map(display_name, result['labels']))}")
     if result["folded"]:
