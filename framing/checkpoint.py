@@ -145,7 +145,8 @@ class CheckpointMeta(BaseModel):
     runtime: Optional[RuntimeChoice] = None  # set by `framing export`
     # set by `framing package`: the folder holds `runtime`'s ONNX graph and no PyTorch weights
     # (all-mpnet-base-v2's fp16 weights are 219 MB beside its 111 MB int8 graph), so it
-    # predicts, analyzes and serves, but cannot be trained on, exported or run in fp32
+    # predicts, analyzes and serves, but cannot be trained on (bar its technique head: `framing
+    # techniques` retrains that on the graph's features), exported or run in fp32
     onnx_only: bool = False
     # whether training taught the word head (a words column and a positive word loss weight):
     # an untrained head marks no word anywhere; None (older checkpoints): read training_config.yaml

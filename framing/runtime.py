@@ -269,13 +269,22 @@ def unsaturated_copy(path: Path) -> str | bytes:
                 if not (folder / path.name).is_file():  # not made by another process meanwhile
                     with atomic_folder(folder, kind="re-expressed int8 graph") as staging:
                         save_unsaturated(path, staging / path.name)
-                    for stale in folder.parent.glob(f"{path.stem}.unsaturated-*"):
-                        if stale != folder and stale.is_dir():
-                            shutil.rmtree(stale, ignore_errors=True)
+                    _remove_older_copies(folder, installed=max(f.stat().st_mtime for f in files))
         except Exception:  # not writable, a full disk, a lock not had within its time: in memory
             if not (folder / path.name).is_file():
                 return unsaturated_model(path)
     return str(folder / path.name)
+
+
+def _remove_older_copies(folder: Path, installed: float) -> None:
+    """Remove the re-expressed copies beside `folder` of the same graph made before its files
+    were `installed` (a reinstall's predecessors). A copy made since, e.g. by another machine
+    sharing the cache with files of other timestamps, may be in use: it stays."""
+    stem = folder.name.split(".unsaturated-")[0]
+    for stale in folder.parent.glob(f"{stem}.unsaturated-*"):
+        if stale != folder and stale.is_dir() and stale.stat().st_mtime < installed:
+            shutil.rmtree(stale, ignore_errors=True)
+            (stale.parent / f".{stale.name}.lock").unlink(missing_ok=True)
 
 
 def cache_lock(target: Path):
@@ -285,6 +294,12 @@ def cache_lock(target: Path):
 
     target.parent.mkdir(parents=True, exist_ok=True)
     return FileLock(target.parent / f".{target.name}.lock", timeout=600)
+
+
+def drop_onnx_cache(folder: Path) -> None:
+    """Remove what loads of checkpoint `folder` put in $FRAMING_CACHE: for a temporary folder,
+    whose entries nothing will read again (109 MB for the accurate model's re-expressed graph)."""
+    shutil.rmtree(onnx_cache(folder), ignore_errors=True)
 
 
 def onnx_cache(folder: Path) -> Path:

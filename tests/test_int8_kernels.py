@@ -1,5 +1,6 @@
 """Int8 graphs re-expressed for CPUs whose uint8 x int8 kernel saturates (framing.int8_kernels)."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -125,7 +126,10 @@ def test_processes_loading_at_once_share_one_copy_and_an_older_files_copy_goes(e
     monkeypatch.setenv("FRAMING_CACHE", str(tmp_path / "cache"))
     path = exported / "model.int8-full.onnx"
     stale = runtime.onnx_cache(path.parent) / f"{path.stem}.unsaturated-0123456789abcdef"
-    stale.mkdir(parents=True)  # the copy of the file as installed before
+    stale.mkdir(parents=True)  # the copy of the file as installed before: made before the file
+    os.utime(stale, (path.stat().st_mtime - 60, path.stat().st_mtime - 60))
+    recent = stale.with_name(f"{path.stem}.unsaturated-fedcba9876543210")
+    recent.mkdir()  # made since the file was installed (another machine's, sharing the cache): kept
     other = runtime.onnx_cache(path.parent) / "model.int8.unsaturated-0123456789abcdef"
     other.mkdir()  # another back end's: kept
     made, saves = [], []
@@ -143,7 +147,7 @@ def test_processes_loading_at_once_share_one_copy_and_an_older_files_copy_goes(e
     for loader in loaders:
         loader.join()
     assert len(saves) == 1 and len(made) == 2 and made[0] == made[1] and Path(made[0]).is_file()
-    assert not stale.exists() and other.is_dir()
+    assert not stale.exists() and recent.is_dir() and other.is_dir()
     # a session whose copy was removed meanwhile (a newer install's load) makes it again
     classifier = FramingClassifier.from_pretrained(exported, runtime="onnx-int8-full")
     monkeypatch.setattr("framing.runtime.int8_product_saturates", lambda: True)

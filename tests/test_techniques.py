@@ -205,20 +205,32 @@ def test_evaluate_reports_each_technique_beside_a_baseline_tuned_as_the_head_is(
     assert policies == [config.threshold_policy == "shared"] == [True]
 
 
-def test_a_checkpoint_shipping_only_its_graph_gets_a_new_head_on_the_graphs_features(technique_checkpoint, tmp_path):
+@pytest.mark.parametrize("runtime", ["onnx-int8-full", "onnx-fp32"])  # the head a MatMul and an Add; a Gemm
+def test_a_checkpoint_shipping_only_its_graph_gets_a_new_head_on_the_graphs_features(
+    technique_checkpoint, runtime, tmp_path
+):
     """`framing techniques` on an ONNX-only checkpoint (as `accurate` ships): the head is retrained
     on the features its graph's branch pools and written into a copy of the graph; the other
     outputs stay bit for bit, the label set and the head's width may change, its kind may not."""
+    import shutil
+
     import torch
 
+    from framing.checkpoint import update_meta
+    from framing.onnx_build import export_onnx
+    from framing.technique_lexicon import TechniqueLexicon
     from framing.training.add_techniques import add_techniques
     from framing.training.config import TechniqueConfig
     from framing.training.package import package_checkpoint
 
     from helpers import technique_config_dict
 
-    packaged = package_checkpoint(technique_checkpoint, tmp_path / "packaged")
-    section = {"layers": 0, "hidden": 8, "columns": ["Loaded_Language", "Doubt"], "lexical_weight": 0.0}
+    source = shutil.copytree(technique_checkpoint, tmp_path / "source")
+    if runtime != "onnx-int8-full":
+        export_onnx(source, which=(runtime,))
+        update_meta(source, {"runtime": {"name": runtime}})
+    packaged = package_checkpoint(source, tmp_path / "packaged")
+    section = {"layers": 0, "hidden": 8, "columns": ["Loaded_Language", "Doubt"]}
     result = add_techniques(packaged, TechniqueConfig(**technique_config_dict(tmp_path, **section)), tmp_path / "new")
     before, after = (FramingClassifier.from_pretrained(folder) for folder in (packaged, tmp_path / "new"))
     texts = ["The senator spoke on Tuesday about the budget.", "The greedy company boasted of obscene profits."]
@@ -226,19 +238,19 @@ def test_a_checkpoint_shipping_only_its_graph_gets_a_new_head_on_the_graphs_feat
     assert np.array_equal(before.predict_proba(texts), after.predict_proba(texts))
     assert after.meta.onnx_only and after.technique_labels == result["labels"] == ["Loaded_Language", "Doubt"]
     assert after.meta.techniques.layers == before.meta.techniques.layers == 1  # the graph's copied layer, kept
-    # the graph's head is the heads file's: its logits recomputed from the pooled features
+    # the graph's head is the heads file's: the logits recomputed from the pooled features, mixed
+    # half and half with the refitted lexicon's
     heads = {
         k: torch.from_numpy(v).float() for k, v in load_file(tmp_path / "new" / "framing_heads.safetensors").items()
     }
     assert heads["technique_branch.head.1.weight"].shape[0] == 8
     assert any(name.startswith("technique_branch.layers.") for name in heads)  # the copied layer, kept
     features = torch.from_numpy(after.forward_techniques(texts, "technique_features"))
-    hidden = torch.nn.functional.gelu(
-        features @ heads["technique_branch.head.1.weight"].T + heads["technique_branch.head.1.bias"]
-    )
-    expected = hidden @ heads["technique_branch.head.4.weight"].T + heads["technique_branch.head.4.bias"]
-    np.testing.assert_allclose(after.forward_techniques(texts), expected.numpy(), rtol=1e-4, atol=1e-4)
-    assert after.predict_techniques(texts).shape == (2, 2) and not (tmp_path / "new" / "technique_lexicon.npz").exists()
+    weights = [heads[f"technique_branch.head.{n}.{kind}"] for n in (1, 4) for kind in ("weight", "bias")]
+    mlp = torch.nn.functional.gelu(features @ weights[0].T + weights[1]) @ weights[2].T + weights[3]
+    lexicon = TechniqueLexicon.load(tmp_path / "new", after.technique_labels).logits(texts)
+    np.testing.assert_allclose(after.forward_techniques(texts), 0.5 * mlp.numpy() + 0.5 * lexicon, rtol=1e-4, atol=1e-4)
+    assert after.predict_techniques(texts).shape == (2, 2)
     for change, refusal in (({"layers": 1}, "set techniques.layers: 0"), ({"hidden": 0}, "an MLP .16 hidden units.")):
         config = TechniqueConfig(**technique_config_dict(tmp_path, **section | change))
         with pytest.raises(FramingError, match=refusal):

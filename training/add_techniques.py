@@ -12,10 +12,11 @@ the model card. The source folder is never written to.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import yaml
 from pydantic import ValidationError
@@ -24,8 +25,8 @@ from framing.checkpoint import (
     HEADS_FILE,
     META_FILE,
     WEIGHT_FILES,
+    check_folder,
     load_checkpoint,
-    read_meta,
     save_checkpoint,
     update_meta,
 )
@@ -33,6 +34,7 @@ from framing.errors import FramingError, describe_invalid
 from framing.model import TechniqueBranch
 from framing.output import atomic_folder
 from framing.predictor import FramingClassifier
+from framing.runtime import drop_onnx_cache
 from framing.techniques import TechniqueHead
 from framing.training.config import Config, TechniqueConfig, config_from_dict, section_keys
 from framing.training.config_files import apply_override, portable_path, read_config_file
@@ -65,7 +67,7 @@ def add_techniques(
 ) -> dict:
     """Write `output`: `checkpoint` with a technique head trained by `config`. Returns the dev figures."""
     source = Path(checkpoint)
-    if read_meta(source).onnx_only:  # no encoder to run: the head is retrained on its graph's features
+    if check_folder(source).onnx_only:  # no encoder to run: the head is retrained on its graph's features
         from framing.training.graph_technique_head import add_techniques_to_graph
 
         return add_techniques_to_graph(source, config, output, overwrite)
@@ -79,8 +81,7 @@ def add_techniques(
     )
     meta = meta.model_copy(update={"techniques": head})
     files = checkpoint_text_files(source, config)
-    with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
-        staged = Path(scratch) / "checkpoint"
+    with staging_checkpoint(output) as staged:
         if config.layers:  # copied layers learn on the fp32 states entering them
             states = [entering_states(model, tokenizer, texts, config.layers, meta.max_length) for texts in data.texts]
             history = train_branch(model, states[0], data.train_targets, states[1], data.dev_targets, config)
@@ -99,6 +100,18 @@ def add_techniques(
 
 
 FEATURES = "technique_features"
+
+
+@contextlib.contextmanager
+def staging_checkpoint(output: str | Path) -> Iterator[Path]:
+    """A scratch checkpoint folder beside `output`, removed after with what loading it put in
+    $FRAMING_CACHE (on a CPU whose int8 kernel saturates, a re-expressed copy of its graph)."""
+    with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
+        staged = Path(scratch) / "checkpoint"
+        try:
+            yield staged
+        finally:
+            drop_onnx_cache(staged)
 
 
 def _stage(staged: Path, model, tokenizer, meta, files: dict[str, str], lexicon=None) -> FramingClassifier:

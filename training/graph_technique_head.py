@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from framing.checkpoint import HEADS_FILE, META_FILE, ONNX_FILES, CheckpointMeta, check_folder, update_meta
 from framing.errors import FramingError
@@ -24,7 +23,7 @@ from framing.output import atomic_folder
 from framing.predictor import FramingClassifier
 from framing.technique_lexicon import LEXICON_FILE
 from framing.techniques import TechniqueHead
-from framing.training.add_techniques import checkpoint_text_files
+from framing.training.add_techniques import checkpoint_text_files, staging_checkpoint
 from framing.training.config import TechniqueConfig
 from framing.training.model_card import refresh_model_card
 from framing.training.package import SMALL_FILES, write_sharded
@@ -51,15 +50,14 @@ def add_techniques_to_graph(source: Path, config: TechniqueConfig, output: str |
     head = TechniqueHead(
         labels=data.labels, layers=config.layers, hidden=config.hidden, lexical_weight=config.lexical_weight
     )
-    with tempfile.TemporaryDirectory(prefix=".techniques-", dir=Path(output).resolve().parent) as scratch:
-        staged = Path(scratch) / "checkpoint"
+    with staging_checkpoint(output) as staged:
         staged.mkdir()
         for name in SMALL_FILES:
             if (source / name).is_file() and name not in (HEADS_FILE, LEXICON_FILE):
                 shutil.copy2(source / name, staged / name)
         for name, text in checkpoint_text_files(source, config).items():
             (staged / name).write_text(text, encoding="utf-8")
-        head_weights = _head_weights(branch, meta.weights_dtype)
+        head_weights = _head_weights(branch, source / HEADS_FILE)
         _write_heads(source / HEADS_FILE, staged / HEADS_FILE, head_weights)
         _write_graph(graph, staged / graph.name, head_weights, len(data.labels))
         if lexicon is not None:
@@ -91,13 +89,14 @@ def _check_fits(source: Path, meta: CheckpointMeta, config: TechniqueConfig) -> 
         )
 
 
-def _head_weights(branch: TechniqueBranch, dtype: str) -> dict[str, np.ndarray]:
+def _head_weights(branch: TechniqueBranch, heads_file: Path) -> dict[str, np.ndarray]:
     """The trained head's tensors by state-dict name (`1.weight` [out, in], ...), rounded to the
-    checkpoint's weight type as its heads file keeps them, in float32 for the graph."""
-    return {
-        name: value.detach().to(getattr(torch, dtype)).float().numpy()
-        for name, value in branch.head.state_dict().items()
-    }
+    type of the checkpoint's heads file (fp16), in which the graph gets them too."""
+    from safetensors import safe_open
+
+    with safe_open(str(heads_file), "np") as heads:
+        dtype = heads.get_tensor(next(iter(heads.keys()))).dtype
+    return {name: value.detach().float().numpy().astype(dtype) for name, value in branch.head.state_dict().items()}
 
 
 def _write_heads(source: Path, target: Path, head_weights: dict[str, np.ndarray]) -> None:
@@ -106,38 +105,48 @@ def _write_heads(source: Path, target: Path, head_weights: dict[str, np.ndarray]
     heads = {
         name: value for name, value in load_file(str(source)).items() if not name.startswith("technique_branch.head.")
     }
-    dtype = next(iter(heads.values())).dtype
-    heads.update({f"technique_branch.head.{name}": value.astype(dtype) for name, value in head_weights.items()})
+    heads.update({f"technique_branch.head.{name}": value for name, value in head_weights.items()})
     save_file(heads, str(target))
 
 
 def _write_graph(source: Path, target: Path, head_weights: dict[str, np.ndarray], num_techniques: int) -> None:
     """Copy graph `source` to `target` (weights sharded as `framing package` does) with the head's
     initializers replaced: each Linear layer `head.N` was exported as a Gemm, or as a MatMul
-    (weight stored [in, out]) and an Add."""
+    (weight stored [in, out], unless the Gemm had transB) and an Add of the bias."""
     import onnx
     from onnx import numpy_helper
 
     model = onnx.load(str(source))
     initializers = {tensor.name: tensor for tensor in model.graph.initializer}
-    replaced = set()
+    readers: dict[str, int] = {}
+    for node in model.graph.node:
+        for name in node.input:
+            readers[name] = readers.get(name, 0) + 1
+    replaced, head_outputs = set(), set()
     for node in model.graph.node:
         if not node.name.startswith(HEAD_NODES):
             continue
+        head_outputs.update(node.output)
         layer = node.name[len(HEAD_NODES) :].split("/")[0].removeprefix("head.")  # "1" of ".../head.1/Gemm"
-        transposed = not any(a.name == "transB" and a.i for a in node.attribute)
-        slots = {"Gemm": {1: "weight", 2: "bias"}, "MatMul": {1: "weight"}, "Add": {1: "bias"}}.get(node.op_type, {})
-        for index, kind in slots.items():
-            if index < len(node.input) and node.input[index] in initializers:
-                value = head_weights[f"{layer}.{kind}"]
-                value = value.T if kind == "weight" and transposed else value
-                name = node.input[index]
-                initializers[name].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(value), name))
-                replaced.add(f"{layer}.{kind}")
+        for index, kind in _slots(node, initializers):
+            name, key = node.input[index], f"{layer}.{kind}"
+            if key not in head_weights:  # e.g. a GELU's constant stored as an initializer
+                continue
+            if readers[name] > 1:
+                raise FramingError(f"{source}: the technique head's {key} is shared with other nodes ({name})")
+            transposed = kind == "weight" and not any(a.name == "transB" and a.i for a in node.attribute)
+            value = head_weights[key].T if transposed else head_weights[key]
+            initializers[name].CopyFrom(numpy_helper.from_array(np.ascontiguousarray(value, np.float32), name))
+            replaced.add(key)
     if replaced != set(head_weights):
         raise FramingError(
-            f"{source}: the technique head's weights were not all found in the graph ({sorted(replaced)})"
+            f"{source}: the graph's technique head has no {', '.join(sorted(set(head_weights) - replaced))}; "
+            f"add the head to the checkpoint it was packaged from"
         )
+    # shapes recorded for the old head (its width, its number of techniques) would not fit the new one
+    kept = [info for info in model.graph.value_info if info.name not in head_outputs]
+    del model.graph.value_info[:]
+    model.graph.value_info.extend(kept)
     for output in model.graph.output:
         if output.name == "technique_logits":
             output.type.tensor_type.shape.dim[1].dim_value = num_techniques
@@ -145,3 +154,18 @@ def _write_graph(source: Path, target: Path, head_weights: dict[str, np.ndarray]
         whole = Path(scratch) / target.name
         onnx.save(model, str(whole))
         write_sharded(whole, target, SHARD_BYTES)
+
+
+def _slots(node, initializers) -> list[tuple[int, str]]:
+    """(input index, "weight" or "bias") of the head layer's initializers that `node` reads."""
+    if node.op_type == "Gemm":
+        return [
+            (i, kind)
+            for i, kind in ((1, "weight"), (2, "bias"))
+            if node.input[i : i + 1] and node.input[i] in initializers
+        ]
+    if node.op_type == "MatMul":
+        return [(1, "weight")] if node.input[1] in initializers else []
+    if node.op_type == "Add":  # torch puts the bias first, ONNX Runtime's quantizer second
+        return [(i, "bias") for i in (0, 1) if node.input[i] in initializers]
+    return []

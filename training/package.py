@@ -6,7 +6,8 @@ end `framing export` chose (its graph, with the weights split into external data
 most `shard_mb` each, so that no file passes a repository's size limit), the tokenizer, the
 heads, framing.json (marked `onnx_only`), the resolved config, metrics and the model card.
 It predicts, analyzes and serves exactly as the source folder does through that back end;
-training, export and --fp32 need the source folder.
+training, export and --fp32 need the source folder (`framing techniques` retrains the technique head
+of a packaged folder on its graph's features: training/graph_technique_head.py).
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ def add_parser(commands) -> None:
         description="Write a copy of the checkpoint that holds only the ONNX back end "
         "`framing export` chose, its weights split into files of at most "
         "--shard-mb MB, and the tokenizer, heads and metadata: it predicts "
-        "as the checkpoint does, but cannot be trained on or run in fp32.",
+        "as the checkpoint does, but cannot be trained on (except its technique head, `framing techniques`) "
+        "or run in fp32.",
     )
     package.add_argument("--checkpoint", required=True, help="the exported checkpoint folder")
     package.add_argument("--output", required=True, help="the folder to write")
