@@ -16,6 +16,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache_of_the_session(tmp_path_factory):
+    """ONNX files built on load (and re-expressed int8 graphs) go to a folder of this test
+    session, not the user's ~/.cache/framing: each test's checkpoints live in temporary folders,
+    so their cache entries would never be read again."""
+    previous = os.environ.get("FRAMING_CACHE")
+    os.environ["FRAMING_CACHE"] = str(tmp_path_factory.mktemp("framing-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("FRAMING_CACHE", None)
+    else:
+        os.environ["FRAMING_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def tiny_base(tmp_path_factory) -> Path:
     """A 2-layer, 32-wide BERT with a word-level vocabulary of the fixture sentences."""
