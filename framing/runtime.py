@@ -31,6 +31,7 @@ macro-F1, see experiments/results.md, "Performance").
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import os
@@ -287,13 +288,23 @@ def _remove_older_copies(folder: Path, installed: float) -> None:
             (stale.parent / f".{stale.name}.lock").unlink(missing_ok=True)
 
 
-def cache_lock(target: Path):
-    """A lock beside cache entry `target` (file or folder), held while one process makes it, so
-    that others wait and then take it instead of making their own (10 minutes at most)."""
-    from filelock import FileLock
+@contextlib.contextmanager
+def cache_lock(target: Path) -> Iterator[None]:
+    """Hold a lock beside cache entry `target` (file or folder) while this process makes it, so
+    that others wait (saying so, 10 minutes at most) and then take it instead of making their own."""
+    from filelock import FileLock, Timeout
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    return FileLock(target.parent / f".{target.name}.lock", timeout=600)
+    lock = FileLock(target.parent / f".{target.name}.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"framing: waiting for another process making {target.name} in the ONNX cache", file=sys.stderr)
+        lock.acquire(timeout=600)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def drop_onnx_cache(folder: Path) -> None:

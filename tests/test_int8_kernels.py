@@ -117,7 +117,7 @@ def test_a_back_end_on_the_re_expressed_graph_scores_as_fp32_does(exported, runt
     assert np.array_equal(in_memory.predict_proba(texts), proba)
 
 
-def test_processes_loading_at_once_share_one_copy_and_an_older_files_copy_goes(exported, monkeypatch, tmp_path):
+def test_processes_loading_at_once_share_one_copy_and_an_older_files_copy_goes(exported, monkeypatch, tmp_path, capsys):
     import threading
     import time
 
@@ -147,6 +147,7 @@ def test_processes_loading_at_once_share_one_copy_and_an_older_files_copy_goes(e
     for loader in loaders:
         loader.join()
     assert len(saves) == 1 and len(made) == 2 and made[0] == made[1] and Path(made[0]).is_file()
+    assert capsys.readouterr().err.count("waiting for another process making") == 1  # the second loader says so
     assert not stale.exists() and recent.is_dir() and other.is_dir()
     # a session whose copy was removed meanwhile (a newer install's load) makes it again
     classifier = FramingClassifier.from_pretrained(exported, runtime="onnx-int8-full")
