@@ -92,16 +92,17 @@ def unsaturated_graph(path: Path):
         weight = node.input[weight_at] if weight_at is not None and len(node.input) > weight_at else ""
         if arrays.get(weight) is None or arrays[weight].data_type != onnx.TensorProto.INT8:
             continue  # not such a product, already uint8, or a weight computed in the graph
-        if np.abs(numpy_helper.to_array(arrays[weight]).astype(np.int16)).max() <= SAFE_WEIGHT:
+        weights = numpy_helper.to_array(arrays[weight]).astype(np.int16)
+        if np.abs(weights).max() <= SAFE_WEIGHT:
             continue  # e.g. 7-bit weights: no pair of products reaches the 16-bit limit
         while len(node.input) <= zero_at:
             node.input.append("")
         zero = node.input[zero_at]
-        for index, name in ((weight_at, weight), (zero_at, zero)):
-            values = numpy_helper.to_array(arrays[name]) if name else np.int8(0)  # no zero point: 0
-            copy = f"{name or weight + '_zero_point'}_uint8"
+        zeros = numpy_helper.to_array(arrays[zero]).astype(np.int16) if zero else np.int16(0)  # none given: 0
+        for index, name, values in ((weight_at, weight, weights), (zero_at, zero or f"{weight}_zero_point", zeros)):
+            copy = f"{name}_uint8"
             if copy not in copies:
-                copies[copy] = numpy_helper.from_array((values.astype(np.int16) + 128).astype(np.uint8), copy)
+                copies[copy] = numpy_helper.from_array((values + 128).astype(np.uint8), copy)
             node.input[index] = copy
     used = {name for node in graph.node for name in node.input}
     kept = [tensor for tensor in graph.initializer if tensor.name in used]  # the int8 originals no node reads

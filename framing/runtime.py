@@ -270,18 +270,17 @@ def unsaturated_copy(path: Path) -> str | bytes:
                 if not (folder / path.name).is_file():  # not made by another process meanwhile
                     with atomic_folder(folder, kind="re-expressed int8 graph") as staging:
                         save_unsaturated(path, staging / path.name)
-                    _remove_older_copies(folder, installed=max(f.stat().st_mtime for f in files))
+                    _remove_older_copies(folder, path.stem, installed=max(f.stat().st_mtime for f in files))
         except Exception:  # not writable, a full disk, a lock not had within its time: in memory
             if not (folder / path.name).is_file():
                 return unsaturated_model(path)
     return str(folder / path.name)
 
 
-def _remove_older_copies(folder: Path, installed: float) -> None:
+def _remove_older_copies(folder: Path, stem: str, installed: float) -> None:
     """Remove the re-expressed copies beside `folder` of the same graph made before its files
     were `installed` (a reinstall's predecessors). A copy made since, e.g. by another machine
     sharing the cache with files of other timestamps, may be in use: it stays."""
-    stem = folder.name.split(".unsaturated-")[0]
     for stale in folder.parent.glob(f"{stem}.unsaturated-*"):
         if stale != folder and stale.is_dir() and stale.stat().st_mtime < installed:
             shutil.rmtree(stale, ignore_errors=True)

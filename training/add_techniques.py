@@ -67,10 +67,11 @@ def add_techniques(
 ) -> dict:
     """Write `output`: `checkpoint` with a technique head trained by `config`. Returns the dev figures."""
     source = Path(checkpoint)
-    if check_folder(source).onnx_only:  # no encoder to run: the head is retrained on its graph's features
+    checked = check_folder(source)
+    if checked.onnx_only:  # no encoder to run: the head is retrained on its graph's features
         from framing.training.graph_technique_head import add_techniques_to_graph
 
-        return add_techniques_to_graph(source, config, output, overwrite)
+        return add_techniques_to_graph(source, checked, config, output, overwrite)
     model, tokenizer, meta = load_checkpoint(source)
     data = technique_data(config)
     # a TF-IDF model whose logits are mixed into the head's (framing.technique_lexicon)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from framing.checkpoint import HEADS_FILE, META_FILE, ONNX_FILES, CheckpointMeta, check_folder, update_meta
+from framing.checkpoint import HEADS_FILE, META_FILE, ONNX_FILES, CheckpointMeta, update_meta
 from framing.errors import FramingError
 from framing.model import TechniqueBranch
 from framing.output import atomic_folder
@@ -35,9 +35,11 @@ FEATURES = "technique_features"
 SHARD_BYTES = 45 * 10**6  # as `framing package` writes them
 
 
-def add_techniques_to_graph(source: Path, config: TechniqueConfig, output: str | Path, overwrite: bool) -> dict:
-    """Write `output`: ONNX-only checkpoint `source` with its technique head retrained by `config`."""
-    meta = check_folder(source)
+def add_techniques_to_graph(
+    source: Path, meta: CheckpointMeta, config: TechniqueConfig, output: str | Path, overwrite: bool
+) -> dict:
+    """Write `output`: ONNX-only checkpoint `source` (checked: `meta`) with its technique head
+    retrained by `config`."""
     graph = source / ONNX_FILES[meta.runtime.name]
     _check_fits(source, meta, config)
     config = config.model_copy(update={"layers": meta.techniques.layers})  # the graph's branch, kept
